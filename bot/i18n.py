@@ -1,0 +1,141 @@
+"""Translations and locale-aware formatting.
+
+Catalogs are TOML files, one per language, kept beside the code they translate:
+`bot/locales/<lang>.toml` for the runtime's own strings and `cogs/<feature>/locales/
+<lang>.toml` for each feature (Red-DiscordBot keeps locales per cog the same way). Keys
+are dotted paths (`tasks.share.posted`); values are `str.format` templates. English is
+the reference: a key missing in another language falls back to English, and a test
+fails if any key is missing anywhere.
+
+This module does not import discord: rules and tests can format text without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED: tuple[str, ...] = ("en", "fr")
+DEFAULT_LOCALE = "en"
+_BABEL_LOCALE = {"en": "en_US", "fr": "fr_FR"}
+
+
+def normalize_locale(value: object) -> str:
+    """Map a Discord locale (`fr`, `en-US`, a `discord.Locale`) to a supported language."""
+    text = str(getattr(value, "value", value) or "").lower()
+    for lang in SUPPORTED:
+        if text == lang or text.startswith((lang + "-", lang + "_")):
+            return lang
+    return DEFAULT_LOCALE
+
+
+def catalog_files(lang: str) -> list[Path]:
+    """Every catalog file for one language, runtime first, then each feature's."""
+    files = [ROOT / "bot" / "locales" / f"{lang}.toml"]
+    files += sorted((ROOT / "cogs").glob(f"*/locales/{lang}.toml"))
+    return [f for f in files if f.exists()]
+
+
+def _flatten(data: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _flatten(value, path + ".")
+        elif isinstance(value, str):
+            yield path, value
+        else:
+            msg = f"catalog value for {path} must be a string"
+            raise TypeError(msg)
+
+
+def load_catalog(lang: str) -> dict[str, str]:
+    entries: dict[str, str] = {}
+    for path in catalog_files(lang):
+        with path.open("rb") as fh:
+            for key, value in _flatten(tomllib.load(fh)):
+                if key in entries:
+                    msg = f"duplicate translation key {key} in {path}"
+                    raise ValueError(msg)
+                entries[key] = value
+    return entries
+
+
+@cache
+def catalogs() -> dict[str, dict[str, str]]:
+    return {lang: load_catalog(lang) for lang in SUPPORTED}
+
+
+def has_key(key: str) -> bool:
+    return key in catalogs()[DEFAULT_LOCALE]
+
+
+def t(key: str, locale: str | None = None, /, **params: object) -> str:
+    """Translate `key` into `locale` and fill in `params`.
+
+    A missing key is a programming error, but a member must still get an answer, so it is
+    logged and the key itself is shown.
+    """
+    lang = normalize_locale(locale)
+    template = catalogs()[lang].get(key) or catalogs()[DEFAULT_LOCALE].get(key)
+    if template is None:
+        log.error("missing translation key %s", key)
+        return key
+    if not params:
+        return template
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        log.exception("bad parameters for translation key %s", key)
+        return template
+
+
+def babel_locale(locale: str | None) -> str:
+    return _BABEL_LOCALE[normalize_locale(locale)]
+
+
+def format_number(value: float | int | Decimal, locale: str | None, digits: int = 0) -> str:
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=babel_locale(locale))
+
+
+def format_money(cents: int, currency: str, locale: str | None) -> str:
+    """Format integer minor units of `currency` for a reader in `locale`."""
+    from bot.money import from_minor
+
+    return babel_numbers.format_currency(
+        from_minor(cents, currency), currency, locale=babel_locale(locale)
+    )
+
+
+def format_date(value: date, locale: str | None, fmt: str = "medium") -> str:
+    return babel_dates.format_date(value, format=fmt, locale=babel_locale(locale))
+
+
+def format_datetime(
+    value: datetime, locale: str | None, tz: str | None = None, fmt: str = "medium"
+) -> str:
+    zone = ZoneInfo(tz) if tz else None
+    return babel_dates.format_datetime(value, format=fmt, tzinfo=zone, locale=babel_locale(locale))
+
+
+def format_duration_minutes(minutes: int | float, locale: str | None) -> str:
+    """`95` → `1 h 35 min` (en) / `1 h 35 min` (fr); short and unambiguous in both."""
+    total = round(minutes)
+    hours, mins = divmod(total, 60)
+    if hours and mins:
+        return t("common.duration.hm", locale, h=hours, m=mins)
+    if hours:
+        return t("common.duration.h", locale, h=hours)
+    return t("common.duration.m", locale, m=mins)

@@ -1,0 +1,106 @@
+"""Settings read from the environment and `.env`.
+
+Every knob an operator can turn lives here, so the rest of the code never reads
+`os.environ` and a bad value is reported once, at start-up, with every problem listed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class ConfigError(Exception):
+    """Raised with a message meant for the operator: what is wrong and where to fix it."""
+
+
+class Settings(BaseSettings):
+    """The bot's configuration. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, description="The bot token from the Discord developer portal."
+    )
+    database_path: Path = Field(
+        default=Path("data/entraide.db"), description="The community's SQLite file."
+    )
+    log_level: LogLevel = Field(default="INFO", description="Logging threshold.")
+    dev_guild_id: int | None = Field(
+        default=None, description="Sync slash commands to this one server (development)."
+    )
+    discord_api_base: str | None = Field(
+        default=None,
+        description="REST base URL of a self-hosted Discord-compatible server (e.g. Spacebar).",
+    )
+    db_busy_timeout_ms: int = Field(
+        default=5000, ge=0, le=600_000, description="How long a write waits for a lock."
+    )
+    backup_dir: Path = Field(
+        default=Path("data/backups"), description="Where the scheduled daily backup goes."
+    )
+    backup_keep: int = Field(default=7, ge=1, le=365, description="How many daily backups to keep.")
+    backup_hour_utc: int = Field(
+        default=4, ge=0, le=23, description="Hour (UTC) of the daily backup."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _blank_token_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("dev_guild_id", mode="before")
+    @classmethod
+    def _blank_guild_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("discord_api_base", mode="before")
+    @classmethod
+    def _check_api_base(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            msg = "must be an http(s) URL such as https://spacebar.example/api/v9"
+            raise ValueError(msg)
+        return value.rstrip("/")
+
+    def require_token(self) -> str:
+        """Return the token, or explain how to provide one."""
+        if self.discord_token is None:
+            msg = (
+                "DISCORD_TOKEN is not set. Copy .env.example to .env and put your bot's "
+                "token there (Discord developer portal → your application → Bot → Reset Token)."
+            )
+            raise ConfigError(msg)
+        return self.discord_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings, turning pydantic's report into one readable `ConfigError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = ["Invalid configuration (see .env.example):"]
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper() or "settings"
+            lines.append(f"  - {name}: {error['msg']}")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,98 @@
+"""Per-server configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.connection import Database
+from db.models import from_row
+
+#: The settings a moderator may change, with the column they live in.
+EDITABLE_FIELDS: frozenset[str] = frozenset(
+    {
+        "alerts_channel_id",
+        "mod_channel_id",
+        "digest_channel_id",
+        "mod_role_id",
+        "currency",
+        "min_wage_cents",
+        "fair_wage_cents",
+        "timezone",
+        "locale",
+        "alert_expiry_minutes",
+        "reports_per_day",
+        "new_member_days",
+        "scam_policy",
+        "alert_dms_per_hour",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    guild_id: int
+    alerts_channel_id: int | None = None
+    mod_channel_id: int | None = None
+    digest_channel_id: int | None = None
+    mod_role_id: int | None = None
+    currency: str = "USD"
+    min_wage_cents: int = 725
+    fair_wage_cents: int = 1000
+    timezone: str = "America/Los_Angeles"
+    locale: str = "en"
+    alert_expiry_minutes: int = 120
+    reports_per_day: int = 3
+    new_member_days: int = 7
+    scam_policy: str = "refuse"
+    alert_dms_per_hour: int = 10
+    setup_completed_at: int | None = None
+    left_at: int | None = None
+
+    @property
+    def is_set_up(self) -> bool:
+        return self.setup_completed_at is not None
+
+
+async def get(db: Database, guild_id: int) -> GuildSettings:
+    """The server's settings, or the defaults if it has never been configured."""
+    row = await db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
+    return GuildSettings(guild_id=guild_id) if row is None else from_row(GuildSettings, row)
+
+
+async def update(db: Database, guild_id: int, now: int, **changes: object) -> GuildSettings:
+    """Change some settings in one statement, creating the row if needed."""
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        msg = f"not editable: {sorted(unknown)}"
+        raise ValueError(msg)
+    columns = sorted(changes)
+    insert_cols = ", ".join(["guild_id", "created_at", "updated_at", *columns])
+    placeholders = ", ".join(["?"] * (3 + len(columns)))
+    assignments = ", ".join([*(f"{c} = excluded.{c}" for c in columns), "updated_at = ?"])
+    sql = (
+        f"INSERT INTO guild_settings ({insert_cols}) VALUES ({placeholders}) "
+        f"ON CONFLICT (guild_id) DO UPDATE SET {assignments} RETURNING *"
+    )
+    params = [guild_id, now, now, *(changes[c] for c in columns), now]
+    row = await db.fetch_one(sql, params)
+    assert row is not None
+    return from_row(GuildSettings, row)
+
+
+async def mark_setup_complete(db: Database, guild_id: int, now: int) -> None:
+    await db.execute(
+        "INSERT INTO guild_settings (guild_id, created_at, updated_at, setup_completed_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
+        "setup_completed_at = COALESCE(setup_completed_at, excluded.setup_completed_at), "
+        "updated_at = excluded.updated_at",
+        (guild_id, now, now, now),
+    )
+
+
+async def mark_left(db: Database, guild_id: int, now: int | None) -> None:
+    """Record that the bot left (now) or came back (None) to a server."""
+    await db.execute(
+        "UPDATE guild_settings SET left_at = ?, updated_at = COALESCE(?, updated_at) "
+        "WHERE guild_id = ?",
+        (now, now, guild_id),
+    )

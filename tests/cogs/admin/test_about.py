@@ -1,0 +1,19 @@
+from tests.harness.driver import Harness
+
+
+async def test_about_answers_ephemerally_with_version_uptime_and_size(harness: Harness) -> None:
+    harness.clock.advance(minutes=5)
+    sent = await harness.slash("about", user=harness.alice)
+    assert sent.kind == "response"
+    assert sent.ephemeral
+    assert sent.embed["title"] == "Entraide"
+    assert sent.field("Version")
+    assert "KiB" in sent.field("Database") or "MiB" in sent.field("Database")
+    assert sent.field("Servers") == "1"
+    harness.api.assert_never_pinged()
+
+
+async def test_about_speaks_french_to_a_french_client(harness: Harness) -> None:
+    sent = await harness.slash("about", user=harness.bob, locale="fr")
+    assert sent.field("Base de données")
+    assert "travailleurs du clic" in sent.embed["description"]

@@ -1,0 +1,63 @@
+"""Fixtures every test can use: settings on a temporary database, a controlled clock, a
+migrated database, and the offline harness with a real bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.settings import Settings
+from db.connection import Database
+from db.migrate import migrate
+from tests.harness.driver import DEFAULT_NOW, Harness, test_settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    return test_settings(tmp_path)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(DEFAULT_NOW)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "store.db")
+    await migrate(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def harness(
+    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    h = await Harness.start(settings, clock, monkeypatch)
+    yield h
+    await h.stop()
+    assert not h.api.unhandled, f"the bot called routes the fake does not know: {h.api.unhandled}"
+
+
+@pytest.fixture
+async def configured(harness: Harness) -> Harness:
+    """The harness with the server already set up: alerts, moderators, digest channels."""
+    from db import guilds
+
+    now = int(harness.clock.now().timestamp())
+    await guilds.update(
+        harness.db,
+        harness.world.guild_id,
+        now,
+        alerts_channel_id=harness.world.alerts,
+        mod_channel_id=harness.world.mods,
+        digest_channel_id=harness.world.digest,
+        mod_role_id=harness.world.mod_role,
+    )
+    await guilds.mark_setup_complete(harness.db, harness.world.guild_id, now)
+    return harness

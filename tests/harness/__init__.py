@@ -1,0 +1,1 @@
+"""The offline test harness (see tests/README.md)."""
