@@ -20,6 +20,7 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.i18n import t
+from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
 from bot.ui import NO_PINGS
@@ -73,6 +74,7 @@ class Entraide(commands.Bot):
         self.extensions_to_load = discover_extensions() if extensions is None else extensions
         self._background: set[asyncio.Task[Any]] = set()
         self._closing = False
+        self.privacy = PrivacyRegistry()
 
     # -- lifecycle -------------------------------------------------------------------------
 

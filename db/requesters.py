@@ -60,3 +60,31 @@ async def upsert(
 async def get(db: Database, requester_id: int) -> Requester | None:
     row = await db.fetch_one("SELECT * FROM requesters WHERE id = ?", (requester_id,))
     return None if row is None else from_row(Requester, row)
+
+
+@dataclass(frozen=True, slots=True)
+class Reputation:
+    """What an alert shows about its requester. The requesters feature computes it.
+
+    `standing` is one of: no_data, good, caution, scam.
+    """
+
+    requester_id: int
+    standing: str
+    review_count: int = 0
+    pay: float | None = None
+    fast: float | None = None
+    fair: float | None = None
+    communication: float | None = None
+    status_reason: str | None = None
+
+
+async def reputation(db: Database, requester_id: int) -> Reputation:
+    """The requester's standing for display on alerts (extended by the requesters feature)."""
+    row = await db.fetch_one(
+        "SELECT id, status, status_reason FROM requesters WHERE id = ?", (requester_id,)
+    )
+    if row is None:
+        return Reputation(requester_id, "no_data")
+    standing = {"caution": "caution", "scam": "scam"}.get(row["status"], "no_data")
+    return Reputation(requester_id, standing, status_reason=row["status_reason"])

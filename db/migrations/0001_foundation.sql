@@ -31,11 +31,14 @@ CREATE TABLE guild_settings (
 
 CREATE INDEX guild_settings_left ON guild_settings (left_at) WHERE left_at IS NOT NULL;
 
--- A person's own preferences, the same in every server.
+-- A person's own preferences, the same in every server. Country and qualifications are
+-- for eligibility filtering only and are never shown to other members.
 CREATE TABLE members (
     user_id        INTEGER PRIMARY KEY,
     timezone       TEXT,
     locale         TEXT,
+    country        TEXT CHECK (country IS NULL OR length(country) = 2),
+    qualifications TEXT NOT NULL DEFAULT '[]',   -- JSON array of normalised names
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 ) STRICT;

@@ -1,0 +1,1 @@
+-- tasks: owned by that feature; filled in as it lands.

@@ -1,0 +1,1 @@
+-- requesters: owned by that feature; filled in as it lands.

@@ -1,0 +1,1 @@
+-- earnings: owned by that feature; filled in as it lands.

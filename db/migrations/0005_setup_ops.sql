@@ -1,0 +1,1 @@
+-- setup_ops: owned by that feature; filled in as it lands.

@@ -1,0 +1,1 @@
+-- digests: owned by that feature; filled in as it lands.

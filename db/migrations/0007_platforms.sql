@@ -1,0 +1,1 @@
+-- platforms: owned by that feature; filled in as it lands.

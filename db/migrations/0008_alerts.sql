@@ -1,0 +1,1 @@
+-- alerts: owned by that feature; filled in as it lands.
