@@ -53,7 +53,7 @@ def from_minor(cents: int, currency: str) -> Decimal:
     return Decimal(cents).scaleb(-minor_digits(currency))
 
 
-_AMOUNT = re.compile(r"^\s*([+-]?)\s*(\d{1,12})(?:[.,](\d{1,4}))?\s*$")
+_AMOUNT = re.compile(r"^\s*([+-]?)\s*(\d{1,12})(?:[.,](\d{1,4}))?\s*$", re.ASCII)
 
 
 def parse_amount(text: str, currency: str) -> int:

@@ -52,7 +52,8 @@ def truncate(text: str, limit: int) -> str:
 def safe_text(text: str | None, limit: int = FIELD_VALUE_LIMIT, *, markdown: bool = False) -> str:
     """Neutralise mentions (and markdown unless allowed) and fit `limit` characters."""
     value = (text or "").replace("\x00", "")
-    value = discord.utils.escape_mentions(value)
+    # A zero-width space after every "@" defuses @everyone, @here and <@…> of any length.
+    value = value.replace("@", "@\u200b")
     if not markdown:
         value = discord.utils.escape_markdown(value)
     return truncate(value, limit)
