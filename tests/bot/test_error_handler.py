@@ -144,3 +144,30 @@ async def test_modal_submit_and_its_errors(probe: Harness) -> None:
     modal = await probe.slash("probe", what="modal")
     bad = await probe.submit_modal(modal, {"Answer": "bad"})
     assert bad[-1].ephemeral and "amount" in bad[-1].content
+
+
+class Prefixed(commands.Cog):
+    @commands.command(name="ping")
+    async def ping(self, ctx: commands.Context) -> None:
+        raise UserError("common.errors.not_moderator")
+
+
+async def test_message_command_errors_use_the_same_handler(harness: Harness) -> None:
+    """A MESSAGE_CREATE mentioning the bot runs a message command; its UserError is answered."""
+    from tests.harness import payloads as p
+
+    await harness.bot.add_cog(Prefixed())
+    me = harness.world.bot_user
+    message = p.message_json(
+        p.snowflake(),
+        harness.world.general,
+        harness.alice.user_json(),
+        {"content": f"<@{me.id}> ping"},
+        guild_id=harness.world.guild_id,
+    )
+    message["member"] = {k: v for k, v in harness.alice.member_json().items() if k != "user"}
+    message["mentions"] = [me.user_json()]
+    await harness.gateway("MESSAGE_CREATE", message)
+    replies = harness.in_channel(harness.world.general)
+    assert replies and "moderators" in replies[-1].content
+    harness.api.assert_never_pinged()
