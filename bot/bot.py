@@ -74,6 +74,7 @@ class Entraide(commands.Bot):
         self.extensions_to_load = discover_extensions() if extensions is None else extensions
         self._background: set[asyncio.Task[Any]] = set()
         self._closing = False
+        self._closed = asyncio.Event()
         self.privacy = PrivacyRegistry()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -96,16 +97,29 @@ class Entraide(commands.Bot):
             log.info("commands synced to development guild %s", self.settings.dev_guild_id)
 
     async def close(self) -> None:
-        """Stop taking work, finish what is in flight, then close the database last."""
+        """Stop taking work, finish what is in flight, then close the database last.
+
+        Every caller waits for the whole shutdown: on SIGTERM the signal handler starts
+        it, and `async with bot` (discord.py's `__aexit__`) must not return before the
+        database is closed, or `asyncio.run` would cancel the close half-way and leave
+        the process hanging on the database thread.
+        """
         if self._closing:
+            await self._closed.wait()
             return
         self._closing = True
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
-        await self.drain(grace=10)
-        await super().close()
-        if hasattr(self, "db"):
-            await self.db.close()
+        try:
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=False)
+            await self.drain(grace=10)
+            await super().close()
+            if hasattr(self, "db"):
+                await self.db.close()
+        finally:
+            self._closed.set()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     async def drain(self, grace: float = 10) -> None:
         """Wait for in-flight interactions and background work to finish."""

@@ -46,3 +46,23 @@ async def require_moderator(interaction: discord.Interaction[Entraide]) -> Guild
     if not is_moderator(interaction.user, settings):
         raise NotModeratorError
     return settings
+
+
+def is_manager(member: discord.abc.User) -> bool:
+    """May change the server's setup: Manage Server (or Administrator), as on Discord."""
+    if not isinstance(member, discord.Member):
+        return False
+    perms = member.guild_permissions
+    return perms.manage_guild or perms.administrator
+
+
+async def require_manager(interaction: discord.Interaction[Entraide]) -> GuildSettings:
+    """Checked on the server side for every setup action.
+
+    `default_permissions` only hides commands in the client, and a server can override it
+    for any role.
+    """
+    settings = await guild_settings(interaction)
+    if not is_manager(interaction.user):
+        raise UserError("common.errors.not_manager")
+    return settings

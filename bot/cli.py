@@ -31,6 +31,26 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> int:
+    """Run (or sync) the bot.
+
+    A running bot holds the database's instance lock, so a second copy cannot start on
+    the same file and `restore` knows to refuse.
+    """
+    if sync_only or str(settings.database_path) == ":memory:":
+        return await _run_bot(settings, token, sync_only=sync_only)
+    from db.ops import InstanceLock, InstanceLockedError
+
+    try:
+        lock = InstanceLock(settings.database_path).acquire()
+    except InstanceLockedError as exc:
+        return _fail(str(exc), 1)
+    try:
+        return await _run_bot(settings, token)
+    finally:
+        lock.release()
+
+
+async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -> int:
     from bot.bot import build_bot
 
     bot = build_bot(settings)
@@ -66,8 +86,14 @@ async def build_offline_bot(settings: Settings) -> Any:
     from bot.bot import build_bot
 
     bot = build_bot(settings.model_copy(update={"database_path": Path(":memory:")}))
-    await bot._async_setup_hook()
-    await bot.setup_hook()
+    try:
+        await bot._async_setup_hook()
+        await bot.setup_hook()
+    except BaseException:
+        # A feature failed to load: close what was opened (the database thread would
+        # otherwise keep the process alive after the error is reported).
+        await bot.close()
+        raise
     return bot
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import UserError
+from bot.i18n import permission_names, t
 from bot.ui import NO_PINGS, fit_embed
 from db import guilds
 
@@ -67,6 +68,15 @@ class ChannelProblemError(UserError):
         self.kind = kind
         self.reason = reason
         self.missing = missing
+
+    def message(self, locale: str | None) -> str:
+        """Name the channel and the permissions in the reader's language, not in code."""
+        return t(
+            self.key,
+            locale,
+            channel=t(f"common.channel_kinds.{self.kind}", locale),
+            perms=permission_names(self.missing, locale),
+        )
 
 
 def required_permissions(channel: Postable) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -99,6 +99,16 @@ def t(key: str, locale: str | None = None, /, **params: object) -> str:
     except (KeyError, IndexError, ValueError):
         log.exception("bad parameters for translation key %s", key)
         return template
+
+
+def permission_names(names: Iterable[str], locale: str | None) -> str:
+    """Discord permission names (`send_messages`) as a reader of `locale` knows them."""
+    return ", ".join(
+        t(f"common.permissions.{name}", locale)
+        if has_key(f"common.permissions.{name}")
+        else name.replace("_", " ")
+        for name in names
+    )
 
 
 def babel_locale(locale: str | None) -> str:

@@ -1,11 +1,10 @@
-"""`/about`: version, uptime and database size, for members and operators alike."""
+"""`/about` and `/help`: what the bot is, how it is doing, and what it can do for you."""
 
 from __future__ import annotations
 
 import logging
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -14,7 +13,9 @@ from discord.ext import commands
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply
-from cogs.admin.rules import human_size, split_uptime
+from cogs.admin.rules import HelpEntry, help_entries, help_pages, human_size, split_uptime
+from cogs.admin.views import HelpView
+from db import guilds, ops
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -29,26 +30,20 @@ def entraide_version() -> str:
         return "dev"
 
 
-def database_size(path: Path) -> int:
-    """Main file plus its WAL: what the community's store really takes on disk."""
-    total = 0
-    for candidate in (path, path.with_name(path.name + "-wal")):
-        try:
-            total += candidate.stat().st_size
-        except OSError:
-            continue
-    return total
+#: Our language → the Discord locale whose command translations it reads.
+DISCORD_LOCALE = {"en": None, "fr": "fr"}
 
 
 class AdminCog(commands.Cog):
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
+        self._help_cache: dict[tuple[str, tuple[int, ...]], list[HelpEntry]] = {}
 
     @app_commands.command(name=ls("admin.about.name"), description=ls("admin.about.description"))
     async def about(self, interaction: discord.Interaction[Entraide]) -> None:
         locale = locale_of(interaction)
         days, hours, minutes = split_uptime(self.bot.uptime_seconds())
-        size = database_size(self.bot.db.path)
+        size = ops.file_size(self.bot.db.path)
         embed = discord.Embed(
             title=t("admin.about.title", locale),
             description=t("admin.about.blurb", locale),
@@ -62,3 +57,56 @@ class AdminCog(commands.Cog):
         embed.add_field(name=t("admin.about.database", locale), value=human_size(size))
         embed.add_field(name=t("admin.about.servers", locale), value=str(len(self.bot.guilds)))
         await reply(interaction, embed=embed)
+
+    @app_commands.command(name=ls("admin.help.name"), description=ls("admin.help.description"))
+    async def help_command(self, interaction: discord.Interaction[Entraide]) -> None:
+        locale = locale_of(interaction)
+        note = None
+        if interaction.guild_id is not None:
+            settings = await guilds.get(self.bot.db, interaction.guild_id)
+            if not settings.is_set_up:
+                note = t("common.errors.not_set_up", locale)
+        pages = help_pages(await self.help_entries(locale))
+        view = HelpView(interaction.user.id, locale, pages, note=note)
+        await reply(interaction, embed=view.embed(), view=view)
+        view.message = await interaction.original_response()
+
+    async def help_entries(self, locale: str) -> list[HelpEntry]:
+        """Every slash command in the tree, as a reader of `locale` sees it in Discord.
+
+        Built from the payloads `sync` publishes (translations included), so /help lists
+        exactly what exists, under the names the member's client shows. Cached until the
+        tree changes (a feature loaded or unloaded).
+        """
+        commands_now = self.bot.tree.get_commands(type=discord.AppCommandType.chat_input)
+        key = (locale, tuple(sorted(id(c) for c in commands_now)))
+        cached = self._help_cache.get(key)
+        if cached is not None:
+            return cached
+        translator = self.bot.tree.translator
+        payloads = []
+        moderator_paths: set[str] = set()
+        for command in commands_now:
+            if translator is None:
+                payloads.append(command.to_dict(self.bot.tree))
+            else:
+                payloads.append(await command.get_translated_payload(self.bot.tree, translator))
+            moderator_paths |= _moderator_paths(command)
+        entries = help_entries(payloads, DISCORD_LOCALE.get(locale), frozenset(moderator_paths))
+        self._help_cache = {key: entries} | {
+            k: v for k, v in self._help_cache.items() if k[1] == key[1]
+        }
+        return entries
+
+
+def _moderator_paths(
+    command: app_commands.Command[Any, ..., Any] | app_commands.Group,
+) -> set[str]:
+    """English paths of commands a feature marked `extras={"audience": "moderators"}`."""
+    found: set[str] = set()
+    if command.extras.get("audience") == "moderators":
+        found.add(command.qualified_name)
+    if isinstance(command, app_commands.Group):
+        for child in command.commands:
+            found |= _moderator_paths(child)
+    return found
