@@ -82,3 +82,24 @@ async def set_eligibility(
 
 async def delete(db: Database, user_id: int) -> int:
     return await db.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
+
+
+async def clear_eligibility(db: Database, user_id: int) -> int:
+    """Forget a member's country and qualifications, keeping their other preferences."""
+    return await db.execute(
+        "UPDATE members SET country = NULL, qualifications = '[]' WHERE user_id = ? "
+        "AND (country IS NOT NULL OR qualifications != '[]')",
+        (user_id,),
+    )
+
+
+async def set_country(db: Database, user_id: int, country: str | None, now: int) -> None:
+    """Set (or clear, with None) only the country, in one statement."""
+    await _set(db, user_id, "country", country, now)
+
+
+async def set_qualifications(
+    db: Database, user_id: int, qualifications: frozenset[str], now: int
+) -> None:
+    """Replace only the qualifications list, in one statement."""
+    await _set(db, user_id, "qualifications", json.dumps(sorted(qualifications)), now)

@@ -55,6 +55,7 @@ BOT_PERMS = discord.Permissions(
     read_message_history=True,
     manage_threads=True,
     create_public_threads=True,
+    create_private_threads=True,
     manage_messages=True,
     manage_channels=True,
     use_application_commands=True,

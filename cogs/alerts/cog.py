@@ -1,0 +1,285 @@
+"""`/alerts subscribe|list|remove` and the listeners that keep subscriptions useful."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import require_setup
+from bot.clock import to_epoch
+from bot.errors import UserError
+from bot.i18n import t
+from bot.money import decimal_to_minor, known_currencies, normalize_currency
+from bot.translator import ls
+from bot.ui import Colours, locale_of, reply, truncate
+from cogs.alerts import notify, render, rules, views
+from db import subscriptions
+
+if TYPE_CHECKING:
+    from bot.bot import Entraide
+    from db.tasks import Alert
+
+log = logging.getLogger(__name__)
+
+#: Alert-DM log rows older than this are deleted: far past any hourly window, and long
+#: enough for a privacy export to show the last day.
+LOG_KEEP = timedelta(days=1)
+PRUNE_JOB_ID = "alerts:prune-dm-log"
+#: Currencies offered first when a member types nothing.
+COMMON_CURRENCIES = ("USD", "GBP", "EUR", "CAD", "AUD", "INR")
+
+
+class AlertsCog(commands.Cog):
+    alerts = app_commands.Group(
+        name=ls("alerts.group.name"),
+        description=ls("alerts.group.description"),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: Entraide) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
+        self.bot.privacy.register("alerts", subscriptions.export_member, subscriptions.erase_member)
+        self.bot.scheduler.add_job(
+            self.prune_dm_log, "interval", hours=6, id=PRUNE_JOB_ID, replace_existing=True
+        )
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
+        self.bot.privacy.unregister("alerts")
+        if self.bot.scheduler.get_job(PRUNE_JOB_ID):
+            self.bot.scheduler.remove_job(PRUNE_JOB_ID)
+
+    # -- scheduled ---------------------------------------------------------------------------
+
+    async def prune_dm_log(self) -> int:
+        """Forget alert-DM records that can no longer count against any cap."""
+        before = to_epoch(self.bot.clock.now() - LOG_KEEP)
+        removed = await subscriptions.prune_log(self.bot.db, before)
+        if removed:
+            log.debug("pruned %d alert DM records", removed)
+        return removed
+
+    # -- listeners ---------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_alert_posted(self, alert: Alert) -> None:
+        """Raised by the tasks feature once per new alert, after it is posted."""
+        try:
+            result = await notify.fan_out(self.bot, alert)
+        except Exception:
+            log.exception("subscription fan-out failed for alert %s", alert.id)
+            return
+        if result.delivered:
+            log.info(
+                "alert %s: told %d subscribers (%s)",
+                alert.id,
+                len(result.delivered),
+                ", ".join(sorted(set(result.delivered.values()))),
+            )
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member who leaves stops being sent alerts from this server, and is forgotten."""
+        removed = await subscriptions.forget_member(self.bot.db, payload.guild_id, payload.user.id)
+        if removed:
+            log.info(
+                "member %s left guild %s: %d subscriptions removed",
+                payload.user.id,
+                payload.guild_id,
+                removed,
+            )
+
+    # -- commands ----------------------------------------------------------------------------
+
+    @alerts.command(
+        name=ls("alerts.subscribe.name"), description=ls("alerts.subscribe.description")
+    )
+    @app_commands.rename(
+        platform=ls("alerts.subscribe.platform_name"),
+        min_hourly=ls("alerts.subscribe.min_hourly_name"),
+        min_reward=ls("alerts.subscribe.min_reward_name"),
+        currency=ls("alerts.subscribe.currency_name"),
+        keywords=ls("alerts.subscribe.keywords_name"),
+        requester=ls("alerts.subscribe.requester_name"),
+        no_warned=ls("alerts.subscribe.no_warned_name"),
+    )
+    @app_commands.describe(
+        platform=ls("alerts.subscribe.platform_desc"),
+        min_hourly=ls("alerts.subscribe.min_hourly_desc"),
+        min_reward=ls("alerts.subscribe.min_reward_desc"),
+        currency=ls("alerts.subscribe.currency_desc"),
+        keywords=ls("alerts.subscribe.keywords_desc"),
+        requester=ls("alerts.subscribe.requester_desc"),
+        no_warned=ls("alerts.subscribe.no_warned_desc"),
+    )
+    async def subscribe(  # noqa: PLR0917 - a slash command's options are its parameters
+        self,
+        interaction: discord.Interaction[Entraide],
+        platform: app_commands.Range[str, 1, 40] | None = None,
+        min_hourly: app_commands.Range[float, 0.01, 1000.0] | None = None,
+        min_reward: app_commands.Range[float, 0.01, 10000.0] | None = None,
+        currency: app_commands.Range[str, 3, 3] | None = None,
+        keywords: app_commands.Range[str, 1, 200] | None = None,
+        requester: app_commands.Range[str, 1, 100] | None = None,
+        no_warned: bool = False,
+    ) -> None:
+        settings = await require_setup(interaction)
+        locale = locale_of(interaction)
+        has_money = min_hourly is not None or min_reward is not None
+        code = normalize_currency(currency) if currency else settings.currency
+        filters = rules.build_filters(
+            platform=platform,
+            min_hourly_cents=None if min_hourly is None else decimal_to_minor(min_hourly, code),
+            min_reward_cents=None if min_reward is None else decimal_to_minor(min_reward, code),
+            currency=code if has_money else None,
+            keywords=keywords,
+            requester=requester,
+            no_warned=no_warned,
+        )
+        assert interaction.guild_id is not None  # require_setup refuses DMs
+        stored = await subscriptions.add(
+            self.bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            subscriptions.NewSubscription(
+                platform=filters.platform,
+                min_hourly_cents=filters.min_hourly_cents,
+                min_reward_cents=filters.min_reward_cents,
+                currency=filters.currency,
+                keywords=filters.keywords,
+                requester=filters.requester,
+                no_warned=filters.no_warned,
+                locale=locale,
+                signature=filters.signature(),
+            ),
+            to_epoch(self.bot.clock.now()),
+            limit=rules.MAX_SUBSCRIPTIONS,
+        )
+        if stored == "duplicate":
+            raise UserError("alerts.errors.duplicate")
+        if stored == "limit":
+            raise UserError("alerts.errors.limit", limit=rules.MAX_SUBSCRIPTIONS)
+        embed = discord.Embed(
+            title=t("alerts.subscribe.saved_title", locale),
+            description=render.describe(filters, locale),
+            colour=Colours.GOOD,
+        )
+        notes = [t("alerts.subscribe.note_profile", locale)]
+        if settings.alert_dms_per_hour <= 0:
+            notes.insert(0, t("alerts.subscribe.note_dms_off", locale))
+        else:
+            notes.insert(0, t("alerts.subscribe.note_cap", locale, cap=settings.alert_dms_per_hour))
+        if filters.is_catch_all:
+            notes.insert(0, t("alerts.subscribe.note_everything", locale))
+        embed.add_field(
+            name=t("alerts.subscribe.notes", locale), value="\n".join(notes), inline=False
+        )
+        await reply(interaction, embed=embed)
+
+    @subscribe.autocomplete("platform")
+    async def _platform_choices(
+        self, interaction: discord.Interaction[Entraide], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = rules.fold(current)
+        return [
+            app_commands.Choice(name=label, value=code)
+            for code, label in rules.PLATFORMS.items()
+            if not typed or rules.fold(label).startswith(typed) or code.startswith(typed)
+        ][:25]
+
+    @subscribe.autocomplete("currency")
+    async def _currency_choices(
+        self, interaction: discord.Interaction[Entraide], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().upper()
+        if not typed:
+            return [app_commands.Choice(name=c, value=c) for c in COMMON_CURRENCIES]
+        found = sorted(c for c in known_currencies() if c.startswith(typed))
+        return [app_commands.Choice(name=c, value=c) for c in found[:25]]
+
+    @subscribe.autocomplete("requester")
+    async def _requester_choices(
+        self, interaction: discord.Interaction[Entraide], current: str
+    ) -> list[app_commands.Choice[str]]:
+        from db.requesters import name_key
+
+        rows = await subscriptions.requester_suggestions(self.bot.db, name_key(current)[:100])
+        choices = []
+        for row in rows:
+            label = f"{row['name']} ({rules.PLATFORMS.get(row['platform'], row['platform'])})"
+            choices.append(app_commands.Choice(name=truncate(label, 100), value=row["name"][:100]))
+        return choices
+
+    @alerts.command(name=ls("alerts.list.name"), description=ls("alerts.list.description"))
+    async def list_(self, interaction: discord.Interaction[Entraide]) -> None:
+        await require_setup(interaction)
+        assert interaction.guild_id is not None
+        locale = locale_of(interaction)
+        embed, view = await views.list_message(
+            self.bot, interaction.guild_id, interaction.user.id, locale
+        )
+        await reply(interaction, embed=embed, view=view)
+
+    @alerts.command(name=ls("alerts.remove.name"), description=ls("alerts.remove.description"))
+    @app_commands.rename(which=ls("alerts.remove.which_name"))
+    @app_commands.describe(which=ls("alerts.remove.which_desc"))
+    async def remove(
+        self, interaction: discord.Interaction[Entraide], which: app_commands.Range[str, 1, 20]
+    ) -> None:
+        await require_setup(interaction)
+        assert interaction.guild_id is not None
+        locale = locale_of(interaction)
+        selector = rules.parse_selector(which)
+        if selector.everything:
+            count = await subscriptions.remove_all(
+                self.bot.db, interaction.guild_id, interaction.user.id
+            )
+            if not count:
+                raise UserError("alerts.errors.none_to_remove")
+            await reply(interaction, t("alerts.remove.removed_all", locale, count=count))
+            return
+        subs = await subscriptions.for_member(
+            self.bot.db, interaction.guild_id, interaction.user.id
+        )
+        target_id = rules.pick([s.id for s in subs], selector)
+        removed = await subscriptions.remove(self.bot.db, interaction.user.id, target_id)
+        if removed is None:
+            raise UserError("alerts.errors.not_found")
+        await reply(
+            interaction,
+            t(
+                "alerts.remove.removed",
+                locale,
+                filters=render.describe(render.filters_of(removed), locale),
+            ),
+        )
+
+    @remove.autocomplete("which")
+    async def _which_choices(
+        self, interaction: discord.Interaction[Entraide], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        locale = locale_of(interaction)
+        subs = await subscriptions.for_member(
+            self.bot.db, interaction.guild_id, interaction.user.id
+        )
+        typed = rules.fold(current)
+        choices = []
+        for n, sub in enumerate(subs, start=1):
+            label = f"#{n} · {render.describe(render.filters_of(sub), locale)}"
+            if typed and typed not in rules.fold(label):
+                continue
+            choices.append(app_commands.Choice(name=truncate(label, 100), value=f"s{sub.id}"))
+        everything = t("alerts.remove.all_choice", locale, count=len(subs))
+        if subs and (not typed or typed in rules.fold(everything) or typed in rules.ALL_WORDS):
+            choices.append(app_commands.Choice(name=everything, value="all"))
+        return choices[:25]

@@ -1,0 +1,325 @@
+"""From a posted alert to the DMs of the members whose subscriptions it matches.
+
+The steps, each as cheap as it can be:
+1. the database pre-filters the server's subscriptions on indexed columns;
+2. the pure rules re-check every filter, the sharer and eligibility, one member once;
+3. the database reserves a send for each member under the hourly cap (one statement);
+4. each reserved member gets a DM, or, when their DMs are closed, a mention in their own
+   private thread (forum post) in the alerts channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.clock import to_epoch
+from bot.delivery import configured_channel
+from bot.i18n import normalize_locale, t
+from bot.ui import NO_PINGS, safe_text, truncate
+from cogs.alerts import render, rules, views
+from cogs.tasks.eligibility import Limits, is_eligible
+from db import guilds, members, requesters, subscriptions
+
+if TYPE_CHECKING:
+    from bot.bot import Entraide
+    from db.guilds import GuildSettings
+    from db.tasks import Alert
+
+log = logging.getLogger(__name__)
+
+#: What the bot needs in the alerts channel to open a member's fallback thread there.
+PRIVATE_THREAD_NEEDS = ("view_channel", "create_private_threads", "send_messages_in_threads")
+FORUM_POST_NEEDS = ("view_channel", "send_messages", "create_public_threads", "embed_links")
+THREAD_NAME_LIMIT = 100
+#: A fallback thread stays open a week without activity before Discord archives it; a
+#: new message reopens it.
+THREAD_ARCHIVE_MINUTES = 10080
+#: Subscriptions matched between two yields to the event loop.
+MATCH_CHUNK = 256
+
+
+def query_of(facts: rules.AlertFacts) -> subscriptions.AlertQuery:
+    """The fan-out query for an alert, its text folded as subscriptions store theirs."""
+    return subscriptions.AlertQuery(
+        guild_id=facts.guild_id,
+        platform=facts.platform,
+        sharer_id=facts.sharer_id,
+        warned=bool(facts.warning),
+        currency=facts.currency,
+        reward_cents=facts.reward_cents,
+        hourly_cents=facts.hourly_cents,
+        text=facts.searchable,
+        requester_name=rules.fold(facts.requester_name),
+        requester_platform_id=rules.fold(facts.requester_platform_id),
+    )
+
+
+def facts_of(alert: Alert) -> rules.AlertFacts:
+    """Read what matching needs from the tasks feature's alert."""
+    return rules.AlertFacts(
+        alert_id=alert.id,
+        guild_id=alert.guild_id,
+        platform=str(alert.platform),
+        title=alert.title or "",
+        reward_cents=alert.reward_cents,
+        currency=alert.currency,
+        hourly_cents=alert.hourly_cents,
+        sharer_id=alert.sharer_id,
+        notes=alert.notes,
+        requester_name=alert.requester_name,
+        requester_platform_id=alert.platform_requester_id,
+        countries=frozenset(alert.countries or ()),
+        qualifications=frozenset(alert.qualifications or ()),
+        warning=alert.warning,
+    )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FanOut:
+    """What one alert's fan-out did, member by member (for logs and tests)."""
+
+    matched: frozenset[int]
+    capped: frozenset[int]
+    delivered: dict[int, str]  # member id → "dm" | "thread" | "failed"
+
+
+async def fan_out(bot: Entraide, alert: Alert) -> FanOut:
+    """Tell every subscriber the alert matches, within each member's hourly cap."""
+    empty = FanOut(frozenset(), frozenset(), {})
+    if not alert.is_live:
+        return empty
+    guild = bot.get_guild(alert.guild_id)
+    if guild is None:
+        return empty
+    settings = await guilds.get(bot.db, guild.id)
+    if settings.alert_dms_per_hour <= 0 or settings.left_at is not None:
+        return empty
+    facts = facts_of(alert)
+    if alert.requester_id is not None and (
+        facts.requester_name is None or facts.requester_platform_id is None
+    ):
+        facts = await _with_requester(bot, alert, facts)
+    subs = await subscriptions.candidates(bot.db, query_of(facts))
+    if not subs:
+        return empty
+    prefs = await members.get_many(bot.db, [s.user_id for s in subs])
+    limits = Limits(facts.countries, facts.qualifications)
+
+    def eligible(user_id: int) -> bool:
+        profile = prefs[user_id]
+        return is_eligible(limits, profile.country, profile.qualifications)
+
+    # The database returned one subscription per member, so chunks can be matched apart;
+    # yielding between them keeps a big server's fan-out from stalling the event loop.
+    chosen: dict[int, int] = {}
+    for start in range(0, len(subs), MATCH_CHUNK):
+        chunk = subs[start : start + MATCH_CHUNK]
+        candidates = [rules.Candidate(s.id, s.user_id, render.filters_of(s)) for s in chunk]
+        chosen.update(rules.recipients(candidates, facts, eligible))
+        await asyncio.sleep(0)
+    reachable = await _reachable(bot, guild, alert, chosen)
+    now = to_epoch(bot.clock.now())
+    admitted = await subscriptions.admit(
+        bot.db,
+        guild.id,
+        facts.alert_id,
+        sorted(reachable),
+        now=now,
+        since=rules.window_start(now),
+        cap=settings.alert_dms_per_hour,
+    )
+    by_id = {s.id: s for s in subs}
+    out = Outgoing(bot, guild, settings, alert, facts)
+    delivered: dict[int, str] = {}
+    for user_id in sorted(admitted):
+        sub = by_id[reachable[user_id]]
+        locale = normalize_locale(prefs[user_id].locale or sub.locale)
+        outcome = await deliver(out, sub, locale)
+        delivered[user_id] = outcome
+        if outcome == "failed":
+            await subscriptions.release(bot.db, guild.id, user_id, facts.alert_id)
+    capped = frozenset(reachable) - admitted
+    if capped:
+        log.info("alert %s: %d subscribers over their hourly cap", facts.alert_id, len(capped))
+    return FanOut(frozenset(chosen), capped, delivered)
+
+
+async def _with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) -> rules.AlertFacts:
+    """Add the requester's platform id (and name, if the alert lacks it) for matching."""
+    requester_id = alert.requester_id
+    if requester_id is None:
+        return facts
+    requester = await requesters.get(bot.db, requester_id)
+    if requester is None:
+        return facts
+    return dataclasses.replace(
+        facts,
+        requester_name=facts.requester_name or requester.name,
+        requester_platform_id=facts.requester_platform_id or requester.platform_requester_id,
+    )
+
+
+async def _reachable(
+    bot: Entraide, guild: discord.Guild, alert: Alert, chosen: dict[int, int]
+) -> dict[int, int]:
+    """Leave out people who left (forgetting them) or cannot see the alert's channel."""
+    channel = guild.get_channel_or_thread(alert.channel_id or 0)
+    reachable: dict[int, int] = {}
+    departed: list[int] = []
+    for index, (user_id, subscription_id) in enumerate(chosen.items(), start=1):
+        if index % MATCH_CHUNK == 0:
+            await asyncio.sleep(0)  # permission checks add up on a big server
+        member = guild.get_member(user_id)
+        if member is None:
+            if guild.chunked:
+                # They left while the bot was away: the leave event never came.
+                departed.append(user_id)
+                continue
+        elif channel is not None and not channel.permissions_for(member).view_channel:
+            continue
+        reachable[user_id] = subscription_id
+    if departed:
+        removed = await subscriptions.forget_members(bot.db, guild.id, departed)
+        log.info(
+            "guild %s: forgot %d subscriptions of %d departed members",
+            guild.id,
+            removed,
+            len(departed),
+        )
+    return reachable
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One alert on its way to subscribers: what every message about it is built from."""
+
+    bot: Entraide
+    guild: discord.Guild
+    settings: GuildSettings
+    alert: Alert
+    facts: rules.AlertFacts
+
+    def message(
+        self, sub: subscriptions.Subscription, locale: str, mention: str | None = None
+    ) -> dict[str, Any]:
+        """Content, embed and buttons for one subscriber, in their language."""
+        guild_name = safe_text(self.guild.name, 100)
+        return {
+            "content": render.notification_content(guild_name, locale, mention),
+            "embed": render.alert_embed(
+                self.facts,
+                minutes=self.alert.minutes,
+                jump_url=self.alert.jump_url,
+                filters=render.filters_of(sub),
+                settings=self.settings,
+                guild_name=guild_name,
+                locale=locale,
+            ),
+            "view": views.notification_view(
+                render.safe_link(self.alert.jump_url),
+                render.safe_link(self.alert.link),
+                sub.id,
+                locale,
+            ),
+        }
+
+
+async def deliver(out: Outgoing, sub: subscriptions.Subscription, locale: str) -> str:
+    """DM the member; if their DMs are closed, use their thread. Returns how it went."""
+    user = out.guild.get_member(sub.user_id) or discord.Object(sub.user_id)
+    try:
+        channel = await out.bot.create_dm(user)
+        await channel.send(**out.message(sub, locale), allowed_mentions=NO_PINGS)
+    except discord.Forbidden:
+        log.debug("member %s has DMs closed; using their alert thread", sub.user_id)
+    except discord.HTTPException:
+        log.warning(
+            "could not DM alert %s to member %s", out.facts.alert_id, sub.user_id, exc_info=True
+        )
+        return "failed"
+    else:
+        return "dm"
+    return "thread" if await thread_fallback(out, sub, locale) else "failed"
+
+
+def _only(user_id: int) -> discord.AllowedMentions:
+    """The one intended ping: the member the thread belongs to, nobody else."""
+    return discord.AllowedMentions(
+        everyone=False, roles=False, users=[discord.Object(user_id)], replied_user=False
+    )
+
+
+async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale: str) -> bool:
+    """Mention the member in their own thread (or forum post) in the alerts channel.
+
+    Created once and reused; a deleted or unusable thread is replaced.
+    """
+    bot, guild = out.bot, out.guild
+    channel = configured_channel(bot, guild.id, out.settings.alerts_channel_id)
+    if channel is None or isinstance(channel, discord.Thread):
+        return False
+    user_id = sub.user_id
+    mention = f"<@{user_id}>"
+    record = await subscriptions.get_thread(bot.db, guild.id, user_id)
+    if record is not None and record.parent_id == channel.id:
+        target = bot.get_partial_messageable(record.thread_id, guild_id=guild.id)
+        try:
+            await target.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
+        except discord.HTTPException as exc:
+            log.info(
+                "alert thread %s unusable (%s); opening a new one", record.thread_id, exc.status
+            )
+            await subscriptions.drop_thread(bot.db, guild.id, user_id, record.thread_id)
+        else:
+            return True
+    forum = isinstance(channel, discord.ForumChannel)
+    needs = FORUM_POST_NEEDS if forum else PRIVATE_THREAD_NEEDS
+    perms = channel.permissions_for(guild.me)
+    missing = [name for name in needs if not getattr(perms, name)]
+    if missing:
+        bot.dispatch("channel_problem", guild.id, "alerts", "missing:" + ",".join(missing))
+        return False
+    member = guild.get_member(user_id)
+    name = truncate(
+        t("alerts.notify.thread_name", locale, name=member.display_name if member else user_id),
+        THREAD_NAME_LIMIT,
+    )
+    now = to_epoch(bot.clock.now())
+    try:
+        if isinstance(channel, discord.ForumChannel):
+            created = await channel.create_thread(
+                name=name,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                **out.message(sub, locale, mention),
+                allowed_mentions=_only(user_id),
+            )
+            thread_id = created.thread.id
+        else:
+            thread = await channel.create_thread(
+                name=name,
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+            )
+            thread_id = thread.id
+            await subscriptions.set_thread(
+                bot.db, guild.id, user_id, parent_id=channel.id, thread_id=thread_id, now=now
+            )
+            await thread.add_user(discord.Object(user_id))
+            await thread.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
+    except discord.Forbidden:
+        bot.dispatch("channel_problem", guild.id, "alerts", "forbidden")
+        return False
+    except discord.HTTPException:
+        log.warning("could not open an alert thread for member %s", user_id, exc_info=True)
+        return False
+    if forum:
+        await subscriptions.set_thread(
+            bot.db, guild.id, user_id, parent_id=channel.id, thread_id=thread_id, now=now
+        )
+    return True

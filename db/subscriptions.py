@@ -1,0 +1,402 @@
+"""Alert subscriptions, the alert-DM log behind the hourly cap, and fallback threads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from db.connection import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    guild_id: int
+    user_id: int
+    platform: str | None
+    min_hourly_cents: int | None
+    min_reward_cents: int | None
+    currency: str | None
+    keywords: tuple[str, ...]
+    requester: str | None
+    no_warned: bool
+    locale: str
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlertThread:
+    """Where a member with closed DMs gets their alerts in one server."""
+
+    guild_id: int
+    user_id: int
+    parent_id: int
+    thread_id: int
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubscription:
+    """The validated filters of a subscription about to be stored."""
+
+    platform: str | None
+    min_hourly_cents: int | None
+    min_reward_cents: int | None
+    currency: str | None
+    keywords: tuple[str, ...]
+    requester: str | None
+    no_warned: bool
+    locale: str
+    signature: str
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    return Subscription(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        platform=row["platform"] or None,
+        min_hourly_cents=row["min_hourly_cents"],
+        min_reward_cents=row["min_reward_cents"],
+        currency=row["currency"],
+        keywords=tuple(json.loads(row["keywords"] or "[]")),
+        requester=row["requester"],
+        no_warned=bool(row["no_warned"]),
+        locale=row["locale"],
+        created_at=row["created_at"],
+    )
+
+
+# -- a member's subscriptions ---------------------------------------------------------------
+
+
+async def add(
+    db: Database, guild_id: int, user_id: int, new: NewSubscription, now: int, *, limit: int
+) -> Subscription | Literal["duplicate", "limit"]:
+    """Store a subscription unless the member already has `limit` or this exact one.
+
+    The count check and the insert are one statement, so two quick clicks cannot
+    take a member past the limit.
+    """
+    row = await db.fetch_one(
+        "INSERT INTO alert_subscriptions (guild_id, user_id, platform, min_hourly_cents, "
+        "min_reward_cents, currency, keywords, requester, no_warned, locale, signature, "
+        "created_at) "
+        "SELECT :guild, :user, :platform, :hourly, :reward, :currency, :keywords, :requester, "
+        ":no_warned, :locale, :signature, :now "
+        "WHERE (SELECT count(*) FROM alert_subscriptions "
+        "       WHERE guild_id = :guild AND user_id = :user) < :limit "
+        "ON CONFLICT (guild_id, user_id, signature) DO NOTHING RETURNING *",
+        {
+            "guild": guild_id,
+            "user": user_id,
+            "platform": new.platform or "",
+            "hourly": new.min_hourly_cents,
+            "reward": new.min_reward_cents,
+            "currency": new.currency,
+            "keywords": json.dumps(list(new.keywords), ensure_ascii=False),
+            "requester": new.requester,
+            "no_warned": int(new.no_warned),
+            "locale": new.locale,
+            "signature": new.signature,
+            "now": now,
+            "limit": limit,
+        },
+    )
+    if row is not None:
+        return _subscription(row)
+    exists = await db.fetch_value(
+        "SELECT 1 FROM alert_subscriptions WHERE guild_id = ? AND user_id = ? AND signature = ?",
+        (guild_id, user_id, new.signature),
+    )
+    return "duplicate" if exists else "limit"
+
+
+async def for_member(db: Database, guild_id: int, user_id: int) -> list[Subscription]:
+    """A member's subscriptions in one server, oldest first (the order they are numbered)."""
+    rows = await db.fetch_all(
+        "SELECT * FROM alert_subscriptions WHERE guild_id = ? AND user_id = ? ORDER BY id",
+        (guild_id, user_id),
+    )
+    return [_subscription(row) for row in rows]
+
+
+async def get(db: Database, subscription_id: int) -> Subscription | None:
+    row = await db.fetch_one("SELECT * FROM alert_subscriptions WHERE id = ?", (subscription_id,))
+    return None if row is None else _subscription(row)
+
+
+async def remove(db: Database, user_id: int, subscription_id: int) -> Subscription | None:
+    """Delete one of this member's subscriptions; None if it is not theirs (or gone)."""
+    row = await db.fetch_one(
+        "DELETE FROM alert_subscriptions WHERE id = ? AND user_id = ? RETURNING *",
+        (subscription_id, user_id),
+    )
+    return None if row is None else _subscription(row)
+
+
+async def remove_all(db: Database, guild_id: int, user_id: int) -> int:
+    return await db.execute(
+        "DELETE FROM alert_subscriptions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+
+
+async def forget_member(db: Database, guild_id: int, user_id: int) -> int:
+    """Everything alerts keep about a member in one server (they left it)."""
+    return await forget_members(db, guild_id, [user_id])
+
+
+async def forget_members(db: Database, guild_id: int, user_ids: list[int]) -> int:
+    """`forget_member` for several members at once, in one transaction.
+
+    Returns how many subscriptions were removed.
+    """
+    if not user_ids:
+        return 0
+    people = json.dumps(sorted(set(user_ids)))
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "DELETE FROM alert_subscriptions WHERE guild_id = ? "
+            "AND user_id IN (SELECT value FROM json_each(?))",
+            (guild_id, people),
+        )
+        removed = cursor.rowcount
+        for table in ("alert_dm_log", "alert_threads"):
+            await tx.execute(
+                f"DELETE FROM {table} WHERE guild_id = ? "
+                "AND user_id IN (SELECT value FROM json_each(?))",
+                (guild_id, people),
+            )
+    return removed
+
+
+# -- the fan-out ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AlertQuery:
+    """What the fan-out query needs to know about a posted alert.
+
+    Text values are already folded (case, accents, punctuation) the way subscriptions
+    store their keywords and requester, so SQL can compare them as plain strings.
+    """
+
+    guild_id: int
+    platform: str
+    sharer_id: int | None
+    warned: bool
+    currency: str
+    reward_cents: int
+    hourly_cents: int | None
+    text: str = ""  # folded title and notes
+    requester_name: str = ""  # folded
+    requester_platform_id: str = ""  # folded
+
+
+async def candidates(db: Database, query: AlertQuery) -> list[Subscription]:
+    """The server's subscriptions the alert matches, at most one per member (their first).
+
+    Every filter is applied here (the platform and server through the index), so the few
+    thousand subscriptions of a busy server never cross into Python; keywords and the
+    requester use the same word-start rule as `cogs.alerts.rules`, which re-checks each
+    row, and eligibility is left to it. Keywords match where ` term` occurs in
+    ` folded text`, i.e. at the start of a word.
+    """
+    rows = await db.fetch_all(
+        "SELECT min(id) AS id, guild_id, user_id, platform, min_hourly_cents, "
+        "min_reward_cents, currency, keywords, requester, no_warned, locale, created_at "
+        "FROM alert_subscriptions "
+        "WHERE guild_id = :guild AND platform IN ('', :platform) "
+        "AND user_id IS NOT :sharer "
+        "AND (:warned = 0 OR no_warned = 0) "
+        "AND (min_reward_cents IS NULL OR (currency = :currency "
+        "     AND min_reward_cents <= :reward)) "
+        "AND (min_hourly_cents IS NULL OR (currency = :currency "
+        "     AND min_hourly_cents <= :hourly)) "
+        "AND (requester IS NULL OR requester = :requester_id "
+        "     OR instr(:requester_name, ' ' || requester) > 0) "
+        "AND (keywords = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(keywords) AS k "
+        "     WHERE instr(:text, ' ' || k.value) = 0)) "
+        # `+user_id`: group with a temporary b-tree rather than walk the member index,
+        # so the planner picks the (guild, platform) index for the WHERE clause.
+        "GROUP BY +user_id",
+        {
+            "guild": query.guild_id,
+            "platform": query.platform,
+            "sharer": query.sharer_id,
+            "warned": int(query.warned),
+            "currency": query.currency,
+            "reward": query.reward_cents,
+            "hourly": query.hourly_cents if query.hourly_cents is not None else -1,
+            "requester_id": query.requester_platform_id,
+            "requester_name": " " + query.requester_name if query.requester_name else "",
+            "text": " " + query.text,
+        },
+    )
+    return [_subscription(row) for row in rows]
+
+
+async def admit(
+    db: Database,
+    guild_id: int,
+    alert_id: int,
+    user_ids: list[int],
+    *,
+    now: int,
+    since: int,
+    cap: int,
+) -> set[int]:
+    """Reserve an alert DM for each member still under `cap` sends after `since`.
+
+    One statement for the whole batch: the count and the reservation cannot be split by
+    another alert's fan-out, a member already told about this alert is skipped (primary
+    key), and the reservation is made before sending so a restart never sends twice.
+    """
+    if not user_ids or cap <= 0:
+        return set()
+    rows = await db.fetch_all(
+        "INSERT INTO alert_dm_log (guild_id, user_id, alert_id, sent_at) "
+        "SELECT :guild, c.value, :alert, :now FROM json_each(:users) AS c "
+        "WHERE (SELECT count(*) FROM alert_dm_log AS l WHERE l.guild_id = :guild "
+        "       AND l.user_id = c.value AND l.sent_at > :since) < :cap "
+        "ON CONFLICT DO NOTHING RETURNING user_id",
+        {
+            "guild": guild_id,
+            "alert": alert_id,
+            "now": now,
+            "users": json.dumps(user_ids),
+            "since": since,
+            "cap": cap,
+        },
+    )
+    return {row["user_id"] for row in rows}
+
+
+async def release(db: Database, guild_id: int, user_id: int, alert_id: int) -> None:
+    """Give back a reservation whose message could not be delivered at all."""
+    await db.execute(
+        "DELETE FROM alert_dm_log WHERE guild_id = ? AND user_id = ? AND alert_id = ?",
+        (guild_id, user_id, alert_id),
+    )
+
+
+async def sent_times(db: Database, guild_id: int, user_id: int, since: int) -> list[int]:
+    """When this member was sent alert DMs after `since` (for "3 of 10 this hour")."""
+    rows = await db.fetch_all(
+        "SELECT sent_at FROM alert_dm_log WHERE guild_id = ? AND user_id = ? AND sent_at > ? "
+        "ORDER BY sent_at",
+        (guild_id, user_id, since),
+    )
+    return [row["sent_at"] for row in rows]
+
+
+async def prune_log(db: Database, before: int) -> int:
+    """Drop log rows too old to count against any cap."""
+    return await db.execute("DELETE FROM alert_dm_log WHERE sent_at < ?", (before,))
+
+
+# -- fallback threads ----------------------------------------------------------------------
+
+
+async def get_thread(db: Database, guild_id: int, user_id: int) -> AlertThread | None:
+    row = await db.fetch_one(
+        "SELECT * FROM alert_threads WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    if row is None:
+        return None
+    return AlertThread(
+        row["guild_id"], row["user_id"], row["parent_id"], row["thread_id"], row["created_at"]
+    )
+
+
+async def set_thread(
+    db: Database, guild_id: int, user_id: int, *, parent_id: int, thread_id: int, now: int
+) -> None:
+    await db.execute(
+        "INSERT INTO alert_threads (guild_id, user_id, parent_id, thread_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+        "parent_id = excluded.parent_id, thread_id = excluded.thread_id, "
+        "created_at = excluded.created_at",
+        (guild_id, user_id, parent_id, thread_id, now),
+    )
+
+
+async def drop_thread(db: Database, guild_id: int, user_id: int, thread_id: int) -> None:
+    await db.execute(
+        "DELETE FROM alert_threads WHERE guild_id = ? AND user_id = ? AND thread_id = ?",
+        (guild_id, user_id, thread_id),
+    )
+
+
+# -- requester suggestions (autocomplete) ---------------------------------------------------
+
+
+async def requester_suggestions(db: Database, prefix: str, limit: int = 25) -> list[sqlite3.Row]:
+    """Known requesters whose name starts with `prefix` (already case-folded), by name.
+
+    A range on `name_key` rather than LIKE, so the index answers it.
+    """
+    if prefix:
+        rows = await db.fetch_all(
+            "SELECT name, platform, platform_requester_id FROM requesters "
+            "WHERE name_key >= ? AND name_key < ? AND merged_into_id IS NULL "
+            "ORDER BY name_key LIMIT ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        )
+    else:
+        rows = await db.fetch_all(
+            "SELECT name, platform, platform_requester_id FROM requesters "
+            "WHERE merged_into_id IS NULL ORDER BY updated_at DESC LIMIT ?",
+            (limit,),
+        )
+    return list(rows)
+
+
+# -- privacy -------------------------------------------------------------------------------
+
+
+async def export_member(db: Database, user_id: int) -> dict[str, Any]:
+    """Everything alerts keep about one member, in every server."""
+    subs = await db.fetch_all(
+        "SELECT * FROM alert_subscriptions WHERE user_id = ? ORDER BY guild_id, id", (user_id,)
+    )
+    log = await db.fetch_all(
+        "SELECT guild_id, alert_id, sent_at FROM alert_dm_log WHERE user_id = ? ORDER BY sent_at",
+        (user_id,),
+    )
+    threads = await db.fetch_all(
+        "SELECT guild_id, parent_id, thread_id, created_at FROM alert_threads "
+        "WHERE user_id = ? ORDER BY guild_id",
+        (user_id,),
+    )
+    return {
+        "subscriptions": [
+            {
+                "server_id": s.guild_id,
+                "platform": s.platform,
+                "min_hourly_cents": s.min_hourly_cents,
+                "min_reward_cents": s.min_reward_cents,
+                "currency": s.currency,
+                "keywords": list(s.keywords),
+                "requester": s.requester,
+                "no_warned_tasks": s.no_warned,
+                "language": s.locale,
+                "created_at": s.created_at,
+            }
+            for s in map(_subscription, subs)
+        ],
+        "alert_messages_sent": [dict(row) for row in log],
+        "fallback_threads": [dict(row) for row in threads],
+    }
+
+
+async def erase_member(db: Database, user_id: int) -> int:
+    """Delete every subscription, send record and thread reference of one member."""
+    async with db.transaction() as tx:
+        total = 0
+        for table in ("alert_subscriptions", "alert_dm_log", "alert_threads"):
+            cursor = await tx.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+            total += cursor.rowcount
+    return total

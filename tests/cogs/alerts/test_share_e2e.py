@@ -1,0 +1,94 @@
+"""From `/task share` to the subscriber's DM, with the tasks feature really loaded."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.settings import Settings
+from db import guilds
+from tests.cogs.alerts.helpers import subscribe
+from tests.harness.driver import Harness
+
+MTURK = "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks"
+
+
+@pytest.fixture
+async def shared(
+    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    """A set-up server running the tasks feature beside subscriptions and profiles."""
+    h = await Harness.start(
+        settings, clock, monkeypatch, extensions=["cogs.tasks", "cogs.alerts", "cogs.profile"]
+    )
+    now = int(clock.now().timestamp())
+    await guilds.update(
+        h.db,
+        h.world.guild_id,
+        now,
+        alerts_channel_id=h.world.alerts,
+        mod_channel_id=h.world.mods,
+        mod_role_id=h.world.mod_role,
+    )
+    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+    yield h
+    await h.stop()
+    assert not h.api.unhandled, h.api.unhandled
+
+
+async def test_a_shared_task_reaches_matching_subscribers_only(shared: Harness) -> None:
+    h = shared
+    await subscribe(h, h.alice, platform="mturk", min_hourly=10, keywords="images")
+    await subscribe(h, h.bob, platform="prolific")
+    await subscribe(h, h.carol, min_hourly=20)
+    await subscribe(h, h.dave)  # the sharer
+    reply = await h.slash(
+        "task share",
+        user=h.dave,
+        link=MTURK,
+        title="Rate images of street signs",
+        requester="Acme Research",
+        reward=1.5,
+        minutes=6,
+    )
+    assert reply.ephemeral and "Alert posted" in reply.content
+    alert_message = h.in_channel(h.world.alerts)[-1]
+
+    [dm] = h.dms_to(h.alice)
+    assert dm.embed["title"] == "Rate images of street signs"
+    assert dm.field("Hourly") == "$15.00/h"
+    assert dm.field("Requester") == "Acme Research"
+    assert dm.button("Open the alert")["url"].endswith(
+        f"/{h.world.alerts}/{alert_message.message_id}"
+    )
+    assert dm.button("Open the task")["url"] == MTURK
+    assert h.dms_to(h.bob) == []  # Prolific only
+    assert h.dms_to(h.carol) == []  # $15/h is under her $20
+    assert h.dms_to(h.dave) == []  # his own share
+
+    # sharing the same task again bumps the alert: no second DM
+    await h.slash("task share", user=h.bob, link=MTURK, reward=1.5, minutes=6, title="Again")
+    assert len(h.dms_to(h.alice)) == 1
+    h.api.assert_never_pinged()
+
+
+async def test_a_country_limited_share_skips_members_elsewhere(shared: Harness) -> None:
+    h = shared
+    await subscribe(h, h.alice)
+    await subscribe(h, h.bob)
+    await h.slash("profile country", user=h.alice, country="France")
+    await h.slash("profile country", user=h.bob, country="US")
+    await h.slash(
+        "task share",
+        user=h.dave,
+        link=MTURK,
+        title="US survey",
+        reward=1,
+        minutes=5,
+        limits="US only",
+    )
+    assert h.dms_to(h.alice) == []
+    [dm] = h.dms_to(h.bob)
+    assert "United States" in dm.field("Who can take it")
