@@ -1,11 +1,22 @@
-"""The shared requester registry (the requesters feature extends this module)."""
+"""The shared requester registry: identities, aliases, status and reputation.
+
+Every server using this database shares it. A requester merged into another (an alias,
+e.g. a renamed account) keeps its row with `merged_into_id` pointing at the survivor;
+merges are kept flat (an alias never points at another alias), so one join resolves any
+id to its survivor.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import sqlite3
+from dataclasses import dataclass, field
 
+from cogs.requesters.rules import standing
 from db.connection import Database
 from db.models import from_row
+
+REVIEW_KIND = "requester"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +28,8 @@ class Requester:
     status: str
     status_reason: str | None = None
     merged_into_id: int | None = None
+    status_source: str | None = None
+    status_changed_at: int | None = None
 
 
 def name_key(name: str) -> str:
@@ -24,10 +37,25 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def _requester(row: sqlite3.Row) -> Requester:
+    return from_row(Requester, row)
+
+
+async def _survivor(db: Database, found: Requester) -> Requester:
+    if found.merged_into_id is None:
+        return found
+    survivor = await get(db, found.merged_into_id)
+    return survivor or found
+
+
 async def upsert(
     db: Database, platform: str, platform_requester_id: str | None, name: str, now: int
 ) -> Requester:
-    """Find or create a requester in one statement; a newer name replaces the old one."""
+    """Find or create a requester in one statement; a newer name replaces the old one.
+
+    A requester that was merged into another resolves to the survivor, so callers always
+    store and show the record moderators chose to keep.
+    """
     if platform_requester_id:
         sql = (
             "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
@@ -54,19 +82,206 @@ async def upsert(
         params = (platform, name, name_key(name), now, now)
     row = await db.fetch_one(sql, params)
     assert row is not None
-    return from_row(Requester, row)
+    return await _survivor(db, _requester(row))
+
+
+async def ensure_platform_id(
+    db: Database, platform: str, platform_requester_id: str, now: int
+) -> Requester:
+    """Find or create a requester known only by its platform id.
+
+    An existing name is kept; a new record shows the id until someone gives a name.
+    """
+    row = await db.fetch_one(
+        "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (platform, platform_requester_id) WHERE platform_requester_id "
+        "IS NOT NULL DO UPDATE SET updated_at = excluded.updated_at RETURNING *",
+        (
+            platform,
+            platform_requester_id,
+            platform_requester_id,
+            name_key(platform_requester_id),
+            now,
+            now,
+        ),
+    )
+    assert row is not None
+    return await _survivor(db, _requester(row))
 
 
 async def get(db: Database, requester_id: int) -> Requester | None:
     row = await db.fetch_one("SELECT * FROM requesters WHERE id = ?", (requester_id,))
-    return None if row is None else from_row(Requester, row)
+    return None if row is None else _requester(row)
+
+
+async def get_many(db: Database, requester_ids: list[int]) -> dict[int, Requester]:
+    """Several requesters by id in one query (lists of reports, the audit log)."""
+    ids = sorted(set(requester_ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = await db.fetch_all(f"SELECT * FROM requesters WHERE id IN ({marks})", ids)
+    return {row["id"]: _requester(row) for row in rows}
+
+
+_RESOLVED = (
+    "SELECT DISTINCT s.* FROM requesters r "
+    "JOIN requesters s ON s.id = COALESCE(r.merged_into_id, r.id) "
+)
+
+
+async def resolve(db: Database, requester_id: int) -> Requester | None:
+    """The requester with this id, or the survivor it was merged into."""
+    row = await db.fetch_one(_RESOLVED + "WHERE r.id = ?", (requester_id,))
+    return None if row is None else _requester(row)
+
+
+async def find_by_platform_id(
+    db: Database, platform: str, platform_requester_id: str
+) -> Requester | None:
+    row = await db.fetch_one(
+        _RESOLVED + "WHERE r.platform = ? AND r.platform_requester_id = ?",
+        (platform, platform_requester_id),
+    )
+    return None if row is None else _requester(row)
+
+
+async def find_by_name(
+    db: Database, name: str, platform: str | None = None, limit: int = 5
+) -> list[Requester]:
+    """Requesters (survivors) whose name, or an alias's name, is `name`."""
+    if platform is None:
+        rows = await db.fetch_all(
+            _RESOLVED + "WHERE r.name_key = ? ORDER BY s.id LIMIT ?", (name_key(name), limit)
+        )
+    else:
+        rows = await db.fetch_all(
+            _RESOLVED + "WHERE r.name_key = ? AND r.platform = ? ORDER BY s.id LIMIT ?",
+            (name_key(name), platform, limit),
+        )
+    return [_requester(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A requester matched by autocomplete, and the alias name that matched, if any."""
+
+    requester: Requester
+    matched_name: str
+
+
+async def search(db: Database, text: str, limit: int = 25) -> list[SearchHit]:
+    """Prefix search on names and platform ids, index-backed, for autocomplete."""
+    key = name_key(text)
+    if not key:
+        rows = await db.fetch_all(
+            "SELECT s.*, s.name AS matched FROM requesters s WHERE s.merged_into_id IS NULL "
+            "ORDER BY s.updated_at DESC LIMIT ?",
+            (limit,),
+        )
+    else:
+        top = "\U0010ffff"
+        raw = text.strip()
+        branch = (
+            "SELECT * FROM (SELECT id, name AS matched, merged_into_id FROM requesters "
+            "WHERE {col} >= {lo} AND {col} < {lo} || :top ORDER BY {col} LIMIT :limit)"
+        )
+        union = " UNION ALL ".join(
+            [
+                branch.format(col="name_key", lo=":k"),
+                branch.format(col="platform_requester_id", lo=":u"),
+                branch.format(col="platform_requester_id", lo=":l"),
+            ]
+        )
+        rows = await db.fetch_all(
+            f"SELECT s.*, m.matched FROM ({union}) m "
+            "JOIN requesters s ON s.id = COALESCE(m.merged_into_id, m.id) "
+            "ORDER BY s.name_key",
+            {"k": key, "u": raw.upper(), "l": raw.lower(), "top": top, "limit": limit},
+        )
+    hits: dict[int, SearchHit] = {}
+    for row in rows:
+        found = _requester(row)
+        if found.id not in hits:
+            hits[found.id] = SearchHit(found, row["matched"])
+    return list(hits.values())[:limit]
+
+
+async def aliases(db: Database, requester_id: int) -> list[Requester]:
+    rows = await db.fetch_all(
+        "SELECT * FROM requesters WHERE merged_into_id = ? ORDER BY id", (requester_id,)
+    )
+    return [_requester(row) for row in rows]
+
+
+async def set_status(
+    db: Database,
+    requester_id: int,
+    *,
+    status: str,
+    reason: str | None,
+    source: str | None,
+    now: int,
+) -> Requester:
+    row = await db.fetch_one(
+        "UPDATE requesters SET status = ?, status_reason = ?, status_source = ?, "
+        "status_changed_at = ?, updated_at = ? WHERE id = ? RETURNING *",
+        (status, reason, source, now, now, requester_id),
+    )
+    assert row is not None
+    return _requester(row)
+
+
+async def merge_records(db: Database, alias_id: int, survivor_id: int, now: int) -> list[str]:
+    """Make `alias_id` an alias of `survivor_id` and move what pointed at it.
+
+    Must run inside `db.transaction()` (the caller also records the audit entry and the
+    survivor's new status there). Reviews and reports are moved by their modules; any
+    other table that refers to requesters (task alerts, earnings…) is re-pointed here,
+    found from the schema so features added later follow merges too. Returns the names of
+    the tables re-pointed this way.
+    """
+    assert db.conn.in_transaction, "merge_records must run inside a transaction"
+    from db import reports, reviews
+
+    await db.execute(
+        "UPDATE requesters SET merged_into_id = ?, updated_at = ? "
+        "WHERE id = ? OR merged_into_id = ?",
+        (survivor_id, now, alias_id, alias_id),
+    )
+    await reviews.move_subject(db, REVIEW_KIND, alias_id, survivor_id, now)
+    await reports.move_requester(db, alias_id, survivor_id)
+    references = await db.fetch_all(
+        'SELECT m.name AS tbl, f."from" AS col FROM sqlite_master m '
+        "JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' "
+        "AND f.\"table\" = 'requesters' AND m.name NOT IN ('requesters', 'reports') "
+        "UNION SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c "
+        "WHERE m.type = 'table' AND c.name = 'requester_id' "
+        "AND m.name NOT IN ('requesters', 'reports')"
+    )
+    moved: list[str] = []
+    for ref in references:
+        table = '"' + ref["tbl"].replace('"', '""') + '"'
+        column = '"' + ref["col"].replace('"', '""') + '"'
+        await db.execute(
+            f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?",
+            (survivor_id, alias_id),
+        )
+        moved.append(ref["tbl"])
+    return moved
 
 
 @dataclass(frozen=True, slots=True)
 class Reputation:
-    """What an alert shows about its requester. The requesters feature computes it.
+    """What an alert shows about its requester.
 
-    `standing` is one of: no_data, good, caution, scam.
+    `standing` is one of: no_data, good, caution, scam (see `cogs.requesters.rules.standing`).
+    Averages are over visible reviews (hidden ones excluded), 1–5, or None without reviews.
+    `status_reason` is the moderator's reason when a moderator set the status; a status
+    that follows from confirmed reports has none, and `confirmed` (category → count of
+    confirmed reports, e.g. {"harvesting": 1}) says why, in any reader's language
+    (`cogs.requesters.cards.category_label`).
     """
 
     requester_id: int
@@ -77,14 +292,41 @@ class Reputation:
     fair: float | None = None
     communication: float | None = None
     status_reason: str | None = None
+    confirmed: dict[str, int] = field(default_factory=dict)
 
 
 async def reputation(db: Database, requester_id: int) -> Reputation:
-    """The requester's standing for display on alerts (extended by the requesters feature)."""
-    row = await db.fetch_one(
-        "SELECT id, status, status_reason FROM requesters WHERE id = ?", (requester_id,)
+    """The requester's standing for display on alerts, in one query.
+
+    Aliases resolve to their survivor; hidden reviews do not count.
+    """
+    rows = await db.fetch_all(
+        "WITH target AS (SELECT COALESCE(merged_into_id, id) AS id FROM requesters "
+        "WHERE id = :id), "
+        "agg AS (SELECT je.key AS criterion, AVG(je.value) AS mean, COUNT(*) AS n "
+        "FROM reviews r, json_each(r.scores) je WHERE r.subject_kind = :kind "
+        "AND r.subject_id = (SELECT id FROM target) AND r.hidden_at IS NULL GROUP BY je.key) "
+        "SELECT q.status, q.status_reason, agg.criterion, agg.mean, agg.n, "
+        "(SELECT json_group_object(category, n) FROM (SELECT category, COUNT(*) AS n "
+        "FROM reports WHERE requester_id = q.id AND state = 'confirmed' GROUP BY category)) "
+        "AS confirmed FROM requesters q JOIN target ON q.id = target.id LEFT JOIN agg ON 1",
+        {"id": requester_id, "kind": REVIEW_KIND},
     )
-    if row is None:
+    if not rows:
         return Reputation(requester_id, "no_data")
-    standing = {"caution": "caution", "scam": "scam"}.get(row["status"], "no_data")
-    return Reputation(requester_id, standing, status_reason=row["status_reason"])
+    status = rows[0]["status"]
+    means = {
+        row["criterion"]: round(row["mean"], 2) for row in rows if row["criterion"] is not None
+    }
+    count = max((row["n"] or 0 for row in rows), default=0)
+    return Reputation(
+        requester_id,
+        standing(status, count, means),
+        review_count=count,
+        pay=means.get("pay"),
+        fast=means.get("fast"),
+        fair=means.get("fair"),
+        communication=means.get("communication"),
+        status_reason=rows[0]["status_reason"] if status != "none" else None,
+        confirmed=json.loads(rows[0]["confirmed"] or "{}"),
+    )

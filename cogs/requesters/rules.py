@@ -1,0 +1,369 @@
+"""Rules of the requesters feature: identities, text limits, reports, status and standing.
+
+Pure functions without discord, so they are unit- and property-tested directly and the
+database layer (`db.requesters.reputation`) can apply the same standing rule as the cog.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from bot.errors import UserError
+
+# -- platforms and requester identities ---------------------------------------------------
+
+#: Platform keys, as stored in `requesters.platform` (shared with the tasks feature).
+PLATFORMS: tuple[str, ...] = (
+    "mturk",
+    "prolific",
+    "clickworker",
+    "toloka",
+    "uhrs",
+    "appen",
+    "other",
+)
+
+#: MTurk requester ids: "A" then 12–20 upper-case letters or digits (A1B2C3D4E5F6G7).
+MTURK_ID = re.compile(r"A[A-Z0-9]{12,20}")
+#: Prolific researcher ids are 24-character hexadecimal object ids.
+PROLIFIC_ID = re.compile(r"[0-9a-f]{24}")
+#: Platforms without a documented id format: a conservative token.
+GENERIC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+ID_EXAMPLES: dict[str, str] = {
+    "mturk": "A1B2C3D4E5F6G7",
+    "prolific": "5f3e2a1b9c8d7e6f5a4b3c2d",
+}
+
+NAME_LIMIT = 100
+_RECORD_REF = re.compile(r"#(\d{1,18})")
+
+
+@dataclass(frozen=True, slots=True)
+class RequesterQuery:
+    """What a member typed to name a requester, validated but not yet looked up.
+
+    Either `record_id` (picked from autocomplete), or a platform id, or a name; platform
+    may be unknown when the member did not choose one.
+    """
+
+    record_id: int | None = None
+    platform: str | None = None
+    platform_requester_id: str | None = None
+    name: str | None = None
+
+
+def preview(text: str, limit: int = 60) -> str:
+    """A short, inert echo of bad input for an error message (no mentions, no code)."""
+    value = " ".join((text or "").split()).replace("`", "'").replace("@", "@\u200b")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def check_platform(platform: str | None) -> str | None:
+    """Slash choices are not re-checked by discord.py, so check them here."""
+    if platform is None:
+        return None
+    if platform not in PLATFORMS:
+        raise UserError("requesters.errors.unknown_platform", platform=preview(platform, 20))
+    return platform
+
+
+def normalize_platform_id(platform: str, raw: str) -> str:
+    """Validate a platform's requester id where its format is known."""
+    value = (raw or "").strip()
+    if platform == "mturk":
+        value = value.upper()
+        valid = MTURK_ID.fullmatch(value) is not None
+    elif platform == "prolific":
+        value = value.lower()
+        valid = PROLIFIC_ID.fullmatch(value) is not None
+    else:
+        valid = GENERIC_ID.fullmatch(value) is not None
+    if not valid:
+        example = ID_EXAMPLES.get(platform)
+        if example:
+            raise UserError(
+                "requesters.errors.bad_requester_id", value=preview(raw, 40), example=example
+            )
+        raise UserError("requesters.errors.bad_generic_id", value=preview(raw, 40))
+    return value
+
+
+def looks_like_mturk_id(text: str) -> bool:
+    """A bare MTurk id typed in the requester box (needs a digit: names are rarely so)."""
+    value = text.strip().upper()
+    return MTURK_ID.fullmatch(value) is not None and any(ch.isdigit() for ch in value)
+
+
+def normalize_name(text: str) -> str:
+    """A requester name as shown: control characters dropped, whitespace collapsed."""
+    cleaned = "".join(ch for ch in text or "" if unicodedata.category(ch)[0] != "C")
+    value = " ".join(cleaned.split())
+    if not value or not any(ch.isalnum() for ch in value):
+        raise UserError("requesters.errors.requester_required")
+    if len(value) > NAME_LIMIT:
+        raise UserError("requesters.errors.name_too_long", limit=NAME_LIMIT)
+    return value
+
+
+def parse_requester(
+    text: str | None, platform: str | None = None, requester_id: str | None = None
+) -> RequesterQuery:
+    """Turn the requester options of a command into a `RequesterQuery`."""
+    platform = check_platform(platform)
+    value = (text or "").strip()
+    picked = _RECORD_REF.fullmatch(value)
+    if picked:
+        return RequesterQuery(record_id=int(picked.group(1)))
+    if requester_id is not None and requester_id.strip():
+        if platform is None:
+            if not looks_like_mturk_id(requester_id):
+                raise UserError("requesters.errors.platform_required")
+            platform = "mturk"
+        pid = normalize_platform_id(platform, requester_id)
+        name = normalize_name(value) if value and value.upper() != pid.upper() else None
+        return RequesterQuery(None, platform, pid, name)
+    if not value:
+        raise UserError("requesters.errors.requester_required")
+    if platform in (None, "mturk") and looks_like_mturk_id(value):
+        return RequesterQuery(None, "mturk", value.upper(), None)
+    if platform == "prolific" and PROLIFIC_ID.fullmatch(value.lower()):
+        return RequesterQuery(None, platform, value.lower(), None)
+    return RequesterQuery(None, platform, None, normalize_name(value))
+
+
+# -- text members write --------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_URL = re.compile(r"(?i)\b(?:https?|ftp)://\S+|\bwww\.\S+")
+_SEP = r"[ .\-]?"
+_PHONE_PATTERNS = (
+    # +33 6 12 34 56 78, +1 (555) 123-4567, +447911123456
+    re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){2,6}(?!\w)"),
+    # (555) 123-4567, 555.123.4567, 5551234567
+    re.compile(rf"(?<![\w+])\(?\d{{3}}\)?{_SEP}\d{{3}}{_SEP}\d{{4}}(?!\w)"),
+    # 06 12 34 56 78, 06-12-34-56-78
+    re.compile(rf"(?<![\w+])0\d(?:{_SEP}\d{{2}}){{4}}(?!\w)"),
+)
+
+
+def contains_email(text: str) -> bool:
+    return _EMAIL.search(text or "") is not None
+
+
+def contains_phone(text: str) -> bool:
+    """Phone numbers, not dates, amounts, times or ids (links are ignored)."""
+    scrubbed = _URL.sub(" ", text or "")
+    for pattern in _PHONE_PATTERNS:
+        for match in pattern.finditer(scrubbed):
+            digits = sum(ch.isdigit() for ch in match.group())
+            if 8 <= digits <= 15:
+                return True
+    return False
+
+
+def check_text(
+    text: str | None,
+    *,
+    limit: int,
+    minimum: int = 1,
+    required: bool = True,
+) -> str | None:
+    """Validate free text: length, and no e-mail addresses or phone numbers.
+
+    Mentions and markdown are kept as typed and neutralised when displayed
+    (`bot.ui.safe_text`), so nothing a member writes is altered behind their back.
+    """
+    value = (text or "").replace("\x00", "").strip()
+    if not value:
+        if required:
+            raise UserError("requesters.errors.text_required")
+        return None
+    if len(value) > limit:
+        raise UserError("requesters.errors.text_too_long", limit=limit, length=len(value))
+    if len(value) < minimum:
+        raise UserError("requesters.errors.text_too_short", minimum=minimum)
+    if contains_email(value) or contains_phone(value):
+        raise UserError("requesters.errors.personal_info")
+    return value
+
+
+# -- reports ------------------------------------------------------------------------------
+
+CATEGORIES: tuple[str, ...] = (
+    "non_payment",
+    "underpaid",
+    "harvesting",
+    "off_platform",
+    "malware",
+    "other",
+)
+#: One confirmed report in these categories makes a requester a confirmed scam.
+SEVERE: frozenset[str] = frozenset({"harvesting", "off_platform", "malware"})
+#: Confirmed non-payment reports: the first means caution, this many mean scam.
+NON_PAYMENT_SCAM = 3
+#: Confirmed reports of the milder kinds (underpaid, other) that together mean caution.
+MILD_CAUTION = 2
+
+DESCRIPTION_LIMIT = 2000
+DESCRIPTION_MINIMUM = 10
+REASON_LIMIT = 500
+ANSWER_LIMIT = 2000
+MAX_LINKS = 5
+LINK_LIMIT = 500
+REPORT_WINDOW = timedelta(days=1)
+
+
+def check_category(category: str) -> str:
+    if category not in CATEGORIES:
+        raise UserError("requesters.errors.unknown_category", category=preview(category, 20))
+    return category
+
+
+def parse_evidence(text: str | None) -> tuple[str, ...]:
+    """Evidence links, separated by spaces, commas or new lines: http(s) only."""
+    parts = [part for part in re.split(r"[\s,]+", (text or "").strip()) if part]
+    if len(parts) > MAX_LINKS:
+        raise UserError("requesters.errors.too_many_links", limit=MAX_LINKS)
+    links: list[str] = []
+    for part in parts:
+        if len(part) > LINK_LIMIT or not _is_web_link(part):
+            raise UserError("requesters.errors.bad_link", link=preview(part))
+        if part not in links:
+            links.append(part)
+    return tuple(links)
+
+
+def _is_web_link(text: str) -> bool:
+    if any(ch in text for ch in "<>\"'`\\") or any(ord(ch) < 33 for ch in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(host)
+        and "." in (host or "")
+        and parts.username is None
+    )
+
+
+def is_new_member(joined_at: datetime | None, now: datetime, days: int) -> bool:
+    """Joined the server less than `days` ago (unknown join dates are not held against)."""
+    return joined_at is not None and now - joined_at < timedelta(days=days)
+
+
+# -- status -------------------------------------------------------------------------------
+
+STATUSES: tuple[str, ...] = ("none", "caution", "scam")
+_SEVERITY = {status: rank for rank, status in enumerate(STATUSES)}
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise UserError("requesters.errors.unknown_status", status=preview(status, 20))
+    return status
+
+
+def more_severe(a: str, b: str) -> str:
+    return a if _SEVERITY[a] >= _SEVERITY[b] else b
+
+
+def derive_status(confirmed: Mapping[str, int]) -> str:
+    """The status a requester's confirmed reports call for.
+
+    Harvesting personal data, asking for payment off platform or spreading malware is a
+    scam on the first confirmed report. Not paying is a caution at first and a scam once
+    it keeps happening. Underpaying and other problems need two confirmations for a
+    caution: one disagreement about pay is not a pattern.
+    """
+    if any(confirmed.get(category, 0) > 0 for category in SEVERE):
+        return "scam"
+    non_payment = confirmed.get("non_payment", 0)
+    if non_payment >= NON_PAYMENT_SCAM:
+        return "scam"
+    if non_payment > 0:
+        return "caution"
+    mild = confirmed.get("underpaid", 0) + confirmed.get("other", 0)
+    if mild >= MILD_CAUTION:
+        return "caution"
+    return "none"
+
+
+def next_status(current: str, source: str | None, derived: str) -> tuple[str, str | None]:
+    """Apply the reports' verdict to a requester: (new status, new source).
+
+    A status a moderator set by hand is never lowered automatically; newer confirmed
+    reports can still make it more severe. A status that came from reports follows them
+    both ways, so reopening a confirmed report can lift a caution.
+    """
+    if source == "moderator":
+        if _SEVERITY[derived] > _SEVERITY[current]:
+            return derived, "reports"
+        return current, source
+    if derived == "none":
+        return "none", None
+    return derived, "reports"
+
+
+# -- standing shown on alerts -------------------------------------------------------------
+
+STANDINGS: tuple[str, ...] = ("no_data", "good", "caution", "scam")
+#: Reviews needed before low scores alone put a requester in caution.
+LOW_SCORE_MIN_REVIEWS = 3
+#: An average at or below this on pay or fairness is a warning sign.
+LOW_SCORE = 2.0
+LOW_SCORE_CRITERIA = ("pay", "fair")
+
+
+def standing(status: str, review_count: int, means: Mapping[str, float | None]) -> str:
+    """no_data / good / caution / scam, from the status and the visible reviews."""
+    if status == "scam":
+        return "scam"
+    if status == "caution":
+        return "caution"
+    if review_count <= 0:
+        return "no_data"
+    if review_count >= LOW_SCORE_MIN_REVIEWS and any(
+        (mean := means.get(criterion)) is not None and mean <= LOW_SCORE
+        for criterion in LOW_SCORE_CRITERIA
+    ):
+        return "caution"
+    return "good"
+
+
+# -- what the tasks feature knows ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CrowdHourly:
+    cents: int
+    currency: str
+    reports: int
+
+
+def crowd_hourly(samples: Iterable[tuple[int, int, str]]) -> CrowdHourly | None:
+    """Members' reported hourly pay across a requester's alerts.
+
+    `samples` are (crowd hourly in minor units, number of "I did it" reports, currency)
+    per alert. Each alert counts as often as it was reported, amounts are never converted
+    between currencies, and the currency with the most reports is the one shown.
+    """
+    totals: dict[str, list[int]] = {}
+    for cents, weight, currency in samples:
+        if weight <= 0 or cents < 0:
+            continue
+        entry = totals.setdefault(currency, [0, 0])
+        entry[0] += cents * weight
+        entry[1] += weight
+    if not totals:
+        return None
+    currency, (weighted, count) = max(totals.items(), key=lambda item: (item[1][1], item[0]))
+    return CrowdHourly((2 * weighted + count) // (2 * count), currency, count)

@@ -1,0 +1,368 @@
+"""What moderator actions do to the data, each in one transaction (no discord here).
+
+The cog checks who may act and tells people what happened; these functions make the
+change, write the audit entry and re-derive the requester's status together, so a crash
+can never leave a confirmed report without its status or its audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from cogs.requesters import rules
+from db import audit, reports, requesters
+from db.connection import Database
+from db.reports import Report
+from db.requesters import Requester
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    report: Report
+    requester: Requester
+    status_changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MergeOutcome:
+    alias: Requester
+    survivor: Requester
+    status_changed: bool
+    tables: tuple[str, ...]
+
+
+async def _report_here(db: Database, report_id: int, guild_id: int) -> Report:
+    """The report, if it belongs to this server's queue (each server acts on its own)."""
+    report = await reports.get(db, report_id)
+    if report is None:
+        raise UserError("requesters.errors.unknown_report", number=report_id)
+    if report.guild_id != guild_id:
+        raise UserError("requesters.errors.other_server_report", number=report_id)
+    return report
+
+
+async def _closed_error(db: Database, report_id: int, guild_id: int) -> UserError:
+    report = await _report_here(db, report_id, guild_id)
+    return UserError(f"requesters.errors.already_{report.state}", number=report.id)
+
+
+async def _apply_reports(
+    db: Database,
+    requester_id: int,
+    *,
+    guild_id: int,
+    actor_id: int,
+    now: int,
+    report_id: int | None,
+) -> tuple[Requester, bool]:
+    """Re-derive a requester's status from its confirmed reports (inside a transaction).
+
+    A status that follows from reports carries no free-text reason: the confirmed
+    categories, shown in each reader's language, are the reason.
+    """
+    current = await requesters.get(db, requester_id)
+    assert current is not None
+    since = (current.status_changed_at or 0) if current.status_source == "moderator" else 0
+    derived = rules.derive_status(await reports.confirmed_counts(db, requester_id, since))
+    status, source = rules.next_status(current.status, current.status_source, derived)
+    if status == current.status and source == current.status_source:
+        return current, False
+    reason = current.status_reason if source == "moderator" else None
+    updated = await requesters.set_status(
+        db, requester_id, status=status, reason=reason, source=source, now=now
+    )
+    if status != current.status:
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            action="requester_status_auto",
+            target_kind="requester",
+            target_id=requester_id,
+            reason=None,
+            now=now,
+            detail={"from": current.status, "to": status, "report": report_id},
+        )
+    return updated, status != current.status
+
+
+async def close_report(
+    db: Database,
+    report_id: int,
+    *,
+    guild_id: int,
+    moderator_id: int,
+    state: str,
+    reason: str,
+    now: int,
+) -> ReportOutcome:
+    """Confirm or dismiss an open report; a confirmation may change the status."""
+    assert state in ("confirmed", "dismissed")
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    async with db.transaction():
+        report = await reports.close(
+            db,
+            report_id,
+            guild_id=guild_id,
+            state=state,
+            moderator_id=moderator_id,
+            reason=reason_text,
+            now=now,
+        )
+        if report is None:
+            raise await _closed_error(db, report_id, guild_id)
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            action=f"report_{'confirm' if state == 'confirmed' else 'dismiss'}",
+            target_kind="report",
+            target_id=report_id,
+            reason=reason_text,
+            now=now,
+            detail={"requester": report.requester_id, "category": report.category},
+        )
+        if state == "confirmed":
+            requester, changed = await _apply_reports(
+                db,
+                report.requester_id,
+                guild_id=guild_id,
+                actor_id=moderator_id,
+                now=now,
+                report_id=report_id,
+            )
+        else:
+            found = await requesters.get(db, report.requester_id)
+            assert found is not None
+            requester, changed = found, False
+    return ReportOutcome(report, requester, changed)
+
+
+async def reopen_report(
+    db: Database, report_id: int, *, guild_id: int, moderator_id: int, reason: str, now: int
+) -> ReportOutcome:
+    """Put a closed report back in the queue; the status follows (if reports set it)."""
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    async with db.transaction():
+        before = await _report_here(db, report_id, guild_id)
+        report = await reports.reopen(db, report_id, guild_id, now)
+        if report is None:
+            raise UserError("requesters.errors.already_open", number=report_id)
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            action="report_reopen",
+            target_kind="report",
+            target_id=report_id,
+            reason=reason_text,
+            now=now,
+            detail={"requester": report.requester_id, "was": before.state},
+        )
+        requester, changed = await _apply_reports(
+            db,
+            report.requester_id,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            now=now,
+            report_id=report_id,
+        )
+    return ReportOutcome(report, requester, changed)
+
+
+async def ask_reporter(
+    db: Database, report_id: int, *, guild_id: int, moderator_id: int, question: str, now: int
+) -> Report:
+    """Record a moderator's question to the reporter (the cog delivers it)."""
+    text = rules.check_text(question, limit=rules.REASON_LIMIT)
+    assert text is not None
+    async with db.transaction():
+        current = await _report_here(db, report_id, guild_id)
+        if current.reporter_id is None:
+            raise UserError("requesters.errors.reporter_gone", number=report_id)
+        report = await reports.mark_info_requested(db, report_id, guild_id, now)
+        if report is None:
+            raise await _closed_error(db, report_id, guild_id)
+        await reports.add_note(
+            db, report_id, kind="question", author_id=moderator_id, body=text, now=now
+        )
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            action="report_ask",
+            target_kind="report",
+            target_id=report_id,
+            reason=text,
+            now=now,
+        )
+    return report
+
+
+async def answer_report(
+    db: Database, report_id: int, reporter_id: int, answer: str, now: int
+) -> Report:
+    """The reporter's answer, appended to their open report."""
+    text = rules.check_text(answer, limit=rules.ANSWER_LIMIT)
+    assert text is not None
+    async with db.transaction():
+        current = await reports.get(db, report_id)
+        if current is None or current.reporter_id != reporter_id:
+            raise UserError("requesters.errors.unknown_report", number=report_id)
+        report = await reports.answer_received(db, report_id, reporter_id, now)
+        if report is None:
+            raise UserError("requesters.errors.report_closed_thanks", number=report_id)
+        await reports.add_note(
+            db, report_id, kind="answer", author_id=reporter_id, body=text, now=now
+        )
+        await audit.record(
+            db,
+            guild_id=report.guild_id,
+            actor_id=reporter_id,
+            action="report_answer",
+            target_kind="report",
+            target_id=report_id,
+            reason=None,
+            now=now,
+        )
+    return report
+
+
+async def set_status(
+    db: Database,
+    requester_id: int,
+    *,
+    guild_id: int,
+    moderator_id: int,
+    status: str,
+    reason: str,
+    now: int,
+) -> tuple[Requester, bool]:
+    """A moderator's decision about a requester's status, with its reason."""
+    rules.check_status(status)
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    async with db.transaction():
+        current = await requesters.resolve(db, requester_id)
+        if current is None:
+            raise UserError("requesters.errors.unknown_requester")
+        new_reason = reason_text if status != "none" else None
+        if current.status == status and current.status_reason == new_reason:
+            return current, False
+        updated = await requesters.set_status(
+            db, current.id, status=status, reason=new_reason, source="moderator", now=now
+        )
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            action="requester_status",
+            target_kind="requester",
+            target_id=current.id,
+            reason=reason_text,
+            now=now,
+            detail={"from": current.status, "to": status},
+        )
+    return updated, True
+
+
+async def merge(
+    db: Database,
+    alias_id: int,
+    survivor_id: int,
+    *,
+    guild_id: int,
+    moderator_id: int,
+    reason: str,
+    now: int,
+) -> MergeOutcome:
+    """Make one requester record an alias of another, keeping the more severe status."""
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    async with db.transaction():
+        alias = await requesters.get(db, alias_id)
+        survivor = await requesters.get(db, survivor_id)
+        if alias is None or survivor is None:
+            raise UserError("requesters.errors.unknown_requester")
+        if alias.merged_into_id is not None:
+            raise UserError("requesters.errors.already_alias", name=rules.preview(alias.name))
+        if survivor.merged_into_id is not None:
+            raise UserError(
+                "requesters.errors.survivor_is_alias", name=rules.preview(survivor.name)
+            )
+        if alias.id == survivor.id:
+            raise UserError("requesters.errors.merge_same")
+        if alias.platform != survivor.platform:
+            raise UserError("requesters.errors.merge_platforms")
+        tables = await requesters.merge_records(db, alias.id, survivor.id, now)
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            action="requester_merge",
+            target_kind="requester",
+            target_id=survivor.id,
+            reason=reason_text,
+            now=now,
+            detail={"alias": alias.id, "alias_name": alias.name, "survivor": survivor.id},
+        )
+        status = rules.more_severe(survivor.status, alias.status)
+        changed = False
+        if status != survivor.status:
+            # The alias's status came with evidence; merging must not launder it away.
+            survivor = await requesters.set_status(
+                db,
+                survivor.id,
+                status=status,
+                reason=alias.status_reason,
+                source=alias.status_source,
+                now=now,
+            )
+            changed = True
+        survivor, derived_changed = await _apply_reports(
+            db, survivor.id, guild_id=guild_id, actor_id=moderator_id, now=now, report_id=None
+        )
+        merged_alias = await requesters.get(db, alias.id)
+        assert merged_alias is not None
+    return MergeOutcome(merged_alias, survivor, changed or derived_changed, tuple(tables))
+
+
+async def resolve_requester(
+    db: Database, query: rules.RequesterQuery, *, create: bool, now: int
+) -> Requester:
+    """Find the requester a member named, creating it when they may (review, report).
+
+    An existing record is never renamed from here: a member's spelling of a name must
+    not overwrite the registry every server shares.
+    """
+    if query.record_id is not None:
+        found = await requesters.resolve(db, query.record_id)
+        if found is None:
+            raise UserError("requesters.errors.unknown_requester")
+        return found
+    if query.platform_requester_id is not None:
+        assert query.platform is not None
+        found = await requesters.find_by_platform_id(
+            db, query.platform, query.platform_requester_id
+        )
+        if found is not None:
+            return found
+        if not create:
+            raise UserError("requesters.errors.unknown_requester")
+        if query.name:
+            return await requesters.upsert(
+                db, query.platform, query.platform_requester_id, query.name, now
+            )
+        return await requesters.ensure_platform_id(
+            db, query.platform, query.platform_requester_id, now
+        )
+    assert query.name is not None
+    matches = await requesters.find_by_name(db, query.name, query.platform)
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UserError("requesters.errors.ambiguous", name=rules.preview(query.name))
+    if not create:
+        raise UserError("requesters.errors.unknown_requester_named", name=rules.preview(query.name))
+    if query.platform is None:
+        raise UserError("requesters.errors.platform_required_new", name=rules.preview(query.name))
+    return await requesters.upsert(db, query.platform, None, query.name, now)

@@ -1,0 +1,129 @@
+"""The moderators' audit log: who did what, when and why, per server.
+
+Any feature may record its moderator actions here; `/mod log` shows them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from db.connection import Database
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    guild_id: int
+    actor_id: int
+    action: str
+    target_kind: str
+    target_id: int
+    reason: str | None
+    created_at: int
+    detail: Mapping[str, object] = field(default_factory=dict)
+
+
+def _entry(row: sqlite3.Row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        actor_id=row["actor_id"],
+        action=row["action"],
+        target_kind=row["target_kind"],
+        target_id=row["target_id"],
+        reason=row["reason"],
+        created_at=row["created_at"],
+        detail=json.loads(row["detail"]),
+    )
+
+
+async def record(
+    db: Database,
+    *,
+    guild_id: int,
+    actor_id: int,
+    action: str,
+    target_kind: str,
+    target_id: int,
+    reason: str | None,
+    now: int,
+    detail: Mapping[str, object] | None = None,
+) -> AuditEntry:
+    row = await db.fetch_one(
+        "INSERT INTO audit_log (guild_id, actor_id, action, target_kind, target_id, reason, "
+        "detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (
+            guild_id,
+            actor_id,
+            action,
+            target_kind,
+            target_id,
+            reason,
+            json.dumps(dict(detail or {}), sort_keys=True),
+            now,
+        ),
+    )
+    assert row is not None
+    return _entry(row)
+
+
+async def page(
+    db: Database,
+    guild_id: int,
+    *,
+    before_id: int | None = None,
+    actor_id: int | None = None,
+    limit: int = 10,
+) -> list[AuditEntry]:
+    """Newest first, keyset-paged (`before_id`), optionally one moderator's entries."""
+    clauses = ["guild_id = ?"]
+    params: list[object] = [guild_id]
+    if actor_id is not None:
+        clauses.append("actor_id = ?")
+        params.append(actor_id)
+    if before_id is not None:
+        clauses.append("id < ?")
+        params.append(before_id)
+    rows = await db.fetch_all(
+        f"SELECT * FROM audit_log WHERE {' AND '.join(clauses)} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [_entry(row) for row in rows]
+
+
+async def count(db: Database, guild_id: int, *, actor_id: int | None = None) -> int:
+    if actor_id is None:
+        value = await db.fetch_value(
+            "SELECT COUNT(*) FROM audit_log WHERE guild_id = ?", (guild_id,)
+        )
+    else:
+        value = await db.fetch_value(
+            "SELECT COUNT(*) FROM audit_log WHERE guild_id = ? AND actor_id = ?",
+            (guild_id, actor_id),
+        )
+    return int(value)
+
+
+async def for_target(db: Database, target_kind: str, target_id: int) -> list[AuditEntry]:
+    rows = await db.fetch_all(
+        "SELECT * FROM audit_log WHERE target_kind = ? AND target_id = ? ORDER BY id",
+        (target_kind, target_id),
+    )
+    return [_entry(row) for row in rows]
+
+
+async def export_actor(db: Database, actor_id: int) -> list[dict[str, object]]:
+    rows = await db.fetch_all("SELECT * FROM audit_log WHERE actor_id = ? ORDER BY id", (actor_id,))
+    return [
+        {
+            "server_id": row["guild_id"],
+            "action": row["action"],
+            "target": f"{row['target_kind']}:{row['target_id']}",
+            "reason": row["reason"],
+            "at": row["created_at"],
+        }
+        for row in rows
+    ]

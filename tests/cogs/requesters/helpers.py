@@ -1,0 +1,53 @@
+"""Shortcuts shared by this feature's harness tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.harness.driver import Harness
+from tests.harness.fake_discord import Sent
+from tests.harness.payloads import FakeUser
+
+RATINGS = {"pay": 4, "fast": 5, "fair": 4, "communication": 3, "tasks_done": "6-20"}
+DESCRIPTION = "Rejected 40 finished HITs the day after I submitted them"
+
+
+async def review(h: Harness, user: FakeUser, requester: str = "Acme", **options: Any) -> Sent:
+    values: dict[str, Any] = {"platform": "mturk", **RATINGS, **options}
+    return await h.slash("requester review", user=user, requester=requester, **values)
+
+
+async def report(h: Harness, user: FakeUser, requester: str = "Acme", **options: Any) -> Sent:
+    values: dict[str, Any] = {
+        "platform": "mturk",
+        "category": "non_payment",
+        "description": DESCRIPTION,
+        **options,
+    }
+    return await h.slash("requester report", user=user, requester=requester, **values)
+
+
+def cards(h: Harness, channel: int | None = None) -> list[Sent]:
+    """Report cards posted in the moderators' channel (text channel or forum)."""
+    target = channel or h.world.mods
+    return [
+        s
+        for s in h.api.sent
+        if s.kind in ("message", "forum_post")
+        and s.embeds
+        and (s.channel_id == target or s.kind == "forum_post")
+    ]
+
+
+async def act(
+    h: Harness, card: Sent | dict[str, Any], button: str, reason: str, user: FakeUser | None = None
+) -> list[Sent]:
+    """A moderator clicks a card button and submits the reason form."""
+    who = user or h.mod
+    opened = await h.click(card, button, user=who)
+    assert opened[-1].kind == "modal", opened[-1].text
+    return await h.submit_modal(opened[-1], {"reason": reason}, user=who)
+
+
+async def count(h: Harness, table: str) -> int:
+    return int(await h.db.fetch_value(f"SELECT COUNT(*) FROM {table}"))

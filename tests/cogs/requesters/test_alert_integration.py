@@ -1,0 +1,119 @@
+"""From a member's report to a confirmed status to the warning on the next task alert.
+
+Loads the tasks feature beside this one: the status moderators decide here must reach
+every alert for that requester (redrawn live alerts, warned or refused new shares).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.settings import Settings
+from tests.cogs.requesters.conftest import configure
+from tests.cogs.requesters.helpers import act, cards, report
+from tests.harness.driver import Harness
+from tests.harness.fake_discord import Sent
+from tests.harness.payloads import FakeUser
+
+GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
+
+
+@pytest.fixture
+async def world(
+    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    h = await Harness.start(
+        settings,
+        clock,
+        monkeypatch,
+        extensions=["cogs.requesters", "cogs.moderation", "cogs.tasks"],
+    )
+    await configure(h)
+    yield h
+    await h.stop()
+    assert not h.api.unhandled, h.api.unhandled
+
+
+async def share(h: Harness, user: FakeUser, number: int, **options: Any) -> Sent:
+    values: dict[str, Any] = {
+        "link": f"https://worker.mturk.com/projects/{GROUP[:-2]}{number:02d}/tasks",
+        "reward": 1.5,
+        "minutes": 6,
+        "title": f"Rate images {number}",
+        "requester": "Acme",
+        **options,
+    }
+    return await h.slash("task share", user=user, **values)
+
+
+def alert(h: Harness) -> Sent:
+    return h.in_channel(h.world.alerts)[-1]
+
+
+async def test_report_to_confirmed_status_to_warnings_on_alerts(world: Harness) -> None:
+    h = world
+    await share(h, h.alice, 1)
+    live = alert(h)
+    assert "caution" not in (live.embed.get("description") or "").lower()
+
+    await report(h, h.bob)
+    await act(h, cards(h)[-1], "Confirm", "Forty rejections verified")
+    assert "advise caution" in h.current(live).embed["description"]  # redrawn live
+    await share(h, h.carol, 2)
+    assert "advise caution" in alert(h).embed["description"]
+
+    await report(h, h.carol, category="harvesting", description="The survey asks for bank logins")
+    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    assert "flagged this requester as a scam" in h.current(live).embed["description"]
+    posted = len(h.in_channel(h.world.alerts))
+    refused = await share(h, h.dave, 3)
+    assert refused.ephemeral and "flagged as a scam" in refused.content
+    assert len(h.in_channel(h.world.alerts)) == posted
+
+    await configure(h, scam_policy="warn")
+    await share(h, h.dave, 4)
+    assert "flagged this requester as a scam" in alert(h).embed["description"]
+
+    # A moderator clears the requester after an appeal: alerts follow again.
+    await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="none", reason="Paid everyone"
+    )
+    assert "scam" not in (h.current(live).embed.get("description") or "")
+    h.api.assert_never_pinged()
+
+
+async def test_the_requester_card_shows_what_alerts_know(world: Harness) -> None:
+    h = world
+    await share(h, h.alice, 1)
+    first = alert(h)
+    await share(h, h.bob, 2, reward=0.5, minutes=10)
+    opened = await h.click(first, "I did it", user=h.bob)
+    await h.submit_modal(opened[-1], {"minutes": "5"}, user=h.bob)
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.field("Crowd hourly") == "$18.00/h from 1 report"
+    assert info.field("Tasks with content warnings") == "0 of 2 (0 %)"
+    recent = info.field("Recent alerts").splitlines()
+    assert recent[0].startswith("[Rate images 2](https://discord.com/channels/")
+    assert "$3.00/h" in recent[0] and len(recent) == 2
+
+
+async def test_merging_repoints_alerts(world: Harness) -> None:
+    h = world
+    await share(h, h.alice, 1, requester="Acme Old")
+    live = alert(h)
+    await share(h, h.alice, 2, requester="Acme New")
+    await h.slash(
+        "requester status", user=h.mod, requester="Acme New", status="caution", reason="Slow"
+    )
+    old_id = await h.db.fetch_value("SELECT id FROM requesters WHERE name = 'Acme Old'")
+    new_id = await h.db.fetch_value("SELECT id FROM requesters WHERE name = 'Acme New'")
+    await h.slash(
+        "requester merge", user=h.mod, alias=f"#{old_id}", survivor=f"#{new_id}", reason="Renamed"
+    )
+    ids = [r[0] for r in await h.db.fetch_all("SELECT requester_id FROM task_alerts")]
+    assert ids == [new_id, new_id]
+    assert "advise caution" in h.current(live).embed["description"]
