@@ -1,0 +1,128 @@
+"""/earnings export and /earnings import through real dispatch (attachments included)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from cogs.earnings import csvio
+from tests.cogs.earnings.helpers import log, stored
+from tests.harness.driver import Harness
+
+MTURK = (
+    "HITId,AssignmentId,RequesterName,Title,Reward,Status,SubmitTime\n"
+    "3A,A1,Acme Research,Short survey,$1.50,Approved,2026-11-20T18:30:00Z\n"
+    "3B,A2,Acme Research,Short survey,$1.50,Pending,2026-11-21T18:30:00Z\n"
+    "3C,A3,Bad Labs,Transcribe,$0.80,Rejected,2026-11-22T18:30:00Z\n"
+)
+
+
+async def test_export_is_a_private_csv_of_ones_own_entries(harness: Harness) -> None:
+    h = harness
+    await log(h, h.alice, amount="1.50", requester="Acme", title="=cmd|' /C calc'!A0")
+    await h.slash("earnings unpaid", user=h.alice, minutes=20)
+    await log(h, h.bob, amount="9.99")
+    sent = await h.slash("earnings export", user=h.alice)
+    assert sent.ephemeral and "2 entries" in sent.content
+    ((name, data),) = sent.files
+    assert name == "entraide-earnings.csv"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r["kind"] for r in rows] == ["task", "unpaid"]
+    assert rows[0]["amount"] == "1.50" and rows[0]["title"].startswith("'=")
+    assert "9.99" not in data.decode("utf-8-sig")
+    nothing = await h.slash("earnings export", user=h.carol)
+    assert "no entries" in nothing.content and not nothing.files
+
+
+async def test_importing_an_export_twice_adds_nothing_the_second_time(harness: Harness) -> None:
+    h = harness
+    await log(h, h.alice, amount="1.50", requester="Acme")
+    await log(h, h.alice, amount="2", date="2026-11-20", status="approved")
+    ((_, data),) = (await h.slash("earnings export", user=h.alice)).files
+    # into another account: everything is new
+    first = await h.slash_all("earnings import", user=h.bob, file=("mine.csv", data))
+    assert [r.kind for r in first] == ["deferred", "followup"]
+    assert first[-1].ephemeral and "Imported 2 entries" in first[-1].content
+    again = await h.slash("earnings import", user=h.bob, file=("mine.csv", data))
+    assert "Imported 0 entries" in again.content and "2 were already" in again.content
+    # and back into the same account: nothing is duplicated
+    same = await h.slash("earnings import", user=h.alice, file=("mine.csv", data))
+    assert "Imported 0 entries" in same.content
+    assert len(await stored(h, h.alice)) == 2
+    assert [(e.amount_cents, e.source) for e in await stored(h, h.bob)] == [
+        (150, "import"),
+        (200, "import"),
+    ]
+
+
+async def test_mturk_history_import(harness: Harness) -> None:
+    h = harness
+    sent = await h.slash("earnings import", user=h.alice, file=("hits.csv", MTURK.encode()))
+    assert "Imported 3 entries from the MTurk earnings / HIT history file" in sent.content
+    assert "2026-11-20 to 2026-11-22" in sent.content
+    entries = await stored(h, h.alice)
+    assert [(e.status, e.minutes) for e in entries] == [
+        ("approved", None),
+        ("pending", None),
+        ("rejected", None),
+    ]
+    again = await h.slash("earnings import", user=h.alice, file=("hits.csv", MTURK.encode()))
+    assert "Imported 0 entries" in again.content
+    summary = await h.slash("earnings summary", user=h.alice, period="last_week")
+    assert "Approved: $1.50" in summary.field("Money")
+    assert "3 entries without a time" in summary.embed["footer"]["text"]
+
+
+async def test_minutes_per_task_when_the_file_has_no_times(harness: Harness) -> None:
+    h = harness
+    await h.slash(
+        "earnings import", user=h.alice, file=("hits.csv", MTURK.encode()), minutes_per_task=6
+    )
+    assert [e.minutes for e in await stored(h, h.alice)] == [6, 6, 6]
+
+
+async def test_a_bad_file_is_refused_whole_with_line_numbers(harness: Harness) -> None:
+    h = harness
+    bad = (
+        MTURK
+        + "3D,A4,Acme,@everyone,-2.00,Approved,2026-11-22\n3E,A5,Acme,T,1.00,Lost,2026-11-22\n"
+    )
+    sent = await h.slash("earnings import", user=h.alice, file=("hits.csv", bad.encode()))
+    assert sent.ephemeral and "Nothing was imported: 2 rows have problems" in sent.content
+    assert "Line 5: An amount cannot be negative." in sent.content
+    assert "Line 6: “lost” is not a status" in sent.content
+    assert await stored(h, h.alice) == []
+    h.api.assert_never_pinged()
+
+
+async def test_many_errors_are_summarised(harness: Harness) -> None:
+    text = "Requester,Title,Reward,Status,Date\n" + "A,T,-1,Approved,2026-11-20\n" * 40
+    sent = await harness.slash("earnings import", user=harness.alice, file=("x.csv", text.encode()))
+    assert "40 rows have problems" in sent.content and "…and 25 more." in sent.content
+    assert len(sent.content) <= 2000
+
+
+async def test_huge_or_unreadable_files(harness: Harness) -> None:
+    h = harness
+    huge = b"Requester,Title,Reward,Status,Date\n" + b"A,T,1,Approved,2026-11-20\n" * 220_000
+    assert len(huge) > csvio.MAX_BYTES
+    sent = await h.slash("earnings import", user=h.alice, file=("big.csv", huge))
+    assert sent.kind == "response" and "too big" in sent.content  # refused before download
+    rows = b"Requester,Title,Reward,Status,Date\n" + b"A,T,1,Approved,2026-11-20\n" * 50_001
+    assert len(rows) < csvio.MAX_BYTES
+    sent = await h.slash("earnings import", user=h.alice, file=("rows.csv", rows))
+    assert "more than 50,000 rows" in sent.content
+    sent = await h.slash(
+        "earnings import", user=h.alice, file=("cat.png", b"\x89PNG\r\n\x1a\n\x00\x00")
+    )
+    assert "does not look like a CSV" in sent.content
+    sent = await h.slash("earnings import", user=h.alice, file=("x.csv", b"name,age\nbob,4\n"))
+    assert "do not recognise" in sent.content
+    assert await stored(h, h.alice) == []
+
+
+async def test_import_in_french(harness: Harness) -> None:
+    sent = await harness.slash(
+        "earnings import", user=harness.alice, file=("hits.csv", MTURK.encode()), locale="fr"
+    )
+    assert sent.content.startswith("3 entrées importées")

@@ -1,0 +1,93 @@
+"""/shift: time between logged tasks becomes unpaid time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tests.cogs.earnings.helpers import log, stored
+from tests.harness.driver import Harness
+
+
+async def test_a_shift_records_the_time_between_tasks(harness: Harness) -> None:
+    h = harness
+    started = await h.slash("shift start", user=h.alice, platform="mturk")
+    assert started.ephemeral and started.embed["title"] == "Shift started"
+    again = await h.slash("shift start", user=h.alice)
+    assert "already running" in again.content
+    h.clock.advance(minutes=20)
+    await log(h, h.alice, amount="3", minutes=15, status="approved")
+    h.clock.advance(minutes=40)
+    await log(h, h.alice, amount="3", minutes=15, status="approved")
+    h.clock.advance(minutes=30)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Worked") == "1 h 30 min"
+    assert stopped.field("Logged in entries") == "30 min"
+    assert stopped.field("Between tasks") == "1 h"
+    assert "entry #3" in stopped.embed["description"]
+    gap = (await stored(h, h.alice))[-1]
+    assert (gap.kind, gap.reason, gap.minutes, gap.platform, gap.source) == (
+        "unpaid",
+        "between_tasks",
+        60,
+        "MTurk",
+        "shift",
+    )
+    summary = await h.slash("earnings summary", user=h.alice, period="today")
+    hourly = summary.field("Hourly wage")
+    assert "Paid hourly: **$12.00/h**" in hourly and "Effective hourly: **$4.00/h**" in hourly
+    assert "Between tasks 1 h" in summary.field("Time")
+
+
+async def test_a_shift_fully_covered_by_entries_adds_nothing(harness: Harness) -> None:
+    h = harness
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(minutes=10)
+    await log(h, h.alice, minutes=12)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert "no unpaid time to add" in stopped.embed["description"]
+    assert [e.kind for e in await stored(h, h.alice)] == ["task"]
+
+
+async def test_stop_and_cancel_without_a_shift(harness: Harness) -> None:
+    h = harness
+    assert "No shift is running" in (await h.slash("shift stop", user=h.alice)).content
+    assert "No shift is running" in (await h.slash("shift cancel", user=h.alice)).content
+    await h.slash("shift start", user=h.alice)
+    other = await h.slash("shift stop", user=h.bob)  # shifts are per member
+    assert "No shift is running" in other.content
+    cancelled = await h.slash("shift cancel", user=h.alice)
+    assert "discarded" in cancelled.content
+    assert await stored(h, h.alice) == []
+
+
+async def test_a_forgotten_shift_asks_for_the_real_time(harness: Harness) -> None:
+    h = harness
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(hours=30)
+    forgot = await h.slash("shift stop", user=h.alice)
+    assert "did you forget to stop it" in forgot.content and "1 d" not in forgot.content
+    too_much = await h.slash("shift stop", user=h.alice, minutes=1441)
+    assert "at most 1440" in too_much.content
+    fixed = await h.slash("shift stop", user=h.alice, minutes=120)
+    assert fixed.field("Worked") == "2 h" and fixed.field("Between tasks") == "2 h"
+    # the gap is dated on the day the shift started
+    assert (await stored(h, h.alice))[0].work_date == "2026-11-26"
+
+
+async def test_worked_minutes_cannot_exceed_the_shift(harness: Harness) -> None:
+    h = harness
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(minutes=30)
+    sent = await h.slash("shift stop", user=h.alice, minutes=45)
+    assert "only been running for 30 min" in sent.content
+
+
+async def test_a_shift_across_the_dst_change_counts_real_time(harness: Harness) -> None:
+    h = harness
+    await h.slash("earnings settings", user=h.alice, timezone="Europe/Paris")
+    h.clock.set(datetime(2026, 3, 29, 0, 30, tzinfo=UTC))  # 01:30 in Paris, before 02:00 → 03:00
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(minutes=60)  # the wall clock now reads 03:30
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Worked") == "1 h"
+    assert (await stored(h, h.alice))[0].work_date == "2026-03-29"
