@@ -333,6 +333,7 @@ async def test_without_thread_permission_moderators_are_told_and_nothing_counts(
         problems.append((guild_id, kind, detail))
 
     h.bot.add_listener(on_channel_problem)
+    await grant_bot(h, create_private_threads=False)
     await subscribe(h, h.alice)
     dms_closed(h, h.alice)
     await post(h, make_alert(h))
