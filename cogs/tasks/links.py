@@ -1,0 +1,200 @@
+"""Reading the links members paste (pure rules, no discord).
+
+A pasted link should be enough to know the platform and the task: MTurk project and
+requester URLs and Prolific study URLs are recognised and reduced to a canonical form
+(which also drops the worker's own ids that such links often carry); any other http(s)
+link is kept as a plain link, cleaned of tracking and personal parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from bot.errors import UserError
+
+LINK_MAX = 500
+
+MTURK_GROUP = re.compile(r"^[A-Z0-9]{20,40}$")
+MTURK_REQUESTER = re.compile(r"^A[A-Z0-9]{8,20}$")
+PROLIFIC_STUDY = re.compile(r"^[0-9a-f]{24}$")
+
+#: Query parameters that identify the member who copied the link, or only track clicks.
+PERSONAL_PARAMS = frozenset(
+    {
+        "workerid",
+        "worker_id",
+        "assignmentid",
+        "assignment_id",
+        "hitid",
+        "hit_id",
+        "turksubmitto",
+        "prolific_pid",
+        "session_id",
+        "participant_id",
+        "fbclid",
+        "gclid",
+        "ref",
+    }
+)
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+_HOST_PLATFORMS: tuple[tuple[str, str], ...] = (
+    ("mturk.com", "mturk"),
+    ("mturkcontent.com", "mturk"),
+    ("prolific.com", "prolific"),
+    ("prolific.co", "prolific"),
+    ("prolific.ac", "prolific"),
+    ("clickworker.com", "clickworker"),
+    ("toloka.ai", "toloka"),
+    ("toloka.yandex.com", "toloka"),
+    ("toloka.yandex.ru", "toloka"),
+    ("playmsn.com", "uhrs"),
+    ("uhrs.ai", "uhrs"),
+    ("appen.com", "appen"),
+    ("appen.ai", "appen"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLink:
+    """What a link tells: where it goes (canonical), and which platform/task/requester."""
+
+    url: str
+    platform: str | None = None
+    task_id: str | None = None
+    requester_id: str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        """The key two shares of the same task have in common."""
+        if self.platform and self.task_id:
+            return f"{self.platform}:id:{self.task_id}"
+        return "link:" + comparable_url(self.url)
+
+
+def platform_of_host(host: str) -> str | None:
+    host = host.lower().rstrip(".")
+    for domain, platform in _HOST_PLATFORMS:
+        if host == domain or host.endswith("." + domain):
+            return platform
+    return None
+
+
+def _clean_query(query: str) -> list[tuple[str, str]]:
+    kept = []
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        lowered = key.lower()
+        if lowered in PERSONAL_PARAMS or lowered.startswith("utm_"):
+            continue
+        kept.append((key, value))
+    return kept
+
+
+def comparable_url(url: str) -> str:
+    """The form two copies of one link share: no scheme, no `www.`, sorted query."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    host = host.removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    query = urlencode(sorted(_clean_query(parts.query)))
+    return f"{host}{path}" + (f"?{query}" if query else "")
+
+
+def parse_link(text: str | None) -> ParsedLink | None:
+    """Validate and understand a pasted link; raise `UserError` saying what to fix."""
+    raw = (text or "").strip()
+    if raw.startswith("<") and raw.endswith(">"):  # Discord's "no preview" brackets
+        raw = raw[1:-1].strip()
+    if not raw:
+        return None
+    if len(raw) > LINK_MAX:
+        raise UserError("tasks.errors.link_too_long", limit=LINK_MAX)
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        raise UserError("tasks.errors.link_invalid")
+    scheme = _SCHEME.match(raw)
+    # `javascript:`, `data:`, `ftp:`… are refused; `host:port/…` without a scheme is not one.
+    if (
+        scheme
+        and not re.match(r"^https?://", raw, re.IGNORECASE)
+        and not re.match(r"^[a-z0-9.-]+:\d+(/|$)", raw, re.IGNORECASE)
+    ):
+        raise UserError("tasks.errors.link_scheme", scheme=scheme.group(1)[:20].lower())
+    if not re.match(r"^https?://", raw, re.IGNORECASE):
+        raw = "https://" + raw
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise UserError("tasks.errors.link_invalid") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise UserError("tasks.errors.link_invalid")
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host or not _HOST.match(host):
+        raise UserError("tasks.errors.link_invalid")
+    platform = platform_of_host(host)
+    segments = [s for s in parts.path.split("/") if s]
+    query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+
+    if platform == "mturk":
+        parsed = _mturk(segments, query)
+        if parsed is not None:
+            return parsed
+    if platform == "prolific":
+        if segments[:2] == ["submissions", "complete"] or "cc" in query:
+            raise UserError("tasks.errors.link_private")
+        parsed = _prolific(segments, query)
+        if parsed is not None:
+            return parsed
+
+    netloc = host if port is None else f"{host}:{port}"
+    path = quote(parts.path or "/", safe="/%:@!$&'*+,;=-._~")
+    clean = urlencode(_clean_query(parts.query))
+    url = urlunsplit((parts.scheme.lower(), netloc, path, clean, ""))
+    if len(url) > LINK_MAX:
+        raise UserError("tasks.errors.link_too_long", limit=LINK_MAX)
+    return ParsedLink(url=url, platform=platform)
+
+
+def _mturk(segments: list[str], query: dict[str, str]) -> ParsedLink | None:
+    group = None
+    requester = None
+    if len(segments) >= 2 and segments[0] == "projects":
+        group = segments[1].upper()
+    if len(segments) >= 2 and segments[0] == "requesters":
+        requester = segments[1].upper()
+    group = group or (query.get("groupid") or query.get("group_id") or "").upper() or None
+    requester = requester or (query.get("requesterid") or "").upper() or None
+    if group is not None and not MTURK_GROUP.match(group):
+        group = None
+    if requester is not None and not MTURK_REQUESTER.match(requester):
+        requester = None
+    if group:
+        return ParsedLink(
+            url=f"https://worker.mturk.com/projects/{group}/tasks",
+            platform="mturk",
+            task_id=group,
+            requester_id=requester,
+        )
+    if requester:
+        return ParsedLink(
+            url=f"https://worker.mturk.com/requesters/{requester}/projects",
+            platform="mturk",
+            requester_id=requester,
+        )
+    return None
+
+
+def _prolific(segments: list[str], query: dict[str, str]) -> ParsedLink | None:
+    study = None
+    if len(segments) >= 2 and segments[0] == "studies":
+        study = segments[1].lower()
+    study = study or (query.get("study_id") or "").lower() or None
+    if study and PROLIFIC_STUDY.match(study):
+        return ParsedLink(
+            url=f"https://app.prolific.com/studies/{study}", platform="prolific", task_id=study
+        )
+    return None

@@ -1,0 +1,590 @@
+"""The life of an alert: posted once, bumped by duplicates, redrawn on every change, ended.
+
+Every change to one alert and the redraw that shows it happen under that alert's lock,
+so edits reach Discord in the order the database saw the changes. The lock is taken
+right after the share's single INSERT returns (without yielding), which also makes a
+second sharer who arrives before the first alert's message exists wait for it and then
+get a link to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.checks import is_moderator
+from bot.clock import to_epoch
+from bot.delivery import ChannelProblemError, Posted, configured_channel, post_to
+from bot.errors import UserError
+from bot.i18n import t
+from bot.ui import NO_PINGS, fit_embed, locale_of, reply, safe_text
+from cogs.tasks import render, rules
+from cogs.tasks.cache import TtlCache
+from cogs.tasks.views import alert_view
+from db import guilds, requesters
+from db import tasks as tasks_db
+from db.connection import Database
+from db.guilds import GuildSettings
+from db.requesters import Reputation
+from db.tasks import Alert, NewAlert
+
+if TYPE_CHECKING:
+    from bot.bot import Entraide
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 60.0
+CACHE_SIZE = 5000
+FORUM_TAG_LIMIT = 20  # Discord's maximum per forum
+APPLIED_TAG_LIMIT = 5  # and per post
+EXPIRY_BATCH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ShareOutcome:
+    alert: Alert
+    created: bool
+    reputation: Reputation | None = None
+
+
+@dataclass
+class _LockEntry:
+    lock: asyncio.Lock
+    users: int = 0
+
+
+class AlertService:
+    """Posting, redrawing and ending alerts; shared by commands, buttons and jobs."""
+
+    def __init__(self, bot: Entraide) -> None:
+        self.bot = bot
+        self._locks: dict[int, _LockEntry] = {}
+        self._tag_locks: dict[int, asyncio.Lock] = {}
+        self._requesters: TtlCache[tuple[str, str | None, str], int] = TtlCache(
+            CACHE_SECONDS, CACHE_SIZE
+        )
+        self._reputations: TtlCache[int, Reputation] = TtlCache(CACHE_SECONDS, CACHE_SIZE)
+
+    @property
+    def db(self) -> Database:
+        return self.bot.db
+
+    def now(self) -> int:
+        return to_epoch(self.bot.clock.now())
+
+    @asynccontextmanager
+    async def locked(self, alert_id: int) -> AsyncIterator[None]:
+        """Serialise changes and redraws of one alert (entries vanish when unused)."""
+        entry = self._locks.get(alert_id)
+        if entry is None:
+            entry = self._locks[alert_id] = _LockEntry(asyncio.Lock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                self._locks.pop(alert_id, None)
+
+    # -- context for drawing -------------------------------------------------------------
+
+    async def reputation(self, alert: Alert) -> Reputation | None:
+        if alert.requester_id is None:
+            return None
+        return await self.reputation_of(alert.requester_id)
+
+    async def reputation_of(self, requester_id: int) -> Reputation:
+        return await self._reputations.get_or_load(
+            requester_id, lambda: requesters.reputation(self.db, requester_id)
+        )
+
+    async def requester_id_for(self, draft: rules.ShareDraft, now: int) -> int:
+        """The registry id of the share's requester (created on first sight)."""
+        name = draft.requester_name or draft.platform_requester_id or ""
+
+        async def load() -> int:
+            requester = await requesters.upsert(
+                self.db, draft.platform, draft.platform_requester_id, name, now
+            )
+            return requester.merged_into_id or requester.id
+
+        key = (draft.platform, draft.platform_requester_id, name)
+        return await self._requesters.get_or_load(key, load)
+
+    def forget_requester(self, requester_id: int) -> None:
+        """A requester's status changed or records were merged: read them afresh."""
+        self._reputations.pop(requester_id)
+        self._requesters.clear()  # a merge can point any name at another record
+
+    def draw(
+        self, alert: Alert, settings: GuildSettings, rep: Reputation | None
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        locale = settings.locale
+        return fit_embed(render.alert_embed(alert, settings, rep, locale)), alert_view(
+            alert, locale
+        )
+
+    # -- sharing -------------------------------------------------------------------------
+
+    async def share(
+        self,
+        *,
+        guild_id: int,
+        settings: GuildSettings,
+        draft: rules.ShareDraft,
+        sharer_id: int,
+    ) -> ShareOutcome:
+        """Store and post a validated share, or bump the live alert for the same task."""
+        if settings.alerts_channel_id is None:
+            raise ChannelProblemError("alerts", "not_configured")
+        now = self.now()
+        requester_id: int | None = None
+        rep: Reputation | None = None
+        if draft.requester_name or draft.platform_requester_id:
+            requester_id = await self.requester_id_for(draft, now)
+            rep = await self.reputation_of(requester_id)
+            if rep.standing == "scam" and settings.scam_policy != "warn":
+                raise UserError(
+                    "tasks.share.scam_refused",
+                    name=safe_text(draft.requester_name or draft.platform_requester_id, 100),
+                    reason=safe_text(rep.status_reason or "—", 300),
+                )
+        new = NewAlert(
+            guild_id=guild_id,
+            platform=draft.platform,
+            task_key=draft.task_key,
+            title=draft.title,
+            reward_cents=draft.reward_cents,
+            currency=draft.currency,
+            minutes=draft.minutes,
+            hourly_cents=draft.hourly_cents,
+            sharer_id=sharer_id,
+            platform_task_id=draft.platform_task_id,
+            requester_id=requester_id,
+            requester_name=draft.requester_name,
+            platform_requester_id=draft.platform_requester_id,
+            link=draft.link,
+            countries=draft.limits.countries,
+            qualifications=draft.limits.qualifications,
+            available=draft.available,
+            notes=draft.notes,
+            anonymous=draft.anonymous,
+            warning=draft.warning,
+        )
+        expires = rules.expires_at(now, settings.alert_expiry_minutes)
+        for _attempt in range(3):
+            result = await tasks_db.share(self.db, new, now=now, expires_at=expires)
+            if result.created:
+                alert = await self._post_new(result.alert, settings, rep)
+                return ShareOutcome(alert, created=True, reputation=rep)
+            bumped = await self._bump(result.alert.id, settings)
+            if bumped is not None:
+                return ShareOutcome(bumped, created=False, reputation=rep)
+            # The first share of this task could not be posted and was discarded: go again.
+        raise UserError("common.errors.busy")
+
+    async def _post_new(
+        self, alert: Alert, settings: GuildSettings, rep: Reputation | None
+    ) -> Alert:
+        # No await between the INSERT returning and taking the lock (see module docstring).
+        async with self.locked(alert.id):
+            try:
+                posted = await self._post(alert, settings, rep)
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                # 5xx, or a rate limit longer than discord.py will wait: try again later.
+                await tasks_db.discard(self.db, alert.id)
+                log.warning("alert %s could not be posted: %s", alert.id, exc)
+                raise UserError("tasks.share.post_failed") from exc
+            except BaseException:
+                await tasks_db.discard(self.db, alert.id)
+                raise
+            stored = await tasks_db.set_message(
+                self.db,
+                alert.id,
+                channel_id=posted.channel_id,
+                message_id=posted.message.id,
+                is_forum=posted.thread is not None,
+            )
+            current = stored or alert
+            unposted = dataclasses.replace(
+                current, channel_id=None, message_id=None, jump_url=None, is_forum=False
+            )
+            if stored is not None and unposted != alert:
+                # Someone re-shared it while it was being posted: show their bump too.
+                await self._edit(stored, settings, rep)
+        self.bot.dispatch("alert_posted", current)
+        return current
+
+    async def _post(self, alert: Alert, settings: GuildSettings, rep: Reputation | None) -> Posted:
+        embed, view = self.draw(alert, settings, rep)
+        channel = configured_channel(self.bot, alert.guild_id, settings.alerts_channel_id)
+        forum_title = None
+        forum_tags: list[discord.ForumTag] | None = None
+        if isinstance(channel, discord.ForumChannel):
+            locale = settings.locale
+            tier = render.tier_of(alert, settings)
+            names = [
+                rules.platform_label(alert.platform, locale),
+                t(f"tasks.tags.{tier}", locale),
+            ]
+            if alert.warning:
+                names.append(t("tasks.tags.warning", locale))
+            forum_tags = await self.forum_tags(channel, names)
+            forum_title = render.forum_post_name(alert, settings, locale)
+        return await post_to(
+            self.bot,
+            alert.guild_id,
+            "alerts",
+            embed=embed,
+            view=view,
+            forum_title=forum_title,
+            forum_tags=forum_tags,
+        )
+
+    async def _bump(self, alert_id: int, settings: GuildSettings) -> Alert | None:
+        """A re-share of a live task (already counted by the upsert): redraw the alert.
+
+        Under the alert's lock the stored state is read again: a first sharer still
+        posting holds that lock, so this waits for the message and then links to it.
+        """
+        async with self.locked(alert_id):
+            current = await tasks_db.get_alert(self.db, alert_id)
+            if current is None:
+                return None
+            if current.message_id is not None:
+                await self._edit(current, settings, await self.reputation(current))
+        return current
+
+    # -- forum tags ------------------------------------------------------------------------
+
+    async def forum_tags(
+        self, forum: discord.ForumChannel, names: list[str]
+    ) -> list[discord.ForumTag]:
+        """The forum's tags with these names, creating the missing ones when allowed."""
+        lock = self._tag_locks.setdefault(forum.id, asyncio.Lock())
+        async with lock:
+            existing = {tag.name.casefold(): tag for tag in forum.available_tags}
+            missing = [n[:20] for n in dict.fromkeys(names) if n[:20].casefold() not in existing]
+            room = FORUM_TAG_LIMIT - len(existing)
+            me = forum.guild.me
+            if missing and room > 0 and forum.permissions_for(me).manage_channels:
+                new_tags = [discord.ForumTag(name=name) for name in missing[:room]]
+                try:
+                    updated = await forum.edit(available_tags=[*forum.available_tags, *new_tags])
+                except discord.HTTPException:
+                    log.warning("could not create tags in forum %s", forum.id, exc_info=True)
+                else:
+                    current = updated if isinstance(updated, discord.ForumChannel) else forum
+                    existing = {tag.name.casefold(): tag for tag in current.available_tags}
+            elif missing:
+                log.info(
+                    "forum %s: cannot create tags %s (full or no permission)", forum.id, missing
+                )
+            found = [existing[n[:20].casefold()] for n in names if n[:20].casefold() in existing]
+            return found[:APPLIED_TAG_LIMIT]
+
+    # -- redrawing -------------------------------------------------------------------------
+
+    async def _edit(self, alert: Alert, settings: GuildSettings, rep: Reputation | None) -> None:
+        """Redraw the alert's message (callers hold the alert's lock)."""
+        if alert.channel_id is None or alert.message_id is None:
+            return
+        embed, view = self.draw(alert, settings, rep)
+        message = self.bot.get_partial_messageable(
+            alert.channel_id, guild_id=alert.guild_id
+        ).get_partial_message(alert.message_id)
+        try:
+            await message.edit(embed=embed, view=view, allowed_mentions=NO_PINGS)
+        except discord.NotFound:
+            log.info("alert %s: its message is gone; not redrawn", alert.id)
+        except discord.HTTPException:
+            log.warning("alert %s: could not redraw its message", alert.id, exc_info=True)
+
+    async def refresh(self, alert_id: int) -> Alert | None:
+        """Redraw an alert from its stored state (after changes made elsewhere)."""
+        async with self.locked(alert_id):
+            alert = await tasks_db.get_alert(self.db, alert_id)
+            if alert is None or alert.message_id is None or alert.state == "removed":
+                return alert
+            settings = await guilds.get(self.db, alert.guild_id)
+            await self._edit(alert, settings, await self.reputation(alert))
+            return alert
+
+    async def requester_changed(self, requester_id: int) -> int:
+        """A requester's status changed (or records merged): redraw its live alerts."""
+        self.forget_requester(requester_id)
+        alerts = await tasks_db.live_for_requester(self.db, requester_id)
+        for alert in alerts:
+            await self.refresh(alert.id)
+        return len(alerts)
+
+    # -- ending ----------------------------------------------------------------------------
+
+    async def _close_thread(
+        self, alert: Alert, settings: GuildSettings, *, lock_thread: bool
+    ) -> None:
+        """Tag a forum post "gone" and archive it; a removed one is also locked and renamed."""
+        if not alert.is_forum or alert.channel_id is None:
+            return
+        thread = self.bot.get_channel(alert.channel_id)
+        try:
+            if not isinstance(thread, discord.Thread):
+                fetched = await self.bot.fetch_channel(alert.channel_id)
+                if not isinstance(fetched, discord.Thread):
+                    return
+                thread = fetched
+            tags = list(thread.applied_tags)
+            forum = thread.parent
+            if isinstance(forum, discord.ForumChannel):
+                gone = await self.forum_tags(forum, [t("tasks.tags.gone", settings.locale)])
+                tags = [*[x for x in tags if x not in gone], *gone][-APPLIED_TAG_LIMIT:]
+            if lock_thread:
+                name = t("tasks.alert.removed_title", settings.locale, id=alert.id)[:100]
+                await thread.edit(name=name, archived=True, locked=True, applied_tags=tags)
+            else:
+                await thread.edit(archived=True, applied_tags=tags)
+        except discord.NotFound:
+            log.info("alert %s: its forum post is gone", alert.id)
+        except discord.HTTPException:
+            log.warning("alert %s: could not archive its forum post", alert.id, exc_info=True)
+
+    async def show_ended(self, alert: Alert, settings: GuildSettings) -> None:
+        """An alert just ended: grey it out with buttons disabled, close its forum post.
+
+        Callers hold the alert's lock and have already redrawn interaction-owned messages
+        if they wanted to (pass through here only for the REST side).
+        """
+        await self._edit(alert, settings, await self.reputation(alert))
+        await self._close_thread(alert, settings, lock_thread=False)
+
+    async def expire_due(self) -> int:
+        """The scheduler's sweep: end every live alert whose time is up, and show it.
+
+        The database row is the truth: after a restart, whatever expired meanwhile is
+        found here on the first run.
+        """
+        total = 0
+        settings_cache: dict[int, GuildSettings] = {}
+        while True:
+            batch = await tasks_db.expire_due(self.db, self.now(), limit=EXPIRY_BATCH)
+            for alert in batch:
+                settings = settings_cache.get(alert.guild_id)
+                if settings is None:
+                    settings = settings_cache[alert.guild_id] = await guilds.get(
+                        self.db, alert.guild_id
+                    )
+                async with self.locked(alert.id):
+                    await self.show_ended(alert, settings)
+            total += len(batch)
+            if len(batch) < EXPIRY_BATCH:
+                break
+        if total:
+            log.info("expired %d alerts", total)
+        return total
+
+    async def remove(
+        self, guild_id: int, ref: rules.AlertRef, *, moderator_id: int, reason: str
+    ) -> Alert:
+        """A moderator deletes an alert: the message goes, the row stays as removed."""
+        if ref.alert_id is not None:
+            target = await tasks_db.get_alert(self.db, ref.alert_id)
+        else:
+            target = await tasks_db.get_by_message(self.db, ref.message_id or 0)
+        if target is None or target.guild_id != guild_id:
+            raise UserError("tasks.errors.unknown_alert")
+        if target.state == "removed":
+            raise UserError("tasks.delete.already")
+        async with self.locked(target.id):
+            alert = await tasks_db.end_alert(
+                self.db, target.id, "removed", by=moderator_id, now=self.now(), reason=reason
+            )
+            if alert is None:
+                raise UserError("tasks.delete.already")
+            settings = await guilds.get(self.db, guild_id)
+            if alert.message_id is not None and alert.channel_id is not None:
+                if alert.is_forum:
+                    await self._edit(alert, settings, None)
+                    await self._close_thread(alert, settings, lock_thread=True)
+                else:
+                    message = self.bot.get_partial_messageable(
+                        alert.channel_id, guild_id=guild_id
+                    ).get_partial_message(alert.message_id)
+                    try:
+                        await message.delete()
+                    except discord.NotFound:
+                        log.info("alert %s: message already deleted", alert.id)
+                    except discord.HTTPException:
+                        log.warning("alert %s: could not delete its message", alert.id)
+                        await self._edit(alert, settings, None)
+        await self._log_removal(alert, settings, moderator_id)
+        return alert
+
+    async def _log_removal(self, alert: Alert, settings: GuildSettings, moderator_id: int) -> None:
+        """Tell the moderators' channel (best effort: the removal stands either way)."""
+        if settings.mod_channel_id is None:
+            return
+        locale = settings.locale
+        embed = discord.Embed(
+            title=t("tasks.delete.log_title", locale, id=alert.id),
+            description=t(
+                "tasks.delete.log_body",
+                locale,
+                title=safe_text(alert.title, 200),
+                moderator=f"<@{moderator_id}>",
+                reason=safe_text(alert.removed_reason or "—", 300),
+                sharer=f"<@{alert.sharer_id}>" if alert.sharer_id else "—",
+            ),
+            colour=render.Colours.MUTED,
+        )
+        try:
+            await post_to(self.bot, alert.guild_id, "mod", embed=embed)
+        except ChannelProblemError:
+            log.info("guild %s: removal of alert %s not logged", alert.guild_id, alert.id)
+
+    # -- clicks --------------------------------------------------------------------------
+
+    async def vote(
+        self, interaction: discord.Interaction[Entraide], alert_id: int, kind: str
+    ) -> None:
+        """Record "Still live" / "Gone" from the alert's buttons; update the message in place."""
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserError("common.errors.guild_only")
+        settings = await guilds.get(self.db, guild_id)
+        moderator = is_moderator(interaction.user, settings)
+        now = self.now()
+        async with self.locked(alert_id):
+            alert = await tasks_db.vote(
+                self.db,
+                alert_id,
+                interaction.user.id,
+                kind,
+                now=now,
+                extend_to=rules.expires_at(now, settings.alert_expiry_minutes),
+                gone_needed=rules.GONE_VOTES_NEEDED,
+                moderator=moderator,
+            )
+            if alert is None:
+                await self._not_live(alert_id, guild_id)
+                return
+            if alert.guild_id != guild_id:
+                raise UserError("tasks.errors.unknown_alert")
+            rep = await self.reputation(alert)
+            embed, view = self.draw(alert, settings, rep)
+            await interaction.response.edit_message(
+                embed=embed, view=view, allowed_mentions=NO_PINGS
+            )
+            if not alert.is_live:
+                await self._close_thread(alert, settings, lock_thread=False)
+        if kind == "gone":
+            locale = locale_of(interaction)
+            if alert.is_live:
+                missing = max(0, rules.GONE_VOTES_NEEDED - alert.gone_votes)
+                await reply(interaction, t("tasks.vote.gone_noted", locale, count=missing))
+            else:
+                await reply(interaction, t("tasks.vote.gone_done", locale))
+
+    async def _not_live(self, alert_id: int, guild_id: int) -> None:
+        """Explain why a vote was not taken (raises)."""
+        alert = await tasks_db.get_alert(self.db, alert_id)
+        if alert is None or alert.guild_id != guild_id:
+            raise UserError("tasks.errors.unknown_alert")
+        raise UserError(f"tasks.vote.already_{alert.state}")
+
+    async def report_done(
+        self,
+        interaction: discord.Interaction[Entraide],
+        alert: Alert,
+        minutes_text: str,
+        rating: str | None,
+    ) -> Alert:
+        """Store an "I did it" (real minutes, good/bad) and redraw the crowd's hourly."""
+        minutes = rules.parse_minutes(minutes_text)
+        if rating not in (None, "good", "bad"):
+            raise UserError("tasks.errors.rating")
+        async with self.locked(alert.id):
+            updated = await tasks_db.report_done(
+                self.db,
+                alert.id,
+                interaction.user.id,
+                minutes=minutes,
+                hourly_cents=rules.hourly_cents(alert.reward_cents, minutes),
+                rating=rating,
+                now=self.now(),
+            )
+            if updated is None:
+                raise UserError("tasks.errors.unknown_alert")
+            settings = await guilds.get(self.db, updated.guild_id)
+            await self._edit(updated, settings, await self.reputation(updated))
+        return updated
+
+    async def add_warning(
+        self, interaction: discord.Interaction[Entraide], alert_id: int, category: str
+    ) -> tuple[Alert, bool]:
+        """Set or suggest a content warning; returns (alert, whether it is confirmed).
+
+        A warning from the sharer or a moderator stands; anyone else's waits for a second
+        member (or a moderator) to confirm it.
+        """
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserError("common.errors.guild_only")
+        settings = await guilds.get(self.db, guild_id)
+        moderator = is_moderator(interaction.user, settings)
+        async with self.locked(alert_id):
+            alert = await tasks_db.get_alert(self.db, alert_id)
+            if alert is None or alert.guild_id != guild_id or alert.state == "removed":
+                raise UserError("tasks.errors.unknown_alert")
+            if category == "clear":
+                if not moderator:
+                    raise UserError("common.errors.not_moderator")
+                updated = await tasks_db.clear_warning(self.db, alert_id)
+                confirmed = True
+            else:
+                if category not in rules.WARNING_CATEGORIES:
+                    raise rules.FieldError("tasks.errors.warning_unknown", "warning")
+                if alert.warning == category:
+                    raise UserError("tasks.warn.already")
+                confirmed = moderator or alert.sharer_id == interaction.user.id
+                updated = await tasks_db.set_warning(
+                    self.db, alert_id, category, by=interaction.user.id, confirmed=confirmed
+                )
+            if updated is None:
+                raise UserError("tasks.errors.unknown_alert")
+            await self._edit(updated, settings, await self.reputation(updated))
+        return updated, confirmed
+
+    async def confirm_warning(
+        self, interaction: discord.Interaction[Entraide], alert_id: int
+    ) -> Alert:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserError("common.errors.guild_only")
+        settings = await guilds.get(self.db, guild_id)
+        moderator = is_moderator(interaction.user, settings)
+        async with self.locked(alert_id):
+            alert = await tasks_db.get_alert(self.db, alert_id)
+            if alert is None or alert.guild_id != guild_id or alert.state == "removed":
+                raise UserError("tasks.errors.unknown_alert")
+            if alert.warning_pending is None:
+                raise UserError("tasks.warn.nothing_pending")
+            if alert.warning_proposed_by == interaction.user.id and not moderator:
+                raise UserError("tasks.warn.own")
+            updated = await tasks_db.confirm_warning(
+                self.db, alert_id, by=interaction.user.id, allow_own=moderator
+            )
+            if updated is None:
+                raise UserError("tasks.warn.nothing_pending")
+            embed, view = self.draw(updated, settings, await self.reputation(updated))
+            await interaction.response.edit_message(
+                embed=embed, view=view, allowed_mentions=NO_PINGS
+            )
+        return updated

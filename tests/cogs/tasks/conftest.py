@@ -1,0 +1,52 @@
+"""Helpers for the task alert tests: links, a forum-configured server, quick shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from db import guilds
+from db import tasks as tasks_db
+from tests.harness.driver import Harness
+from tests.harness.fake_discord import Sent
+from tests.harness.payloads import FakeUser
+
+GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
+MTURK = f"https://worker.mturk.com/projects/{GROUP}/tasks"
+STUDY = "5f0c1e2d3b4a59687766aabb"
+PROLIFIC = f"https://app.prolific.com/studies/{STUDY}"
+
+GREEN, ORANGE, RED, BLUE, GREY = 0x2ECC71, 0xE67E22, 0xE74C3C, 0x5865F2, 0x95A5A6
+
+
+async def share(
+    h: Harness, user: FakeUser | None = None, *, locale: str = "en-US", **options: Any
+) -> Sent:
+    """`/task share` with sensible defaults (a green MTurk task)."""
+    values: dict[str, Any] = {"link": MTURK, "reward": 1.5, "minutes": 6, "title": "Rate images"}
+    values.update(options)
+    values = {k: v for k, v in values.items() if v is not None}
+    return await h.slash("task share", user=user or h.alice, locale=locale, **values)
+
+
+def last_alert(h: Harness, channel: int | None = None) -> Sent:
+    posted = h.in_channel(channel or h.world.alerts)
+    assert posted, "no alert was posted"
+    return posted[-1]
+
+
+async def stored(h: Harness) -> list[tasks_db.Alert]:
+    rows = await h.db.fetch_all("SELECT id FROM task_alerts ORDER BY id")
+    return [a for r in rows if (a := await tasks_db.get_alert(h.db, r[0])) is not None]
+
+
+async def set_guild(h: Harness, **changes: Any) -> None:
+    await guilds.update(h.db, h.world.guild_id, int(h.clock.now().timestamp()), **changes)
+
+
+@pytest.fixture
+async def forum(configured: Harness) -> Harness:
+    """A set-up server whose alerts channel is a forum."""
+    await set_guild(configured, alerts_channel_id=configured.world.forum)
+    return configured

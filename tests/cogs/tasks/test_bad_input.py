@@ -1,0 +1,70 @@
+"""The issue's bad inputs, through real dispatch: a clear ephemeral answer, nothing stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cogs.tasks.conftest import share, stored
+from tests.harness.driver import Harness
+
+BAD: list[tuple[dict[str, Any], str]] = [
+    ({"reward": 0.0}, "must be more than zero"),
+    ({"reward": -5.0}, "must be more than zero"),
+    ({"reward": 10_000.5}, "cannot be more than 10000 per task"),
+    ({"reward": 1e15}, "cannot be more than 10000 per task"),
+    ({"minutes": 0}, "between 1 and 1440"),
+    ({"minutes": -10}, "between 1 and 1440"),
+    ({"minutes": 1441}, "between 1 and 1440"),
+    ({"minutes": 10**9}, "between 1 and 1440"),
+    ({"title": "T" * 257}, "The title field is 257 characters long; the limit is 256."),
+    ({"notes": "n" * 10_000}, "The notes field is 10000 characters long"),
+    ({"title": "Easy money @everyone"}, "contains a mention (“@everyone”)"),
+    ({"notes": "ping <@&123456789012345678>"}, "contains a mention"),
+    ({"requester": "@here"}, "contains a mention"),
+    ({"title": "**URGENT** task"}, "contains formatting (“**URGENT**”)"),
+    ({"notes": "[free](https://evil.example)"}, "contains formatting"),
+    ({"limits": "`US`"}, "contains formatting"),
+    ({"link": "javascript:alert(document.cookie)"}, "Only http:// and https:// links"),
+    ({"link": "ftp://files.example.com/hit"}, "Only http:// and https:// links"),
+    ({"link": "https://user:pw@example.com/"}, "not a valid web address"),
+    ({"currency": "ABC"}, "“ABC” is not a currency I know"),
+    ({"reward": 1.005}, "cannot have that many decimals"),
+    ({"link": None, "title": None}, "Give at least a link or a title"),
+    ({"available": 0}, "between 1 and 1000000"),
+    ({"platform": "prolific"}, "The link is a MTurk link, but you chose Prolific"),
+    ({"requester_id": "A"}, "MTurk requester ids look like"),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), BAD)
+async def test_bad_input_is_refused_clearly_and_nothing_is_stored(
+    configured: Harness, options: dict[str, Any], expected: str
+) -> None:
+    h = configured
+    sent = await share(h, **options)
+    assert sent.ephemeral
+    assert expected in sent.content
+    assert "Traceback" not in sent.content and "Sorry" not in sent.content
+    assert await stored(h) == []
+    assert await h.db.fetch_value("SELECT count(*) FROM requesters") == 0
+    assert h.in_channel(h.world.alerts) == []
+    h.api.assert_never_pinged()
+
+
+async def test_bad_input_is_explained_in_french_too(configured: Harness) -> None:
+    sent = await share(configured, locale="fr", title="**gros** titre")
+    assert sent.ephemeral and "Le champ « titre » contient de la mise en forme" in sent.content
+
+
+async def test_bad_search_and_delete_input(configured: Harness) -> None:
+    h = configured
+    sent = await h.slash("task search", min_hourly=-3.0)
+    assert sent.ephemeral and "between 0 and 10000" in sent.content
+    sent = await h.slash("task search", text="x" * 500)
+    assert sent.ephemeral and "limit is 100" in sent.content
+    sent = await h.slash("task delete", user=h.mod, alert="the bad one", reason="spam")
+    assert sent.ephemeral and "not an alert number" in sent.content
+    sent = await h.slash("task delete", user=h.mod, alert="999", reason="@everyone look")
+    assert sent.ephemeral and "mention" in sent.content

@@ -1,0 +1,208 @@
+"""The task alert repository: atomic share upsert, medians in SQL, index-backed hot paths."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+
+from cogs.tasks import rules
+from db import tasks as tasks_db
+from db.connection import Database
+from db.tasks import NewAlert, SearchFilters
+
+
+def new(key: str = "mturk:id:X", *, guild: int = 1, sharer: int = 10, **kw: object) -> NewAlert:
+    values: dict[str, object] = {
+        "guild_id": guild,
+        "platform": "mturk",
+        "task_key": key,
+        "title": "Rate images",
+        "reward_cents": 150,
+        "currency": "USD",
+        "minutes": 6,
+        "hourly_cents": 1500,
+        "sharer_id": sharer,
+    }
+    values.update(kw)
+    return NewAlert(**values)  # type: ignore[arg-type]
+
+
+async def test_share_is_one_atomic_decision(db: Database) -> None:
+    results = await asyncio.gather(
+        *(tasks_db.share(db, new(sharer=i), now=100, expires_at=200) for i in range(20))
+    )
+    assert sum(r.created for r in results) == 1
+    assert {r.alert.id for r in results} == {1}
+    alert = await tasks_db.get_alert(db, 1)
+    assert alert is not None and alert.seen_count == 20
+    assert len(alert.seen_by) == tasks_db.SEEN_BY_KEEP  # only the last few are named
+    assert alert.seen_by == tuple(range(15, 20))
+
+
+async def test_the_same_task_in_two_servers_is_two_alerts(db: Database) -> None:
+    a = await tasks_db.share(db, new(guild=1), now=100, expires_at=200)
+    b = await tasks_db.share(db, new(guild=2), now=100, expires_at=200)
+    assert a.created and b.created and a.alert.id != b.alert.id
+
+
+async def test_a_bump_extends_but_never_shortens_the_expiry(db: Database) -> None:
+    await tasks_db.share(db, new(), now=100, expires_at=1000)
+    bumped = await tasks_db.share(db, new(sharer=11), now=150, expires_at=900)
+    assert bumped.alert.expires_at == 1000
+    bumped = await tasks_db.share(db, new(sharer=12), now=500, expires_at=1400)
+    assert bumped.alert.expires_at == 1400
+
+
+async def test_ended_alerts_free_the_key(db: Database) -> None:
+    first = await tasks_db.share(db, new(), now=100, expires_at=200)
+    assert await tasks_db.expire_due(db, 199) == []
+    (expired,) = await tasks_db.expire_due(db, 200)
+    assert expired.id == first.alert.id and expired.state == "expired"
+    again = await tasks_db.share(db, new(), now=300, expires_at=400)
+    assert again.created and again.alert.id != first.alert.id
+
+
+async def test_votes_on_ended_alerts_are_not_recorded(db: Database) -> None:
+    created = await tasks_db.share(db, new(), now=100, expires_at=200)
+    alert_id = created.alert.id
+    args = {"now": 101, "extend_to": 300, "gone_needed": 2, "moderator": False}
+    assert (await tasks_db.vote(db, alert_id, 1, "gone", **args)).state == "live"  # type: ignore[union-attr]
+    ended = await tasks_db.vote(db, alert_id, 2, "gone", **args)
+    assert ended is not None and ended.state == "gone" and ended.ended_by == 2
+    assert await tasks_db.vote(db, alert_id, 3, "live", **args) is None
+    assert await db.fetch_value("SELECT count(*) FROM task_votes") == 2
+    with pytest.raises(ValueError, match="unknown vote"):
+        await tasks_db.vote(db, alert_id, 3, "maybe", **args)
+
+
+async def test_crowd_median_in_sql_matches_the_rule(db: Database) -> None:
+    rng = random.Random(20261126)
+    for case in range(25):
+        created = await tasks_db.share(db, new(f"k{case}"), now=100, expires_at=200)
+        minutes = [rng.randint(1, 1440) for _ in range(rng.randint(1, 9))]
+        alert = None
+        for user, m in enumerate(minutes):
+            alert = await tasks_db.report_done(
+                db,
+                created.alert.id,
+                user,
+                minutes=m,
+                hourly_cents=rules.hourly_cents(150, m),
+                rating=None,
+                now=100,
+            )
+        assert alert is not None
+        expected = rules.median_cents([rules.hourly_cents(150, m) for m in minutes])
+        assert alert.crowd_hourly_cents == expected, minutes
+        assert alert.done_count == len(minutes)
+
+
+async def test_removed_alerts_take_no_reports_or_warnings(db: Database) -> None:
+    created = await tasks_db.share(db, new(), now=100, expires_at=200)
+    removed = await tasks_db.end_alert(
+        db, created.alert.id, "removed", by=5, now=150, reason="spam"
+    )
+    assert removed is not None and removed.removed_reason == "spam"
+    assert await tasks_db.end_alert(db, created.alert.id, "removed", by=5, now=150) is None
+    assert (
+        await tasks_db.report_done(
+            db, created.alert.id, 1, minutes=5, hourly_cents=1, rating=None, now=160
+        )
+        is None
+    )
+    assert await tasks_db.set_warning(db, created.alert.id, "hate", by=1, confirmed=True) is None
+    with pytest.raises(ValueError, match="end state"):
+        await tasks_db.end_alert(db, created.alert.id, "live", by=None, now=1)
+
+
+async def test_discard_only_forgets_unposted_alerts(db: Database) -> None:
+    created = await tasks_db.share(db, new(), now=100, expires_at=200)
+    await tasks_db.set_message(db, created.alert.id, channel_id=5, message_id=6, is_forum=False)
+    assert not await tasks_db.discard(db, created.alert.id)
+    other = await tasks_db.share(db, new("other"), now=100, expires_at=200)
+    assert await tasks_db.discard(db, other.alert.id)
+    assert await tasks_db.get_alert(db, other.alert.id) is None
+    assert await tasks_db.search(db, SearchFilters(guild_id=1, match='"rate"*')) == [
+        await tasks_db.get_alert(db, created.alert.id)
+    ]
+
+
+async def _plan(db: Database, sql: str, params: object) -> str:
+    rows = await db.fetch_all("EXPLAIN QUERY PLAN " + sql, params)  # type: ignore[arg-type]
+    return "\n".join(r["detail"] for r in rows)
+
+
+HOT_PATHS: list[tuple[str, str, object]] = [
+    (
+        "expire",
+        "SELECT id FROM task_alerts WHERE state = 'live' AND expires_at <= ? ORDER BY expires_at LIMIT 100",
+        (1,),
+    ),
+    ("by message", "SELECT * FROM task_alerts WHERE message_id = ?", (1,)),
+    (
+        "warned stats",
+        "SELECT count(warning), count(*) FROM task_alerts WHERE requester_id = ?",
+        (1,),
+    ),
+    ("sharer", "SELECT id FROM task_alerts WHERE sharer_id = ?", (1,)),
+    (
+        "live key",
+        "SELECT id FROM task_alerts WHERE guild_id = ? AND task_key = ? AND state = 'live'",
+        (1, "k"),
+    ),
+    ("recent", "SELECT * FROM task_alerts WHERE guild_id = ? ORDER BY id DESC LIMIT 100", (1,)),
+    (
+        "warning people",
+        "SELECT id FROM task_alerts WHERE warning_proposed_by = ? UNION SELECT id FROM task_alerts WHERE warning_confirmed_by = ?",
+        (1, 1),
+    ),
+    ("votes", "SELECT count(*) FROM task_votes WHERE alert_id = ? AND kind = 'gone'", (1,)),
+    (
+        "reports",
+        "SELECT hourly_cents FROM task_reports WHERE alert_id = ? ORDER BY hourly_cents",
+        (1,),
+    ),
+    ("member votes", "SELECT alert_id FROM task_votes WHERE user_id = ?", (1,)),
+    ("member reports", "SELECT alert_id FROM task_reports WHERE user_id = ?", (1,)),
+    ("member sightings", "SELECT alert_id FROM task_sightings WHERE user_id = ?", (1,)),
+    (
+        "live for requester",
+        "SELECT * FROM task_alerts WHERE state = 'live' AND requester_id = ?",
+        (1,),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "sql", "params"), HOT_PATHS, ids=[p[0] for p in HOT_PATHS])
+async def test_hot_paths_use_an_index(db: Database, name: str, sql: str, params: object) -> None:
+    plan = await _plan(db, sql, params)
+    assert "SEARCH" in plan, plan
+    assert "SCAN task_alerts" not in plan and "SCAN task_votes" not in plan, plan
+    if name in ("recent", "expire", "reports"):
+        assert "TEMP B-TREE" not in plan, plan
+
+
+async def test_search_queries_use_their_indexes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, object]] = []
+    original = db.fetch_all
+
+    async def spy(sql: str, params: object = ()) -> list:  # type: ignore[type-arg]
+        seen.append((sql, params))
+        return await original(sql, params)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(db, "fetch_all", spy)
+    await tasks_db.search(db, SearchFilters(guild_id=1, match='"rate"*', platform="mturk"))
+    await tasks_db.search(db, SearchFilters(guild_id=1, requester_ids=(1, 2)))
+    await tasks_db.search(
+        db, SearchFilters(guild_id=1, platform="appen", min_hourly_cents=5, currency="USD")
+    )
+    monkeypatch.setattr(db, "fetch_all", original)
+    plans = [await _plan(db, sql, params) for sql, params in seen]
+    assert "VIRTUAL TABLE" in plans[0] and "SEARCH a USING INTEGER PRIMARY KEY" in plans[0]
+    assert "INDEX task_alerts_requester" in plans[1]
+    assert "SEARCH task_alerts USING INDEX task_alerts_guild" in plans[2]
+    assert not any("SCAN task_alerts " in p or p.endswith("SCAN task_alerts") for p in plans)

@@ -1,0 +1,95 @@
+"""Content warnings: set by the sharer, suggested by a member, confirmed by another."""
+
+from __future__ import annotations
+
+from db import tasks as tasks_db
+from tests.cogs.tasks.conftest import last_alert, share, stored
+from tests.harness.driver import Harness
+
+
+async def test_a_sharers_warning_hides_the_details_behind_spoilers(configured: Harness) -> None:
+    h = configured
+    await share(h, title="Label graphic accident photos", notes="Very graphic", warning="violence")
+    alert = last_alert(h)
+    embed = alert.embed
+    assert embed["title"] == "⚠️ Content warning: violence / gore"
+    description = embed["description"].split("\n")
+    assert description[0].startswith("⚠️ **Content warning: violence / gore.**")
+    assert description[1] == "||Label graphic accident photos||"
+    assert alert.field("Notes") == "||Very graphic||"
+    assert "accident" not in embed["title"]
+    (row,) = await stored(h)
+    assert row.warning == "violence" and row.warning_confirmed_by == h.alice.id
+
+
+async def test_a_members_warning_waits_for_a_second_member(configured: Harness) -> None:
+    h = configured
+    await share(h, title="Moderate forum posts")
+    alert = last_alert(h)
+    picker = (await h.click(alert, "Add a warning", user=h.bob))[-1]
+    assert picker.ephemeral and "Which content warning" in picker.content
+    done = await h.select(picker, "tasks:warn-pick:1", ["hate"], user=h.bob)
+    assert "Another member or a moderator needs to confirm" in done[-1].content
+    now = h.current(alert)
+    assert now.embed["title"] == "Moderate forum posts"  # not hidden yet
+    assert "A member suggested a content warning (hate)" in now.embed["description"]
+    assert now.button("Confirm warning")
+
+    own = await h.click(alert, "Confirm warning", user=h.bob)
+    assert own[-1].ephemeral and "another member (or a moderator) has to confirm" in own[-1].content
+    assert (await stored(h))[0].warning is None
+
+    confirmed = await h.click(alert, "Confirm warning", user=h.carol)
+    assert confirmed[0].kind == "update"
+    assert "Warning confirmed" in confirmed[-1].content
+    now = h.current(alert)
+    assert now.embed["title"] == "⚠️ Content warning: hate"
+    assert "||Moderate forum posts||" in now.embed["description"]
+    assert all("Confirm" not in (b.get("label") or "") for b in now.buttons)
+    (row,) = await stored(h)
+    assert (row.warning, row.warning_proposed_by, row.warning_confirmed_by) == (
+        "hate",
+        h.bob.id,
+        h.carol.id,
+    )
+
+
+async def test_only_the_person_who_opened_the_picker_can_use_it(configured: Harness) -> None:
+    h = configured
+    await share(h)
+    picker = (await h.click(last_alert(h), "Add a warning", user=h.bob))[-1]
+    replies = await h.select(picker, "tasks:warn-pick:1", ["sexual"], user=h.carol)
+    assert replies[-1].ephemeral and "someone else" in replies[-1].content
+    assert (await stored(h))[0].warning_pending is None
+
+
+async def test_moderators_warn_at_once_and_can_remove_a_warning(configured: Harness) -> None:
+    h = configured
+    await share(h)
+    alert = last_alert(h)
+    picker = (await h.click(alert, "Add a warning", user=h.mod))[-1]
+    done = await h.select(picker, "tasks:warn-pick:1", ["self_harm"], user=h.mod)
+    assert "Warning set: self-harm" in done[-1].content
+    assert h.current(alert).embed["title"] == "⚠️ Content warning: self-harm"
+
+    member_picker = (await h.click(alert, "Add a warning", user=h.bob))[-1]
+    values = [o["value"] for o in member_picker.walk_components()[1]["options"]]
+    assert "clear" not in values and "self_harm" not in values
+
+    picker = (await h.click(alert, "Add a warning", user=h.mod))[-1]
+    done = await h.select(picker, "tasks:warn-pick:1", ["clear"], user=h.mod)
+    assert "removed" in done[-1].content
+    assert h.current(alert).embed["title"] == "Rate images"
+
+
+async def test_warned_alert_stats_for_the_requester_card(configured: Harness) -> None:
+    h = configured
+    await share(h, requester="Acme", link="https://example.com/1", warning="hate")
+    await share(h, requester="Acme", link="https://example.com/2")
+    await share(h, requester="Acme", link="https://example.com/3")
+    await share(h, requester="Someone else", link="https://example.com/4", warning="other")
+    rows = await stored(h)
+    acme = rows[0].requester_id
+    assert acme is not None
+    assert await tasks_db.warned_alert_stats(h.db, acme) == (1, 3)
+    assert await tasks_db.warned_alert_stats(h.db, 999_999) == (0, 0)
