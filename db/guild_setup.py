@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
+from db import guilds
 from db.connection import Database
 from db.guilds import EDITABLE_FIELDS, GuildSettings
 from db.models import from_row
@@ -65,6 +66,7 @@ async def save(
     )
     params = [guild_id, now, now, now if ready_on_insert else None, *(changes[c] for c in columns)]
     changed_kinds = [CHANNEL_KIND_OF_COLUMN[c] for c in columns if c in CHANNEL_KIND_OF_COLUMN]
+    guilds.invalidate(db, guild_id)
     if not changed_kinds:
         row = await db.fetch_one(sql, params)
     else:
@@ -77,6 +79,7 @@ async def save(
                 f"DELETE FROM channel_notices WHERE guild_id = ? AND kind IN ({marks_kinds})",
                 (guild_id, *changed_kinds),
             )
+    guilds.invalidate(db, guild_id)
     assert row is not None
     return from_row(GuildSettings, row)
 
@@ -116,6 +119,7 @@ async def clear_notice(db: Database, guild_id: int, kind: str) -> int:
 
 async def clear_left(db: Database, guild_id: int) -> bool:
     """The bot is (back) in this server: cancel a pending purge. True if one was pending."""
+    guilds.invalidate(db, guild_id)
     changed = await db.execute(
         "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
         (guild_id,),
@@ -128,6 +132,7 @@ async def mark_absent_as_left(db: Database, present: Iterable[int], now: int) ->
 
     The ids travel as one JSON parameter, so any number of servers is one statement.
     """
+    guilds.invalidate(db)
     return await db.execute(
         "UPDATE guild_settings SET left_at = ?, updated_at = ? WHERE left_at IS NULL "
         "AND guild_id NOT IN (SELECT value FROM json_each(?))",
@@ -151,6 +156,7 @@ async def purge_guild(db: Database, guild_id: int, cutoff: int) -> bool:
     Only the server's configuration goes; members' own data (earnings, preferences,
     reviews) belongs to them and follows `/privacy delete`.
     """
+    guilds.invalidate(db, guild_id)
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "DELETE FROM guild_settings WHERE guild_id = ? AND left_at IS NOT NULL "

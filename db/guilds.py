@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from db.connection import Database
@@ -53,10 +54,30 @@ class GuildSettings:
         return self.setup_completed_at is not None
 
 
+# Settings are read on every share, click and post but change only at /setup, so they are
+# kept in memory per connection. Every write to guild_settings goes through this module or
+# db/guild_setup.py, and both call `invalidate`; one process owns the database (a restore
+# is refused while the bot runs), so the cache cannot go stale behind our back.
+_cache: weakref.WeakKeyDictionary[Database, dict[int, GuildSettings]] = weakref.WeakKeyDictionary()
+
+
+def invalidate(db: Database, guild_id: int | None = None) -> None:
+    """Forget cached settings (of one server, or all) after writing guild_settings."""
+    if guild_id is None:
+        _cache.pop(db, None)
+    else:
+        _cache.get(db, {}).pop(guild_id, None)
+
+
 async def get(db: Database, guild_id: int) -> GuildSettings:
     """The server's settings, or the defaults if it has never been configured."""
+    cached = _cache.get(db, {}).get(guild_id)
+    if cached is not None:
+        return cached
     row = await db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
-    return GuildSettings(guild_id=guild_id) if row is None else from_row(GuildSettings, row)
+    settings = GuildSettings(guild_id=guild_id) if row is None else from_row(GuildSettings, row)
+    _cache.setdefault(db, {})[guild_id] = settings
+    return settings
 
 
 async def update(db: Database, guild_id: int, now: int, **changes: object) -> GuildSettings:
@@ -74,12 +95,15 @@ async def update(db: Database, guild_id: int, now: int, **changes: object) -> Gu
         f"ON CONFLICT (guild_id) DO UPDATE SET {assignments} RETURNING *"
     )
     params = [guild_id, now, now, *(changes[c] for c in columns), now]
+    invalidate(db, guild_id)
     row = await db.fetch_one(sql, params)
+    invalidate(db, guild_id)
     assert row is not None
     return from_row(GuildSettings, row)
 
 
 async def mark_setup_complete(db: Database, guild_id: int, now: int) -> None:
+    invalidate(db, guild_id)
     await db.execute(
         "INSERT INTO guild_settings (guild_id, created_at, updated_at, setup_completed_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
@@ -91,6 +115,7 @@ async def mark_setup_complete(db: Database, guild_id: int, now: int) -> None:
 
 async def mark_left(db: Database, guild_id: int, now: int | None) -> None:
     """Record that the bot left (now) or came back (None) to a server."""
+    invalidate(db, guild_id)
     await db.execute(
         "UPDATE guild_settings SET left_at = ?, updated_at = COALESCE(?, updated_at) "
         "WHERE guild_id = ?",

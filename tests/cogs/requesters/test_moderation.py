@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from db import audit, requesters
+from db import audit, guilds, requesters
 from tests.cogs.requesters.helpers import act, cards, count, report, review
 from tests.harness.driver import Harness
 
@@ -409,7 +409,7 @@ async def test_an_erased_reporter_cannot_be_asked(configured: Harness) -> None:
 
 async def test_a_card_in_an_archived_forum_post_is_still_updated(configured: Harness) -> None:
     h = configured
-    await h.db.execute("UPDATE guild_settings SET mod_channel_id = ?", (h.world.forum,))
+    await guilds.update(h.db, h.world.guild_id, 0, mod_channel_id=h.world.forum)
     await report(h, h.bob)
     (card,) = [s for s in h.api.sent if s.kind == "forum_post"]
     h.api.fail(
