@@ -1,0 +1,285 @@
+"""Composing a digest: what happened in a period, read through SQL aggregates.
+
+`compose_server_digest` is what the benchmark times: a handful of indexed range queries
+(one per section that is switched on), no row-by-row work in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.clock import to_epoch
+from cogs.alerts.rules import AlertFacts, Filters, matches
+from cogs.digests.content import (
+    CurrencyMedian,
+    EarningsSummary,
+    GoalProgressLine,
+    MemberDigest,
+    RequesterLine,
+    ServerDigest,
+    Sharer,
+    TaskLine,
+    WageLine,
+)
+from cogs.digests.rules import ALL_SECTIONS, Cadence, Occurrence, Section, work_dates
+from cogs.earnings.maths import K_ANONYMITY, goal_progress, progress_bar
+from cogs.earnings.rules import Period
+from cogs.tasks.eligibility import Limits, is_eligible
+from db import digests, earnings, members
+from db.tasks import jump_url
+
+if TYPE_CHECKING:
+    from db.connection import Database
+    from db.digests import AlertRow, DigestSettings
+
+BEST_TASKS = 10
+TOP_SHARERS = 5
+REQUESTER_LINES = 15
+WAGE_LINES = 8
+MISSED_TASKS = 10
+
+
+def task_line(row: AlertRow) -> TaskLine:
+    return TaskLine(
+        alert_id=row.id,
+        title=row.title,
+        platform=row.platform,
+        reward_cents=row.reward_cents,
+        currency=row.currency,
+        minutes=row.minutes,
+        hourly_cents=row.hourly_cents,
+        live=row.state == "live",
+        warning=row.warning,
+        jump_url=jump_url(row.guild_id, row.channel_id, row.message_id),
+    )
+
+
+def _database(source: Any) -> Database:
+    """Accept the bot or its database, so the benchmark can call composition alone."""
+    return getattr(source, "db", source)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The instants a digest covers, and the member-dated days its earnings cover."""
+
+    start: int
+    end: int
+    cadence: Cadence
+    local_date: date
+    first_day: date
+    last_day: date
+
+
+def window_of(period: Occurrence | tuple[datetime, datetime]) -> Window:
+    """Resolve an occurrence, or a raw (start, end) pair for ad-hoc calls (benchmarks)."""
+    if isinstance(period, Occurrence):
+        first, last = work_dates(period)
+        return Window(
+            to_epoch(period.window_start),
+            to_epoch(period.window_end),
+            period.cadence,
+            period.local_date,
+            first,
+            last,
+        )
+    start, end = period
+    days = (end - start).total_seconds() / 86_400
+    cadence = Cadence.WEEKLY if days > 2 else Cadence.DAILY
+    last = (end - timedelta(seconds=1)).astimezone(UTC).date()
+    first = start.astimezone(UTC).date()
+    return Window(to_epoch(start), to_epoch(end), cadence, end.astimezone(UTC).date(), first, last)
+
+
+async def compose_server_digest(
+    source: Any,
+    guild_id: int,
+    period: Occurrence | tuple[datetime, datetime],
+    *,
+    settings: DigestSettings | None = None,
+) -> ServerDigest:
+    """What a server's digest says for `period` (an occurrence, or a (start, end) pair).
+
+    `settings` may be passed by a caller that already read them; otherwise they are
+    read here (one query).
+    """
+    db = _database(source)
+    window = window_of(period)
+    start, end = window.start, window.end
+    if settings is None:
+        settings = await digests.get_settings(db, guild_id)
+    hidden = settings.hidden_sections if settings is not None else frozenset()
+    sections = frozenset(s for s in ALL_SECTIONS if s.value not in hidden)
+
+    best: tuple[TaskLine, ...] = ()
+    medians: tuple[CurrencyMedian, ...] = ()
+    shared = 0
+    cautions: tuple[RequesterLine, ...] = ()
+    scams: tuple[RequesterLine, ...] = ()
+    opened = closed = 0
+    sharers: tuple[Sharer, ...] = ()
+    if Section.BEST_TASKS in sections:
+        rows = await digests.best_alerts(db, guild_id, start, end, BEST_TASKS)
+        best = tuple(task_line(row) for row in rows)
+    if Section.STATS in sections:
+        counts = await digests.shared_medians(db, guild_id, start, end)
+        medians = tuple(CurrencyMedian(c.currency, c.count, c.median_hourly_cents) for c in counts)
+        shared = sum(c.count for c in counts)
+    if Section.REQUESTERS in sections:
+        changes = await digests.status_changes(db, start, end, REQUESTER_LINES)
+        lines = [
+            RequesterLine(
+                c.requester_id, c.name, c.platform, c.status, c.reason, c.source == "reports"
+            )
+            for c in changes
+        ]
+        scams = tuple(line for line in lines if line.status == "scam")
+        cautions = tuple(line for line in lines if line.status == "caution")
+    if Section.REPORTS in sections:
+        opened, closed = await digests.report_counts(db, guild_id, start, end)
+    wages: tuple[WageLine, ...] = ()
+    if Section.WAGES in sections:
+        stats = await earnings.community_hourly(db, guild_id, window.first_day, window.last_day)
+        wages = tuple(
+            WageLine(s.platform, s.currency, s.members, s.q1_cents, s.median_cents, s.q3_cents)
+            for s in stats[:WAGE_LINES]
+        )
+    if Section.THANKS in sections:
+        top = await digests.top_sharers(db, guild_id, start, end, TOP_SHARERS)
+        sharers = tuple(Sharer(user_id, count) for user_id, count in top)
+    return ServerDigest(
+        guild_id=guild_id,
+        cadence=window.cadence,
+        local_date=window.local_date,
+        window_start=datetime.fromtimestamp(start, UTC),
+        window_end=datetime.fromtimestamp(end, UTC),
+        sections=sections,
+        best_tasks=best,
+        shared_count=shared,
+        medians=medians,
+        cautions=cautions,
+        scams=scams,
+        reports_opened=opened,
+        reports_closed=closed,
+        wages=wages,
+        wage_floor=K_ANONYMITY,
+        sharers=sharers,
+    )
+
+
+def _filters(sub: digests.SubscriptionRow) -> Filters:
+    return Filters(
+        platform=sub.platform,
+        min_hourly_cents=sub.min_hourly_cents,
+        min_reward_cents=sub.min_reward_cents,
+        currency=sub.currency if sub.min_hourly_cents or sub.min_reward_cents else None,
+        keywords=sub.keywords,
+        requester=sub.requester,
+        no_warned=sub.no_warned,
+    )
+
+
+def _facts(row: AlertRow) -> AlertFacts:
+    return AlertFacts(
+        alert_id=row.id,
+        guild_id=row.guild_id,
+        platform=row.platform,
+        title=row.title,
+        reward_cents=row.reward_cents,
+        currency=row.currency,
+        hourly_cents=row.hourly_cents,
+        sharer_id=row.sharer_id,
+        notes=row.notes,
+        requester_name=row.requester_name,
+        requester_platform_id=row.platform_requester_id,
+        countries=row.country_set,
+        qualifications=row.qualification_set,
+        warning=row.warning,
+    )
+
+
+async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tuple[TaskLine, ...]:
+    """Tasks matching the member's subscriptions, that they can take and never touched.
+
+    The same matching rules as the live alerts (`cogs.alerts.rules.matches`) and the same
+    eligibility rule (`cogs.tasks.eligibility`), so the digest never suggests a task the
+    alerts would have filtered out.
+    """
+    subscriptions = await digests.member_subscriptions(db, user_id)
+    if not subscriptions:
+        return ()
+    by_guild: dict[int, list[Filters]] = {}
+    for sub in subscriptions:
+        by_guild.setdefault(sub.guild_id, []).append(_filters(sub))
+    rows = await digests.unseen_alerts(db, user_id, sorted(by_guild), start, end)
+    if not rows:
+        return ()
+    prefs = await members.get(db, user_id)
+    found: list[TaskLine] = []
+    for row in rows:
+        facts = _facts(row)
+        if not any(matches(f, facts) for f in by_guild.get(row.guild_id, [])):
+            continue
+        limits = Limits(row.country_set, row.qualification_set)
+        if not is_eligible(limits, prefs.country, prefs.qualifications):
+            continue
+        found.append(task_line(row))
+        if len(found) >= MISSED_TASKS:
+            break
+    return tuple(found)
+
+
+async def compose_member_digest(
+    source: Any, user_id: int, period: Occurrence | tuple[datetime, datetime]
+) -> MemberDigest:
+    """A member's personal digest: their own earnings, goal, and tasks they may have missed.
+
+    Earnings come from the earnings feature's own summary (the same figures /earnings
+    summary shows); nothing of anyone else's is read.
+    """
+    db = _database(source)
+    window = window_of(period)
+    summary = await earnings.summary(
+        db, user_id, Period("custom", window.first_day, window.last_day), top=0
+    )
+    lines = tuple(
+        EarningsSummary(
+            currency=total.currency,
+            entries=total.entries,
+            earned_cents=total.earned,
+            minutes=int(total.time),
+            paid_hourly_cents=total.paid_hourly,
+            effective_hourly_cents=total.effective_hourly,
+        )
+        for total in summary.currencies
+    )
+    goals: tuple[GoalProgressLine, ...] = ()
+    context = await earnings.context(db, user_id, None)
+    if context.goal is not None:
+        goal_cents, currency = context.goal
+        progress = goal_progress(summary, window.last_day, goal_cents, currency)
+        if progress.days_worked:
+            goals = (
+                GoalProgressLine(
+                    goal_cents=goal_cents,
+                    currency=currency,
+                    days_met=progress.days_met,
+                    days_worked=progress.days_worked,
+                    last_day_cents=progress.today_cents,
+                    percent=progress.percent,
+                    bar=progress_bar(progress.percent),
+                ),
+            )
+    missed = await missed_tasks(db, user_id, window.start, window.end)
+    return MemberDigest(
+        user_id=user_id,
+        cadence=window.cadence,
+        local_date=window.local_date,
+        window_start=datetime.fromtimestamp(window.start, UTC),
+        window_end=datetime.fromtimestamp(window.end, UTC),
+        earnings=lines,
+        goals=goals,
+        missed=missed,
+    )
