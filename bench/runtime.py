@@ -1,0 +1,254 @@
+"""The benchmarked bot: the test harness's real bot and fake Discord, on a copy of the store.
+
+Everything the member-facing figures measure goes through the same path as the tests:
+`ConnectionState.parse_interaction_create` (discord.py's gateway dispatch) in, the fake
+HTTP layer out. Only the driving differs: payloads are built in advance and fed without
+waiting for each other, and the fake notes when each interaction got its answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import world
+from bot.clock import ManualClock
+from bot.i18n import t
+from tests.harness import payloads as p
+from tests.harness.driver import DEFAULT_NOW, Harness, test_settings
+from tests.harness.fake_discord import Sent
+
+#: What counts as the member having their answer (a deferral does not).
+ANSWER_KINDS = frozenset({"response", "update", "followup", "modal", "autocomplete", "edit"})
+
+
+class ErrorCounter(logging.Handler):
+    """Counts (and keeps a few of) the ERROR records logged during the run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+        self.samples: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+        if len(self.samples) < 5:
+            text = record.getMessage()
+            if record.exc_info and record.exc_info[1] is not None:
+                text += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
+            self.samples.append(f"{record.name}: {text}"[:300])
+
+
+@dataclass
+class AnswerClock:
+    """When each interaction was fed and when its member saw an answer."""
+
+    fed: dict[int, float] = field(default_factory=dict)
+    answered: dict[int, float] = field(default_factory=dict)
+    acknowledged: dict[int, float] = field(default_factory=dict)  # first response, deferrals too
+    waiters: dict[int, asyncio.Future[float]] = field(default_factory=dict)
+
+    def note_fed(self, interaction_id: int, at: float | None = None) -> None:
+        self.fed[interaction_id] = time.perf_counter() if at is None else at
+
+    def note_sent(self, sent: Sent) -> None:
+        iid = sent.interaction_id
+        if iid is None or iid in self.answered:
+            return
+        now = time.perf_counter()
+        self.acknowledged.setdefault(iid, now)
+        if sent.kind not in ANSWER_KINDS:
+            return
+        self.answered[iid] = now
+        waiter = self.waiters.pop(iid, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(now)
+
+    def latency(self, interaction_id: int, *, first_response: bool = False) -> float | None:
+        """Fed → answer (or → first response of any kind, Discord's 3-second rule)."""
+        done = self.acknowledged if first_response else self.answered
+        if interaction_id not in done or interaction_id not in self.fed:
+            return None
+        return done[interaction_id] - self.fed[interaction_id]
+
+
+class BenchBot:
+    """A started harness plus the instruments the scenarios need."""
+
+    def __init__(self, harness: Harness, monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+        self.h = harness
+        self.monkeypatch = monkeypatch
+        self.folder = folder
+        self.answers = AnswerClock()
+        self._wrap_fake()
+
+    @classmethod
+    async def start(cls, folder: Path, **settings: Any) -> BenchBot:
+        """Start the bot on `folder/entraide.db` (already in place)."""
+        monkeypatch = pytest.MonkeyPatch()
+        monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+        clock = ManualClock(DEFAULT_NOW)
+        harness = await Harness.start(
+            test_settings(folder, **settings), clock, monkeypatch, world=world.bench_world()
+        )
+        return cls(harness, monkeypatch, folder)
+
+    async def add_members(self, count: int) -> None:
+        """The community's members join the server (GUILD_MEMBER_ADD, real parser).
+
+        A bot with the members intent holds every member in its cache; features look
+        subscribers up there (a member missing from a fully chunked guild has left).
+        """
+        parse = self.h.bot._connection.parsers["GUILD_MEMBER_ADD"]
+        guild_id = str(self.h.world.guild_id)
+        for n in range(count):
+            parse({**world.member(n).member_json(), "guild_id": guild_id})
+            if n % 500 == 0:
+                await asyncio.sleep(0)
+        await self.h.settle()
+
+    async def stop(self) -> None:
+        try:
+            await self.h.stop()
+        finally:
+            self.monkeypatch.undo()
+
+    def _wrap_fake(self) -> None:
+        """Note the moment each answer reaches the fake (its `sent` list grows)."""
+        api = self.h.api
+        clock = self.answers
+        webhook = api._webhook
+
+        async def timed_webhook(route: Any, **kwargs: Any) -> Any:
+            before = len(api.sent)
+            try:
+                return await webhook(route, **kwargs)
+            finally:
+                for sent in api.sent[before:]:
+                    clock.note_sent(sent)
+
+        api._webhook = timed_webhook  # type: ignore[method-assign]
+
+    # -- payloads ------------------------------------------------------------------------
+
+    def slash_payload(
+        self, path: str, user: p.FakeUser, *, locale: str = "en-US", **options: Any
+    ) -> dict[str, Any]:
+        data = self.h._command_data(path, options)
+        return self.h._interaction(2, data, user, None, locale)
+
+    def click_payload(
+        self, message: dict[str, Any], custom_id: str, user: p.FakeUser, locale: str = "en-US"
+    ) -> dict[str, Any]:
+        channel_id = int(message["channel_id"])
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = self.h._interaction(3, data, user, channel_id, locale, message=message)
+        self.h.api.component_messages[payload["token"]] = int(message["id"])
+        return payload
+
+    # -- feeding -------------------------------------------------------------------------
+
+    def feed(self, payload: dict[str, Any], arrived: float | None = None) -> None:
+        """Hand one payload to discord.py; latency counts from `arrived` if given."""
+        self.answers.note_fed(int(payload["id"]), arrived)
+        self.h.bot._connection.parse_interaction_create(payload)
+
+    async def burst(self, payloads: Sequence[dict[str, Any]]) -> BurstResult:
+        """Feed every payload as fast as a gateway would (one per loop turn), then wait.
+
+        A gateway hands discord.py one event per websocket read, so the loop gets a turn
+        between interactions; feeding all of them in one synchronous loop would instead
+        measure one giant loop iteration of our own making.
+        """
+        ids = [int(pl["id"]) for pl in payloads]
+        waiters = self._waiters(ids)
+        started = time.perf_counter()
+        for payload in payloads:
+            self.feed(payload)
+            await asyncio.sleep(0)
+        await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
+        answered = time.perf_counter()
+        await self.h.settle()
+        settled = time.perf_counter()
+        return BurstResult(self, ids, started, answered, settled)
+
+    async def steady(self, payloads: Sequence[dict[str, Any]], rate: float) -> BurstResult:
+        """Feed payloads at `rate` per second on the loop's clock, each at its own instant.
+
+        Latency counts from the instant a payload was due, not from when the loop got
+        round to it: an interaction that waited behind a stalled loop waited for real.
+        """
+        loop = asyncio.get_running_loop()
+        ids = [int(pl["id"]) for pl in payloads]
+        waiters = self._waiters(ids)
+        start_at = loop.time() + 0.01
+        offset = time.perf_counter() - loop.time()
+        for n, payload in enumerate(payloads):
+            due = start_at + n / rate
+            loop.call_at(due, self.feed, payload, due + offset)
+        started = time.perf_counter() + max(0.0, start_at - loop.time())
+        await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
+        answered = time.perf_counter()
+        await self.h.settle()
+        settled = time.perf_counter()
+        return BurstResult(self, ids, started, answered, settled)
+
+    def _waiters(self, ids: list[int]) -> list[asyncio.Future[float]]:
+        loop = asyncio.get_running_loop()
+        futures = []
+        for iid in ids:
+            future: asyncio.Future[float] = loop.create_future()
+            self.answers.waiters[iid] = future
+            futures.append(future)
+        return futures
+
+    def replies(self, interaction_id: int) -> list[Sent]:
+        return self.h.api.for_interaction(interaction_id)
+
+
+@dataclass
+class BurstResult:
+    bot: BenchBot
+    ids: list[int]
+    started: float
+    answered: float
+    settled: float
+
+    @property
+    def per_second(self) -> float:
+        return len(self.ids) / (self.answered - self.started)
+
+    def latencies_ms(self, *, first_response: bool = False) -> list[float]:
+        values = [self.bot.answers.latency(i, first_response=first_response) for i in self.ids]
+        return sorted(v * 1000 for v in values if v is not None)
+
+    def answers(self) -> list[Sent]:
+        """The first answer each interaction of this burst got (one pass over the fake)."""
+        wanted = set(self.ids)
+        first: dict[int, Sent] = {}
+        for sent in self.bot.h.api.sent:
+            iid = sent.interaction_id
+            if iid in wanted and iid not in first and sent.kind in ANSWER_KINDS:
+                first[iid] = sent
+        return list(first.values())
+
+    def apologies(self) -> int:
+        """Answers that were the global handler's "something went wrong"."""
+        apology = t("common.errors.unexpected", "en")
+        return sum(1 for s in self.answers() if s.content == apology)
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), math.ceil(q / 100 * len(sorted_values))))
+    return sorted_values[rank - 1]
