@@ -53,6 +53,9 @@ def describe_error(error: BaseException, locale: str) -> tuple[str, bool]:
         return t(error.key, locale, **error.params), False
     if isinstance(error, DatabaseBusyError):
         return t("common.errors.busy", locale), False
+    if isinstance(error, discord.RateLimited):
+        seconds = max(1, round(error.retry_after))
+        return t("common.errors.rate_limited", locale, seconds=seconds), False
     if isinstance(error, app_commands.MissingPermissions | commands.MissingPermissions):
         perms = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
         return t("common.errors.missing_permissions", locale, perms=perms), False

@@ -55,6 +55,8 @@ class Probe(commands.Cog):
             raise UserError("common.errors.not_set_up")
         if what == "busy":
             raise DatabaseBusyError("database is locked")
+        if what == "ratelimited":
+            raise discord.RateLimited(3.2)
         if what == "crash":
             raise ZeroDivisionError("oops")
         if what == "deferred":
@@ -97,6 +99,13 @@ async def test_user_error_after_defer_uses_a_followup(probe: Harness) -> None:
 async def test_busy_database_asks_to_try_again(probe: Harness) -> None:
     sent = await probe.slash("probe", what="busy")
     assert sent.ephemeral and "try again" in sent.content
+
+
+async def test_rate_limit_is_explained_not_logged(probe: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR):
+        sent = await probe.slash("probe", what="ratelimited")
+    assert sent.ephemeral and "3 s" in sent.content
+    assert not [r for r in caplog.records if "unhandled error" in r.getMessage()]
 
 
 async def test_unexpected_error_apologises_and_logs_ids(
