@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench bench-quick check commands clean
+.PHONY: run test lint format bench bench-quick check commands readme clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,9 @@ check: $(STAMP_RUN)
 
 commands: $(STAMP_RUN)
 	$(BIN)/python -m bot commands
+
+readme: $(STAMP_RUN)
+	$(BIN)/python docs/build_readme.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
