@@ -53,8 +53,9 @@ def user_part(text: str, source: str) -> str:
             if DEVELOPER_SECTIONS.match(heading.group(2)):
                 skipping_level = level
                 continue
-            line = "#" * (level + 1) + " " + heading.group(2)
-        elif skipping_level:
+            out.append("#" * (level + 1) + " " + heading.group(2))
+            continue
+        if skipping_level:
             continue
         out.append(line)
     body = "\n".join(out).strip()
