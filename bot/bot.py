@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 import cogs
+from bot import offload
 from bot.clock import Clock, SystemClock
 from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.i18n import t
@@ -113,6 +114,7 @@ class Entraide(commands.Bot):
                 self.scheduler.shutdown(wait=False)
             await self.drain(grace=10)
             await super().close()
+            offload.shutdown()
             if hasattr(self, "db"):
                 await self.db.close()
         finally:

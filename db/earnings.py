@@ -19,7 +19,7 @@ from cogs.earnings.maths import (
     RequesterSums,
     Summary,
     build_summary,
-    community_stats,
+    community_rows,
 )
 from cogs.earnings.rules import Period, requester_key, shift_gap
 from db.connection import Database
@@ -462,6 +462,21 @@ async def day_earned(db: Database, user_id: int, day: date, currency: str) -> in
     return int(value or 0)
 
 
+_COMMUNITY = (
+    "SELECT d.user_id, d.platform, "
+    "CASE WHEN d.kind = 'unpaid' THEN '' ELSE d.currency END AS currency, "
+    "d.kind = 'unpaid' AS unpaid, "
+    "SUM(CASE WHEN d.kind = 'unpaid' "
+    "    OR d.state IN ('approved', 'pending', 'rejected', 'returned') "
+    "    THEN d.minutes ELSE 0 END) AS minutes, "
+    "SUM(CASE WHEN d.kind <> 'unpaid' AND d.state IN ('approved', 'pending') "
+    "    THEN d.timed_amount_cents ELSE 0 END) AS numerator "
+    "FROM ({sharing}) AS s JOIN earnings_daily d "
+    "ON d.user_id = s.user_id AND d.work_date BETWEEN :s AND :e "
+    "GROUP BY d.user_id, d.platform, 3, 4"
+)
+
+
 async def community_hourly(
     db: Database, guild_id: int | None, start: date, end: date
 ) -> list[PlatformHourly]:
@@ -470,6 +485,10 @@ async def community_hourly(
     `guild_id` limits it to members sharing with that server (None: every server).
     `start` and `end` are inclusive dates. Only (platform, currency) groups with at least
     `maths.K_ANONYMITY` contributing members are returned.
+
+    The database sums each member's week into one row per work group (platform and
+    currency) and per unpaid-time tag, so Python only does a few integer divisions per
+    member: the weekly digest composes this for thousands of members between two awaits.
     """
     sharing = (
         "SELECT user_id FROM earnings_sharing WHERE guild_id = :g"
@@ -477,14 +496,10 @@ async def community_hourly(
         else "SELECT DISTINCT user_id FROM earnings_sharing"
     )
     rows = await db.fetch_all(
-        f"SELECT d.user_id, d.currency, d.platform, d.kind, d.state, "
-        f"SUM(d.entries), SUM(d.amount_cents), SUM(d.minutes), SUM(d.timed_amount_cents), "
-        f"SUM(d.untimed) FROM ({sharing}) AS s JOIN earnings_daily d "
-        f"ON d.user_id = s.user_id AND d.work_date BETWEEN :s AND :e "
-        f"GROUP BY d.user_id, d.currency, d.platform, d.kind, d.state",
+        _COMMUNITY.format(sharing=sharing),
         {"g": guild_id, "s": start.isoformat(), "e": end.isoformat()},
     )
-    return community_stats(_bucket(r) for r in rows)
+    return community_rows(rows)
 
 
 # -- shifts ---------------------------------------------------------------------------------

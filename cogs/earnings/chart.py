@@ -2,9 +2,9 @@
 
 `chart_spec` (pure, cheap) turns a summary into plain numbers and labels; `render_png`
 draws them with matplotlib's object API and the Agg backend. Rendering takes a few hundred
-milliseconds of CPU, so the cog always runs it in a worker thread (`asyncio.to_thread`),
-never on the event loop. matplotlib is imported inside `render_png` so loading the bot
-does not pay for it.
+milliseconds of CPU, holding the GIL through most of it, so the cog runs it in the worker
+process (`bot.offload.run_cpu`): a module-level function, a picklable spec in, PNG bytes
+out. matplotlib is imported inside `render_png` so loading the bot does not pay for it.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def chart_spec(
 
 
 def render_png(spec: ChartSpec) -> bytes:
-    """Draw the chart and return PNG bytes. Call it from a worker thread."""
+    """Draw the chart and return PNG bytes. Call it off the event loop (`run_cpu`)."""
     import matplotlib
 
     matplotlib.use("Agg")

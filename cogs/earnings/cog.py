@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import offload
 from bot.errors import UserError
 from bot.i18n import format_date, t
 from bot.money import known_currencies, normalize_currency
@@ -470,7 +471,8 @@ class EarningsCog(commands.Cog):
             wage_cents if currency == wage_currency else None,
             chart_text(locale, currency, span),
         )
-        png = await asyncio.to_thread(charts.render_png, spec)
+        # a process, not a thread: matplotlib holds the GIL while it draws
+        png = await offload.run_cpu(charts.render_png, spec)
         embed.set_image(url="attachment://earnings.png")
         await reply(interaction, embed=embed, file=discord.File(io.BytesIO(png), "earnings.png"))
 

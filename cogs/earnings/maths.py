@@ -21,10 +21,13 @@ minutes are unknown (some imports) count in the money totals but not in hourly f
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from cogs.earnings.rules import LOST, PAID, Period
 
@@ -468,6 +471,17 @@ class PlatformHourly:
     q3_cents: int
 
 
+def div_half_up(numerator: int, denominator: int) -> int:
+    """`round_half_up(numerator / denominator)` in integers only (denominator > 0).
+
+    Community statistics divide thousands of times per digest; `Fraction` arithmetic
+    (gcd on every operation) made that the slowest part of composing one.
+    """
+    if numerator < 0:
+        return -((-2 * numerator + denominator) // (2 * denominator))
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
 def quartiles(values: list[int]) -> tuple[int, int, int]:
     """Q1, median, Q3 by linear interpolation between order statistics (exact).
 
@@ -485,36 +499,115 @@ def quartiles(values: list[int]) -> tuple[int, int, int]:
         j, delta = divmod(i * m, 4)
         low = data[j]
         high = data[min(j + 1, len(data) - 1)]
-        out.append(round_half_up(Fraction(low * (4 - delta) + high * delta, 4)))
+        out.append(div_half_up(low * (4 - delta) + high * delta, 4))
     return out[0], out[1], out[2]
+
+
+class MemberGroup(NamedTuple):
+    """One member's sums for one group, as the database pre-aggregates them.
+
+    A work group (`unpaid` false) is a (platform, currency): `minutes` are its paid and
+    lost minutes, `numerator` the earned money whose time is known. An unpaid group
+    (`unpaid` true) is a platform tag ("" for none): `minutes` are its unpaid minutes.
+    A tuple, so database rows can be read as they come without building objects.
+    """
+
+    member: str | int
+    platform: str
+    currency: str
+    unpaid: bool | int
+    minutes: int
+    numerator: int
+
+
+def group_rates(
+    work: Mapping[GroupKey, tuple[int, int]], tagged: Mapping[str, int], untagged: int
+) -> dict[GroupKey, int]:
+    """Effective hourly per group from (minutes, numerator) sums, in integers only.
+
+    The same figures as `rate(numerator, allocate(...)[key])`: a group of `w` minutes on
+    platform `p` gets `T·w/Wp` of that platform's tagged unpaid time `T` (Wp: the
+    platform's positive work) and `S·w/W` of the rest `S` (untagged time, and time tagged
+    with a platform without work; W: all positive work), so its time is
+    `w·(Wp·W + T·W + S·Wp) / (Wp·W)` and the rate one exact division.
+    """
+    total = 0
+    per_platform: dict[str, int] = defaultdict(int)
+    for (platform, _), (minutes, _) in work.items():
+        if minutes > 0:
+            total += minutes
+            per_platform[platform] += minutes
+    spill = untagged + sum(m for p, m in tagged.items() if not per_platform.get(p))
+    rates: dict[GroupKey, int] = {}
+    for key, (minutes, numerator) in work.items():
+        if minutes <= 0:
+            continue
+        wp = per_platform[key[0]]
+        scale = wp * total + tagged.get(key[0], 0) * total + spill * wp
+        if scale <= 0:
+            continue
+        rates[key] = div_half_up(numerator * 60 * wp * total, minutes * scale)
+    return rates
+
+
+def member_groups(buckets: Iterable[Bucket]) -> list[MemberGroup]:
+    """Fold buckets (member id in `key`) into what `community_rows` reads from SQL."""
+    sums: dict[tuple[str, str, str, bool], list[int]] = {}
+    for b in buckets:
+        unpaid = b.kind == "unpaid"
+        key = (b.key, b.platform, "" if unpaid else b.currency, unpaid)
+        acc = sums.setdefault(key, [0, 0])
+        if unpaid:
+            acc[0] += b.minutes
+        elif b.state in PAID:
+            acc[0] += b.minutes
+            acc[1] += b.timed_amount_cents
+        elif b.state in LOST:
+            acc[0] += b.minutes
+    return [MemberGroup(k[0], k[1], k[2], k[3], v[0], v[1]) for k, v in sums.items()]
+
+
+def _rates_of(groups: Iterable[Sequence[Any]]) -> dict[GroupKey, int]:
+    work: dict[GroupKey, tuple[int, int]] = {}
+    tagged: dict[str, int] = defaultdict(int)
+    untagged = 0
+    for _, platform, currency, unpaid, minutes, numerator in groups:
+        if not unpaid:
+            old_minutes, old_numerator = work.get((platform, currency), (0, 0))
+            work[(platform, currency)] = (old_minutes + minutes, old_numerator + numerator)
+        elif platform:
+            tagged[platform] += minutes
+        else:
+            untagged += minutes
+    return group_rates(work, tagged, untagged)
 
 
 def member_rates(buckets: Iterable[Bucket]) -> dict[GroupKey, int]:
     """One member's effective hourly per (platform, currency) they really worked in."""
-    groups, times, _ = group_times(buckets)
-    rates: dict[GroupKey, int] = {}
-    for key, work in groups.items():
-        if work.work_minutes <= 0:
-            continue
-        value = rate(work.numerator, times[key])
-        if value is not None:
-            rates[key] = value
-    return rates
+    return _rates_of(member_groups(buckets))
 
 
-def community_stats(buckets: Iterable[Bucket], floor: int = K_ANONYMITY) -> list[PlatformHourly]:
+def community_rows(
+    groups: Iterable[Sequence[Any]], floor: int = K_ANONYMITY
+) -> list[PlatformHourly]:
     """Quartiles of members' effective hourly per platform, where ≥ `floor` contribute.
 
-    `buckets` carry the member's id in `key`. Groups with fewer contributors are left out
-    entirely (not even their count is returned), so no member can be singled out.
+    `groups` are `MemberGroup`s (or rows of the same six columns), in any order. Groups
+    with fewer contributors are left out entirely (not even their count is returned), so
+    no member can be singled out; the floor cannot be set below `K_ANONYMITY`.
     """
     floor = max(floor, K_ANONYMITY)
-    per_member: dict[str, list[Bucket]] = defaultdict(list)
-    for b in buckets:
-        per_member[b.key].append(b)
     samples: dict[GroupKey, list[int]] = defaultdict(list)
-    for rows in per_member.values():
-        for key, value in member_rates(rows).items():
+    ordered = sorted(groups, key=itemgetter(0))  # already sorted from SQL: linear
+    for _, chunk in groupby(ordered, key=itemgetter(0)):
+        rows = list(chunk)
+        if len(rows) == 1:
+            # the common case: one group, no unpaid time to share out
+            _, platform, currency, unpaid, minutes, numerator = rows[0]
+            if not unpaid and minutes > 0:
+                samples[(platform, currency)].append(div_half_up(numerator * 60, minutes))
+            continue
+        for key, value in _rates_of(rows).items():
             samples[key].append(value)
     stats = []
     for (platform, currency), values in samples.items():
@@ -523,3 +616,8 @@ def community_stats(buckets: Iterable[Bucket], floor: int = K_ANONYMITY) -> list
         q1, median, q3 = quartiles(values)
         stats.append(PlatformHourly(platform, currency, len(values), q1, median, q3))
     return sorted(stats, key=lambda s: (-s.members, s.platform.casefold(), s.currency))
+
+
+def community_stats(buckets: Iterable[Bucket], floor: int = K_ANONYMITY) -> list[PlatformHourly]:
+    """`community_rows` over buckets that carry the member's id in `key`."""
+    return community_rows(member_groups(buckets), floor)

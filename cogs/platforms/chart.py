@@ -1,6 +1,7 @@
 """The comparison as a PNG table, for members who prefer a picture to a code block.
 
-CPU-bound: the cog runs `render_table` in a worker thread (`asyncio.to_thread`). It uses
+CPU-bound and holding the GIL: the cog runs `render_table` in the worker process
+(`bot.offload.run_cpu`: plain strings and numbers in, PNG bytes out). It uses
 matplotlib's object API with the Agg canvas, never pyplot, so concurrent renders share no
 global figure state. No discord import: the cog wraps the bytes in a `discord.File`.
 """

@@ -8,7 +8,6 @@ earnings feature's k-anonymous statistic for members who opted in on this server
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from datetime import date, timedelta
@@ -18,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import checks
+from bot import checks, offload
 from bot.clock import to_epoch
 from bot.errors import UserError
 from bot.i18n import t
@@ -261,8 +260,9 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         result = await self.comparison(settings)
         files = []
         if image and result.compared:
-            png = await asyncio.to_thread(self._render_png, result, locale)
-            files.append(discord.File(png, filename=IMAGE_NAME))
+            # a process, not a thread: matplotlib holds the GIL while it draws
+            png = await offload.run_cpu(chart.render_table, *self._table_args(result, locale))
+            files.append(discord.File(io.BytesIO(png), filename=IMAGE_NAME))
         await reply(
             interaction,
             embed=render.compare_embed(result, 0, locale),
@@ -287,7 +287,10 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         self._images[user_id] = now
 
     @staticmethod
-    def _render_png(result: Comparison, locale: str) -> io.BytesIO:
+    def _table_args(
+        result: Comparison, locale: str
+    ) -> tuple[str, list[str], list[list[str]], list[list[float | None]], str]:
+        """What `chart.render_table` draws, as plain picklable data."""
         rows = render.table_rows(result.compared, result.hourly, locale)
         scores = [
             [item.means.get(c) for c in PLATFORM_REVIEWS.criteria] for item in result.compared
@@ -299,14 +302,8 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
             days=rules.HOURLY_WINDOW_DAYS,
             floor=rules.HOURLY_FLOOR,
         )
-        data = chart.render_table(
-            t("platforms.compare.title", locale),
-            render.image_headers(locale),
-            rows,
-            scores,
-            footnote,
-        )
-        return io.BytesIO(data)
+        title = t("platforms.compare.title", locale)
+        return title, render.image_headers(locale), rows, scores, footnote
 
     async def compare_page(self, interaction: discord.Interaction[Entraide], page: int) -> None:
         """A page button: the page is computed again from current data."""

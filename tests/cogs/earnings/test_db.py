@@ -317,3 +317,54 @@ def test_rollup_always_equals_the_entries(tmp_path: Path, ops: list[tuple[object
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     asyncio.run(_replay(path, ops))
+
+
+_FORMER_COMMUNITY_SQL = (
+    "SELECT d.user_id, d.currency, d.platform, d.kind, d.state, "
+    "SUM(d.entries), SUM(d.amount_cents), SUM(d.minutes), SUM(d.timed_amount_cents), "
+    "SUM(d.untimed) FROM (SELECT user_id FROM earnings_sharing WHERE guild_id = :g) AS s "
+    "JOIN earnings_daily d ON d.user_id = s.user_id AND d.work_date BETWEEN :s AND :e "
+    "GROUP BY d.user_id, d.currency, d.platform, d.kind, d.state"
+)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_community_hourly_equals_the_former_per_bucket_computation(
+    db: Database, seed: int
+) -> None:
+    """The per-member SQL sums give what every bucket through exact fractions gave."""
+    import random
+
+    from cogs.earnings.maths import Bucket
+    from tests.cogs.earnings.test_maths import _reference_community
+
+    rng = random.Random(seed)
+    guild = 70 + seed
+    for uid in range(1_000, 1_000 + rng.randint(5, 25)):
+        await E.set_sharing(db, guild, uid, True, 1)
+        for _ in range(rng.randint(0, 8)):
+            day = f"2026-11-{rng.randint(20, 30):02d}"
+            platform = rng.choice(["MTurk", "Prolific", "Toloka", None])
+            if rng.random() < 0.25:
+                entry = E.NewEntry(
+                    kind="unpaid",
+                    work_date=day,
+                    minutes=rng.randint(1, 600),
+                    platform=platform,
+                    reason=rng.choice(["searching", "other"]),
+                )
+            else:
+                entry = task(
+                    day,
+                    kind=rng.choice(["task", "task", "bonus"]),
+                    status=rng.choice(["approved", "pending", "rejected", "returned"]),
+                    amount_cents=rng.randint(0, 50_000),
+                    currency=rng.choice(["USD", "USD", "GBP"]),
+                    minutes=rng.choice([None, rng.randint(1, 900)]),
+                    platform=platform or "Appen",
+                )
+            await E.add_entry(db, uid, entry, 1)
+    params = {"g": guild, "s": WEEK.start.isoformat(), "e": WEEK.end.isoformat()}
+    rows = await db.fetch_all(_FORMER_COMMUNITY_SQL, params)
+    expected = _reference_community([Bucket(str(r[0]), *tuple(r)[1:]) for r in rows])
+    assert await E.community_hourly(db, guild, WEEK.start, WEEK.end) == expected

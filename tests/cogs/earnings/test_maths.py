@@ -299,3 +299,90 @@ def test_allocate_shares_all_unpaid_time(
         assert unplaced == sum(tagged.values()) + untagged
     for key, minutes in work.items():
         assert times[key] >= minutes
+
+
+# -- the integer community statistics give what the exact-fraction ones gave ----------------
+
+
+def _reference_quartiles(values: list[int]) -> tuple[int, int, int]:
+    data = sorted(values)
+    if len(data) == 1:
+        return data[0], data[0], data[0]
+    m = len(data) - 1
+    out = []
+    for i in (1, 2, 3):
+        j, delta = divmod(i * m, 4)
+        high = data[min(j + 1, len(data) - 1)]
+        out.append(maths.round_half_up(Fraction(data[j] * (4 - delta) + high * delta, 4)))
+    return out[0], out[1], out[2]
+
+
+def _reference_community(buckets: list[Bucket]) -> list[maths.PlatformHourly]:
+    """The former implementation: Fraction times from `group_times`, per member."""
+    per_member: dict[str, list[Bucket]] = {}
+    for b in buckets:
+        per_member.setdefault(b.key, []).append(b)
+    samples: dict[tuple[str, str], list[int]] = {}
+    for rows in per_member.values():
+        groups, times, _ = maths.group_times(rows)
+        for key, work in groups.items():
+            if work.work_minutes <= 0:
+                continue
+            value = maths.rate(work.numerator, times[key])
+            if value is not None:
+                samples.setdefault(key, []).append(value)
+    stats = [
+        maths.PlatformHourly(p, c, len(v), *_reference_quartiles(v))
+        for (p, c), v in samples.items()
+        if len(v) >= maths.K_ANONYMITY
+    ]
+    return sorted(stats, key=lambda s: (-s.members, s.platform.casefold(), s.currency))
+
+
+member_bucket = st.builds(
+    Bucket,
+    key=st.sampled_from([str(n) for n in range(8)]),
+    currency=st.sampled_from(["USD", "GBP"]),
+    platform=st.sampled_from(["MTurk", "Prolific", ""]),
+    kind=st.sampled_from(["task", "bonus"]),
+    state=st.sampled_from(["pending", "approved", "rejected", "returned"]),
+    entries=st.integers(1, 50),
+    amount_cents=st.integers(-1_000, 10**9),
+    minutes=st.integers(0, 20_000),
+    timed_amount_cents=st.integers(0, 10**9),
+    untimed=st.integers(0, 3),
+)
+member_unpaid = st.builds(
+    Bucket,
+    key=st.sampled_from([str(n) for n in range(8)]),
+    currency=st.just(""),
+    platform=st.sampled_from(["MTurk", "Prolific", "Toloka", ""]),
+    kind=st.just("unpaid"),
+    state=st.sampled_from(["searching", "qualification", "between_tasks"]),
+    entries=st.integers(1, 5),
+    amount_cents=st.just(0),
+    minutes=st.integers(0, 5_000),
+    timed_amount_cents=st.just(0),
+    untimed=st.just(0),
+)
+
+
+@given(st.lists(st.one_of(member_bucket, member_unpaid), max_size=80))
+def test_integer_community_stats_equal_the_exact_fraction_ones(buckets: list[Bucket]) -> None:
+    assert maths.community_stats(buckets) == _reference_community(buckets)
+    for uid in {b.key for b in buckets}:
+        mine = [b for b in buckets if b.key == uid]
+        groups, times, _ = maths.group_times(mine)
+        expected = {
+            key: maths.rate(work.numerator, times[key])
+            for key, work in groups.items()
+            if work.work_minutes > 0 and maths.rate(work.numerator, times[key]) is not None
+        }
+        assert maths.member_rates(mine) == expected
+
+
+@given(st.integers(-(10**12), 10**12), st.integers(1, 10**6))
+def test_integer_division_rounds_half_away_from_zero(numerator: int, denominator: int) -> None:
+    assert maths.div_half_up(numerator, denominator) == maths.round_half_up(
+        Fraction(numerator, denominator)
+    )

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
-import threading
+import multiprocessing
+import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -140,20 +143,27 @@ async def test_goal_in_the_summary(harness: Harness) -> None:
     assert "$4.00 of $10.00 today (40%)" in goal and "met on 1 of 2 days" in goal
 
 
-async def test_the_chart_is_a_real_png_drawn_off_the_event_loop(
+def _pid_file(parent: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"entraide-chart-spy-{parent}"
+
+
+def spy_render(spec: chart.ChartSpec) -> bytes:
+    """Draws for real and notes which process drew (module level: sent to the worker)."""
+    parent = multiprocessing.parent_process()
+    _pid_file(parent.pid if parent else os.getpid()).write_text(str(os.getpid()))
+    return chart.render_png(spec)
+
+
+async def test_the_chart_is_a_real_png_drawn_in_another_process(
     harness: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # was: drawn in a worker thread; matplotlib holds the GIL, so it now goes to a process
     h = harness
-    threads: list[int] = []
     # the module the running bot uses (discord.py re-imports extensions for each bot)
     live_chart = importlib.import_module("cogs.earnings.chart")
-    real = live_chart.render_png
-
-    def spy(spec: chart.ChartSpec) -> bytes:
-        threads.append(threading.get_ident())
-        return real(spec)
-
-    monkeypatch.setattr(live_chart, "render_png", spy)
+    monkeypatch.setattr(live_chart, "render_png", spy_render)
+    marker = _pid_file(os.getpid())
+    marker.unlink(missing_ok=True)
     await log(h, h.alice, amount="6", minutes=40, status="approved", date="2026-11-24")
     await log(h, h.alice, amount="2", minutes=20, status="rejected")
     replies = await h.slash_all("earnings summary", user=h.alice, chart=True)
@@ -163,7 +173,9 @@ async def test_the_chart_is_a_real_png_drawn_off_the_event_loop(
     ((name, data),) = sent.files
     assert name == "earnings.png" and data.startswith(PNG_MAGIC) and len(data) > 5_000
     assert sent.embed["image"]["url"] == "attachment://earnings.png"
-    assert threads and threads[0] != threading.get_ident()  # not the event loop's thread
+    drawn_by = int(marker.read_text())
+    marker.unlink()
+    assert drawn_by != os.getpid()  # not this process, so never holding the loop's GIL
 
 
 async def test_empty_period_has_no_chart(harness: Harness) -> None:
