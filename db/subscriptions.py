@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from db.connection import Database
@@ -238,6 +240,106 @@ async def candidates(db: Database, query: AlertQuery) -> list[Subscription]:
     return [_subscription(row) for row in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A member the alert may be sent to, with what the fan-out needs about them.
+
+    The member's profile (language, country, qualifications) comes from the same query,
+    so a fan-out needs no second read per candidate.
+    """
+
+    subscription_id: int
+    user_id: int
+    locale: str  # the subscription's (the language it was made in)
+    member_locale: str | None  # the member's own choice, which wins
+    country: str | None
+    qualifications: frozenset[str]
+
+
+#: Rows turned into `Match`es between two yields to the event loop.
+_ROWS_PER_YIELD = 512
+
+
+@lru_cache(maxsize=4096)
+def _qualifications(text: str | None) -> frozenset[str]:
+    """Parsed once per distinct profile text: most members share a handful of them."""
+    return frozenset(json.loads(text or "[]"))
+
+
+async def matches(
+    db: Database, query: AlertQuery, alert_id: int, *, since: int, cap: int
+) -> list[Match]:
+    """`candidates`, minus members already at `cap` or already told, with their profile.
+
+    The cap and "already told" are checked again atomically by `admit`; here they only
+    keep members who cannot be sent anything out of Python, which in a burst of alerts
+    is most of them.
+    """
+    rows = await db.fetch_all(
+        "SELECT min(s.id) AS id, s.user_id AS user_id, s.locale AS locale, "
+        "m.locale AS member_locale, m.country AS country, m.qualifications AS quals "
+        "FROM alert_subscriptions AS s LEFT JOIN members AS m ON m.user_id = s.user_id "
+        "WHERE s.guild_id = :guild AND s.platform IN ('', :platform) "
+        "AND s.user_id IS NOT :sharer "
+        "AND (:warned = 0 OR s.no_warned = 0) "
+        "AND (s.min_reward_cents IS NULL OR (s.currency = :currency "
+        "     AND s.min_reward_cents <= :reward)) "
+        "AND (s.min_hourly_cents IS NULL OR (s.currency = :currency "
+        "     AND s.min_hourly_cents <= :hourly)) "
+        "AND (s.requester IS NULL OR s.requester = :requester_id "
+        "     OR instr(:requester_name, ' ' || s.requester) > 0) "
+        "AND (s.keywords = '[]' OR NOT EXISTS (SELECT 1 FROM json_each(s.keywords) AS k "
+        "     WHERE instr(:text, ' ' || k.value) = 0)) "
+        "AND (SELECT count(*) FROM alert_dm_log AS l WHERE l.guild_id = :guild "
+        "     AND l.user_id = s.user_id AND l.sent_at > :since) < :cap "
+        "AND NOT EXISTS (SELECT 1 FROM alert_dm_log AS d WHERE d.guild_id = :guild "
+        "     AND d.user_id = s.user_id AND d.alert_id = :alert) "
+        "GROUP BY +s.user_id",
+        {
+            "guild": query.guild_id,
+            "platform": query.platform,
+            "sharer": query.sharer_id,
+            "warned": int(query.warned),
+            "currency": query.currency,
+            "reward": query.reward_cents,
+            "hourly": query.hourly_cents if query.hourly_cents is not None else -1,
+            "requester_id": query.requester_platform_id,
+            "requester_name": " " + query.requester_name if query.requester_name else "",
+            "text": " " + query.text,
+            "since": since,
+            "cap": cap,
+            "alert": alert_id,
+        },
+    )
+    found: list[Match] = []
+    for start in range(0, len(rows), _ROWS_PER_YIELD):
+        found.extend(
+            Match(
+                row["id"],
+                row["user_id"],
+                row["locale"],
+                row["member_locale"],
+                row["country"],
+                _qualifications(row["quals"]),
+            )
+            for row in rows[start : start + _ROWS_PER_YIELD]
+        )
+        if start + _ROWS_PER_YIELD < len(rows):
+            await asyncio.sleep(0)  # a big server's candidates must not stall the loop
+    return found
+
+
+async def by_ids(db: Database, subscription_ids: list[int]) -> list[Subscription]:
+    """Several subscriptions at once (the fan-out's cache fills its gaps with this)."""
+    if not subscription_ids:
+        return []
+    rows = await db.fetch_all(
+        "SELECT * FROM alert_subscriptions WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(subscription_ids),),
+    )
+    return [_subscription(row) for row in rows]
+
+
 async def admit(
     db: Database,
     guild_id: int,
@@ -272,6 +374,17 @@ async def admit(
         },
     )
     return {row["user_id"] for row in rows}
+
+
+async def release_many(db: Database, reservations: list[tuple[int, int, int]]) -> int:
+    """Give back several (guild, member, alert) reservations at once: DMs never sent."""
+    if not reservations:
+        return 0
+    return await db.execute(
+        "DELETE FROM alert_dm_log WHERE (guild_id, user_id, alert_id) IN "
+        "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+        (json.dumps(reservations),),
+    )
 
 
 async def release(db: Database, guild_id: int, user_id: int, alert_id: int) -> None:

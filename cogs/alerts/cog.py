@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.money import decimal_to_minor, known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
-from cogs.alerts import notify, render, rules, views
+from cogs.alerts import notify, outbox, render, rules, views
 from db import subscriptions
 
 if TYPE_CHECKING:
@@ -43,6 +43,10 @@ class AlertsCog(commands.Cog):
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
+        #: Reserved alert DMs, sent in the background at a bounded rate.
+        self.outbox = outbox.Outbox(bot)
+        #: Parsed subscriptions, so each alert's fan-out does not rebuild them.
+        self.subscription_cache = notify.SubscriptionCache()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
@@ -56,6 +60,8 @@ class AlertsCog(commands.Cog):
         self.bot.privacy.unregister("alerts")
         if self.bot.scheduler.get_job(PRUNE_JOB_ID):
             self.bot.scheduler.remove_job(PRUNE_JOB_ID)
+        # Queued DMs are dropped and their reservations given back (see cogs/alerts/outbox).
+        await self.outbox.close()
 
     # -- scheduled ---------------------------------------------------------------------------
 
@@ -73,22 +79,20 @@ class AlertsCog(commands.Cog):
     async def on_alert_posted(self, alert: Alert) -> None:
         """Raised by the tasks feature once per new alert, after it is posted."""
         try:
-            result = await notify.fan_out(self.bot, alert)
+            result = await notify.fan_out(
+                self.bot, alert, outbox=self.outbox, cache=self.subscription_cache
+            )
         except Exception:
             log.exception("subscription fan-out failed for alert %s", alert.id)
             return
-        if result.delivered:
-            log.info(
-                "alert %s: told %d subscribers (%s)",
-                alert.id,
-                len(result.delivered),
-                ", ".join(sorted(set(result.delivered.values()))),
-            )
+        if result.queued:
+            log.info("alert %s: %d subscriber DMs queued", alert.id, len(result.queued))
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member who leaves stops being sent alerts from this server, and is forgotten."""
         removed = await subscriptions.forget_member(self.bot.db, payload.guild_id, payload.user.id)
+        self.subscription_cache.discard_member(payload.guild_id, payload.user.id)
         if removed:
             log.info(
                 "member %s left guild %s: %d subscriptions removed",
@@ -242,6 +246,7 @@ class AlertsCog(commands.Cog):
             count = await subscriptions.remove_all(
                 self.bot.db, interaction.guild_id, interaction.user.id
             )
+            self.subscription_cache.discard_member(interaction.guild_id, interaction.user.id)
             if not count:
                 raise UserError("alerts.errors.none_to_remove")
             await reply(interaction, t("alerts.remove.removed_all", locale, count=count))
@@ -251,6 +256,7 @@ class AlertsCog(commands.Cog):
         )
         target_id = rules.pick([s.id for s in subs], selector)
         removed = await subscriptions.remove(self.bot.db, interaction.user.id, target_id)
+        self.subscription_cache.discard(target_id)
         if removed is None:
             raise UserError("alerts.errors.not_found")
         await reply(

@@ -21,12 +21,14 @@ from bot.clock import to_epoch
 from bot.delivery import configured_channel
 from bot.i18n import normalize_locale, t
 from bot.ui import NO_PINGS, safe_text, truncate
+from cogs.alerts import outbox as outbox_mod
 from cogs.alerts import render, rules, views
 from cogs.tasks.eligibility import Limits, is_eligible
-from db import guilds, members, requesters, subscriptions
+from db import guilds, requesters, subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from db.connection import Database
     from db.guilds import GuildSettings
     from db.tasks import Alert
 
@@ -81,16 +83,66 @@ def facts_of(alert: Alert) -> rules.AlertFacts:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class FanOut:
-    """What one alert's fan-out did, member by member (for logs and tests)."""
+    """What one alert's fan-out decided, member by member (for logs and tests).
+
+    `queued` are the members whose DM was reserved and handed to the outbox; how each
+    delivery went is the outbox's business (it runs after the fan-out returns).
+    """
 
     matched: frozenset[int]
     capped: frozenset[int]
-    delivered: dict[int, str]  # member id → "dm" | "thread" | "failed"
+    queued: frozenset[int]
 
 
-async def fan_out(bot: Entraide, alert: Alert) -> FanOut:
-    """Tell every subscriber the alert matches, within each member's hourly cap."""
-    empty = FanOut(frozenset(), frozenset(), {})
+class SubscriptionCache:
+    """Parsed subscriptions by id, so an alert's fan-out does not rebuild them.
+
+    Subscriptions are never edited in place (a change is a remove and an add, with a
+    new id), so an entry can never be stale: the fan-out query decides which ids match,
+    and an id it returns that is missing here is read once. Removals only drop entries
+    to keep memory bounded (`discard`, `discard_member`).
+    """
+
+    def __init__(self) -> None:
+        self._subs: dict[int, tuple[subscriptions.Subscription, rules.Filters]] = {}
+
+    def __len__(self) -> int:
+        return len(self._subs)
+
+    async def get_many(
+        self, db: Database, ids: list[int]
+    ) -> dict[int, tuple[subscriptions.Subscription, rules.Filters]]:
+        missing = [i for i in ids if i not in self._subs]
+        for sub in await subscriptions.by_ids(db, missing):
+            self._subs[sub.id] = (sub, render.filters_of(sub))
+        return {i: self._subs[i] for i in ids if i in self._subs}
+
+    def discard(self, subscription_id: int) -> None:
+        self._subs.pop(subscription_id, None)
+
+    def discard_member(self, guild_id: int, user_id: int) -> None:
+        """Forget a member's subscriptions in a server (they removed them all, or left)."""
+        stale = [
+            i
+            for i, (sub, _) in self._subs.items()
+            if sub.guild_id == guild_id and sub.user_id == user_id
+        ]
+        for i in stale:
+            del self._subs[i]
+
+
+async def fan_out(
+    bot: Entraide,
+    alert: Alert,
+    outbox: outbox_mod.Outbox | None = None,
+    cache: SubscriptionCache | None = None,
+) -> FanOut:
+    """Reserve and queue a DM for every subscriber the alert matches, within the cap.
+
+    Nothing is sent here: the DMs go to the outbox, which sends them at a bounded rate
+    in the background, so a burst of alerts never competes with interactions.
+    """
+    empty = FanOut(frozenset(), frozenset(), frozenset())
     if not alert.is_live:
         return empty
     guild = bot.get_guild(alert.guild_id)
@@ -104,49 +156,63 @@ async def fan_out(bot: Entraide, alert: Alert) -> FanOut:
         facts.requester_name is None or facts.requester_platform_id is None
     ):
         facts = await _with_requester(bot, alert, facts)
-    subs = await subscriptions.candidates(bot.db, query_of(facts))
-    if not subs:
+    now = to_epoch(bot.clock.now())
+    since = rules.window_start(now)
+    found = await subscriptions.matches(
+        bot.db, query_of(facts), facts.alert_id, since=since, cap=settings.alert_dms_per_hour
+    )
+    if not found:
         return empty
-    prefs = await members.get_many(bot.db, [s.user_id for s in subs])
+    cache = cache if cache is not None else SubscriptionCache()
+    subs = await cache.get_many(bot.db, [m.subscription_id for m in found])
+    by_user = {m.user_id: m for m in found}
     limits = Limits(facts.countries, facts.qualifications)
+    verdicts: dict[tuple[str | None, frozenset[str]], bool] = {}
 
     def eligible(user_id: int) -> bool:
-        profile = prefs[user_id]
-        return is_eligible(limits, profile.country, profile.qualifications)
+        # Most members share a handful of profiles: judge each profile once per alert.
+        match = by_user[user_id]
+        key = (match.country, match.qualifications)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            verdict = verdicts[key] = is_eligible(limits, match.country, match.qualifications)
+        return verdict
 
     # The database returned one subscription per member, so chunks can be matched apart;
     # yielding between them keeps a big server's fan-out from stalling the event loop.
     chosen: dict[int, int] = {}
-    for start in range(0, len(subs), MATCH_CHUNK):
-        chunk = subs[start : start + MATCH_CHUNK]
-        candidates = [rules.Candidate(s.id, s.user_id, render.filters_of(s)) for s in chunk]
+    for start in range(0, len(found), MATCH_CHUNK):
+        candidates = [
+            rules.Candidate(m.subscription_id, m.user_id, subs[m.subscription_id][1])
+            for m in found[start : start + MATCH_CHUNK]
+            if m.subscription_id in subs
+        ]
         chosen.update(rules.recipients(candidates, facts, eligible))
         await asyncio.sleep(0)
     reachable = await _reachable(bot, guild, alert, chosen)
-    now = to_epoch(bot.clock.now())
     admitted = await subscriptions.admit(
         bot.db,
         guild.id,
         facts.alert_id,
         sorted(reachable),
         now=now,
-        since=rules.window_start(now),
+        since=since,
         cap=settings.alert_dms_per_hour,
     )
-    by_id = {s.id: s for s in subs}
-    out = Outgoing(bot, guild, settings, alert, facts)
-    delivered: dict[int, str] = {}
+    out = Outgoing(bot, guild, settings, alert, facts, {})
+    letters = []
     for user_id in sorted(admitted):
-        sub = by_id[reachable[user_id]]
-        locale = normalize_locale(prefs[user_id].locale or sub.locale)
-        outcome = await deliver(out, sub, locale)
-        delivered[user_id] = outcome
-        if outcome == "failed":
-            await subscriptions.release(bot.db, guild.id, user_id, facts.alert_id)
+        sub, filters = subs[reachable[user_id]]
+        match = by_user[user_id]
+        locale = normalize_locale(match.member_locale or sub.locale)
+        letters.append(outbox_mod.Letter(out, sub, filters, locale))
+    if outbox is None:
+        outbox = outbox_mod.Outbox(bot)
+    outbox.put(letters)
     capped = frozenset(reachable) - admitted
     if capped:
         log.info("alert %s: %d subscribers over their hourly cap", facts.alert_id, len(capped))
-    return FanOut(frozenset(chosen), capped, delivered)
+    return FanOut(frozenset(chosen), capped, frozenset(admitted))
 
 
 async def _with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) -> rules.AlertFacts:
@@ -196,45 +262,73 @@ async def _reachable(
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One alert on its way to subscribers: what every message about it is built from."""
+    """One alert on its way to subscribers: what every message about it is built from.
+
+    The content and embed depend only on the language and the subscription's filters
+    (its footer), so they are rendered once per (language, filters) and shared by every
+    recipient; only the view (whose "Stop" button names the subscription) is per message.
+    """
 
     bot: Entraide
     guild: discord.Guild
     settings: GuildSettings
     alert: Alert
     facts: rules.AlertFacts
+    rendered: dict[tuple[str, rules.Filters, str | None], tuple[str, discord.Embed]]
+
+    def _render(
+        self, filters: rules.Filters, locale: str, mention: str | None
+    ) -> tuple[str, discord.Embed]:
+        key = (locale, filters, mention)
+        found = self.rendered.get(key)
+        if found is None:
+            guild_name = safe_text(self.guild.name, 100)
+            found = self.rendered[key] = (
+                render.notification_content(guild_name, locale, mention),
+                render.alert_embed(
+                    self.facts,
+                    minutes=self.alert.minutes,
+                    jump_url=self.alert.jump_url,
+                    filters=filters,
+                    settings=self.settings,
+                    guild_name=guild_name,
+                    locale=locale,
+                ),
+            )
+        return found
 
     def message(
-        self, sub: subscriptions.Subscription, locale: str, mention: str | None = None
+        self,
+        sub: subscriptions.Subscription,
+        locale: str,
+        mention: str | None = None,
+        filters: rules.Filters | None = None,
     ) -> dict[str, Any]:
         """Content, embed and buttons for one subscriber, in their language."""
-        guild_name = safe_text(self.guild.name, 100)
-        return {
-            "content": render.notification_content(guild_name, locale, mention),
-            "embed": render.alert_embed(
-                self.facts,
-                minutes=self.alert.minutes,
-                jump_url=self.alert.jump_url,
-                filters=render.filters_of(sub),
-                settings=self.settings,
-                guild_name=guild_name,
-                locale=locale,
-            ),
-            "view": views.notification_view(
-                render.safe_link(self.alert.jump_url),
-                render.safe_link(self.alert.link),
-                sub.id,
-                locale,
-            ),
-        }
+        content, embed = self._render(filters or render.filters_of(sub), locale, mention)
+        view = views.notification_view(
+            render.safe_link(self.alert.jump_url),
+            render.safe_link(self.alert.link),
+            sub.id,
+            locale,
+        )
+        # The view only carries the buttons: "Stop" is a registered DynamicItem, so
+        # discord.py must not keep one view per DM in its view store forever.
+        view.stop()
+        return {"content": content, "embed": embed, "view": view}
 
 
-async def deliver(out: Outgoing, sub: subscriptions.Subscription, locale: str) -> str:
+async def deliver(
+    out: Outgoing,
+    sub: subscriptions.Subscription,
+    locale: str,
+    filters: rules.Filters | None = None,
+) -> str:
     """DM the member; if their DMs are closed, use their thread. Returns how it went."""
     user = out.guild.get_member(sub.user_id) or discord.Object(sub.user_id)
     try:
         channel = await out.bot.create_dm(user)
-        await channel.send(**out.message(sub, locale), allowed_mentions=NO_PINGS)
+        await channel.send(**out.message(sub, locale, filters=filters), allowed_mentions=NO_PINGS)
     except discord.Forbidden:
         log.debug("member %s has DMs closed; using their alert thread", sub.user_id)
     except discord.HTTPException:

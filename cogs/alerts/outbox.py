@@ -1,0 +1,164 @@
+"""The alert-DM outbox: reserved DMs, sent in the background at a bounded rate.
+
+A burst of shares can reserve thousands of DMs in seconds. Sending them inline would
+hold the event loop and compete with members' interactions; Discord would rate-limit
+them anyway. The outbox sends them one at a time at `DM_RATE_PER_SECOND`, yielding to
+the event loop between two sends.
+
+Restart safety (a conscious choice): a DM is reserved in `alert_dm_log` before it is
+queued, so it can never be sent twice. On a clean shutdown (`close`, from the cog's
+unload) the DMs still queued are dropped and their reservations given back, so they do
+not count against anyone's hourly cap; nobody was told they would get them, and an
+alert re-sent after a restart could already be gone. After a crash the reservations of
+unsent DMs stay until they leave the hourly window: at worst a member's allowance is one
+DM lower for up to an hour, never a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import logging
+from typing import TYPE_CHECKING
+
+from db import subscriptions
+
+if TYPE_CHECKING:
+    from bot.bot import Entraide
+    from cogs.alerts import rules
+    from cogs.alerts.notify import Outgoing
+
+log = logging.getLogger(__name__)
+
+#: Alert DMs per second, for the whole bot. Discord allows about 50 requests a second
+#: per bot; the rest is left to interactions, alert posts and edits.
+DM_RATE_PER_SECOND = 40.0
+#: DMs that may go out back to back after a quiet spell (the token bucket's size).
+DM_BURST = 10
+#: A worker task sends at most this many DMs, then hands over to a fresh task, so
+#: shutdown (which waits for the background tasks it sees) never waits for a whole
+#: backlog.
+SENDS_PER_WORKER = 50
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Letter:
+    """One reserved DM: the alert's shared rendering, and who it is for."""
+
+    out: Outgoing
+    sub: subscriptions.Subscription
+    filters: rules.Filters
+    locale: str
+
+
+class Outbox:
+    """A FIFO of reserved DMs and the background worker that sends them."""
+
+    def __init__(
+        self, bot: Entraide, rate: float = DM_RATE_PER_SECOND, burst: int = DM_BURST
+    ) -> None:
+        self.bot = bot
+        self.rate = rate
+        self.burst = burst
+        self._queue: collections.deque[Letter] = collections.deque()
+        self._worker: asyncio.Task[None] | None = None
+        self._tokens = float(burst)
+        self._refilled: float | None = None
+        self._closed = False
+        #: How each delivery went, by (alert id, member id); kept for the latest alerts
+        #: only (tests and logs read it).
+        self.outcomes: collections.OrderedDict[tuple[int, int], str] = collections.OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+    def put(self, letters: list[Letter]) -> None:
+        """Queue reserved DMs; a worker starts if none is running."""
+        if not letters:
+            return
+        if self._closed:
+            # Unloading: these will never be sent, so their reservations go back.
+            self.bot.spawn(self._release(letters), name="alerts: release unsent DMs")
+            return
+        self._queue.extend(letters)
+        self._ensure_worker()
+
+    def _ensure_worker(self) -> None:
+        if self._worker is None or self._worker.done():
+            self._worker = self.bot.spawn(self._run(), name="alerts: DM outbox")
+
+    async def _take_token(self) -> None:
+        """Wait for the rate to allow one more DM; always gives the loop a turn."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._refilled is None:
+            self._refilled = now
+        self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.rate)
+        self._refilled = now
+        if self._tokens < 1:
+            wait = (1 - self._tokens) / self.rate
+            await asyncio.sleep(wait)
+            self._tokens += wait * self.rate
+            self._refilled = loop.time()
+        else:
+            await asyncio.sleep(0)
+        self._tokens -= 1
+
+    async def _run(self) -> None:
+        from cogs.alerts.notify import deliver
+
+        sent = 0
+        try:
+            while self._queue and not self._closed and sent < SENDS_PER_WORKER:
+                await self._take_token()
+                if self._closed or not self._queue:
+                    break
+                letter = self._queue.popleft()
+                sent += 1
+                try:
+                    outcome = await deliver(letter.out, letter.sub, letter.locale, letter.filters)
+                except Exception:
+                    log.exception(
+                        "alert %s: DM to member %s failed",
+                        letter.out.facts.alert_id,
+                        letter.sub.user_id,
+                    )
+                    outcome = "failed"
+                self._note(letter, outcome)
+                if outcome == "failed":
+                    await subscriptions.release(
+                        self.bot.db, letter.sub.guild_id, letter.sub.user_id, letter.out.alert.id
+                    )
+        finally:
+            if asyncio.current_task() is self._worker:
+                self._worker = None
+            if self._queue and not self._closed:
+                self._ensure_worker()
+
+    def _note(self, letter: Letter, outcome: str) -> None:
+        self.outcomes[(letter.out.alert.id, letter.sub.user_id)] = outcome
+        while len(self.outcomes) > 10_000:
+            self.outcomes.popitem(last=False)
+
+    async def _release(self, letters: list[Letter]) -> int:
+        released = await subscriptions.release_many(
+            self.bot.db,
+            [(x.sub.guild_id, x.sub.user_id, x.out.alert.id) for x in letters],
+        )
+        if released:
+            log.info("dropped %d queued alert DMs; their reservations were given back", released)
+        return released
+
+    async def close(self, grace: float = 5.0) -> int:
+        """Stop sending: let the DM in flight finish, give back the rest. Returns how many."""
+        self._closed = True
+        worker = self._worker
+        if worker is not None and not worker.done() and worker is not asyncio.current_task():
+            try:
+                await asyncio.wait_for(asyncio.shield(worker), timeout=grace)
+            except TimeoutError:
+                worker.cancel()
+        unsent = list(self._queue)
+        self._queue.clear()
+        return await self._release(unsent) if unsent else 0
