@@ -302,16 +302,16 @@ UPDATE task_alerts SET
     last_confirmed_at = CASE WHEN :kind = 'live' THEN :now ELSE last_confirmed_at END,
     expires_at = CASE WHEN :kind = 'live' THEN max(expires_at, :extend_to) ELSE expires_at END,
     state = CASE
-        WHEN :mark_gone OR (SELECT count(*) FROM task_votes
-                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed
+        WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
+                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
         THEN 'gone' ELSE state END,
     ended_at = CASE
-        WHEN :mark_gone OR (SELECT count(*) FROM task_votes
-                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed
+        WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
+                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
         THEN :now ELSE ended_at END,
     ended_by = CASE
-        WHEN :mark_gone OR (SELECT count(*) FROM task_votes
-                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed
+        WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
+                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
         THEN :user ELSE ended_by END
 WHERE id = :id AND state = 'live'
 RETURNING *
@@ -332,7 +332,9 @@ async def vote(
     """Record a member's "still live" / "gone" and return the live alert as it is now.
 
     Returns None when the alert is not live (any more): nothing is recorded then. A
-    moderator's "gone", or `gone_needed` members', ends the alert in the same statement.
+    moderator's "gone", or `gone_needed` members', ends the alert in the same statement:
+    only a "gone" vote's own statement ends it, so with clicks in flight together a
+    "still live" never ends it on behalf of "gone" votes stored just before it.
     A "still live" pushes the expiry out to `extend_to` (never earlier).
     """
     if kind not in ("live", "gone"):
@@ -438,6 +440,26 @@ async def expire_due(db: Database, now: int, *, limit: int = 100) -> list[Alert]
         "SELECT id FROM task_alerts WHERE state = 'live' AND expires_at <= :now "
         "ORDER BY expires_at LIMIT :limit) RETURNING *",
         {"now": now, "limit": limit},
+    )
+    return sorted((_alert(r) for r in rows), key=lambda a: a.id)
+
+
+async def expire_unposted(
+    db: Database, now: int, *, before: int, skip: frozenset[int] = frozenset(), limit: int = 100
+) -> list[Alert]:
+    """End live alerts that were stored but never posted (a crash between the two).
+
+    Only those created at or before `before` (the caller's grace) and not in `skip` (the
+    ones this process is posting right now). Found through the small partial index of
+    message-less live alerts, which holds only shares in the middle of being posted.
+    """
+    rows = await db.fetch_all(
+        "UPDATE task_alerts SET state = 'expired', ended_at = :now WHERE id IN ("
+        "SELECT id FROM task_alerts INDEXED BY task_alerts_unposted "
+        "WHERE state = 'live' AND message_id IS NULL AND created_at <= :before "
+        "AND id NOT IN (SELECT value FROM json_each(:skip)) "
+        "ORDER BY created_at LIMIT :limit) RETURNING *",
+        {"now": now, "before": before, "skip": json.dumps(sorted(skip)), "limit": limit},
     )
     return sorted((_alert(r) for r in rows), key=lambda a: a.id)
 

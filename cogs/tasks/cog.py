@@ -145,6 +145,7 @@ class TasksCog(commands.Cog, name="Tasks"):
             settings=settings,
             draft=draft,
             sharer_id=interaction.user.id,
+            locale=locale_of(interaction),
         )
         await reply(interaction, share_reply(outcome, settings, locale_of(interaction)))
 

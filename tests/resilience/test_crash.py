@@ -103,12 +103,6 @@ def test_sigkill_mid_burst_keeps_every_acknowledged_write(tmp_path: Path) -> Non
     assert asyncio.run(_reopen(path)) == len(stored_alerts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks: an alert stored but never posted (the process died between the share's "
-    "INSERT and posting it) stays live with no message; re-shares bump the invisible alert "
-    "and keep pushing its expiry out, so the task is never posted (see the benchmark report)",
-)
 async def test_a_share_cut_short_by_a_crash_does_not_swallow_the_task(
     tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
