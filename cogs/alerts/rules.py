@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.errors import UserError
+from bot.platforms import PLATFORM_NAMES
 
 #: A member may keep this many subscriptions per server: enough for real use
 #: (a few platforms, a few requesters), few enough that a DM means something.
@@ -32,15 +33,7 @@ MAX_HOURLY_CENTS = 1_000 * 100
 RATE_WINDOW_SECONDS = 3600
 
 #: Platforms a subscription can name, keyed by the code alerts carry.
-PLATFORMS: dict[str, str] = {
-    "mturk": "MTurk",
-    "prolific": "Prolific",
-    "clickworker": "Clickworker",
-    "toloka": "Toloka",
-    "uhrs": "UHRS",
-    "appen": "Appen",
-    "other": "Other",
-}
+PLATFORMS: dict[str, str] = PLATFORM_NAMES
 _PLATFORM_ALIASES = {
     "amt": "mturk",
     "amazon mechanical turk": "mturk",

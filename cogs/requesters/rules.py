@@ -14,19 +14,12 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.errors import UserError
+from bot.platforms import PLATFORMS as ALL_PLATFORMS
 
 # -- platforms and requester identities ---------------------------------------------------
 
-#: Platform keys, as stored in `requesters.platform` (shared with the tasks feature).
-PLATFORMS: tuple[str, ...] = (
-    "mturk",
-    "prolific",
-    "clickworker",
-    "toloka",
-    "uhrs",
-    "appen",
-    "other",
-)
+#: Platform keys, as stored in `requesters.platform` (shared with every feature).
+PLATFORMS: tuple[str, ...] = ALL_PLATFORMS
 
 #: MTurk requester ids: "A" then 12–20 upper-case letters or digits (A1B2C3D4E5F6G7).
 MTURK_ID = re.compile(r"A[A-Z0-9]{12,20}")

@@ -20,18 +20,10 @@ from bot.errors import UserError
 from bot.i18n import babel_locale, format_money, t
 from bot.money import MoneyError, decimal_to_minor, hourly_cents, minor_digits, parse_amount
 from bot.money import normalize_currency as money_currency
+from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
 from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
 
-PLATFORMS: tuple[str, ...] = (
-    "mturk",
-    "prolific",
-    "clickworker",
-    "toloka",
-    "uhrs",
-    "appen",
-    "other",
-)
 WARNING_CATEGORIES: tuple[str, ...] = ("violence", "sexual", "hate", "self_harm", "other")
 TIERS: tuple[str, ...] = ("low", "mid", "good", "unrated")
 
@@ -448,15 +440,6 @@ def parse_alert_ref(text: str) -> AlertRef:
 
 # -- labels --------------------------------------------------------------------------------
 
-PLATFORM_NAMES: dict[str, str] = {
-    "mturk": "MTurk",
-    "prolific": "Prolific",
-    "clickworker": "Clickworker",
-    "toloka": "Toloka",
-    "uhrs": "UHRS",
-    "appen": "Appen",
-    "other": "Other",
-}
 
 
 def platform_label(platform: str, locale: str | None) -> str:
