@@ -197,7 +197,7 @@ class Harness:
     async def settle(self) -> None:
         """Wait until discord.py and the bot have finished handling everything fed so far."""
         current = asyncio.current_task()
-        for _ in range(200):
+        for _ in range(100_000):  # background work may hand over to new tasks many times
             await asyncio.sleep(0)
             pending = [
                 t
