@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.settings import ConfigError, Settings, load_settings
@@ -71,6 +72,13 @@ async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -
         return _fail(
             "Enable the SERVER MEMBERS intent for the bot in the Discord developer portal "
             "(Bot → Privileged Gateway Intents).",
+            1,
+        )
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        where = settings.discord_api_base or "Discord (discord.com)"
+        return _fail(
+            f"Cannot reach {where}: {exc}. Check the network connection"
+            f"{' and DISCORD_API_BASE' if settings.discord_api_base else ''}, then try again.",
             1,
         )
     return 0

@@ -78,3 +78,19 @@ def test_token_never_reaches_output(tmp_path: Path) -> None:
         env={"DISCORD_TOKEN": "sekrit.token.value", "DATABASE_PATH": str(tmp_path / "x.db")},
     )
     assert "sekrit.token.value" not in result.stdout + result.stderr
+
+
+def test_unreachable_discord_is_one_clear_line(tmp_path: Path) -> None:
+    """Port 9 on loopback refuses at once: no network needed, and no traceback shown."""
+    result = run_cli(
+        cwd=tmp_path,
+        env={
+            "DISCORD_TOKEN": "abc.def",
+            "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+            "DATABASE_PATH": str(tmp_path / "x.db"),
+        },
+    )
+    assert result.returncode == 1
+    assert "Cannot reach http://127.0.0.1:9/api/v10" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "abc.def" not in result.stderr + result.stdout
