@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -54,6 +55,12 @@ class NewSubscription:
     signature: str
 
 
+@lru_cache(maxsize=4096)
+def _keywords(text: str | None) -> tuple[str, ...]:
+    """Parsed once per distinct keyword list: most subscriptions share a few (or none)."""
+    return tuple(json.loads(text or "[]"))
+
+
 def _subscription(row: sqlite3.Row) -> Subscription:
     return Subscription(
         id=row["id"],
@@ -63,7 +70,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
         min_hourly_cents=row["min_hourly_cents"],
         min_reward_cents=row["min_reward_cents"],
         currency=row["currency"],
-        keywords=tuple(json.loads(row["keywords"] or "[]")),
+        keywords=_keywords(row["keywords"]),
         requester=row["requester"],
         no_warned=bool(row["no_warned"]),
         locale=row["locale"],
@@ -254,6 +261,9 @@ class Match:
     member_locale: str | None  # the member's own choice, which wins
     country: str | None
     qualifications: frozenset[str]
+    #: The whole subscription, read by the same query when the caller did not already
+    #: know it (see `matches(known=...)`): a cache miss costs no second round trip.
+    subscription: Subscription | None = None
 
 
 #: Rows turned into `Match`es between two yields to the event loop.
@@ -267,16 +277,27 @@ def _qualifications(text: str | None) -> frozenset[str]:
 
 
 async def matches(
-    db: Database, query: AlertQuery, alert_id: int, *, since: int, cap: int
+    db: Database,
+    query: AlertQuery,
+    alert_id: int,
+    *,
+    since: int,
+    cap: int,
+    known: Container[int] = (),
 ) -> list[Match]:
     """`candidates`, minus members already at `cap` or already told, with their profile.
 
     The cap and "already told" are checked again atomically by `admit`; here they only
     keep members who cannot be sent anything out of Python, which in a burst of alerts
-    is most of them.
+    is most of them. Every match whose id is not in `known` (the caller's cache) carries
+    its whole `Subscription`, read by this same statement.
     """
     rows = await db.fetch_all(
-        "SELECT min(s.id) AS id, s.user_id AS user_id, s.locale AS locale, "
+        "SELECT min(s.id) AS id, s.guild_id AS guild_id, s.user_id AS user_id, "
+        "s.platform AS platform, s.min_hourly_cents AS min_hourly_cents, "
+        "s.min_reward_cents AS min_reward_cents, s.currency AS currency, "
+        "s.keywords AS keywords, s.requester AS requester, s.no_warned AS no_warned, "
+        "s.locale AS locale, s.created_at AS created_at, "
         "m.locale AS member_locale, m.country AS country, m.qualifications AS quals "
         "FROM alert_subscriptions AS s LEFT JOIN members AS m ON m.user_id = s.user_id "
         "WHERE s.guild_id = :guild AND s.platform IN ('', :platform) "
@@ -321,6 +342,7 @@ async def matches(
                 row["member_locale"],
                 row["country"],
                 _qualifications(row["quals"]),
+                None if row["id"] in known else _subscription(row),
             )
             for row in rows[start : start + _ROWS_PER_YIELD]
         )

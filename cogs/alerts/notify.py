@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -105,16 +106,53 @@ class SubscriptionCache:
 
     def __init__(self) -> None:
         self._subs: dict[int, tuple[subscriptions.Subscription, rules.Filters]] = {}
+        #: Equal filter sets share one `Filters` (they are immutable): most members of a
+        #: server subscribe to the same few things, so this is parsed a handful of times.
+        self._filters: dict[tuple[Any, ...], rules.Filters] = {}
 
     def __len__(self) -> int:
         return len(self._subs)
 
+    def __contains__(self, subscription_id: object) -> bool:
+        return subscription_id in self._subs
+
+    def add(
+        self, sub: subscriptions.Subscription
+    ) -> tuple[subscriptions.Subscription, rules.Filters]:
+        """Remember a subscription read elsewhere (the fan-out query returns misses whole)."""
+        key = (
+            sub.platform,
+            sub.min_hourly_cents,
+            sub.min_reward_cents,
+            sub.currency,
+            sub.keywords,
+            sub.requester,
+            sub.no_warned,
+        )
+        filters = self._filters.get(key)
+        if filters is None:
+            filters = self._filters[key] = render.filters_of(sub)
+        entry = self._subs[sub.id] = (sub, filters)
+        return entry
+
     async def get_many(
-        self, db: Database, ids: list[int]
+        self,
+        db: Database,
+        ids: list[int],
+        found: Iterable[subscriptions.Subscription] = (),
     ) -> dict[int, tuple[subscriptions.Subscription, rules.Filters]]:
+        """The entries for `ids`, reading only what is neither cached nor in `found`.
+
+        `found` are subscriptions the fan-out query already returned whole, so in the
+        usual case no id costs a second database round trip.
+        """
+        for sub in found:
+            if sub.id not in self._subs:
+                self.add(sub)
         missing = [i for i in ids if i not in self._subs]
-        for sub in await subscriptions.by_ids(db, missing):
-            self._subs[sub.id] = (sub, render.filters_of(sub))
+        if missing:
+            for sub in await subscriptions.by_ids(db, missing):
+                self.add(sub)
         return {i: self._subs[i] for i in ids if i in self._subs}
 
     def discard(self, subscription_id: int) -> None:
@@ -158,13 +196,22 @@ async def fan_out(
         facts = await _with_requester(bot, alert, facts)
     now = to_epoch(bot.clock.now())
     since = rules.window_start(now)
+    cache = cache if cache is not None else SubscriptionCache()
     found = await subscriptions.matches(
-        bot.db, query_of(facts), facts.alert_id, since=since, cap=settings.alert_dms_per_hour
+        bot.db,
+        query_of(facts),
+        facts.alert_id,
+        since=since,
+        cap=settings.alert_dms_per_hour,
+        known=cache,
     )
     if not found:
         return empty
-    cache = cache if cache is not None else SubscriptionCache()
-    subs = await cache.get_many(bot.db, [m.subscription_id for m in found])
+    subs = await cache.get_many(
+        bot.db,
+        [m.subscription_id for m in found],
+        [m.subscription for m in found if m.subscription is not None],
+    )
     by_user = {m.user_id: m for m in found}
     limits = Limits(facts.countries, facts.qualifications)
     verdicts: dict[tuple[str | None, frozenset[str]], bool] = {}
@@ -235,6 +282,7 @@ async def _reachable(
 ) -> dict[int, int]:
     """Leave out people who left (forgetting them) or cannot see the alert's channel."""
     channel = guild.get_channel_or_thread(alert.channel_id or 0)
+    sees = ChannelSight(channel) if channel is not None else None
     reachable: dict[int, int] = {}
     departed: list[int] = []
     for index, (user_id, subscription_id) in enumerate(chosen.items(), start=1):
@@ -246,7 +294,7 @@ async def _reachable(
                 # They left while the bot was away: the leave event never came.
                 departed.append(user_id)
                 continue
-        elif channel is not None and not channel.permissions_for(member).view_channel:
+        elif sees is not None and not sees(member):
             continue
         reachable[user_id] = subscription_id
     if departed:
@@ -258,6 +306,36 @@ async def _reachable(
             len(departed),
         )
     return reachable
+
+
+class ChannelSight:
+    """Whether members can see one channel, judged once per set of roles.
+
+    A member's view of a channel depends only on their roles, unless they own the
+    server or the channel (or, for a thread, its parent) has an overwrite for them by
+    name: those few are judged by discord.py one by one. Meant to live for one fan-out,
+    so a role or overwrite edited since is picked up by the next alert.
+    """
+
+    def __init__(self, channel: Any) -> None:
+        self.channel = channel
+        source = channel.parent if isinstance(channel, discord.Thread) else channel
+        overwrites = getattr(source, "_overwrites", None)
+        #: None when the overwrites cannot be read: then every member is judged alone.
+        self.named: frozenset[int] | None = (
+            None if overwrites is None else frozenset(o.id for o in overwrites if o.is_member())
+        )
+        self.verdicts: dict[frozenset[int], bool] = {}
+
+    def __call__(self, member: discord.Member) -> bool:
+        named = self.named
+        if named is None or member.id in named or member.id == member.guild.owner_id:
+            return self.channel.permissions_for(member).view_channel
+        roles = frozenset(member._roles)
+        verdict = self.verdicts.get(roles)
+        if verdict is None:
+            verdict = self.verdicts[roles] = self.channel.permissions_for(member).view_channel
+        return verdict
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -446,3 +446,47 @@ async def test_someone_else_cannot_stop_a_members_alerts(configured: Harness) ->
     replies = await h.click(message, "Stop these alerts", user=h.mod)
     assert replies[-1].ephemeral and "belong to someone else" in replies[-1].content
     assert len(await subscriptions.for_member(h.db, h.world.guild_id, h.alice.id)) == 1
+
+
+async def test_channel_sight_is_judged_once_per_role_set_but_named_overwrites_count(
+    configured: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    import discord
+
+    notify = importlib.import_module("cogs.alerts.notify")
+    h = configured
+    view_channel = 1 << 10
+    await h.gateway(
+        "CHANNEL_UPDATE",
+        p.text_channel_json(
+            h.world.alerts,
+            h.world.guild_id,
+            "task-alerts",
+            position=1,
+            overwrites=[
+                {"id": str(h.alice.id), "type": 1, "allow": "0", "deny": str(view_channel)}
+            ],
+        ),
+    )
+    guild = h.bot.get_guild(h.world.guild_id)
+    assert guild is not None
+    channel = guild.get_channel(h.world.alerts)
+    calls: list[int] = []
+    real = type(channel).permissions_for
+
+    def counting(self: Any, obj: Any) -> discord.Permissions:
+        calls.append(obj.id)
+        return real(self, obj)
+
+    monkeypatch.setattr(type(channel), "permissions_for", counting)
+    sight = notify.ChannelSight(channel)
+    alice, bob, carol = (guild.get_member(u.id) for u in (h.alice, h.bob, h.carol))
+    assert alice is not None and bob is not None and carol is not None
+    assert frozenset(bob._roles) == frozenset(carol._roles)
+    assert sight(alice) is False  # her own overwrite: judged alone, never from the cache
+    assert sight(bob) is True
+    assert sight(carol) is True
+    assert sight(alice) is False
+    assert calls == [h.alice.id, h.bob.id, h.alice.id]

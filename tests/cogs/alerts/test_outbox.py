@@ -172,3 +172,65 @@ async def test_the_subscription_cache_follows_removals(configured: Harness) -> N
     await subscribe(h, h.alice, platform="mturk")
     await post(h, make_alert(h))  # a Prolific task: the old subscription is gone
     assert len(h.dms_to(h.alice)) == 1
+
+
+async def test_matches_return_whole_subscriptions_the_caller_does_not_know(
+    db: Database,
+) -> None:
+    a = await subscriptions.add(db, GUILD, 1, new(keywords=("survey",)), NOW, limit=10)
+    b = await subscriptions.add(db, GUILD, 2, new(platform="prolific"), NOW, limit=10)
+    assert isinstance(a, subscriptions.Subscription) and isinstance(b, subscriptions.Subscription)
+    found = {m.user_id: m for m in await subscriptions.matches(db, _query(), 9, since=0, cap=5)}
+    assert found[1].subscription == a
+    assert found[2].subscription == b
+    known = await subscriptions.matches(db, _query(), 9, since=0, cap=5, known={a.id})
+    assert {m.user_id: m.subscription for m in known} == {1: None, 2: b}
+
+
+async def test_a_cached_subscription_is_never_read_or_parsed_again(
+    configured: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = configured
+    await subscribe(h, h.alice, keywords="survey")
+    await subscribe(h, h.bob, keywords="survey")
+    await post(h, make_alert(h))
+    assert len(h.dms_to(h.alice)) == 1 and len(h.dms_to(h.bob)) == 1
+    render_mod = live("render")
+    parsed: list[int] = []
+    real_filters_of = render_mod.filters_of
+
+    def counting(sub: subscriptions.Subscription) -> Any:
+        parsed.append(sub.id)
+        return real_filters_of(sub)
+
+    async def no_round_trip(*_: Any, **__: Any) -> Any:
+        raise AssertionError("by_ids should not be needed")
+
+    monkeypatch.setattr(render_mod, "filters_of", counting)
+    monkeypatch.setattr(subscriptions, "by_ids", no_round_trip)
+    await post(h, make_alert(h, title="Another survey"))
+    assert len(h.dms_to(h.alice)) == 2 and len(h.dms_to(h.bob)) == 2
+    assert parsed == []
+
+
+def test_equal_filters_are_shared_between_subscriptions() -> None:
+    cache = live("notify").SubscriptionCache()
+    base: dict[str, Any] = {
+        "guild_id": GUILD,
+        "platform": "prolific",
+        "min_hourly_cents": None,
+        "min_reward_cents": None,
+        "currency": None,
+        "keywords": ("survey",),
+        "requester": None,
+        "no_warned": False,
+        "locale": "en",
+        "created_at": NOW,
+    }
+    _, one = cache.add(subscriptions.Subscription(id=1, user_id=1, **base))
+    _, two = cache.add(subscriptions.Subscription(id=2, user_id=2, **base))
+    _, other = cache.add(
+        subscriptions.Subscription(id=3, user_id=3, **(base | {"keywords": ("audio",)}))
+    )
+    assert one is two and one != other
+    assert len(cache) == 3 and 2 in cache and 4 not in cache
