@@ -340,7 +340,7 @@ def period_range(
     return Period(name, first, last)
 
 
-def elapsed_minutes(started_at: int, ended_at: int) -> int:
+def shift_span_minutes(started_at: int, ended_at: int) -> int:
     """Whole minutes between two UTC instants, rounded to the nearest minute.
 
     Computed on instants, never on wall-clock times, so a shift across a DST change

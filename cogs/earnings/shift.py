@@ -96,7 +96,7 @@ class ShiftCog(commands.Cog):
         if running is None:
             raise UserError("earnings.shift.not_running")
         now = self._now()
-        elapsed = rules.elapsed_minutes(running.started_at, now)
+        elapsed = rules.shift_span_minutes(running.started_at, now)
         if minutes is not None:
             worked = rules.check_minutes(int(minutes))
             if worked > max(elapsed, 1):
