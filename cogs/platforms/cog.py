@@ -158,6 +158,12 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
     async def platform_autocomplete(
         self, interaction: discord.Interaction[Entraide], current: str
     ) -> list[app_commands.Choice[str]]:
+        return await self._platform_choices(interaction, current, added_only=False)
+
+    async def _platform_choices(
+        self, interaction: discord.Interaction[Entraide], current: str, *, added_only: bool
+    ) -> list[app_commands.Choice[str]]:
+        """Platforms this server sees matching what the member typed (at most 25)."""
         if interaction.guild_id is None:
             return []
         locale = locale_of(interaction)
@@ -169,7 +175,7 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         return [
             app_commands.Choice(name=render.autocomplete_label(p, locale), value=p.key)
             for p in known
-            if rules.matches(current[:100], p.name, p.key)
+            if not (added_only and p.builtin) and rules.matches(current[:100], p.name, p.key)
         ][:25]
 
     # -- /platform review -------------------------------------------------------------------
@@ -448,16 +454,4 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[Entraide], current: str
     ) -> list[app_commands.Choice[str]]:
         """Only platforms this server added can be removed."""
-        if interaction.guild_id is None:
-            return []
-        locale = locale_of(interaction)
-        try:
-            known = await platforms_db.visible(self.bot.db, interaction.guild_id)
-        except Exception:
-            log.exception("platform autocomplete failed")
-            return []
-        return [
-            app_commands.Choice(name=render.autocomplete_label(p, locale), value=p.key)
-            for p in known
-            if not p.builtin and rules.matches(current[:100], p.name, p.key)
-        ][:25]
+        return await self._platform_choices(interaction, current, added_only=True)
