@@ -23,7 +23,7 @@ from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.i18n import t
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
-from bot.translator import CatalogTranslator
+from bot.translator import CatalogTranslator, localise_options
 from bot.ui import NO_PINGS
 from db.connection import Database
 from db.migrate import migrate
@@ -96,6 +96,17 @@ class Entraide(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             await self.tree.sync(guild=guild)
             log.info("commands synced to development guild %s", self.settings.dev_guild_id)
+
+    async def add_cog(self, cog: commands.Cog, /, **kwargs: Any) -> None:
+        """Add a feature's cog, its options named and described from its catalogs.
+
+        The feature is the package under `cogs/` the cog lives in; see
+        `bot.translator.localise_options` for the keys.
+        """
+        package = type(cog).__module__.split(".")
+        feature = package[1] if package[0] == "cogs" and len(package) > 1 else package[0]
+        localise_options(feature, cog.walk_app_commands())
+        await super().add_cog(cog, **kwargs)
 
     async def close(self) -> None:
         """Stop taking work, finish what is in flight, then close the database last.

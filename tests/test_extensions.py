@@ -70,3 +70,26 @@ async def test_every_command_is_translated_to_french(harness: Harness) -> None:
 
     for command in payload:
         check(command, "/" + command["name"])
+
+
+def test_no_command_repeats_option_localisation_by_hand() -> None:
+    """Options take their names and descriptions from the catalogs by convention.
+
+    `bot.translator.localise_options` reads `<command key>.options.<param>` or
+    `<feature>.options.<param>` for every option, so a hand-written
+    `@app_commands.rename`/`@app_commands.describe` would only copy it.
+    """
+    import ast
+    from pathlib import Path
+
+    offenders = []
+    for path in sorted(Path("cogs").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in {"rename", "describe"}
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "app_commands"
+            ):
+                offenders.append(f"{path}:{node.lineno}")
+    assert not offenders, f"localise options through the catalogs instead: {offenders}"

@@ -106,24 +106,6 @@ class AlertsCog(commands.Cog):
     @alerts.command(
         name=ls("alerts.subscribe.name"), description=ls("alerts.subscribe.description")
     )
-    @app_commands.rename(
-        platform=ls("alerts.subscribe.platform_name"),
-        min_hourly=ls("alerts.subscribe.min_hourly_name"),
-        min_reward=ls("alerts.subscribe.min_reward_name"),
-        currency=ls("alerts.subscribe.currency_name"),
-        keywords=ls("alerts.subscribe.keywords_name"),
-        requester=ls("alerts.subscribe.requester_name"),
-        no_warned=ls("alerts.subscribe.no_warned_name"),
-    )
-    @app_commands.describe(
-        platform=ls("alerts.subscribe.platform_desc"),
-        min_hourly=ls("alerts.subscribe.min_hourly_desc"),
-        min_reward=ls("alerts.subscribe.min_reward_desc"),
-        currency=ls("alerts.subscribe.currency_desc"),
-        keywords=ls("alerts.subscribe.keywords_desc"),
-        requester=ls("alerts.subscribe.requester_desc"),
-        no_warned=ls("alerts.subscribe.no_warned_desc"),
-    )
     async def subscribe(  # noqa: PLR0917 - a slash command's options are its parameters
         self,
         interaction: discord.Interaction[Entraide],
@@ -233,8 +215,6 @@ class AlertsCog(commands.Cog):
         await reply(interaction, embed=embed, view=view)
 
     @alerts.command(name=ls("alerts.remove.name"), description=ls("alerts.remove.description"))
-    @app_commands.rename(which=ls("alerts.remove.which_name"))
-    @app_commands.describe(which=ls("alerts.remove.which_desc"))
     async def remove(
         self, interaction: discord.Interaction[Entraide], which: app_commands.Range[str, 1, 20]
     ) -> None:

@@ -137,24 +137,6 @@ class DigestsCog(commands.Cog):
     # -- /digest setup -------------------------------------------------------------------------
 
     @digest.command(name=ls("digests.setup.name"), description=ls("digests.setup.description"))
-    @app_commands.rename(
-        digest_channel=ls("digests.setup.channel_name"),
-        time=ls("digests.setup.time_name"),
-        timezone=ls("digests.setup.timezone_name"),
-        daily=ls("digests.setup.daily_name"),
-        weekly=ls("digests.setup.weekly_name"),
-        weekday=ls("digests.setup.weekday_name"),
-        enabled=ls("digests.setup.enabled_name"),
-    )
-    @app_commands.describe(
-        digest_channel=ls("digests.setup.channel_desc"),
-        time=ls("digests.setup.time_desc"),
-        timezone=ls("digests.setup.timezone_desc"),
-        daily=ls("digests.setup.daily_desc"),
-        weekly=ls("digests.setup.weekly_desc"),
-        weekday=ls("digests.setup.weekday_desc"),
-        enabled=ls("digests.setup.enabled_desc"),
-    )
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
     async def setup_digest(  # noqa: PLR0917 - a slash command's options are its parameters
         self,
@@ -330,8 +312,6 @@ class DigestsCog(commands.Cog):
     # -- /digest preview -----------------------------------------------------------------------
 
     @digest.command(name=ls("digests.preview.name"), description=ls("digests.preview.description"))
-    @app_commands.rename(which=ls("digests.preview.which_name"))
-    @app_commands.describe(which=ls("digests.preview.which_desc"))
     @app_commands.choices(which=PREVIEW_CHOICES)
     async def preview(
         self, interaction: discord.Interaction[Entraide], which: str = "server"
@@ -399,20 +379,6 @@ class DigestsCog(commands.Cog):
     # -- /digest me ------------------------------------------------------------------------------
 
     @digest.command(name=ls("digests.me.name"), description=ls("digests.me.description"))
-    @app_commands.rename(
-        cadence=ls("digests.me.cadence_name"),
-        time=ls("digests.me.time_name"),
-        weekday=ls("digests.me.weekday_name"),
-        timezone=ls("digests.me.timezone_name"),
-        thanks=ls("digests.me.thanks_name"),
-    )
-    @app_commands.describe(
-        cadence=ls("digests.me.cadence_desc"),
-        time=ls("digests.me.time_desc"),
-        weekday=ls("digests.me.weekday_desc"),
-        timezone=ls("digests.me.timezone_desc"),
-        thanks=ls("digests.me.thanks_desc"),
-    )
     @app_commands.choices(cadence=CADENCE_CHOICES, weekday=WEEKDAY_CHOICES, thanks=THANKS_CHOICES)
     async def me(  # noqa: PLR0917 - a slash command's options are its parameters
         self,

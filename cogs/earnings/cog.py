@@ -67,14 +67,6 @@ FORMAT_CHOICES = [Choice(name=ls(f"earnings.import.format_{f}"), value=f) for f 
 COMMON_CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD", "INR", "PHP", "BRL", "MXN", "NGN", "KES")
 
 
-def _opt(name: str) -> app_commands.locale_str:
-    return ls(f"earnings.opt.{name}.name")
-
-
-def _desc(name: str) -> app_commands.locale_str:
-    return ls(f"earnings.opt.{name}.description")
-
-
 def _epoch(bot: Entraide) -> int:
     return int(bot.clock.now().timestamp())
 
@@ -210,26 +202,6 @@ class EarningsCog(commands.Cog):
     # -- logging ------------------------------------------------------------------------------
 
     @earnings.command(name=ls("earnings.log.name"), description=ls("earnings.log.description"))
-    @app_commands.rename(
-        amount=_opt("amount"),
-        minutes=_opt("minutes"),
-        platform=_opt("platform"),
-        currency=_opt("currency"),
-        status=_opt("status"),
-        requester=_opt("requester"),
-        title=_opt("title"),
-        date=_opt("date"),
-    )
-    @app_commands.describe(
-        amount=_desc("amount"),
-        minutes=_desc("minutes"),
-        platform=_desc("platform"),
-        currency=_desc("currency"),
-        status=_desc("status"),
-        requester=_desc("requester"),
-        title=_desc("title"),
-        date=_desc("date"),
-    )
     @app_commands.choices(status=STATUS_CHOICES)
     @app_commands.autocomplete(
         platform=platform_autocomplete,
@@ -265,24 +237,6 @@ class EarningsCog(commands.Cog):
         await self._log(interaction, ctx, entry)
 
     @earnings.command(name=ls("earnings.bonus.name"), description=ls("earnings.bonus.description"))
-    @app_commands.rename(
-        amount=_opt("amount"),
-        platform=_opt("platform"),
-        currency=_opt("currency"),
-        requester=_opt("requester"),
-        note=_opt("note"),
-        date=_opt("date"),
-        status=_opt("status"),
-    )
-    @app_commands.describe(
-        amount=_desc("bonus_amount"),
-        platform=_desc("platform"),
-        currency=_desc("currency"),
-        requester=_desc("requester"),
-        note=_desc("note"),
-        date=_desc("date"),
-        status=_desc("bonus_status"),
-    )
     @app_commands.choices(status=STATUS_CHOICES)
     @app_commands.autocomplete(
         platform=platform_autocomplete,
@@ -319,15 +273,6 @@ class EarningsCog(commands.Cog):
     @earnings.command(
         name=ls("earnings.unpaid.name"), description=ls("earnings.unpaid.description")
     )
-    @app_commands.rename(
-        minutes=_opt("minutes"), reason=_opt("reason"), platform=_opt("platform"), date=_opt("date")
-    )
-    @app_commands.describe(
-        minutes=_desc("unpaid_minutes"),
-        reason=_desc("reason"),
-        platform=_desc("unpaid_platform"),
-        date=_desc("date"),
-    )
     @app_commands.choices(reason=REASON_CHOICES)
     @app_commands.autocomplete(platform=platform_autocomplete, date=date_autocomplete)
     async def log_unpaid(
@@ -355,8 +300,6 @@ class EarningsCog(commands.Cog):
     @earnings.command(
         name=ls("earnings.status.name"), description=ls("earnings.status.description")
     )
-    @app_commands.rename(entry=_opt("entry"), status=_opt("new_status"))
-    @app_commands.describe(entry=_desc("entry"), status=_desc("new_status"))
     @app_commands.choices(status=STATUS_CHOICES)
     @app_commands.autocomplete(entry=entry_autocomplete)
     async def set_status(
@@ -416,8 +359,6 @@ class EarningsCog(commands.Cog):
     @earnings.command(
         name=ls("earnings.delete.name"), description=ls("earnings.delete.description")
     )
-    @app_commands.rename(entry=_opt("entry"))
-    @app_commands.describe(entry=_desc("entry"))
     @app_commands.autocomplete(entry=entry_autocomplete)
     async def delete(
         self,
@@ -433,12 +374,6 @@ class EarningsCog(commands.Cog):
 
     @earnings.command(
         name=ls("earnings.summary.name"), description=ls("earnings.summary.description")
-    )
-    @app_commands.rename(
-        period=_opt("period"), start=_opt("start"), end=_opt("end"), chart=_opt("chart")
-    )
-    @app_commands.describe(
-        period=_desc("period"), start=_desc("start"), end=_desc("end"), chart=_desc("chart")
     )
     @app_commands.choices(period=PERIOD_CHOICES)
     async def summary(
@@ -479,8 +414,6 @@ class EarningsCog(commands.Cog):
     # -- settings ----------------------------------------------------------------------------------
 
     @earnings.command(name=ls("earnings.goal.name"), description=ls("earnings.goal.description"))
-    @app_commands.rename(amount=_opt("goal_amount"), currency=_opt("currency"))
-    @app_commands.describe(amount=_desc("goal_amount"), currency=_desc("currency"))
     @app_commands.autocomplete(currency=currency_autocomplete)
     async def goal(
         self,
@@ -502,18 +435,6 @@ class EarningsCog(commands.Cog):
 
     @earnings.command(
         name=ls("earnings.settings.name"), description=ls("earnings.settings.description")
-    )
-    @app_commands.rename(
-        timezone=_opt("timezone"),
-        minimum_wage=_opt("minimum_wage"),
-        currency=_opt("wage_currency"),
-        reset=_opt("reset"),
-    )
-    @app_commands.describe(
-        timezone=_desc("timezone"),
-        minimum_wage=_desc("minimum_wage"),
-        currency=_desc("wage_currency"),
-        reset=_desc("reset"),
     )
     @app_commands.autocomplete(timezone=timezone_autocomplete, currency=currency_autocomplete)
     async def settings(
@@ -576,8 +497,6 @@ class EarningsCog(commands.Cog):
     @earnings.command(
         name=ls("earnings.community.name"), description=ls("earnings.community.description")
     )
-    @app_commands.rename(period=_opt("community_period"))
-    @app_commands.describe(period=_desc("community_period"))
     @app_commands.choices(
         period=[Choice(name=ls(f"earnings.period.{p}"), value=p) for p in ("week", "last_week")]
     )
@@ -622,12 +541,6 @@ class EarningsCog(commands.Cog):
 
     @earnings.command(
         name=ls("earnings.import.name"), description=ls("earnings.import.description")
-    )
-    @app_commands.rename(
-        file=_opt("file"), file_format=_opt("format"), minutes_per_task=_opt("minutes_per_task")
-    )
-    @app_commands.describe(
-        file=_desc("file"), file_format=_desc("format"), minutes_per_task=_desc("minutes_per_task")
     )
     @app_commands.choices(file_format=FORMAT_CHOICES)
     async def import_file(

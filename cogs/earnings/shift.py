@@ -51,8 +51,6 @@ class ShiftCog(commands.Cog):
     @shift.command(
         name=ls("earnings.shift.start.name"), description=ls("earnings.shift.start.description")
     )
-    @app_commands.rename(platform=ls("earnings.opt.platform.name"))
-    @app_commands.describe(platform=ls("earnings.opt.shift_platform.description"))
     @app_commands.autocomplete(platform=platform_autocomplete)
     async def start(
         self,
@@ -83,8 +81,6 @@ class ShiftCog(commands.Cog):
     @shift.command(
         name=ls("earnings.shift.stop.name"), description=ls("earnings.shift.stop.description")
     )
-    @app_commands.rename(minutes=ls("earnings.opt.worked_minutes.name"))
-    @app_commands.describe(minutes=ls("earnings.opt.worked_minutes.description"))
     async def stop(
         self,
         interaction: discord.Interaction[Entraide],

@@ -39,8 +39,6 @@ class ModerationCog(commands.Cog, name="Moderation"):
     # -- /mod log ---------------------------------------------------------------------------
 
     @mod.command(name=ls("moderation.log.name"), description=ls("moderation.log.description"))
-    @app_commands.rename(moderator=ls("moderation.options.moderator.name"))
-    @app_commands.describe(moderator=ls("moderation.options.moderator.description"))
     async def log_command(
         self,
         interaction: discord.Interaction[Entraide],

@@ -50,14 +50,6 @@ Score = app_commands.Range[int, 1, 5]
 HourlyByKey = dict[str, list[PlatformHourly]]
 
 
-def _opt(name: str) -> app_commands.locale_str:
-    return ls(f"platforms.options.{name}.name")
-
-
-def _desc(name: str) -> app_commands.locale_str:
-    return ls(f"platforms.options.{name}.description")
-
-
 def _worked_for_choices() -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(name=ls(f"{PLATFORM_REVIEWS.catalog}.experience.{band}"), value=band)
@@ -183,26 +175,6 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
     @platform.command(
         name=ls("platforms.review_cmd.name"), description=ls("platforms.review_cmd.description")
     )
-    @app_commands.rename(
-        platform=_opt("platform"),
-        pay=_opt("pay"),
-        rejections=_opt("rejections"),
-        support=_opt("support"),
-        payouts=_opt("payouts"),
-        unpaid_work=_opt("unpaid_work"),
-        worked_for=_opt("worked_for"),
-        text=_opt("text"),
-    )
-    @app_commands.describe(
-        platform=_desc("platform"),
-        pay=_desc("pay"),
-        rejections=_desc("rejections"),
-        support=_desc("support"),
-        payouts=_desc("payouts"),
-        unpaid_work=_desc("unpaid_work"),
-        worked_for=_desc("worked_for"),
-        text=_desc("text"),
-    )
     @app_commands.choices(worked_for=_worked_for_choices())
     async def review(
         self,
@@ -252,8 +224,6 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
     @platform.command(
         name=ls("platforms.compare_cmd.name"), description=ls("platforms.compare_cmd.description")
     )
-    @app_commands.rename(image=_opt("image"))
-    @app_commands.describe(image=_desc("image"))
     async def compare(
         self, interaction: discord.Interaction[Entraide], image: bool = False
     ) -> None:
@@ -328,8 +298,6 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
     @platform.command(
         name=ls("platforms.info_cmd.name"), description=ls("platforms.info_cmd.description")
     )
-    @app_commands.rename(platform=_opt("platform"))
-    @app_commands.describe(platform=_desc("platform"))
     async def info(
         self,
         interaction: discord.Interaction[Entraide],
@@ -371,8 +339,6 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
     @platform.command(
         name=ls("platforms.add_cmd.name"), description=ls("platforms.add_cmd.description")
     )
-    @app_commands.rename(name=_opt("name"))
-    @app_commands.describe(name=_desc("name"))
     async def add(
         self, interaction: discord.Interaction[Entraide], name: app_commands.Range[str, 1, 100]
     ) -> None:
@@ -413,8 +379,6 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
     @platform.command(
         name=ls("platforms.remove_cmd.name"), description=ls("platforms.remove_cmd.description")
     )
-    @app_commands.rename(platform=_opt("platform"))
-    @app_commands.describe(platform=_desc("platform_added"))
     async def remove(
         self,
         interaction: discord.Interaction[Entraide],

@@ -65,8 +65,6 @@ class ProfileCog(commands.Cog):
         await self._show(interaction)
 
     @profile.command(name=ls("profile.country.name"), description=ls("profile.country.description"))
-    @app_commands.rename(country=ls("profile.country.option_name"))
-    @app_commands.describe(country=ls("profile.country.option_desc"))
     async def country(
         self, interaction: discord.Interaction[Entraide], country: app_commands.Range[str, 1, 60]
     ) -> None:
@@ -101,8 +99,6 @@ class ProfileCog(commands.Cog):
         )
 
     @profile.command(name=ls("profile.clear.name"), description=ls("profile.clear.description"))
-    @app_commands.rename(what=ls("profile.clear.option_name"))
-    @app_commands.describe(what=ls("profile.clear.option_desc"))
     @app_commands.choices(
         what=[
             app_commands.Choice(name=ls("profile.clear.choice_country"), value="country"),

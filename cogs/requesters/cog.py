@@ -77,14 +77,6 @@ def _status_choices() -> list[app_commands.Choice[str]]:
     ]
 
 
-def _opt(name: str) -> app_commands.locale_str:
-    return ls(f"requesters.options.{name}.name")
-
-
-def _desc(name: str) -> app_commands.locale_str:
-    return ls(f"requesters.options.{name}.description")
-
-
 Score = app_commands.Range[int, 1, 5]
 
 
@@ -153,28 +145,6 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     @requester.command(
         name=ls("requesters.review_cmd.name"), description=ls("requesters.review_cmd.description")
     )
-    @app_commands.rename(
-        requester=_opt("requester"),
-        pay=_opt("pay"),
-        fast=_opt("fast"),
-        fair=_opt("fair"),
-        communication=_opt("communication"),
-        tasks_done=_opt("tasks_done"),
-        platform=_opt("platform"),
-        requester_id=_opt("requester_id"),
-        text=_opt("text"),
-    )
-    @app_commands.describe(
-        requester=_desc("requester"),
-        pay=_desc("pay"),
-        fast=_desc("fast"),
-        fair=_desc("fair"),
-        communication=_desc("communication"),
-        tasks_done=_desc("tasks_done"),
-        platform=_desc("platform"),
-        requester_id=_desc("requester_id"),
-        text=_desc("text"),
-    )
     @app_commands.choices(platform=_platform_choices(), tasks_done=_experience_choices())
     async def review(
         self,
@@ -222,24 +192,6 @@ class RequestersCog(commands.Cog, name=COG_NAME):
 
     @requester.command(
         name=ls("requesters.report_cmd.name"), description=ls("requesters.report_cmd.description")
-    )
-    @app_commands.rename(
-        requester=_opt("requester"),
-        category=_opt("category"),
-        description=_opt("description"),
-        platform=_opt("platform"),
-        requester_id=_opt("requester_id"),
-        evidence=_opt("evidence"),
-        attachment=_opt("attachment"),
-    )
-    @app_commands.describe(
-        requester=_desc("requester"),
-        category=_desc("category"),
-        description=_desc("description"),
-        platform=_desc("platform"),
-        requester_id=_desc("requester_id"),
-        evidence=_desc("evidence"),
-        attachment=_desc("attachment"),
     )
     @app_commands.choices(platform=_platform_choices(), category=_category_choices())
     async def report(
@@ -590,14 +542,6 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     @requester.command(
         name=ls("requesters.info_cmd.name"), description=ls("requesters.info_cmd.description")
     )
-    @app_commands.rename(
-        requester=_opt("requester"), platform=_opt("platform"), requester_id=_opt("requester_id")
-    )
-    @app_commands.describe(
-        requester=_desc("requester"),
-        platform=_desc("platform"),
-        requester_id=_desc("requester_id"),
-    )
     @app_commands.choices(platform=_platform_choices())
     async def info(
         self,
@@ -697,20 +641,6 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     @requester.command(
         name=ls("requesters.status_cmd.name"), description=ls("requesters.status_cmd.description")
     )
-    @app_commands.rename(
-        requester=_opt("requester"),
-        status=_opt("status"),
-        reason=_opt("reason"),
-        platform=_opt("platform"),
-        requester_id=_opt("requester_id"),
-    )
-    @app_commands.describe(
-        requester=_desc("requester"),
-        status=_desc("status"),
-        reason=_desc("reason"),
-        platform=_desc("platform"),
-        requester_id=_desc("requester_id"),
-    )
     @app_commands.choices(platform=_platform_choices(), status=_status_choices())
     async def status(
         self,
@@ -755,10 +685,6 @@ class RequestersCog(commands.Cog, name=COG_NAME):
 
     @requester.command(
         name=ls("requesters.merge_cmd.name"), description=ls("requesters.merge_cmd.description")
-    )
-    @app_commands.rename(alias=_opt("alias"), survivor=_opt("survivor"), reason=_opt("reason"))
-    @app_commands.describe(
-        alias=_desc("alias"), survivor=_desc("survivor"), reason=_desc("merge_reason")
     )
     async def merge(
         self,

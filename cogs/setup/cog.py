@@ -168,10 +168,6 @@ class SetupCog(commands.Cog):
     @setup_group.command(
         name=ls("setup.cmd.channel_name"), description=ls("setup.cmd.channel_description")
     )
-    @app_commands.rename(kind=ls("setup.opt.kind_name"), target=ls("setup.opt.channel_name"))
-    @app_commands.describe(
-        kind=ls("setup.opt.kind_description"), target=ls("setup.opt.channel_description")
-    )
     @app_commands.choices(
         kind=[
             Choice(name=ls("setup.choice.kind_alerts"), value="alerts"),
@@ -200,8 +196,6 @@ class SetupCog(commands.Cog):
     @setup_group.command(
         name=ls("setup.cmd.role_name"), description=ls("setup.cmd.role_description")
     )
-    @app_commands.rename(role=ls("setup.opt.role_name"))
-    @app_commands.describe(role=ls("setup.opt.role_description"))
     async def role(
         self, interaction: discord.Interaction[Entraide], role: discord.Role | None = None
     ) -> None:
@@ -217,8 +211,6 @@ class SetupCog(commands.Cog):
     @setup_group.command(
         name=ls("setup.cmd.currency_name"), description=ls("setup.cmd.currency_description")
     )
-    @app_commands.rename(currency=ls("setup.opt.currency_name"))
-    @app_commands.describe(currency=ls("setup.opt.currency_description"))
     async def currency(self, interaction: discord.Interaction[Entraide], currency: str) -> None:
         settings = await require_manager(interaction)
         updated = with_currency(settings, currency)
@@ -248,10 +240,6 @@ class SetupCog(commands.Cog):
     @setup_group.command(
         name=ls("setup.cmd.wages_name"), description=ls("setup.cmd.wages_description")
     )
-    @app_commands.rename(minimum=ls("setup.opt.minimum_name"), fair=ls("setup.opt.fair_name"))
-    @app_commands.describe(
-        minimum=ls("setup.opt.minimum_description"), fair=ls("setup.opt.fair_description")
-    )
     async def wages(
         self,
         interaction: discord.Interaction[Entraide],
@@ -272,8 +260,6 @@ class SetupCog(commands.Cog):
     @setup_group.command(
         name=ls("setup.cmd.timezone_name"), description=ls("setup.cmd.timezone_description")
     )
-    @app_commands.rename(zone=ls("setup.opt.zone_name"))
-    @app_commands.describe(zone=ls("setup.opt.zone_description"))
     async def timezone(self, interaction: discord.Interaction[Entraide], zone: str) -> None:
         settings = await require_manager(interaction)
         saved = await self._save(interaction, {"timezone": check_timezone(zone)})
@@ -292,8 +278,6 @@ class SetupCog(commands.Cog):
     @setup_group.command(
         name=ls("setup.cmd.language_name"), description=ls("setup.cmd.language_description")
     )
-    @app_commands.rename(language=ls("setup.opt.language_name"))
-    @app_commands.describe(language=ls("setup.opt.language_description"))
     @app_commands.choices(
         language=[Choice(name=ls(f"setup.choice.lang_{lang}"), value=lang) for lang in LOCALES]
     )
@@ -305,10 +289,6 @@ class SetupCog(commands.Cog):
 
     @setup_group.command(
         name=ls("setup.cmd.alerts_name"), description=ls("setup.cmd.alerts_description")
-    )
-    @app_commands.rename(expiry=ls("setup.opt.expiry_name"), dms_per_hour=ls("setup.opt.dms_name"))
-    @app_commands.describe(
-        expiry=ls("setup.opt.expiry_description"), dms_per_hour=ls("setup.opt.dms_description")
     )
     async def alerts(
         self,
@@ -334,16 +314,6 @@ class SetupCog(commands.Cog):
 
     @setup_group.command(
         name=ls("setup.cmd.reports_name"), description=ls("setup.cmd.reports_description")
-    )
-    @app_commands.rename(
-        per_day=ls("setup.opt.per_day_name"),
-        new_member_days=ls("setup.opt.new_member_name"),
-        scam_policy=ls("setup.opt.scam_policy_name"),
-    )
-    @app_commands.describe(
-        per_day=ls("setup.opt.per_day_description"),
-        new_member_days=ls("setup.opt.new_member_description"),
-        scam_policy=ls("setup.opt.scam_policy_description"),
     )
     @app_commands.choices(
         scam_policy=[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -41,34 +41,6 @@ WARNING_CHOICES = [
     for c in rules.WARNING_CATEGORIES
 ]
 
-
-def _options(*names: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """describe= and rename= for these options, all from the catalogs."""
-    describe = {n: ls(f"tasks.options.{n}.description") for n in names}
-    rename = {n: ls(f"tasks.options.{n}.name") for n in names}
-    return describe, rename
-
-
-_SHARE_DESC, _SHARE_NAMES = _options(
-    "reward",
-    "minutes",
-    "link",
-    "title",
-    "platform",
-    "requester",
-    "requester_id",
-    "currency",
-    "limits",
-    "available",
-    "notes",
-    "anonymous",
-    "warning",
-)
-_FORM_DESC, _FORM_NAMES = _options(
-    "reward", "minutes", "currency", "platform", "available", "anonymous", "warning"
-)
-_SEARCH_DESC, _SEARCH_NAMES = _options("text", "platform", "requester", "min_hourly")
-_DELETE_DESC, _DELETE_NAMES = _options("alert", "reason")
 
 Reward = app_commands.Range[float, 0.01, float(rules.REWARD_MAX_UNITS)]
 Minutes = app_commands.Range[int, 1, rules.MINUTES_MAX]
@@ -150,8 +122,6 @@ class TasksCog(commands.Cog, name="Tasks"):
         await reply(interaction, share_reply(outcome, settings, locale_of(interaction)))
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
-    @app_commands.describe(**_SHARE_DESC)
-    @app_commands.rename(**_SHARE_NAMES)
     @app_commands.choices(platform=PLATFORM_CHOICES, warning=WARNING_CHOICES)
     async def share(  # noqa: PLR0917 - one parameter per slash option
         self,
@@ -188,8 +158,6 @@ class TasksCog(commands.Cog, name="Tasks"):
         await self.handle_share(interaction, raw)
 
     @task.command(name=ls("tasks.form.name"), description=ls("tasks.form.description"))
-    @app_commands.describe(**_FORM_DESC)
-    @app_commands.rename(**_FORM_NAMES)
     @app_commands.choices(platform=PLATFORM_CHOICES, warning=WARNING_CHOICES)
     async def share_form(  # noqa: PLR0917 - one parameter per slash option
         self,
@@ -229,8 +197,6 @@ class TasksCog(commands.Cog, name="Tasks"):
     # -- search ----------------------------------------------------------------------------
 
     @task.command(name=ls("tasks.search.name"), description=ls("tasks.search.description"))
-    @app_commands.describe(**_SEARCH_DESC)
-    @app_commands.rename(**_SEARCH_NAMES)
     @app_commands.choices(platform=PLATFORM_CHOICES)
     async def search(
         self,
@@ -286,8 +252,6 @@ class TasksCog(commands.Cog, name="Tasks"):
     # -- moderation ------------------------------------------------------------------------
 
     @task.command(name=ls("tasks.delete.name"), description=ls("tasks.delete.description"))
-    @app_commands.describe(**_DELETE_DESC)
-    @app_commands.rename(**_DELETE_NAMES)
     async def delete(
         self, interaction: discord.Interaction[Entraide], alert: str, reason: str
     ) -> None:
