@@ -12,7 +12,7 @@ from bot.clock import ManualClock
 from bot.settings import Settings
 from db.connection import Database
 from db.migrate import migrate
-from tests.harness.driver import DEFAULT_NOW, Harness, test_settings
+from tests.harness.driver import DEFAULT_NOW, Harness, configure_server, test_settings
 
 
 @pytest.fixture
@@ -35,10 +35,19 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+def extensions() -> list[str] | None:
+    """The features the harness loads: all of them, unless a feature's conftest narrows it."""
+    return None
+
+
+@pytest.fixture
 async def harness(
-    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+    settings: Settings,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    extensions: list[str] | None,
 ) -> AsyncIterator[Harness]:
-    h = await Harness.start(settings, clock, monkeypatch)
+    h = await Harness.start(settings, clock, monkeypatch, extensions=extensions)
     yield h
     await h.stop()
     assert not h.api.unhandled, f"the bot called routes the fake does not know: {h.api.unhandled}"
@@ -47,17 +56,4 @@ async def harness(
 @pytest.fixture
 async def configured(harness: Harness) -> Harness:
     """The harness with the server already set up: alerts, moderators, digest channels."""
-    from db import guilds
-
-    now = int(harness.clock.now().timestamp())
-    await guilds.update(
-        harness.db,
-        harness.world.guild_id,
-        now,
-        alerts_channel_id=harness.world.alerts,
-        mod_channel_id=harness.world.mods,
-        digest_channel_id=harness.world.digest,
-        mod_role_id=harness.world.mod_role,
-    )
-    await guilds.mark_setup_complete(harness.db, harness.world.guild_id, now)
-    return harness
+    return await configure_server(harness)

@@ -101,7 +101,9 @@ async def test_busy_database_asks_to_try_again(probe: Harness) -> None:
     assert sent.ephemeral and "try again" in sent.content
 
 
-async def test_rate_limit_is_explained_not_logged(probe: Harness, caplog: pytest.LogCaptureFixture) -> None:
+async def test_rate_limit_is_explained_not_logged(
+    probe: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.ERROR):
         sent = await probe.slash("probe", what="ratelimited")
     assert sent.ephemeral and "3 s" in sent.content

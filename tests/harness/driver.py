@@ -627,3 +627,25 @@ def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
         _env_file=None,  # type: ignore[call-arg]
         **overrides,
     )
+
+
+async def configure_server(h: Harness, **changes: object) -> Harness:
+    """Set the default server up as a moderator would with /setup (channels, mod role).
+
+    `changes` are further guild settings (`scam_policy="warn"`, `reports_per_day=2`, …).
+    """
+    from db import guilds
+
+    now = int(h.clock.now().timestamp())
+    await guilds.update(
+        h.db,
+        h.world.guild_id,
+        now,
+        alerts_channel_id=h.world.alerts,
+        mod_channel_id=h.world.mods,
+        digest_channel_id=h.world.digest,
+        mod_role_id=h.world.mod_role,
+        **changes,
+    )
+    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+    return h

@@ -21,8 +21,8 @@ from discord.ext import commands
 from bot.clock import ManualClock
 from bot.i18n import t
 from bot.ui import reply
-from db import guilds, members
-from tests.harness.driver import Harness
+from db import members
+from tests.harness.driver import Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
 from tests.resilience.helpers import Child, snapshot
 
@@ -58,17 +58,7 @@ def _public_posts(h: Harness) -> int:
 
 
 async def _configure(h: Harness) -> None:
-    now = int(h.clock.now().timestamp())
-    await guilds.update(
-        h.db,
-        h.world.guild_id,
-        now,
-        alerts_channel_id=h.world.alerts,
-        mod_channel_id=h.world.mods,
-        digest_channel_id=h.world.digest,
-        mod_role_id=h.world.mod_role,
-    )
-    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+    await configure_server(h)
 
 
 #: Writes members make, each with what proves it was stored once the lock is gone.

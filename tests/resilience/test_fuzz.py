@@ -32,9 +32,9 @@ from bot.clock import ManualClock
 from bot.errors import UserError
 from bot.i18n import t
 from bot.ui import reply
-from db import guilds, members
+from db import members
 from tests.harness import payloads as p
-from tests.harness.driver import DEFAULT_NOW, Harness
+from tests.harness.driver import DEFAULT_NOW, Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
 from tests.resilience.helpers import snapshot
 
@@ -208,18 +208,7 @@ class Refusals:
 
 async def _start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Harness:
     h = await Harness.start(make_settings(tmp_path), ManualClock(DEFAULT_NOW), monkeypatch)
-    now = int(h.clock.now().timestamp())
-    await guilds.update(
-        h.db,
-        h.world.guild_id,
-        now,
-        alerts_channel_id=h.world.alerts,
-        mod_channel_id=h.world.mods,
-        digest_channel_id=h.world.digest,
-        mod_role_id=h.world.mod_role,
-    )
-    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
-    return h
+    return await configure_server(h)
 
 
 class Fuzzer:

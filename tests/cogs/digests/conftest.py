@@ -3,13 +3,10 @@ read through their tables and repository modules), and helpers that create real 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.settings import Settings
 from cogs.digests.cog import DigestsCog
 from db import digests, earnings, requesters, tasks
 from db.earnings import NewEntry
@@ -22,13 +19,8 @@ EXTENSIONS = ["cogs.digests"]
 
 
 @pytest.fixture
-async def harness(
-    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Harness]:
-    h = await Harness.start(settings, clock, monkeypatch, extensions=EXTENSIONS)
-    yield h
-    await h.stop()
-    assert not h.api.unhandled, f"the bot called routes the fake does not know: {h.api.unhandled}"
+def extensions() -> list[str]:
+    return EXTENSIONS
 
 
 def cog_of(h: Harness) -> DigestsCog:

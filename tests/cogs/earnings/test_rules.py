@@ -298,7 +298,9 @@ def test_the_same_instant_may_be_different_days_in_different_zones(
     seconds=st.integers(min_value=0, max_value=3 * 24 * 3600),
     zone=st.sampled_from(ZONES),
 )
-def test_shift_span_minutes_ignore_wall_clock_jumps(start: datetime, seconds: int, zone: str) -> None:
+def test_shift_span_minutes_ignore_wall_clock_jumps(
+    start: datetime, seconds: int, zone: str
+) -> None:
     begin = int(start.timestamp())
     minutes = rules.shift_span_minutes(begin, begin + seconds)
     assert abs(minutes * 60 - seconds) <= 30

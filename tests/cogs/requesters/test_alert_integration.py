@@ -13,9 +13,9 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.settings import Settings
-from tests.cogs.requesters.conftest import configure
 from tests.cogs.requesters.helpers import act, cards, report
 from tests.harness.driver import Harness
+from tests.harness.driver import configure_server as configure
 from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
 

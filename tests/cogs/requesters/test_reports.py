@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from db import guilds
-from tests.cogs.requesters.conftest import configure
 from tests.cogs.requesters.helpers import DESCRIPTION, act, cards, count, report
 from tests.harness.driver import Harness
+from tests.harness.driver import configure_server as configure
 
 
 async def test_a_report_gets_a_receipt_and_a_card_for_moderators(configured: Harness) -> None:
