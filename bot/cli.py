@@ -8,53 +8,73 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import discord
 
+from bot.logging_setup import scrub
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)
+
+#: The settings' secrets, once loaded: nothing printed for the operator may show them.
+_SECRETS: list[str] = []
+
+#: Sub-commands that hold the database's instance lock while they work (`restore` takes
+#: it itself; `backup` and `stats` only read, and an online backup of a running bot is
+#: what `backup` is for; `commands` never opens the database).
+LOCKED_COMMANDS = frozenset({"run", "sync", "check"})
 
 #: Sub-commands other modules add (name → (help, configure parser, handler)).
 EXTRA_COMMANDS: dict[str, tuple[str, Any, Any]] = {}
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(message, file=sys.stderr)
+    print(scrub(message, _SECRETS), file=sys.stderr)
     return code
 
 
-async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> int:
-    """Run (or sync) the bot.
+@contextlib.contextmanager
+def instance_lock(settings: Settings) -> Iterator[None]:
+    """Hold the database's instance lock for a sub-command that must not share it.
 
-    A running bot holds the database's instance lock, so a second copy cannot start on
-    the same file and `restore` knows to refuse.
+    `run` holds it for the bot's whole life; `check` (it migrates) and `sync` (it publishes
+    this checkout's commands, which a bot running older code would not answer) refuse
+    while a bot runs. The lock file is found from the resolved path, so a symlink or a
+    relative path to the same file is the same database. `:memory:` has nothing to lock.
     """
-    if sync_only or str(settings.database_path) == ":memory:":
-        return await _run_bot(settings, token, sync_only=sync_only)
-    from db.ops import InstanceLock, InstanceLockedError
+    if str(settings.database_path) == ":memory:":
+        yield
+        return
+    from db.ops import InstanceLock
 
-    try:
-        lock = InstanceLock(settings.database_path).acquire()
-    except InstanceLockedError as exc:
-        return _fail(str(exc), 1)
-    try:
-        return await _run_bot(settings, token)
-    finally:
-        lock.release()
+    with InstanceLock(settings.database_path):
+        yield
 
 
-async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -> int:
-    from bot.bot import build_bot
+async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> int:
+    """Run the bot, or (`sync_only`) publish its slash commands and exit.
 
-    bot = build_bot(settings)
+    `sync` builds the command tree as `commands` does, on a throwaway database with no
+    scheduler and no start-up catch-ups: publishing commands never touches the
+    community's data.
+    """
+    from bot.bot import GatewayUnreachableError, build_bot
+
+    if sync_only:
+        bot = build_bot(
+            settings.model_copy(update={"database_path": Path(":memory:")}), tree_only=True
+        )
+    else:
+        bot = build_bot(settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda s=sig: _on_signal(bot, s))
@@ -62,6 +82,11 @@ async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -
         async with bot:
             if sync_only:
                 await bot.login(token)
+                if settings.dev_guild_id:
+                    guild = discord.Object(settings.dev_guild_id)
+                    bot.tree.copy_global_to(guild=guild)
+                    await bot.tree.sync(guild=guild)
+                    print(f"Synced the commands to development server {settings.dev_guild_id}.")
                 synced = await bot.tree.sync()
                 print(f"Synced {len(synced)} global commands.")
                 return 0
@@ -72,6 +97,13 @@ async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -
         return _fail(
             "Enable the SERVER MEMBERS intent for the bot in the Discord developer portal "
             "(Bot → Privileged Gateway Intents).",
+            1,
+        )
+    except GatewayUnreachableError as exc:
+        hint = " and DISCORD_API_BASE" if settings.discord_api_base else ""
+        return _fail(
+            f"Cannot reach the gateway at {exc.url}: {exc.reason}. "
+            f"Check the network connection{hint}, then try again.",
             1,
         )
     except (aiohttp.ClientConnectionError, OSError) as exc:
@@ -93,7 +125,7 @@ async def build_offline_bot(settings: Settings) -> Any:
     """A fully set-up bot (cogs loaded, tree built) on a throwaway database, never logged in."""
     from bot.bot import build_bot
 
-    bot = build_bot(settings.model_copy(update={"database_path": Path(":memory:")}))
+    bot = build_bot(settings.model_copy(update={"database_path": Path(":memory:")}), tree_only=True)
     try:
         await bot._async_setup_hook()
         await bot.setup_hook()
@@ -194,26 +226,31 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.logging_setup import setup_logging
 
-    secrets = [settings.discord_token.get_secret_value()] if settings.discord_token else []
+    secrets = settings.secrets()
+    _SECRETS[:] = secrets
     setup_logging(settings.log_level if command in {"run", "sync"} else "WARNING", secrets)
     try:
-        if command in {"run", "sync"}:
-            token = settings.require_token()
-            return asyncio.run(_run(settings, token, sync_only=command == "sync"))
-        if command == "check":
-            return asyncio.run(_check(settings))
-        if command == "commands":
-            return asyncio.run(_commands(settings))
-        if command == "backup":
-            return asyncio.run(_backup(settings, args.path))
-        return asyncio.run(EXTRA_COMMANDS[command][2](settings, args))
+        token = settings.require_token() if command in {"run", "sync"} else ""
+        with instance_lock(settings) if command in LOCKED_COMMANDS else contextlib.nullcontext():
+            if command in {"run", "sync"}:
+                return asyncio.run(_run(settings, token, sync_only=command == "sync"))
+            if command == "check":
+                return asyncio.run(_check(settings))
+            if command == "commands":
+                return asyncio.run(_commands(settings))
+            if command == "backup":
+                return asyncio.run(_backup(settings, args.path))
+            return asyncio.run(EXTRA_COMMANDS[command][2](settings, args))
     except ConfigError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         from db.migrate import MigrationError
+        from db.ops import InstanceLockedError
 
+        if isinstance(exc, InstanceLockedError):
+            return _fail(f"python -m bot {command}: {exc}", 1)
         if isinstance(exc, MigrationError):
             return _fail(str(exc))
         log.exception("fatal error")
