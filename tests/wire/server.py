@@ -60,8 +60,15 @@ class GatewaySession:
 class WireDiscord:
     """The server. Use as `async with WireDiscord() as server:`; `server.api_base`."""
 
-    def __init__(self, *, gateway_url: str | None = None, token: str = "wire.token.value") -> None:
+    def __init__(
+        self,
+        *,
+        gateway_url: str | None = None,
+        gateway_bot: bool = True,
+        token: str = "wire.token.value",
+    ) -> None:
         self.token = token
+        self.gateway_bot = gateway_bot  # False: a server without GET /gateway/bot
         self.application_id = p.snowflake()
         self.bot_user = p.FakeUser(p.snowflake(), "entraide", bot=True)
         self.member = p.FakeUser(p.snowflake(), "alice")
@@ -114,8 +121,8 @@ class WireDiscord:
     def event(self, name: str) -> asyncio.Event:
         return self._events.setdefault(name, asyncio.Event())
 
-    async def wait(self, name: str, timeout: float = 60) -> None:
-        await asyncio.wait_for(self.event(name).wait(), timeout)
+    async def wait(self, name: str, within: float = 60) -> None:
+        await asyncio.wait_for(self.event(name).wait(), within)
 
     # -- REST -------------------------------------------------------------------------------
 
@@ -142,7 +149,7 @@ class WireDiscord:
                 return lambda call, parts: self.bot_user.user_json()
             case ("GET", ["oauth2", "applications", "@me"]):
                 return self._application
-            case ("GET", ["gateway", "bot"]):
+            case ("GET", ["gateway", "bot"]) if self.gateway_bot:
                 return self._gateway_bot
             case ("PUT", ["applications", _, "commands"]) | (
                 "PUT",
