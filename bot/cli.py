@@ -99,6 +99,16 @@ async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> in
             "(Bot → Privileged Gateway Intents).",
             1,
         )
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4004:
+            return _fail(
+                "The gateway refused the token in DISCORD_TOKEN. Reset it in the portal.", 1
+            )
+        return _fail(
+            f"The gateway closed the connection (code {exc.code}"
+            f"{f': {exc.reason}' if exc.reason else ''}). Try again later.",
+            1,
+        )
     except GatewayUnreachableError as exc:
         hint = " and DISCORD_API_BASE" if settings.discord_api_base else ""
         return _fail(

@@ -66,8 +66,10 @@ class WireDiscord:
         gateway_url: str | None = None,
         gateway_bot: bool = True,
         token: str = "wire.token.value",
+        refuse_identify: bool = False,
     ) -> None:
         self.token = token
+        self.refuse_identify = refuse_identify  # True: close with 4004 (authentication failed)
         self.gateway_bot = gateway_bot  # False: a server without GET /gateway/bot
         self.application_id = p.snowflake()
         self.bot_user = p.FakeUser(p.snowflake(), "entraide", bot=True)
@@ -265,7 +267,7 @@ class WireDiscord:
             await self._send(session, {"op": 11, "d": None})
             self.event("heartbeat").set()
         elif op == 2:  # identify
-            if data["token"] != self.token:
+            if data["token"] != self.token or self.refuse_identify:
                 await session.ws.close(code=4004, message=b"Authentication failed")  # type: ignore[union-attr]
                 return
             self.identify = data

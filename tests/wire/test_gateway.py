@@ -203,3 +203,14 @@ async def test_a_server_without_gateway_bot_is_named(tmp_path: Path) -> None:
     assert code == 1
     assert f"Cannot reach the gateway at {server.api_base}/gateway/bot" in bot.stderr
     assert "Traceback" not in bot.stderr, bot.stderr
+
+
+async def test_a_gateway_that_refuses_the_token_is_one_clear_line(tmp_path: Path) -> None:
+    async with (
+        WireDiscord(refuse_identify=True) as server,
+        bot_process(server, tmp_path, "run") as bot,
+    ):
+        code = await bot.finish()
+    assert code == 1
+    assert "The gateway refused the token in DISCORD_TOKEN" in bot.stderr.splitlines()[-1]
+    assert "Traceback" not in bot.stderr, bot.stderr
