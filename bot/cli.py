@@ -82,6 +82,10 @@ async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> in
         async with bot:
             if sync_only:
                 await bot.login(token)
+                problems = await tree_problems(bot)
+                if problems:
+                    listed = "\n".join(f"  - {problem}" for problem in problems)
+                    return _fail(f"Not synced: Discord would refuse these commands:\n{listed}", 1)
                 if settings.dev_guild_id:
                     guild = discord.Object(settings.dev_guild_id)
                     bot.tree.copy_global_to(guild=guild)
@@ -156,6 +160,22 @@ async def command_tree_json(bot: Any) -> list[dict[str, Any]]:
     return [await cmd.get_translated_payload(bot.tree, translator) for cmd in commands]
 
 
+async def tree_problems(bot: Any) -> list[str]:
+    """How the tree `sync` would publish breaks Discord's registration limits (or [])."""
+    from bot.command_limits import check_tree
+
+    return check_tree(await command_tree_json(bot))
+
+
+def _largest_command(payload: list[dict[str, Any]]) -> str:
+    from bot.command_limits import MAX_COMMAND_CHARS, command_size
+
+    if not payload:
+        return "none"
+    size, name = max((command_size(cmd), cmd["name"]) for cmd in payload)
+    return f"{len(payload)} (largest: /{name}, {size:,} of {MAX_COMMAND_CHARS:,} characters)"
+
+
 async def _commands(settings: Settings) -> int:
     bot = await build_offline_bot(settings)
     try:
@@ -182,6 +202,15 @@ async def _check(settings: Settings) -> int:
         )
     finally:
         await db.close()
+    bot = await build_offline_bot(settings)
+    try:
+        payload = await command_tree_json(bot)
+        problems = await tree_problems(bot)
+    finally:
+        await bot.close()
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        return _fail(f"The slash commands break Discord's limits (sync would fail):\n{listed}", 1)
     print("Configuration OK")
     print(f"  token:           {'set' if settings.discord_token else 'NOT SET (needed for run)'}")
     print(f"  database:        {settings.database_path.resolve()}")
@@ -189,6 +218,7 @@ async def _check(settings: Settings) -> int:
     print(f"  tables:          {len(tables)}")
     print(f"  servers set up:  {configured}")
     print(f"  features:        {', '.join(discover_extensions())}")
+    print(f"  commands:        {_largest_command(payload)}")
     print(f"  api base:        {settings.discord_api_base or 'Discord'}")
     print(f"  dev guild:       {settings.dev_guild_id or '-'}")
     return 0

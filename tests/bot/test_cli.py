@@ -45,6 +45,7 @@ def test_check_migrates_and_summarises_without_token(tmp_path: Path) -> None:
     result = run_cli("check", cwd=tmp_path, env={"DATABASE_PATH": str(tmp_path / "db" / "e.db")})
     assert result.returncode == 0, result.stderr
     assert "Configuration OK" in result.stdout and "NOT SET" in result.stdout
+    assert "of 4,000 characters" in result.stdout  # the largest command's size
     assert (tmp_path / "db" / "e.db").exists()
 
 

@@ -70,8 +70,9 @@ class Child:
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    server: WireDiscord, tmp_path: Path, *args: str, **env: str
+    server: WireDiscord, tmp_path: Path, *args: str, prelude: str = "", **env: str
 ) -> AsyncIterator[Child]:
+    """`python -m bot *args`; with a `prelude`, that code runs first in the same process."""
     base = {
         k: v
         for k, v in os.environ.items()
@@ -90,10 +91,13 @@ async def bot_process(
     }
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         base.pop(name, None)
+    if prelude:
+        entry = ["-c", f"{prelude}\nimport sys, bot.cli\nsys.exit(bot.cli.main(sys.argv[1:]))"]
+    else:
+        entry = ["-m", "bot"]
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "bot",
+        *entry,
         *args,
         cwd=tmp_path,
         env=base,
@@ -214,3 +218,18 @@ async def test_a_gateway_that_refuses_the_token_is_one_clear_line(tmp_path: Path
     assert code == 1
     assert "The gateway refused the token in DISCORD_TOKEN" in bot.stderr.splitlines()[-1]
     assert "Traceback" not in bot.stderr, bot.stderr
+
+
+async def test_sync_refuses_a_tree_discord_would_refuse(tmp_path: Path) -> None:
+    """Checked before publishing: one clear list instead of Discord's 400 for every server."""
+    prelude = "import bot.command_limits as limits\nlimits.MAX_COMMAND_CHARS = 1000"
+    async with (
+        WireDiscord() as server,
+        bot_process(server, tmp_path, "sync", prelude=prelude) as bot,
+    ):
+        code = await bot.finish()
+    assert code == 1, bot.stderr
+    assert "Not synced: Discord would refuse these commands:" in bot.stderr
+    assert "/earnings: 2," in bot.stderr and "(at most 1,000)" in bot.stderr
+    assert not [r for r in server.requests if r.method == "PUT"], "nothing was published"
+    assert "Traceback" not in bot.stderr
