@@ -19,7 +19,9 @@ Application Commands reference:
 - at most 100 global chat-input commands, 5 user and 5 message context menus;
 - names are unique per level (and per command type at the top);
 - `min_length`/`max_length` within 0-6,000 (1-6,000 for `max_length`); an option has
-  choices or autocomplete, never both.
+  choices or autocomplete, never both, and only a string, integer or number option has
+  either;
+- localisations are keyed by a locale Discord knows (`fr`, `en-US`, …).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from typing import Any
+
+import discord
 
 MAX_COMMAND_CHARS = 4000
 MAX_NAME = 32
@@ -40,6 +44,8 @@ MAX_LENGTH_BOUND = 6000
 
 CHAT_INPUT, USER, MESSAGE = 1, 2, 3
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
+STRING, INTEGER, NUMBER = 3, 4, 10
+DISCORD_LOCALES = frozenset(locale.value for locale in discord.Locale)
 
 
 def _longest(entry: dict[str, Any], key: str) -> int:
@@ -136,7 +142,14 @@ def _check_choices(option: dict[str, Any], where: str, problems: list[str]) -> N
         problems.append(f"{where}: {len(choices)} choices (at most {MAX_CHOICES})")
     if choices and option.get("autocomplete"):
         problems.append(f"{where}: choices and autocomplete together")
+    if (choices or option.get("autocomplete")) and option.get("type") not in {
+        STRING,
+        INTEGER,
+        NUMBER,
+    }:
+        problems.append(f"{where}: choices or autocomplete on a type {option.get('type')} option")
     for choice in choices:
+        _check_locales(choice, f"{where} choice {choice.get('name')!r}", problems)
         for locale, text in _names(choice):
             if not 1 <= len(text) <= MAX_CHOICE_TEXT:
                 problems.append(
@@ -161,7 +174,15 @@ def _check_bounds(option: dict[str, Any], where: str, problems: list[str]) -> No
         problems.append(f"{where}: min_value {low} above max_value {high}")
 
 
+def _check_locales(entry: dict[str, Any], where: str, problems: list[str]) -> None:
+    for key in ("name_localizations", "description_localizations"):
+        unknown = sorted(set(entry.get(key) or {}) - DISCORD_LOCALES)
+        if unknown:
+            problems.append(f"{where}: {key} for locales Discord does not know: {unknown}")
+
+
 def _check_named(entry: dict[str, Any], where: str, problems: list[str]) -> None:
+    _check_locales(entry, where, problems)
     for locale, name in _names(entry):
         problem = slash_name_problem(name)
         if problem:
@@ -188,6 +209,7 @@ def check_tree(commands: list[dict[str, Any]]) -> list[str]:
         kind = command.get("type", CHAT_INPUT)
         path = f"/{command.get('name')}"
         if kind != CHAT_INPUT:
+            _check_locales(command, path, problems)
             for locale, name in _names(command):
                 if not 1 <= len(name) <= MAX_NAME:
                     problems.append(f"{path}: context-menu name ({locale}) is {len(name)} chars")

@@ -97,6 +97,12 @@ def _broken(change: Any) -> list[str]:
             "choices and autocomplete",
         ),
         (lambda c: c["options"][1].update(max_length=6001), "max_length 6001"),
+        (lambda c: c["name_localizations"].update(fr_FR="gains"), "locales Discord does not"),
+        (
+            lambda c: c["options"][1].update(type=5, choices=[{"name": "n", "value": "v"}]),
+            "on a type 5 option",
+        ),
+        (lambda c: c["options"][1].update(type=6, autocomplete=True), "on a type 6 option"),
         (lambda c: c["options"][1].update(min_length=5, max_length=2), "above max_length"),
         (lambda c: c["options"].append(option("sub", kind=1)), "mixes sub-commands"),
         (
