@@ -144,10 +144,28 @@ class Entraide(commands.Bot):
             return
         self.scheduler.start()
         if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
-            log.info("commands synced to development guild %s", self.settings.dev_guild_id)
+            await self._sync_dev_guild(self.settings.dev_guild_id)
+
+    async def _sync_dev_guild(self, guild_id: int) -> None:
+        """Publish the tree to the development server, unless Discord would refuse it.
+
+        A refused tree is reported (every problem, once) and the bot keeps running with
+        the commands the server already has, rather than stopping on Discord's 400.
+        """
+        from bot.cli import tree_problems
+
+        problems = await tree_problems(self)
+        if problems:
+            log.error(
+                "commands not synced to development guild %s; Discord would refuse them:\n%s",
+                guild_id,
+                "\n".join(f"  - {problem}" for problem in problems),
+            )
+            return
+        guild = discord.Object(guild_id)
+        self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)
+        log.info("commands synced to development guild %s", guild_id)
 
     async def connect(self, *, reconnect: bool = True) -> None:
         """Connect to the gateway: the one `DISCORD_API_BASE`'s server names, if set.
