@@ -21,6 +21,7 @@ from discord.ext import commands
 import cogs
 from bot import offload
 from bot.clock import Clock, SystemClock
+from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.i18n import t
 from bot.privacy import PrivacyRegistry
@@ -62,10 +63,9 @@ def _describe(error: BaseException | None) -> str:
 class _FirstConnectWatch(logging.Filter):
     """Hold back discord.py's reconnect traceback until a first connection succeeds.
 
-    The error is kept for one clear message instead.
-
-    discord.py 2.7.1's `Client.connect` logs the failed first attempt with a traceback,
-    then fails on `self.ws.sequence` (there is no websocket yet) with an AttributeError.
+    discord.py 2.7.1's `Client.connect` logs a failed first attempt with a traceback, then
+    fails on `self.ws.sequence` (there is no websocket yet) with an AttributeError. The
+    error is kept here for one clear message instead.
     """
 
     def __init__(self, bot: Entraide) -> None:
@@ -152,8 +152,6 @@ class Entraide(commands.Bot):
         A refused tree is reported (every problem, once) and the bot keeps running with
         the commands the server already has, rather than stopping on Discord's 400.
         """
-        from bot.cli import tree_problems
-
         problems = await tree_problems(self)
         if problems:
             log.error(
@@ -186,7 +184,7 @@ class Entraide(commands.Bot):
         try:
             await super().connect(reconnect=reconnect)
         except AttributeError:
-            if self.ws is not None:
+            if self.ws is not None or watch.error is None:
                 raise
             raise GatewayUnreachableError(self.gateway_url, watch.error) from None
         except (TimeoutError, OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:

@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot.command_limits import command_tree_json, tree_problems
 from bot.logging_setup import scrub
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: The settings' secrets, once loaded: nothing printed for the operator may show them.
 _SECRETS: list[str] = []
+
+__all__ = ["command_tree_json", "main", "tree_problems"]
 
 #: Sub-commands that hold the database's instance lock while they work (`restore` takes
 #: it itself; `backup` and `stats` only read, and an online backup of a running bot is
@@ -149,22 +152,6 @@ async def build_offline_bot(settings: Settings) -> Any:
         await bot.close()
         raise
     return bot
-
-
-async def command_tree_json(bot: Any) -> list[dict[str, Any]]:
-    """The payload `sync` would publish, translations included."""
-    translator = bot.tree.translator
-    commands = bot.tree.get_commands()
-    if translator is None:
-        return [cmd.to_dict(bot.tree) for cmd in commands]
-    return [await cmd.get_translated_payload(bot.tree, translator) for cmd in commands]
-
-
-async def tree_problems(bot: Any) -> list[str]:
-    """How the tree `sync` would publish breaks Discord's registration limits (or [])."""
-    from bot.command_limits import check_tree
-
-    return check_tree(await command_tree_json(bot))
 
 
 def _largest_command(payload: list[dict[str, Any]]) -> str:

@@ -222,3 +222,17 @@ def check_tree(commands: list[dict[str, Any]]) -> list[str]:
         if size > MAX_COMMAND_CHARS:
             problems.append(f"{path}: {size:,} characters (at most {MAX_COMMAND_CHARS:,})")
     return problems
+
+
+async def command_tree_json(bot: Any) -> list[dict[str, Any]]:
+    """The payload `sync` would publish, translations included."""
+    translator = bot.tree.translator
+    commands = bot.tree.get_commands()
+    if translator is None:
+        return [cmd.to_dict(bot.tree) for cmd in commands]
+    return [await cmd.get_translated_payload(bot.tree, translator) for cmd in commands]
+
+
+async def tree_problems(bot: Any) -> list[str]:
+    """How the tree `sync` would publish breaks Discord's registration limits (or [])."""
+    return check_tree(await command_tree_json(bot))
