@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.command_limits import command_tree_json, tree_problems
+from bot.command_limits import MAX_COMMAND_CHARS, command_size, command_tree_json, tree_problems
 from bot.logging_setup import scrub
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -155,8 +155,6 @@ async def build_offline_bot(settings: Settings) -> Any:
 
 
 def _largest_command(payload: list[dict[str, Any]]) -> str:
-    from bot.command_limits import MAX_COMMAND_CHARS, command_size
-
     if not payload:
         return "none"
     size, name = max((command_size(cmd), cmd["name"]) for cmd in payload)
