@@ -11,14 +11,17 @@ from collections.abc import Coroutine
 from datetime import UTC
 from typing import Any
 
+import aiohttp
 import discord
 import discord.webhook.async_ as webhook_async
+import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
 
 import cogs
 from bot import offload
 from bot.clock import Clock, SystemClock
+from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.i18n import t
 from bot.privacy import PrivacyRegistry
@@ -36,6 +39,49 @@ discord.VoiceClient.warn_dave = False
 
 #: Names of discord.py's own tasks that carry an interaction or event being handled.
 INFLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: ")
+
+
+class GatewayUnreachableError(Exception):
+    """The first connection to the gateway failed: `url` could not be reached."""
+
+    def __init__(self, url: str, cause: BaseException | None) -> None:
+        self.url = url
+        self.reason = _describe(cause)
+        super().__init__(f"cannot reach the gateway at {url}: {self.reason}")
+
+
+def _describe(error: BaseException | None) -> str:
+    if error is None:
+        return "the connection failed"
+    if isinstance(error, asyncio.TimeoutError):
+        return "no answer in time"
+    if isinstance(error, discord.ConnectionClosed):
+        return f"the connection was closed (code {error.code})"
+    return str(error) or type(error).__name__
+
+
+class _FirstConnectWatch(logging.Filter):
+    """Hold back discord.py's reconnect traceback until a first connection succeeds.
+
+    discord.py 2.7.1's `Client.connect` logs a failed first attempt with a traceback, then
+    fails on `self.ws.sequence` (there is no websocket yet) with an AttributeError. The
+    error is kept here for one clear message instead.
+    """
+
+    def __init__(self, bot: Entraide) -> None:
+        super().__init__()
+        self.bot = bot
+        self.error: BaseException | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            self.bot.ws is None
+            and record.exc_info
+            and str(record.msg).startswith("Attempting a reconnect")
+        ):
+            self.error = record.exc_info[1]
+            return False
+        return True
 
 
 def discover_extensions() -> list[str]:
@@ -58,6 +104,7 @@ class Entraide(commands.Bot):
         *,
         clock: Clock | None = None,
         extensions: list[str] | None = None,
+        tree_only: bool = False,
     ) -> None:
         intents = discord.Intents.default()
         intents.members = True  # member leave → subscriptions removed, join date for reports
@@ -77,6 +124,9 @@ class Entraide(commands.Bot):
         self._closing = False
         self._closed = asyncio.Event()
         self.privacy = PrivacyRegistry()
+        #: Built only to read or publish the command tree (`commands`, `sync`): the
+        #: scheduler never starts and no background work (start-up catch-ups) runs.
+        self.tree_only = tree_only
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -90,12 +140,74 @@ class Entraide(commands.Bot):
         await self.tree.set_translator(CatalogTranslator())
         for name in self.extensions_to_load:
             await self.load_extension(name)
+        if self.tree_only:
+            return
         self.scheduler.start()
         if self.settings.dev_guild_id:
-            guild = discord.Object(self.settings.dev_guild_id)
-            self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
-            log.info("commands synced to development guild %s", self.settings.dev_guild_id)
+            await self._sync_dev_guild(self.settings.dev_guild_id)
+
+    async def _sync_dev_guild(self, guild_id: int) -> None:
+        """Publish the tree to the development server, unless Discord would refuse it.
+
+        A refused tree is reported (every problem, once) and the bot keeps running with
+        the commands the server already has, rather than stopping on Discord's 400.
+        """
+        problems = await tree_problems(self)
+        if problems:
+            log.error(
+                "commands not synced to development guild %s; Discord would refuse them:\n%s",
+                guild_id,
+                "\n".join(f"  - {problem}" for problem in problems),
+            )
+            return
+        guild = discord.Object(guild_id)
+        self.tree.copy_global_to(guild=guild)
+        await self.tree.sync(guild=guild)
+        log.info("commands synced to development guild %s", guild_id)
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Connect to the gateway: the one `DISCORD_API_BASE`'s server names, if set.
+
+        discord.py's unsharded client always opens `wss://gateway.discord.gg` and never asks
+        `/gateway/bot`; a self-hosted Discord-compatible server has its own gateway, so ask
+        it (after log-in, before connecting). Resuming works as discord.py does: READY's
+        `resume_gateway_url` for a resume, this gateway again after an invalidated session.
+
+        A first connection that fails stops the bot with `GatewayUnreachableError`, naming
+        the URL, instead of discord.py's traceback and AttributeError.
+        """
+        if self.settings.discord_api_base:
+            await self.use_server_gateway()
+        watch = _FirstConnectWatch(self)
+        client_log = logging.getLogger("discord.client")
+        client_log.addFilter(watch)
+        try:
+            await super().connect(reconnect=reconnect)
+        except AttributeError:
+            if self.ws is not None or watch.error is None:
+                raise
+            raise GatewayUnreachableError(self.gateway_url, watch.error) from None
+        except (TimeoutError, OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
+            if self.ws is not None:
+                raise
+            raise GatewayUnreachableError(self.gateway_url, exc) from None
+        finally:
+            client_log.removeFilter(watch)
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway a first connection opens."""
+        return str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+
+    async def use_server_gateway(self) -> None:
+        """Ask the REST server (`GET /gateway/bot`) where its gateway is, and connect there."""
+        try:
+            _shards, url, _limits = await self.http.get_bot_gateway()
+        except discord.GatewayNotFound as exc:
+            where = f"{self.settings.discord_api_base}/gateway/bot"
+            raise GatewayUnreachableError(where, exc.__cause__ or exc) from None
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        log.info("gateway of %s: %s", self.settings.discord_api_base, url)
 
     async def add_cog(self, cog: commands.Cog, /, **kwargs: Any) -> None:
         """Add a feature's cog, its options named and described from its catalogs.
@@ -150,6 +262,10 @@ class Entraide(commands.Bot):
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run work in the background, tracked so shutdown (and tests) can wait for it."""
         task = asyncio.create_task(coro, name=f"entraide: {name}")
+        if self.tree_only:
+            # Cancelled before its first step: none of the coroutine's body runs.
+            task.cancel()
+            return task
         self._background.add(task)
         task.add_done_callback(self._background_done)
         return task
@@ -204,8 +320,12 @@ def point_at_api(base: str | None) -> None:
 
 
 def build_bot(
-    settings: Settings, *, clock: Clock | None = None, extensions: list[str] | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    extensions: list[str] | None = None,
+    tree_only: bool = False,
 ) -> Entraide:
     """Build the bot without connecting anywhere: `bot.start` or a test harness does that."""
     point_at_api(settings.discord_api_base)
-    return Entraide(settings, clock=clock, extensions=extensions)
+    return Entraide(settings, clock=clock, extensions=extensions, tree_only=tree_only)

@@ -8,53 +8,76 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import discord
 
+from bot.command_limits import MAX_COMMAND_CHARS, command_size, command_tree_json, tree_problems
+from bot.logging_setup import scrub
 from bot.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger(__name__)
+
+#: The settings' secrets, once loaded: nothing printed for the operator may show them.
+_SECRETS: list[str] = []
+
+__all__ = ["command_tree_json", "main", "tree_problems"]
+
+#: Sub-commands that hold the database's instance lock while they work (`restore` takes
+#: it itself; `backup` and `stats` only read, and an online backup of a running bot is
+#: what `backup` is for; `commands` never opens the database).
+LOCKED_COMMANDS = frozenset({"run", "sync", "check"})
 
 #: Sub-commands other modules add (name → (help, configure parser, handler)).
 EXTRA_COMMANDS: dict[str, tuple[str, Any, Any]] = {}
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(message, file=sys.stderr)
+    print(scrub(message, _SECRETS), file=sys.stderr)
     return code
 
 
-async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> int:
-    """Run (or sync) the bot.
+@contextlib.contextmanager
+def instance_lock(settings: Settings) -> Iterator[None]:
+    """Hold the database's instance lock for a sub-command that must not share it.
 
-    A running bot holds the database's instance lock, so a second copy cannot start on
-    the same file and `restore` knows to refuse.
+    `run` holds it for the bot's whole life; `check` (it migrates) and `sync` (it publishes
+    this checkout's commands, which a bot running older code would not answer) refuse
+    while a bot runs. The lock file is found from the resolved path, so a symlink or a
+    relative path to the same file is the same database. `:memory:` has nothing to lock.
     """
-    if sync_only or str(settings.database_path) == ":memory:":
-        return await _run_bot(settings, token, sync_only=sync_only)
-    from db.ops import InstanceLock, InstanceLockedError
+    if str(settings.database_path) == ":memory:":
+        yield
+        return
+    from db.ops import InstanceLock
 
-    try:
-        lock = InstanceLock(settings.database_path).acquire()
-    except InstanceLockedError as exc:
-        return _fail(str(exc), 1)
-    try:
-        return await _run_bot(settings, token)
-    finally:
-        lock.release()
+    with InstanceLock(settings.database_path):
+        yield
 
 
-async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -> int:
-    from bot.bot import build_bot
+async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> int:
+    """Run the bot, or (`sync_only`) publish its slash commands and exit.
 
-    bot = build_bot(settings)
+    `sync` builds the command tree as `commands` does, on a throwaway database with no
+    scheduler and no start-up catch-ups: publishing commands never touches the
+    community's data.
+    """
+    from bot.bot import GatewayUnreachableError, build_bot
+
+    if sync_only:
+        bot = build_bot(
+            settings.model_copy(update={"database_path": Path(":memory:")}), tree_only=True
+        )
+    else:
+        bot = build_bot(settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, lambda s=sig: _on_signal(bot, s))
@@ -62,6 +85,15 @@ async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -
         async with bot:
             if sync_only:
                 await bot.login(token)
+                problems = await tree_problems(bot)
+                if problems:
+                    listed = "\n".join(f"  - {problem}" for problem in problems)
+                    return _fail(f"Not synced: Discord would refuse these commands:\n{listed}", 1)
+                if settings.dev_guild_id:
+                    guild = discord.Object(settings.dev_guild_id)
+                    bot.tree.copy_global_to(guild=guild)
+                    await bot.tree.sync(guild=guild)
+                    print(f"Synced the commands to development server {settings.dev_guild_id}.")
                 synced = await bot.tree.sync()
                 print(f"Synced {len(synced)} global commands.")
                 return 0
@@ -72,6 +104,23 @@ async def _run_bot(settings: Settings, token: str, *, sync_only: bool = False) -
         return _fail(
             "Enable the SERVER MEMBERS intent for the bot in the Discord developer portal "
             "(Bot → Privileged Gateway Intents).",
+            1,
+        )
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4004:
+            return _fail(
+                "The gateway refused the token in DISCORD_TOKEN. Reset it in the portal.", 1
+            )
+        return _fail(
+            f"The gateway closed the connection (code {exc.code}"
+            f"{f': {exc.reason}' if exc.reason else ''}). Try again later.",
+            1,
+        )
+    except GatewayUnreachableError as exc:
+        hint = " and DISCORD_API_BASE" if settings.discord_api_base else ""
+        return _fail(
+            f"Cannot reach the gateway at {exc.url}: {exc.reason}. "
+            f"Check the network connection{hint}, then try again.",
             1,
         )
     except (aiohttp.ClientConnectionError, OSError) as exc:
@@ -93,7 +142,7 @@ async def build_offline_bot(settings: Settings) -> Any:
     """A fully set-up bot (cogs loaded, tree built) on a throwaway database, never logged in."""
     from bot.bot import build_bot
 
-    bot = build_bot(settings.model_copy(update={"database_path": Path(":memory:")}))
+    bot = build_bot(settings.model_copy(update={"database_path": Path(":memory:")}), tree_only=True)
     try:
         await bot._async_setup_hook()
         await bot.setup_hook()
@@ -105,13 +154,11 @@ async def build_offline_bot(settings: Settings) -> Any:
     return bot
 
 
-async def command_tree_json(bot: Any) -> list[dict[str, Any]]:
-    """The payload `sync` would publish, translations included."""
-    translator = bot.tree.translator
-    commands = bot.tree.get_commands()
-    if translator is None:
-        return [cmd.to_dict(bot.tree) for cmd in commands]
-    return [await cmd.get_translated_payload(bot.tree, translator) for cmd in commands]
+def _largest_command(payload: list[dict[str, Any]]) -> str:
+    if not payload:
+        return "none"
+    size, name = max((command_size(cmd), cmd["name"]) for cmd in payload)
+    return f"{len(payload)} (largest: /{name}, {size:,} of {MAX_COMMAND_CHARS:,} characters)"
 
 
 async def _commands(settings: Settings) -> int:
@@ -140,6 +187,15 @@ async def _check(settings: Settings) -> int:
         )
     finally:
         await db.close()
+    bot = await build_offline_bot(settings)
+    try:
+        payload = await command_tree_json(bot)
+        problems = await tree_problems(bot)
+    finally:
+        await bot.close()
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        return _fail(f"The slash commands break Discord's limits (sync would fail):\n{listed}", 1)
     print("Configuration OK")
     print(f"  token:           {'set' if settings.discord_token else 'NOT SET (needed for run)'}")
     print(f"  database:        {settings.database_path.resolve()}")
@@ -147,6 +203,7 @@ async def _check(settings: Settings) -> int:
     print(f"  tables:          {len(tables)}")
     print(f"  servers set up:  {configured}")
     print(f"  features:        {', '.join(discover_extensions())}")
+    print(f"  commands:        {_largest_command(payload)}")
     print(f"  api base:        {settings.discord_api_base or 'Discord'}")
     print(f"  dev guild:       {settings.dev_guild_id or '-'}")
     return 0
@@ -194,26 +251,31 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.logging_setup import setup_logging
 
-    secrets = [settings.discord_token.get_secret_value()] if settings.discord_token else []
+    secrets = settings.secrets()
+    _SECRETS[:] = secrets
     setup_logging(settings.log_level if command in {"run", "sync"} else "WARNING", secrets)
     try:
-        if command in {"run", "sync"}:
-            token = settings.require_token()
-            return asyncio.run(_run(settings, token, sync_only=command == "sync"))
-        if command == "check":
-            return asyncio.run(_check(settings))
-        if command == "commands":
-            return asyncio.run(_commands(settings))
-        if command == "backup":
-            return asyncio.run(_backup(settings, args.path))
-        return asyncio.run(EXTRA_COMMANDS[command][2](settings, args))
+        token = settings.require_token() if command in {"run", "sync"} else ""
+        with instance_lock(settings) if command in LOCKED_COMMANDS else contextlib.nullcontext():
+            if command in {"run", "sync"}:
+                return asyncio.run(_run(settings, token, sync_only=command == "sync"))
+            if command == "check":
+                return asyncio.run(_check(settings))
+            if command == "commands":
+                return asyncio.run(_commands(settings))
+            if command == "backup":
+                return asyncio.run(_backup(settings, args.path))
+            return asyncio.run(EXTRA_COMMANDS[command][2](settings, args))
     except ConfigError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
         from db.migrate import MigrationError
+        from db.ops import InstanceLockedError
 
+        if isinstance(exc, InstanceLockedError):
+            return _fail(f"python -m bot {command}: {exc}", 1)
         if isinstance(exc, MigrationError):
             return _fail(str(exc))
         log.exception("fatal error")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +83,20 @@ class Settings(BaseSettings):
             msg = "must be an http(s) URL such as https://spacebar.example/api/v9"
             raise ValueError(msg)
         return value.rstrip("/")
+
+    def secrets(self) -> list[str]:
+        """Every secret value set: each `SecretStr` setting, and a password in an API URL.
+
+        Logging and the CLI scrub these from everything they write.
+        """
+        found = [
+            value.get_secret_value()
+            for name in type(self).model_fields
+            if isinstance(value := getattr(self, name), SecretStr) and value.get_secret_value()
+        ]
+        if self.discord_api_base and (password := urlsplit(self.discord_api_base).password):
+            found.append(password)
+        return found
 
     def require_token(self) -> str:
         """Return the token, or explain how to provide one."""

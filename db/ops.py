@@ -244,7 +244,13 @@ def prune_backups(directory: Path, keep: int) -> list[Path]:
 
 
 def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+    """The lock file of a database, next to the file itself.
+
+    The path is resolved first, so a symlink, a relative path or `..` names the same
+    lock as the real file: two spellings of one database can never both hold it.
+    """
+    real = database.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 class InstanceLockedError(DatabaseFileError):

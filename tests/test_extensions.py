@@ -93,3 +93,27 @@ def test_no_command_repeats_option_localisation_by_hand() -> None:
             ):
                 offenders.append(f"{path}:{node.lineno}")
     assert not offenders, f"localise options through the catalogs instead: {offenders}"
+
+
+async def test_the_real_tree_keeps_every_discord_limit(harness: Harness) -> None:
+    """The payload `sync` publishes (every feature, French included) passes Discord's rules.
+
+    One broken rule makes Discord refuse the whole `sync`, for every server.
+    """
+    from bot.cli import command_tree_json
+    from bot.command_limits import check_tree
+
+    payload = await command_tree_json(harness.bot)
+    assert any(cmd.get("name_localizations", {}).get("fr") for cmd in payload)
+    assert check_tree(payload) == []
+
+
+async def test_commands_keep_room_to_grow(harness: Harness) -> None:
+    """4,000 characters per command is a hard wall: keep a margin, more for /earnings."""
+    from bot.cli import command_tree_json
+    from bot.command_limits import MAX_COMMAND_CHARS, command_size
+
+    sizes = {cmd["name"]: command_size(cmd) for cmd in await command_tree_json(harness.bot)}
+    assert sizes["earnings"] <= 3000, sizes
+    crowded = {name: size for name, size in sizes.items() if size > 0.9 * MAX_COMMAND_CHARS}
+    assert not crowded, f"within 10% of Discord's {MAX_COMMAND_CHARS:,} characters: {crowded}"

@@ -1,10 +1,12 @@
 import asyncio
+from pathlib import Path
 
 import discord
 import discord.webhook.async_ as webhook_async
 import pytest
 
 from bot.bot import build_bot, discover_extensions
+from bot.clock import ManualClock
 from bot.settings import Settings
 from tests.harness.driver import Harness
 
@@ -61,5 +63,36 @@ async def test_dev_guild_sync_only_when_configured(
         assert len(calls) == 1 and calls[0].params["guild_id"] == "1234"
         assert {c["name"] for c in calls[0].json} >= {"about"}
         assert not h.api.calls_to("PUT", "/applications/{application_id}/commands")
+    finally:
+        await h.stop()
+
+
+async def test_dev_guild_sync_skips_a_tree_discord_would_refuse(
+    tmp_path: Path,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The bot keeps running with one error listing the problems, not Discord's 400."""
+    import bot.command_limits as limits
+    from tests.harness.driver import Harness, test_settings
+
+    settings = test_settings(tmp_path, dev_guild_id=4242)
+    h = await Harness.start(settings, clock, monkeypatch)
+    try:
+        assert h.api.calls_to("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
+    finally:
+        await h.stop()
+
+    monkeypatch.setattr(limits, "MAX_COMMAND_CHARS", 1000)
+    h = await Harness.start(settings, clock, monkeypatch)
+    try:
+        assert not h.api.calls_to(
+            "PUT", "/applications/{application_id}/guilds/{guild_id}/commands"
+        )
+        errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+        assert any("not synced to development guild 4242" in e and "/earnings" in e for e in errors)
+        sent = await h.slash("about", user=h.alice)  # still serving
+        assert sent.embed["title"]
     finally:
         await h.stop()

@@ -45,6 +45,7 @@ def test_check_migrates_and_summarises_without_token(tmp_path: Path) -> None:
     result = run_cli("check", cwd=tmp_path, env={"DATABASE_PATH": str(tmp_path / "db" / "e.db")})
     assert result.returncode == 0, result.stderr
     assert "Configuration OK" in result.stdout and "NOT SET" in result.stdout
+    assert "of 4,000 characters" in result.stdout  # the largest command's size
     assert (tmp_path / "db" / "e.db").exists()
 
 
@@ -94,3 +95,126 @@ def test_unreachable_discord_is_one_clear_line(tmp_path: Path) -> None:
     assert "Cannot reach http://127.0.0.1:9/api/v10" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "abc.def" not in result.stderr + result.stdout
+
+
+def _user_version(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def test_check_and_sync_refuse_a_database_a_running_bot_holds(tmp_path: Path) -> None:
+    """The bot holds the lock on the real file; a symlink to it is the same database."""
+    from db.ops import InstanceLock
+
+    real = tmp_path / "data" / "live.db"
+    real.parent.mkdir()
+    sqlite3.connect(real).close()  # an empty database at schema version 0
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    with InstanceLock(real):
+        for command, env in (
+            ("check", {}),
+            ("sync", {"DISCORD_TOKEN": "abc.def", "DISCORD_API_BASE": "http://127.0.0.1:9/api"}),
+        ):
+            for path in (real, link, Path("data") / ".." / "data" / "live.db"):
+                result = run_cli(command, cwd=tmp_path, env={"DATABASE_PATH": str(path), **env})
+                assert result.returncode == 1, (command, path, result.stderr)
+                assert "Entraide is running on this database" in result.stderr
+                assert f"(pid {os.getpid()})" in result.stderr
+                assert "Traceback" not in result.stderr
+                assert "Cannot reach" not in result.stderr  # refused before any network
+    assert _user_version(real) == 0, "check must not migrate a database a bot holds"
+    # Once the bot has stopped, check migrates it through the symlink.
+    result = run_cli("check", cwd=tmp_path, env={"DATABASE_PATH": str(link)})
+    assert result.returncode == 0, result.stderr
+    assert _user_version(real) > 0
+
+
+def test_a_second_bot_on_a_symlink_of_the_database_is_refused(tmp_path: Path) -> None:
+    from db.ops import InstanceLock
+
+    real = tmp_path / "live.db"
+    link = tmp_path / "other-name.db"
+    link.symlink_to(real)
+    with InstanceLock(real):
+        result = run_cli(
+            "run",
+            cwd=tmp_path,
+            env={
+                "DISCORD_TOKEN": "abc.def",
+                "DISCORD_API_BASE": "http://127.0.0.1:9/api",
+                "DATABASE_PATH": str(link),
+            },
+        )
+    assert result.returncode == 1
+    assert "Entraide is running on this database" in result.stderr
+    assert not real.exists(), "the refused bot must not have opened the database"
+
+
+def test_every_subcommand_is_audited_for_the_lock() -> None:
+    """Each sub-command either holds the instance lock or is known not to need it."""
+    import bot.ops_cli  # noqa: F401 - registers restore and stats
+    from bot.cli import EXTRA_COMMANDS, LOCKED_COMMANDS, build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    commands = set(sub.choices)
+    takes_lock_itself = {"restore"}
+    read_only = {"commands", "backup", "stats"}  # no write to the live database
+    assert commands == LOCKED_COMMANDS | takes_lock_itself | read_only, (
+        "a new sub-command: decide whether it takes the instance lock"
+    )
+    assert set(EXTRA_COMMANDS) <= commands
+
+
+async def test_tree_only_bot_runs_no_catch_ups_and_no_scheduler(tmp_path: Path) -> None:
+    """`commands` and `sync` build the tree without the scheduler or start-up work."""
+    from bot.cli import build_offline_bot
+    from bot.settings import load_settings
+
+    bot = await build_offline_bot(load_settings(database_path=tmp_path / "never.db"))
+    try:
+        assert bot.tree_only
+        assert not bot.scheduler.running
+        assert not bot.background_tasks
+        assert bot.tree.get_command("earnings") is not None
+    finally:
+        await bot.close()
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_tracebacks_in_the_fatal_path_never_show_the_token(tmp_path: Path) -> None:
+    """A real child process: the bot fails with an exception that carries the token."""
+    token = "MTIz.secret-token.value"
+    script = (
+        "import sys, bot.cli as cli\n"
+        "async def boom(settings, token, *, sync_only=False):\n"
+        "    try:\n"
+        "        raise KeyError(f'Authorization: Bot {token}')\n"
+        "    except KeyError as exc:\n"
+        "        raise RuntimeError(f'login with {token} failed') from exc\n"
+        "cli._run = boom\n"
+        "sys.exit(cli.main(['run']))\n"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
+    base |= {
+        "PYTHONPATH": str(ROOT),
+        "DISCORD_TOKEN": token,
+        "DATABASE_PATH": str(tmp_path / "x.db"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    assert "Traceback" in output and "fatal error" in output  # the log kept its traceback
+    assert "KeyError" in output and "RuntimeError" in output  # and its chained cause
+    assert "Entraide stopped: login with [redacted] failed" in result.stderr
+    assert token not in output
+    assert "secret-token" not in output

@@ -1,0 +1,1 @@
+"""Over the wire: the unmodified bot against a Discord-shaped server on loopback."""

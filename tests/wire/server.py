@@ -1,0 +1,347 @@
+"""A small Discord-shaped server on 127.0.0.1: REST routes and a gateway websocket.
+
+Enough of Discord for the unmodified `python -m bot run` to log in, sync its commands,
+connect to the gateway (HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats), answer an
+interaction and RESUME after a dropped connection. Nothing here leaves the loopback
+interface. Facts it relies on (discord.py 2.7.1) are in /work/shared/STYLE.md's
+"Over the wire" section: a body is JSON only with `Content-Type: application/json` exactly,
+and the gateway URL carries `compress=zlib-stream` unless compression is turned off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from tests.harness import payloads as p
+
+API = "/api/v10"
+EPHEMERAL = 1 << 6
+
+
+def json_response(data: Any, status: int = 200) -> web.Response:
+    """JSON with the exact content type discord.py checks for (no `; charset=…`)."""
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json"},
+    )
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    json: Any
+    headers: dict[str, str]
+
+
+@dataclass
+class GatewaySession:
+    """One websocket connection: what it asked for and every op the bot sent."""
+
+    path: str
+    query: dict[str, str]
+    received: list[dict[str, Any]] = field(default_factory=list)
+    ws: web.WebSocketResponse | None = None
+    compressor: Any = None
+
+    def ops(self) -> list[int]:
+        return [frame["op"] for frame in self.received]
+
+
+class WireDiscord:
+    """The server. Use as `async with WireDiscord() as server:`; `server.api_base`."""
+
+    def __init__(
+        self,
+        *,
+        gateway_url: str | None = None,
+        gateway_bot: bool = True,
+        token: str = "wire.token.value",
+        refuse_identify: bool = False,
+    ) -> None:
+        self.token = token
+        self.refuse_identify = refuse_identify  # True: close with 4004 (authentication failed)
+        self.gateway_bot = gateway_bot  # False: a server without GET /gateway/bot
+        self.application_id = p.snowflake()
+        self.bot_user = p.FakeUser(p.snowflake(), "entraide", bot=True)
+        self.member = p.FakeUser(p.snowflake(), "alice")
+        self.guild_id = p.snowflake()
+        self.channel_id = p.snowflake()
+        self.requests: list[Request] = []
+        self.unknown: list[Request] = []
+        self.sessions: list[GatewaySession] = []
+        self.callbacks: asyncio.Queue[Request] = asyncio.Queue()
+        self.sequence = 0
+        self.session_id = secrets.token_hex(8)
+        self._gateway_url = gateway_url  # None: this server's own /gateway
+        self._events: dict[str, asyncio.Event] = {}
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> WireDiscord:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/resume", self._gateway)
+        app.router.add_route("*", API + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for session in self.sessions:
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.close()
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API}"
+
+    @property
+    def gateway_url(self) -> str:
+        return self._gateway_url or f"ws://127.0.0.1:{self.port}/gateway"
+
+    @property
+    def resume_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/resume"
+
+    def event(self, name: str) -> asyncio.Event:
+        return self._events.setdefault(name, asyncio.Event())
+
+    async def wait(self, name: str, within: float = 60) -> None:
+        await asyncio.wait_for(self.event(name).wait(), within)
+
+    # -- REST -------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        body = None
+        if request.can_read_body and request.content_type == "application/json":
+            body = await request.json()
+        path = "/" + request.match_info["tail"]
+        call = Request(request.method, path, dict(request.query), body, dict(request.headers))
+        self.requests.append(call)
+        is_interaction = path.startswith("/interactions/")
+        if not is_interaction and request.headers.get("Authorization") != f"Bot {self.token}":
+            return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+        parts = path.strip("/").split("/")
+        handler = self._route(request.method, parts)
+        if handler is None:
+            self.unknown.append(call)
+            return json_response({"message": "Unknown route", "code": 0}, 404)
+        return json_response(handler(call, parts))
+
+    def _route(self, method: str, parts: list[str]) -> Any:
+        match (method, parts):
+            case ("GET", ["users", "@me"]):
+                return lambda call, parts: self.bot_user.user_json()
+            case ("GET", ["oauth2", "applications", "@me"]):
+                return self._application
+            case ("GET", ["gateway", "bot"]) if self.gateway_bot:
+                return self._gateway_bot
+            case ("PUT", ["applications", _, "commands"]) | (
+                "PUT",
+                ["applications", _, "guilds", _, "commands"],
+            ):
+                return self._sync
+            case ("POST", ["interactions", _, _, "callback"]):
+                return self._callback
+            case ("POST", ["channels", _, "messages"]):
+                return self._message
+        return None
+
+    def _application(self, call: Request, parts: list[str]) -> Any:
+        return {
+            "id": str(self.application_id),
+            "name": "Entraide",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": p.user_json(p.snowflake(), "owner"),
+            "summary": "",
+            "flags": 0,
+            "team": None,
+            "rpc_origins": [],
+            "tags": [],
+        }
+
+    def _gateway_bot(self, call: Request, parts: list[str]) -> Any:
+        return {
+            "url": self.gateway_url,
+            "shards": 1,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 999,
+                "reset_after": 86_400_000,
+                "max_concurrency": 1,
+            },
+        }
+
+    def _sync(self, call: Request, parts: list[str]) -> Any:
+        self.event("synced").set()
+        return [
+            {**cmd, "id": str(p.snowflake()), "application_id": str(self.application_id)}
+            | {"version": "1"}
+            for cmd in call.json or []
+        ]
+
+    def _message(self, call: Request, parts: list[str]) -> Any:
+        author = self.bot_user.user_json()
+        return p.message_json(p.snowflake(), int(parts[1]), author, call.json or {})
+
+    def _callback(self, call: Request, parts: list[str]) -> Any:
+        interaction_id, kind = parts[1], (call.json or {}).get("type")
+        data = (call.json or {}).get("data") or {}
+        flags = data.get("flags") or 0
+        message = p.message_json(
+            p.snowflake(), self.channel_id, self.bot_user.user_json(), data, message_type=20
+        )
+        self.callbacks.put_nowait(call)
+        return {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_id": message["id"],
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(flags & EPHEMERAL),
+            },
+            "resource": {"type": kind, "message": message},
+        }
+
+    # -- gateway ----------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        session = GatewaySession(request.path, dict(request.query), ws=ws)
+        compression = request.query.get("compress")
+        if compression == "zlib-stream":
+            session.compressor = zlib.compressobj()
+        elif compression:  # a compression this server does not speak: refuse, as Discord would
+            await ws.close(code=4000, message=b"unsupported compression")
+            return ws
+        self.sessions.append(session)
+        await self._send(session, {"op": 10, "d": {"heartbeat_interval": 41_250}})
+        async for message in ws:
+            if message.type != WSMsgType.TEXT:
+                break
+            frame = json.loads(message.data)
+            session.received.append(frame)
+            await self._on_frame(session, frame)
+        self.event("disconnected").set()
+        return ws
+
+    async def _send(self, session: GatewaySession, frame: dict[str, Any]) -> None:
+        assert session.ws is not None
+        text = json.dumps(frame)
+        if session.compressor is None:
+            await session.ws.send_str(text)
+        else:
+            compressed = session.compressor.compress(text.encode())
+            await session.ws.send_bytes(compressed + session.compressor.flush(zlib.Z_SYNC_FLUSH))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a DISPATCH (op 0) on the newest connection."""
+        self.sequence += 1
+        await self._send(self.sessions[-1], {"op": 0, "t": event, "s": self.sequence, "d": data})
+
+    async def _on_frame(self, session: GatewaySession, frame: dict[str, Any]) -> None:
+        op, data = frame.get("op"), frame.get("d")
+        if op == 1:  # heartbeat
+            await self._send(session, {"op": 11, "d": None})
+            self.event("heartbeat").set()
+        elif op == 2:  # identify
+            if data["token"] != self.token or self.refuse_identify:
+                await session.ws.close(code=4004, message=b"Authentication failed")  # type: ignore[union-attr]
+                return
+            self.identify = data
+            self.event("identified").set()
+            await self.dispatch("READY", self._ready())
+            await self.dispatch("GUILD_CREATE", self._guild())
+        elif op == 6:  # resume
+            self.resume = data
+            ok = data["token"] == self.token and data["session_id"] == self.session_id
+            if not ok:
+                await self._send(session, {"op": 9, "d": False})
+                return
+            await self.dispatch("RESUMED", {})
+            self.event("resumed").set()
+
+    async def drop(self) -> None:
+        """Drop the newest connection as Discord does before asking for a resume."""
+        session = self.sessions[-1]
+        assert session.ws is not None
+        await session.ws.close(code=4000, message=b"Unknown error")
+
+    def _ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": self.bot_user.user_json(),
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": self.session_id,
+            "resume_gateway_url": self.resume_url,
+            "shard": [0, 1],
+            "application": {"id": str(self.application_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+        }
+
+    def _guild(self) -> dict[str, Any]:
+        everyone = p.role_json(self.guild_id, "@everyone", p.EVERYONE_PERMS, 0)
+        return p.guild_json(
+            self.guild_id,
+            "Wire Server",
+            owner_id=self.member.id,
+            roles=[everyone],
+            channels=[p.text_channel_json(self.channel_id, self.guild_id, "general")],
+            members=[self.bot_user.member_json(), self.member.member_json()],
+        )
+
+    async def slash(self, name: str, *, locale: str = "en-US") -> str:
+        """Send an INTERACTION_CREATE for `/name` (no options); return its id."""
+        interaction_id = p.snowflake()
+        await self.dispatch(
+            "INTERACTION_CREATE",
+            {
+                "id": str(interaction_id),
+                "application_id": str(self.application_id),
+                "type": 2,
+                "data": {"id": str(p.snowflake()), "name": name, "type": 1},
+                "guild_id": str(self.guild_id),
+                "guild_locale": "en-US",
+                "channel_id": str(self.channel_id),
+                "channel": {
+                    "id": str(self.channel_id),
+                    "type": 0,
+                    "guild_id": str(self.guild_id),
+                    "name": "general",
+                },
+                "member": self.member.member_json(p.EVERYONE_PERMS.value),
+                "app_permissions": str(p.BOT_PERMS.value),
+                "token": secrets.token_urlsafe(24),
+                "version": 1,
+                "locale": locale,
+                "entitlements": [],
+                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "context": 0,
+                "attachment_size_limit": 10 * 1024 * 1024,
+            },
+        )
+        return str(interaction_id)
