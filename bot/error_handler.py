@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+from discord.enums import AppCommandOptionType
 from discord.ext import commands
 
 from bot.errors import UserError
@@ -26,6 +29,11 @@ from db.connection import DatabaseBusyError
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+#: Discord's limit on a component's (and a modal's) custom_id.
+MODAL_CUSTOM_ID_LIMIT = 100
+#: Discord's limit on a string option's length.
+STRING_OPTION_LIMIT = 6000
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -147,14 +155,94 @@ class EntraideView(discord.ui.View):
 
 
 class EntraideModal(discord.ui.Modal):
-    """A modal whose errors reach the member."""
+    """A modal whose errors reach the member, and that only its opener can submit.
+
+    discord.py finds an open modal by its custom_id alone (not by user), so a fixed
+    custom_id ("profile:qualifications", one per alert…) would let two members' forms
+    replace each other, and anyone who sends a submit with that custom_id would reach
+    another member's form. Every custom_id therefore ends with a random token only the
+    opener's client receives.
+    """
+
+    def __init__(self, *, custom_id: str | None = None, **kwargs: Any) -> None:
+        token = secrets.token_hex(8)
+        prefix = (custom_id or type(self).__name__)[: MODAL_CUSTOM_ID_LIMIT - len(token) - 1]
+        super().__init__(custom_id=f"{prefix}:{token}", **kwargs)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await handle_interaction_error(interaction, error, where=type(self).__name__)
 
 
+#: Discord's own bounds for integer and number options (a client cannot send more).
+DISCORD_NUMBER_LIMIT = 2**53
+
+
+def _option_value_error(param: Any, value: Any) -> UserError | None:
+    """Why one option's value is not something any client may send, or None.
+
+    Only what Discord itself guarantees is checked here (numbers are finite and within
+    ±2**53, strings within 6,000 characters), so no absurd value reaches the database;
+    each feature's rules still check its own `Range` with a message that explains it.
+    """
+    name = str(param.display_name)
+    kind = param.type
+    if kind in (AppCommandOptionType.integer, AppCommandOptionType.number):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or abs(value) > DISCORD_NUMBER_LIMIT
+        ):
+            return UserError("common.errors.option_number", name=name, value=str(value)[:30])
+    elif (
+        kind is AppCommandOptionType.string
+        and isinstance(value, str)
+        and len(value) > STRING_OPTION_LIMIT
+    ):
+        return UserError("common.errors.option_too_long", name=name, limit=STRING_OPTION_LIMIT)
+    return None
+
+
+def option_error(command: Any, options: list[dict[str, Any]]) -> UserError | None:
+    """The first option whose value is outside what the command declares, or None.
+
+    discord.py (2.7.1) does not re-check values that arrive, and a modified client can
+    send anything: a 30-digit entry number reached SQLite and failed as an
+    `OverflowError`. Checked once here for every command.
+    """
+    params = getattr(command, "_params", None)
+    if not params:
+        return None
+    by_name = {str(param.display_name): param for param in params.values()}
+    for option in options:
+        param = by_name.get(option.get("name", ""))
+        if param is None or "value" not in option:
+            continue
+        error = _option_value_error(param, option["value"])
+        if error is not None:
+            return error
+    return None
+
+
 class EntraideTree(app_commands.CommandTree):
     """The command tree with the global error handler attached."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Refuse option values a command does not declare, before it runs."""
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        data: Any = interaction.data or {}
+        if data.get("type", 1) != 1:
+            return True
+        try:
+            command, options = self._get_app_command_options(data)
+        except app_commands.CommandNotFound:
+            return True
+        error = option_error(command, options)
+        if error is None:
+            return True
+        await reply(interaction, error.message(locale_of(interaction)))
+        return False
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
