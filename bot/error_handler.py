@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -32,8 +31,6 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 #: Discord's limit on a component's (and a modal's) custom_id.
 MODAL_CUSTOM_ID_LIMIT = 100
-#: Discord's limit on a string option's length.
-STRING_OPTION_LIMIT = 6000
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -173,33 +170,24 @@ class EntraideModal(discord.ui.Modal):
         await handle_interaction_error(interaction, error, where=type(self).__name__)
 
 
-#: Discord's own bounds for integer and number options (a client cannot send more).
+#: Discord's own bound for integer options (a real client cannot send more).
 DISCORD_NUMBER_LIMIT = 2**53
 
 
 def _option_value_error(param: Any, value: Any) -> UserError | None:
     """Why one option's value is not something any client may send, or None.
 
-    Only what Discord itself guarantees is checked here (numbers are finite and within
-    ±2**53, strings within 6,000 characters), so no absurd value reaches the database;
-    each feature's rules still check its own `Range` with a message that explains it.
+    Only what Discord itself guarantees is checked here (integers within ±2**53), so no
+    absurd number reaches the database; each feature's rules still check its own
+    `Range`, lengths and choices with a message that explains them (number options,
+    where NaN and infinity can arrive, are all checked by their features' rules).
     """
-    name = str(param.display_name)
-    kind = param.type
-    if kind in (AppCommandOptionType.integer, AppCommandOptionType.number):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-            or abs(value) > DISCORD_NUMBER_LIMIT
-        ):
-            return UserError("common.errors.option_number", name=name, value=str(value)[:30])
-    elif (
-        kind is AppCommandOptionType.string
-        and isinstance(value, str)
-        and len(value) > STRING_OPTION_LIMIT
+    if param.type is AppCommandOptionType.integer and (
+        isinstance(value, bool) or not isinstance(value, int) or abs(value) > DISCORD_NUMBER_LIMIT
     ):
-        return UserError("common.errors.option_too_long", name=name, limit=STRING_OPTION_LIMIT)
+        return UserError(
+            "common.errors.option_number", name=str(param.display_name), value=str(value)[:30]
+        )
     return None
 
 

@@ -52,8 +52,14 @@ class RemoveButton(
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
         locale = locale_of(interaction)
+        if interaction.guild_id is None:
+            raise UserError("common.errors.guild_only")
+        # The member's own subscription, of the server the list is shown in.
         removed = await subscriptions.remove(
-            interaction.client.db, interaction.user.id, self.subscription_id
+            interaction.client.db,
+            interaction.user.id,
+            self.subscription_id,
+            guild_id=interaction.guild_id,
         )
         if removed is None:
             raise UserError("alerts.errors.not_found")
