@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -119,6 +120,39 @@ def guarded(func: F) -> F:
             return None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: The custom_id prefixes of the bot's persistent components.
+COMPONENT_NAMESPACES = ("tasks", "requesters", "reviews", "alerts", "earnings", "platforms")
+
+
+class OversizedIdButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"(?:{'|'.join(COMPONENT_NAMESPACES)}):.{{0,200}}?[0-9]{{21}}.{{0,200}}",
+):
+    """Any of our custom_ids carrying a number of 21+ digits: refused kindly.
+
+    Every feature's template bounds its ids to 20 digits (`bot.ids.ID_DIGITS`), so such
+    a custom_id matches none of them and discord.py would drop the click in silence
+    ("This interaction failed"). It can only come from a modified client; it gets the
+    same answer as a button whose record is gone, and nothing is read or written.
+    """
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="…", custom_id=custom_id[:100]))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> OversizedIdButton:
+        return cls(match.string)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await reply(interaction, t("common.errors.stale_component", locale_of(interaction)))
 
 
 class EntraideView(discord.ui.View):
