@@ -542,3 +542,15 @@ async def _start_two_servers(
     await h.slash("alerts subscribe", user=h.alice, min_hourly=9.5)
     await h.slash("earnings log", user=h.alice, amount="1.50", minutes=6, platform="Prolific")
     return h, b
+
+
+async def test_another_servers_channel_or_role_cannot_be_chosen(configured: Harness) -> None:
+    """Option values are ids too: B's channel or role given to A's /setup changes nothing."""
+    h = configured
+    b = await h.add_server()
+    before = state(h)
+    sent = await h.slash("setup role", user=h.admin, role=b.mod_role)
+    assert sent.ephemeral and sent.content == t("setup.errors.unknown_role", "en-US")
+    sent = await h.slash("setup channel", user=h.admin, kind="alerts", target=b.alerts)
+    assert sent.ephemeral and sent.content != APOLOGY  # discord.py's transformer refuses it
+    assert state(h) == before
