@@ -554,3 +554,37 @@ async def test_another_servers_channel_or_role_cannot_be_chosen(configured: Harn
     sent = await h.slash("setup channel", user=h.admin, kind="alerts", target=b.alerts)
     assert sent.ephemeral and sent.content != APOLOGY  # discord.py's transformer refuses it
     assert state(h) == before
+
+
+def _templates() -> dict[str, Any]:
+    import cogs.alerts.views
+    import cogs.earnings.views
+    import cogs.platforms.views
+    import cogs.requesters.views
+    import cogs.tasks.views
+    from bot import error_handler
+
+    found = {}
+    for module in (
+        cogs.alerts.views,
+        cogs.earnings.views,
+        cogs.platforms.views,
+        cogs.requesters.views,
+        cogs.tasks.views,
+        error_handler,
+    ):
+        for value in vars(module).values():
+            template = getattr(value, "__discord_ui_compiled_template__", None)
+            if isinstance(value, type) and template is not None:
+                found[value.__name__] = template
+    return found
+
+
+@settings(deadline=None)
+@given(custom_id=_custom_id())
+def test_a_custom_id_reaches_at_most_one_component(custom_id: str) -> None:
+    """discord.py runs every DynamicItem whose template matches: two would answer twice."""
+    matching = [name for name, rx in _templates().items() if rx.fullmatch(custom_id)]
+    assert len(matching) <= 1, (custom_id, matching)
+    if any(len(run) > 20 for run in custom_id.replace(":", " ").split()):
+        assert matching == ["OversizedIdButton"], (custom_id, matching)
