@@ -22,7 +22,7 @@ import cogs
 from bot import offload
 from bot.clock import Clock, SystemClock
 from bot.command_limits import tree_problems
-from bot.error_handler import EntraideTree, handle_interaction_error
+from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
 from bot.i18n import t
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
@@ -138,6 +138,7 @@ class Entraide(commands.Bot):
         if applied:
             log.info("database migrated to version %s", applied[-1])
         await self.tree.set_translator(CatalogTranslator())
+        self.add_dynamic_items(OversizedIdButton)
         for name in self.extensions_to_load:
             await self.load_extension(name)
         if self.tree_only:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+from discord.enums import AppCommandOptionType
 from discord.ext import commands
 
 from bot.errors import UserError
@@ -26,6 +29,9 @@ from db.connection import DatabaseBusyError
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+#: Discord's limit on a component's (and a modal's) custom_id.
+MODAL_CUSTOM_ID_LIMIT = 100
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -116,6 +122,39 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: The custom_id prefixes of the bot's persistent components.
+COMPONENT_NAMESPACES = ("tasks", "requesters", "reviews", "alerts", "earnings", "platforms")
+
+
+class OversizedIdButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"(?:{'|'.join(COMPONENT_NAMESPACES)}):.{{0,200}}?[0-9]{{21}}.{{0,200}}",
+):
+    """Any of our custom_ids carrying a number of 21+ digits: refused kindly.
+
+    Every feature's template bounds its ids to 20 digits (`bot.ids.ID_DIGITS`), so such
+    a custom_id matches none of them and discord.py would drop the click in silence
+    ("This interaction failed"). It can only come from a modified client; it gets the
+    same answer as a button whose record is gone, and nothing is read or written.
+    """
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="…", custom_id=custom_id[:100]))
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> OversizedIdButton:
+        return cls(match.string)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await reply(interaction, t("common.errors.stale_component", locale_of(interaction)))
+
+
 class EntraideView(discord.ui.View):
     """A view whose errors reach the member; optionally restricted to one user."""
 
@@ -147,14 +186,85 @@ class EntraideView(discord.ui.View):
 
 
 class EntraideModal(discord.ui.Modal):
-    """A modal whose errors reach the member."""
+    """A modal whose errors reach the member, and that only its opener can submit.
+
+    discord.py finds an open modal by its custom_id alone (not by user), so a fixed
+    custom_id ("profile:qualifications", one per alert…) would let two members' forms
+    replace each other, and anyone who sends a submit with that custom_id would reach
+    another member's form. Every custom_id therefore ends with a random token only the
+    opener's client receives.
+    """
+
+    def __init__(self, *, custom_id: str | None = None, **kwargs: Any) -> None:
+        token = secrets.token_hex(8)
+        prefix = (custom_id or type(self).__name__)[: MODAL_CUSTOM_ID_LIMIT - len(token) - 1]
+        super().__init__(custom_id=f"{prefix}:{token}", **kwargs)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await handle_interaction_error(interaction, error, where=type(self).__name__)
 
 
+#: Discord's own bound for integer options (a real client cannot send more).
+DISCORD_NUMBER_LIMIT = 2**53
+
+
+def _option_value_error(param: Any, value: Any) -> UserError | None:
+    """Why one option's value is not something any client may send, or None.
+
+    Only what Discord itself guarantees is checked here (integers within ±2**53), so no
+    absurd number reaches the database; each feature's rules still check its own
+    `Range`, lengths and choices with a message that explains them (number options,
+    where NaN and infinity can arrive, are all checked by their features' rules).
+    """
+    if param.type is AppCommandOptionType.integer and (
+        isinstance(value, bool) or not isinstance(value, int) or abs(value) > DISCORD_NUMBER_LIMIT
+    ):
+        return UserError(
+            "common.errors.option_number", name=str(param.display_name), value=str(value)[:30]
+        )
+    return None
+
+
+def option_error(command: Any, options: list[dict[str, Any]]) -> UserError | None:
+    """The first option whose value is outside what the command declares, or None.
+
+    discord.py (2.7.1) does not re-check values that arrive, and a modified client can
+    send anything: a 30-digit entry number reached SQLite and failed as an
+    `OverflowError`. Checked once here for every command.
+    """
+    params = getattr(command, "_params", None)
+    if not params:
+        return None
+    by_name = {str(param.display_name): param for param in params.values()}
+    for option in options:
+        param = by_name.get(option.get("name", ""))
+        if param is None or "value" not in option:
+            continue
+        error = _option_value_error(param, option["value"])
+        if error is not None:
+            return error
+    return None
+
+
 class EntraideTree(app_commands.CommandTree):
     """The command tree with the global error handler attached."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Refuse option values a command does not declare, before it runs."""
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        data: Any = interaction.data or {}
+        if data.get("type", 1) != 1:
+            return True
+        try:
+            command, options = self._get_app_command_options(data)
+        except app_commands.CommandNotFound:
+            return True
+        error = option_error(command, options)
+        if error is None:
+            return True
+        await reply(interaction, error.message(locale_of(interaction)))
+        return False
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

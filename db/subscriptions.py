@@ -137,11 +137,17 @@ async def get(db: Database, subscription_id: int) -> Subscription | None:
     return None if row is None else _subscription(row)
 
 
-async def remove(db: Database, user_id: int, subscription_id: int) -> Subscription | None:
-    """Delete one of this member's subscriptions; None if it is not theirs (or gone)."""
+async def remove(
+    db: Database, user_id: int, subscription_id: int, *, guild_id: int | None = None
+) -> Subscription | None:
+    """Delete one of this member's subscriptions; None if it is not theirs (or gone).
+
+    With `guild_id`, only one of that server's (a list's button in that server).
+    """
     row = await db.fetch_one(
-        "DELETE FROM alert_subscriptions WHERE id = ? AND user_id = ? RETURNING *",
-        (subscription_id, user_id),
+        "DELETE FROM alert_subscriptions WHERE id = ? AND user_id = ? "
+        "AND (? IS NULL OR guild_id = ?) RETURNING *",
+        (subscription_id, user_id, guild_id, guild_id),
     )
     return None if row is None else _subscription(row)
 

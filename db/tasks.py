@@ -313,7 +313,7 @@ UPDATE task_alerts SET
         WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
                             WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
         THEN :user ELSE ended_by END
-WHERE id = :id AND state = 'live'
+WHERE id = :id AND guild_id = :guild_id AND state = 'live'
 RETURNING *
 """
 
@@ -324,6 +324,7 @@ async def vote(
     user_id: int,
     kind: str,
     *,
+    guild_id: int,
     now: int,
     extend_to: int,
     gone_needed: int,
@@ -331,7 +332,9 @@ async def vote(
 ) -> Alert | None:
     """Record a member's "still live" / "gone" and return the live alert as it is now.
 
-    Returns None when the alert is not live (any more): nothing is recorded then. A
+    Returns None when the alert is not live (any more) or belongs to another server than
+    `guild_id` (the voter's): nothing is recorded then. The server is part of both
+    statements' WHERE, so a forged button from another server can never count. A
     moderator's "gone", or `gone_needed` members', ends the alert in the same statement:
     only a "gone" vote's own statement ends it, so with clicks in flight together a
     "still live" never ends it on behalf of "gone" votes stored just before it.
@@ -343,10 +346,10 @@ async def vote(
     changed = await db.execute(
         "INSERT INTO task_votes (alert_id, user_id, kind, voted_at) "
         "SELECT ?, ?, ?, ? WHERE EXISTS "
-        "(SELECT 1 FROM task_alerts WHERE id = ? AND state = 'live') "
+        "(SELECT 1 FROM task_alerts WHERE id = ? AND guild_id = ? AND state = 'live') "
         "ON CONFLICT (alert_id, user_id) DO UPDATE SET kind = excluded.kind, "
         "voted_at = excluded.voted_at",
-        (alert_id, user_id, kind, now, alert_id),
+        (alert_id, user_id, kind, now, alert_id, guild_id),
     )
     if not changed:
         return None
@@ -354,6 +357,7 @@ async def vote(
         _COUNTS_SQL,
         {
             "id": alert_id,
+            "guild_id": guild_id,
             "kind": kind,
             "now": now,
             "extend_to": extend_to,
@@ -390,6 +394,7 @@ async def report_done(
     alert_id: int,
     user_id: int,
     *,
+    guild_id: int,
     minutes: int,
     hourly_cents: int,
     rating: str | None,
@@ -397,16 +402,16 @@ async def report_done(
 ) -> Alert | None:
     """Record (or correct) a member's "I did it" and refresh the crowd's figures.
 
-    Returns None for an unknown or removed alert.
+    Returns None for an unknown or removed alert, or one of another server than `guild_id`.
     """
     changed = await db.execute(
         "INSERT INTO task_reports (alert_id, user_id, minutes, hourly_cents, rating, "
         "reported_at) SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS "
-        "(SELECT 1 FROM task_alerts WHERE id = ? AND state != 'removed') "
+        "(SELECT 1 FROM task_alerts WHERE id = ? AND guild_id = ? AND state != 'removed') "
         "ON CONFLICT (alert_id, user_id) DO UPDATE SET minutes = excluded.minutes, "
         "hourly_cents = excluded.hourly_cents, rating = excluded.rating, "
         "reported_at = excluded.reported_at",
-        (alert_id, user_id, minutes, hourly_cents, rating, now, alert_id),
+        (alert_id, user_id, minutes, hourly_cents, rating, now, alert_id, guild_id),
     )
     if not changed:
         return None
@@ -418,17 +423,28 @@ async def report_done(
 
 
 async def end_alert(
-    db: Database, alert_id: int, state: str, *, by: int | None, now: int, reason: str | None = None
+    db: Database,
+    alert_id: int,
+    state: str,
+    *,
+    guild_id: int,
+    by: int | None,
+    now: int,
+    reason: str | None = None,
 ) -> Alert | None:
-    """Mark a live alert gone or expired, or remove any alert; None if nothing changed."""
+    """Mark a live alert gone or expired, or remove any alert; None if nothing changed.
+
+    Only an alert of `guild_id` (the acting moderator's server) is touched.
+    """
     if state not in ENDED_STATES:
         msg = f"not an end state: {state!r}"
         raise ValueError(msg)
     allowed = "state != 'removed'" if state == "removed" else "state = 'live'"
     row = await db.fetch_one(
         f"UPDATE task_alerts SET state = ?, ended_at = ?, ended_by = ?, "
-        f"removed_reason = coalesce(?, removed_reason) WHERE id = ? AND {allowed} RETURNING *",
-        (state, now, by, reason, alert_id),
+        f"removed_reason = coalesce(?, removed_reason) WHERE id = ? AND guild_id = ? "
+        f"AND {allowed} RETURNING *",
+        (state, now, by, reason, alert_id, guild_id),
     )
     return None if row is None else _alert(row)
 
@@ -468,9 +484,12 @@ async def expire_unposted(
 
 
 async def set_warning(
-    db: Database, alert_id: int, category: str, *, by: int, confirmed: bool
+    db: Database, alert_id: int, category: str, *, guild_id: int, by: int, confirmed: bool
 ) -> Alert | None:
-    """Suggest a content warning (pending), or set it outright (sharer, moderator)."""
+    """Suggest a content warning (pending), or set it outright (sharer, moderator).
+
+    Only on an alert of `guild_id` (the member's server).
+    """
     if category not in WARNING_CATEGORIES:
         msg = f"unknown warning {category!r}"
         raise ValueError(msg)
@@ -478,19 +497,19 @@ async def set_warning(
         sql = (
             "UPDATE task_alerts SET warning = ?, warning_confirmed_by = ?, "
             "warning_pending = NULL, warning_proposed_by = NULL "
-            "WHERE id = ? AND state != 'removed' RETURNING *"
+            "WHERE id = ? AND guild_id = ? AND state != 'removed' RETURNING *"
         )
     else:
         sql = (
             "UPDATE task_alerts SET warning_pending = ?, warning_proposed_by = ? "
-            "WHERE id = ? AND state != 'removed' RETURNING *"
+            "WHERE id = ? AND guild_id = ? AND state != 'removed' RETURNING *"
         )
-    row = await db.fetch_one(sql, (category, by, alert_id))
+    row = await db.fetch_one(sql, (category, by, alert_id, guild_id))
     return None if row is None else _alert(row)
 
 
 async def confirm_warning(
-    db: Database, alert_id: int, *, by: int, allow_own: bool = False
+    db: Database, alert_id: int, *, guild_id: int, by: int, allow_own: bool = False
 ) -> Alert | None:
     """Confirm the pending warning; never by the member who suggested it.
 
@@ -498,19 +517,20 @@ async def confirm_warning(
     """
     row = await db.fetch_one(
         "UPDATE task_alerts SET warning = warning_pending, warning_confirmed_by = ?, "
-        "warning_pending = NULL WHERE id = ? AND warning_pending IS NOT NULL "
+        "warning_pending = NULL WHERE id = ? AND guild_id = ? AND warning_pending IS NOT NULL "
         "AND (? OR warning_proposed_by IS NOT ?) AND state != 'removed' RETURNING *",
-        (by, alert_id, int(allow_own), by),
+        (by, alert_id, guild_id, int(allow_own), by),
     )
     return None if row is None else _alert(row)
 
 
-async def clear_warning(db: Database, alert_id: int) -> Alert | None:
+async def clear_warning(db: Database, alert_id: int, *, guild_id: int) -> Alert | None:
     """Drop a warning and any suggestion (moderators only; checked by the caller)."""
     row = await db.fetch_one(
         "UPDATE task_alerts SET warning = NULL, warning_confirmed_by = NULL, "
-        "warning_pending = NULL, warning_proposed_by = NULL WHERE id = ? RETURNING *",
-        (alert_id,),
+        "warning_pending = NULL, warning_proposed_by = NULL WHERE id = ? AND guild_id = ? "
+        "RETURNING *",
+        (alert_id, guild_id),
     )
     return None if row is None else _alert(row)
 

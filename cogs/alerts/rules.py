@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.errors import UserError
+from bot.ids import bounded_id
 from bot.platforms import PLATFORM_NAMES
 
 #: A member may keep this many subscriptions per server: enough for real use
@@ -414,7 +415,7 @@ def parse_selector(text: str | None) -> Selector:
     if value in ALL_WORDS:
         return Selector(everything=True)
     if match := _RECORD.fullmatch(value):
-        return Selector(record_id=int(match[1]))
+        return Selector(record_id=bounded_id(match[1]))
     if match := _POSITION.fullmatch(value):
         return Selector(position=int(match[1]))
     raise UserError("alerts.errors.bad_selector")

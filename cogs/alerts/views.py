@@ -15,6 +15,7 @@ import discord
 from bot.error_handler import guarded
 from bot.errors import UserError
 from bot.i18n import t
+from bot.ids import ID_DIGITS, bounded_id
 from bot.ui import NO_PINGS, locale_of, reply
 from cogs.alerts import render, rules
 from db import guilds, subscriptions
@@ -27,7 +28,7 @@ ROW_WIDTH = 5
 
 
 class RemoveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"alerts:remove:(?P<id>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"alerts:remove:(?P<id>{ID_DIGITS})"
 ):
     """The "Remove #n" button of `/alerts list`: deletes one subscription, redraws the list."""
 
@@ -46,13 +47,19 @@ class RemoveButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> RemoveButton:
-        return cls(int(match["id"]))
+        return cls(bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
         locale = locale_of(interaction)
+        if interaction.guild_id is None:
+            raise UserError("common.errors.guild_only")
+        # The member's own subscription, of the server the list is shown in.
         removed = await subscriptions.remove(
-            interaction.client.db, interaction.user.id, self.subscription_id
+            interaction.client.db,
+            interaction.user.id,
+            self.subscription_id,
+            guild_id=interaction.guild_id,
         )
         if removed is None:
             raise UserError("alerts.errors.not_found")
@@ -68,7 +75,8 @@ class RemoveButton(
 
 
 class RemoveAllButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"alerts:remove-all:(?P<user>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"alerts:remove-all:(?P<user>{ID_DIGITS})",
 ):
     """The "Remove all" button of `/alerts list`, bound to the member the list belongs to."""
 
@@ -87,7 +95,7 @@ class RemoveAllButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> RemoveAllButton:
-        return cls(int(match["user"]))
+        return cls(bounded_id(match["user"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
@@ -105,7 +113,7 @@ class RemoveAllButton(
 
 
 class StopButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"alerts:stop:(?P<id>\d+)"
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"alerts:stop:(?P<id>{ID_DIGITS})"
 ):
     """The "Stop these alerts" button under an alert DM: drops the subscription that matched."""
 
@@ -123,7 +131,7 @@ class StopButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
     ) -> StopButton:
-        return cls(int(match["id"]))
+        return cls(bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -16,6 +16,7 @@ import discord
 from bot.error_handler import EntraideModal, EntraideView, guarded
 from bot.errors import UserError
 from bot.i18n import t
+from bot.ids import ID_DIGITS, bounded_id, parse_id
 from bot.ui import NO_PINGS, Colours, locale_of, reply, safe_text, truncate
 from cogs.earnings import rules
 from cogs.earnings.csvio import amount_text
@@ -45,7 +46,7 @@ def _now(interaction: discord.Interaction[Entraide]) -> int:
 
 class EntryButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"earnings:entry:(?P<user_id>\d+):(?P<number>\d+):(?P<action>[a-z]+)",
+    template=rf"earnings:entry:(?P<user_id>{ID_DIGITS}):(?P<number>{ID_DIGITS}):(?P<action>[a-z]{{1,20}})",
 ):
     """Change an entry's status, or delete it, from its confirmation card."""
 
@@ -68,7 +69,7 @@ class EntryButton(
         item: discord.ui.Button[Any],
         match: re.Match[str],
     ) -> EntryButton:
-        return cls(int(match["user_id"]), int(match["number"]), match["action"])
+        return cls(bounded_id(match["user_id"]), bounded_id(match["number"]), match["action"])
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
@@ -124,7 +125,7 @@ async def load_alert(db: Any, alert_id: int) -> Any:
 
 class FromAlertButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"earnings:from-alert:(?P<alert_id>\d+):(?P<minutes>\d+)",
+    template=rf"earnings:from-alert:(?P<alert_id>{ID_DIGITS}):(?P<minutes>[0-9]{{1,20}})",
 ):
     """The "log it" button the tasks feature puts on its "I did it" confirmation."""
 
@@ -146,7 +147,7 @@ class FromAlertButton(
         item: discord.ui.Button[Any],
         match: re.Match[str],
     ) -> FromAlertButton:
-        return cls(int(match["alert_id"]), int(match["minutes"][:6]))
+        return cls(bounded_id(match["alert_id"]), int(match["minutes"][:6]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
@@ -223,9 +224,10 @@ class AlertLogModal(EntraideModal):
         locale = locale_of(interaction)
         cents, currency = rules.parse_money(self.amount.value, self.alert.currency)
         minutes_text = (self.minutes.value or "").strip()
-        if not minutes_text.isdigit():
+        # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+        if not re.fullmatch(r"[0-9]{1,6}", minutes_text):
             raise UserError("earnings.errors.minutes_required")
-        minutes = rules.check_minutes(int(minutes_text[:6]))
+        minutes = rules.check_minutes(int(minutes_text))
         status = rules.normalize_status(self.status.values[0] if self.status.values else None)
         now = interaction.client.clock.now()
         entry = await earnings_db.add_entry(
@@ -314,7 +316,8 @@ class PendingView(EntraideView):
             self.add_item(button)
 
     async def _picked(self, interaction: discord.Interaction[Entraide]) -> None:
-        self.selected = [int(v) for v in self.picker.values if v.isdigit()]
+        picked = (parse_id(v) for v in self.picker.values)
+        self.selected = [number for number in picked if number is not None]
         await interaction.response.defer()
 
     def _make_apply(self, status: str) -> Any:

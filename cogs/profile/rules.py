@@ -17,6 +17,7 @@ from bot.i18n import babel_locale
 from cogs.tasks.eligibility import (
     canonical_qualification,
     country_codes,
+    has_absurd_number,
     normalize_country,
     normalize_qualification,
 )
@@ -67,6 +68,8 @@ def parse_qualifications(text: str | None) -> frozenset[str]:
     for part in _SEPARATORS.split(raw):
         if not part.strip():
             continue
+        if has_absurd_number(part):
+            raise UserError("profile.errors.number_too_large", value=echo(part, 30))
         value = canonical_qualification(part)
         if len(normalize_qualification(part)) < MIN_QUALIFICATION_LENGTH:
             raise UserError(

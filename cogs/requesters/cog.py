@@ -486,6 +486,7 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     # -- review flags ---------------------------------------------------------------------
 
     async def flag_button(self, interaction: discord.Interaction[Entraide], review_id: int) -> None:
+        await checks.guild_settings(interaction)  # a flag is a server's: refuse DMs up front
         review = await reviews.get(self.bot.db, review_id)
         if review is None:
             raise UserError("requesters.errors.unknown_review", number=review_id)

@@ -15,6 +15,7 @@ import discord
 from bot.error_handler import EntraideModal, guarded
 from bot.errors import UserError
 from bot.i18n import t
+from bot.ids import ID_DIGITS, bounded_id
 from bot.ui import truncate
 from cogs.requesters import reviewing, rules
 
@@ -75,7 +76,7 @@ def actions_of(interaction: discord.Interaction[Entraide]) -> RequestersActions:
 
 class ReportActionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"requesters:report:(?P<action>confirm|dismiss|ask|reopen):(?P<id>[0-9]{1,18})",
+    template=rf"requesters:report:(?P<action>confirm|dismiss|ask|reopen):(?P<id>{ID_DIGITS})",
 ):
     """Confirm / Dismiss / Ask for more / Reopen on a moderators' report card."""
 
@@ -98,7 +99,7 @@ class ReportActionButton(
         match: re.Match[str],
         /,
     ) -> ReportActionButton:
-        return cls(match["action"], int(match["id"]))
+        return cls(match["action"], bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
@@ -107,7 +108,7 @@ class ReportActionButton(
 
 class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"requesters:answer:(?P<id>[0-9]{1,18})",
+    template=rf"requesters:answer:(?P<id>{ID_DIGITS})",
 ):
     """In the reporter's DM: answer the moderators' question about their report."""
 
@@ -129,7 +130,7 @@ class AnswerButton(
         match: re.Match[str],
         /,
     ) -> AnswerButton:
-        return cls(int(match["id"]))
+        return cls(bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
@@ -138,7 +139,7 @@ class AnswerButton(
 
 class FlagReviewButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"reviews:flag:(?P<id>[0-9]{1,18})",
+    template=rf"reviews:flag:(?P<id>{ID_DIGITS})",
 ):
     """Flag one review; works for reviews of any subject kind (requesters, platforms)."""
 
@@ -160,7 +161,7 @@ class FlagReviewButton(
         match: re.Match[str],
         /,
     ) -> FlagReviewButton:
-        return cls(int(match["id"]))
+        return cls(bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -201,6 +201,8 @@ class SetupCog(commands.Cog):
     ) -> None:
         settings = await require_manager(interaction)
         if role is not None:
+            if self._guild(interaction).get_role(role.id) is None:
+                raise UserError("setup.errors.unknown_role")  # another server's role id
             if role.is_default():
                 raise UserError("setup.errors.everyone_role")
             if role.managed:

@@ -6,6 +6,7 @@ member profile that records a member's own country and qualifications.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -118,6 +119,9 @@ _NUMBER = re.compile(r"\d{1,3}(?:[ ,\u202f\u00a0]\d{3})+(?!\d)|\d+(?:[.,]\d+)?")
 _THRESHOLD = re.compile(r"^(approval|approved) ≥(\d+(?:\.\d+)?)(%?)$")
 MAX_COUNTRIES = 30
 MAX_QUALIFICATIONS = 10
+#: No threshold is larger (the busiest workers count approved HITs in the hundreds of
+#: thousands); a bigger number is a typo or an attack, never read as a threshold.
+MAX_THRESHOLD = 1_000_000_000
 
 
 def _plain(text: str) -> str:
@@ -125,7 +129,7 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def _number(text: str) -> float | None:
+def _raw_number(text: str) -> float | None:
     match = _NUMBER.search(text)
     if match is None:
         return None
@@ -133,6 +137,20 @@ def _number(text: str) -> float | None:
     if re.fullmatch(r"\d{1,3}(?:[ ,\u202f\u00a0]\d{3})+", raw):
         return float(re.sub(r"\D", "", raw))
     return float(raw.replace(",", "."))
+
+
+def has_absurd_number(text: str) -> bool:
+    """Whether `text` holds a number no qualification threshold can be (310 digits…)."""
+    value = _raw_number(_plain(text))
+    return value is not None and not (math.isfinite(value) and value <= MAX_THRESHOLD)
+
+
+def _number(text: str) -> float | None:
+    """The first number in `text`, or None when there is none or it is absurd."""
+    value = _raw_number(text)
+    if value is None or not math.isfinite(value) or value > MAX_THRESHOLD:
+        return None
+    return value
 
 
 def _fmt(value: float) -> str:

@@ -18,6 +18,7 @@ from babel import Locale
 
 from bot.errors import UserError
 from bot.i18n import babel_locale, format_money, t
+from bot.ids import parse_id
 from bot.money import MoneyError, decimal_to_minor, hourly_cents, minor_digits, parse_amount
 from bot.money import normalize_currency as money_currency
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
@@ -427,19 +428,25 @@ _JUMP = re.compile(r"discord(?:app)?\.com/channels/\d+/\d+/(\d+)")
 
 
 def parse_alert_ref(text: str) -> AlertRef:
-    """`123`, `#123` or a message link → which alert a moderator means."""
+    """`123`, `#123` or a message link → which alert a moderator means.
+
+    Ids are bounded (`bot.ids`): a number no record can have is refused here.
+    """
     value = (text or "").strip()
     jump = _JUMP.search(value)
     if jump:
-        return AlertRef(message_id=int(jump.group(1)))
-    match = re.fullmatch(r"#?\s*(\d{1,18})", value)
-    if match:
-        return AlertRef(alert_id=int(match.group(1)))
+        message_id = parse_id(jump.group(1))
+        if message_id is None:
+            raise UserError("tasks.errors.alert_ref", text=value[:40])
+        return AlertRef(message_id=message_id)
+    match = re.fullmatch(r"#?\s*([0-9]{1,20})", value)
+    alert_id = parse_id(match.group(1)) if match else None
+    if alert_id is not None:
+        return AlertRef(alert_id=alert_id)
     raise UserError("tasks.errors.alert_ref", text=value[:40])
 
 
 # -- labels --------------------------------------------------------------------------------
-
 
 
 def platform_label(platform: str, locale: str | None) -> str:

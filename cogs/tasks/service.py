@@ -594,7 +594,13 @@ class AlertService:
             raise UserError("tasks.delete.already")
         async with self.locked(target.id):
             alert = await tasks_db.end_alert(
-                self.db, target.id, "removed", by=moderator_id, now=self.now(), reason=reason
+                self.db,
+                target.id,
+                "removed",
+                guild_id=guild_id,
+                by=moderator_id,
+                now=self.now(),
+                reason=reason,
             )
             if alert is None:
                 raise UserError("tasks.delete.already")
@@ -653,12 +659,15 @@ class AlertService:
         now = self.now()
         # No lock: the two statements are each atomic, the counters are recomputed from
         # the votes, and only a "gone" vote's statement can end the alert (its WHERE wants
-        # it live), so it ends exactly once whoever clicks at the same time.
+        # it live), so it ends exactly once whoever clicks at the same time. Both statements
+        # also want the voter's server: a button forged with another server's alert id
+        # writes nothing.
         alert = await tasks_db.vote(
             self.db,
             alert_id,
             interaction.user.id,
             kind,
+            guild_id=guild_id,
             now=now,
             extend_to=rules.expires_at(now, settings.alert_expiry_minutes),
             gone_needed=rules.GONE_VOTES_NEEDED,
@@ -667,8 +676,6 @@ class AlertService:
         if alert is None:
             await self._not_live(alert_id, guild_id)
             return
-        if alert.guild_id != guild_id:
-            raise UserError("tasks.errors.unknown_alert")
         await self._answer_with_redraw(interaction, alert, settings)
         if not alert.is_live:
             await self._close_thread(alert, settings, lock_thread=False)
@@ -695,6 +702,8 @@ class AlertService:
         rating: str | None,
     ) -> Alert:
         """Store an "I did it" (real minutes, good/bad) and redraw the crowd's hourly."""
+        if interaction.guild_id is None:
+            raise UserError("common.errors.guild_only")
         minutes = rules.parse_minutes(minutes_text)
         if rating not in (None, "good", "bad"):
             raise UserError("tasks.errors.rating")
@@ -703,6 +712,7 @@ class AlertService:
                 self.db,
                 alert.id,
                 interaction.user.id,
+                guild_id=interaction.guild_id,
                 minutes=minutes,
                 hourly_cents=rules.hourly_cents(alert.reward_cents, minutes),
                 rating=rating,
@@ -734,7 +744,7 @@ class AlertService:
             if category == "clear":
                 if not moderator:
                     raise UserError("common.errors.not_moderator")
-                updated = await tasks_db.clear_warning(self.db, alert_id)
+                updated = await tasks_db.clear_warning(self.db, alert_id, guild_id=guild_id)
                 confirmed = True
             else:
                 if category not in rules.WARNING_CATEGORIES:
@@ -743,7 +753,12 @@ class AlertService:
                     raise UserError("tasks.warn.already")
                 confirmed = moderator or alert.sharer_id == interaction.user.id
                 updated = await tasks_db.set_warning(
-                    self.db, alert_id, category, by=interaction.user.id, confirmed=confirmed
+                    self.db,
+                    alert_id,
+                    category,
+                    guild_id=guild_id,
+                    by=interaction.user.id,
+                    confirmed=confirmed,
                 )
             if updated is None:
                 raise UserError("tasks.errors.unknown_alert")
@@ -767,7 +782,7 @@ class AlertService:
             if alert.warning_proposed_by == interaction.user.id and not moderator:
                 raise UserError("tasks.warn.own")
             updated = await tasks_db.confirm_warning(
-                self.db, alert_id, by=interaction.user.id, allow_own=moderator
+                self.db, alert_id, guild_id=guild_id, by=interaction.user.id, allow_own=moderator
             )
             if updated is None:
                 raise UserError("tasks.warn.nothing_pending")

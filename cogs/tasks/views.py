@@ -16,6 +16,7 @@ from bot.checks import guild_settings, is_moderator
 from bot.error_handler import EntraideModal, EntraideView, guarded
 from bot.errors import UserError
 from bot.i18n import format_duration_minutes, t
+from bot.ids import ID_DIGITS, bounded_id
 from bot.ui import locale_of, reply
 from cogs.tasks import rules
 from db import tasks as tasks_db
@@ -52,7 +53,7 @@ def service_of(interaction: discord.Interaction[Entraide]) -> AlertService:
 
 class AlertButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"tasks:(?P<action>live|gone|did|warn|confirm):(?P<id>[0-9]{1,19})",
+    template=rf"tasks:(?P<action>live|gone|did|warn|confirm):(?P<id>{ID_DIGITS})",
 ):
     """One of an alert's buttons; works on any alert message, even after a restart."""
 
@@ -79,7 +80,7 @@ class AlertButton(
         match: re.Match[str],
     ) -> AlertButton:
         label = getattr(item, "label", None) or ""
-        return cls(match["action"], int(match["id"]), label=label)
+        return cls(match["action"], bounded_id(match["id"]), label=label)
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -11,6 +11,7 @@ gateway dispatch) and answers come out of the fake HTTP layer; see tests/README.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -166,8 +167,10 @@ class Harness:
         )
         return new
 
-    def _guild_payload(self, locale: str) -> dict[str, Any]:
-        w = self.world
+    def _guild_payload(
+        self, locale: str, world: World | None = None, name: str = "Turkers United"
+    ) -> dict[str, Any]:
+        w = world or self.world
         roles = [
             p.role_json(w.everyone_role, "@everyone", p.EVERYONE_PERMS, 0),
             p.role_json(w.mod_role, "Moderators", discord.Permissions(manage_messages=True), 2),
@@ -184,13 +187,41 @@ class Harness:
         people = [w.bot_user, w.owner, w.admin, w.mod, w.alice, w.bob, w.carol, w.dave]
         return p.guild_json(
             w.guild_id,
-            "Turkers United",
+            name,
             owner_id=w.owner.id,
             roles=roles,
             channels=channels,
             members=[u.member_json() for u in people],
             locale=locale,
         )
+
+    async def add_server(
+        self, name: str = "Server B", *, configure: bool = True, locale: str = "en-US"
+    ) -> World:
+        """A second server (its own channels, moderator role and members) the bot is in.
+
+        The bot user is the same; everyone else is new. With `configure`, its setup is
+        done like the `configured` fixture's. Pass the returned world as `world=` to
+        `slash`, `press`, `submit_modal` to act from that server.
+        """
+        world = dataclasses.replace(make_world(), bot_user=self.world.bot_user)
+        self.bot._connection.parse_guild_create(self._guild_payload(locale, world, name))
+        await self.settle()
+        if configure:
+            from db import guilds
+
+            now = int(self.clock.now().timestamp())
+            await guilds.update(
+                self.db,
+                world.guild_id,
+                now,
+                alerts_channel_id=world.alerts,
+                mod_channel_id=world.mods,
+                digest_channel_id=world.digest,
+                mod_role_id=world.mod_role,
+            )
+            await guilds.mark_setup_complete(self.db, world.guild_id, now)
+        return world
 
     # -- waiting -------------------------------------------------------------------------
 
@@ -241,8 +272,9 @@ class Harness:
         self.bot._connection.parsers[event](data)
         await self.settle()
 
-    def permissions_of(self, user: p.FakeUser, channel_id: int) -> int:
-        member = self.guild.get_member(user.id)
+    def permissions_of(self, user: p.FakeUser, channel_id: int, world: World | None = None) -> int:
+        guild = self.bot.get_guild((world or self.world).guild_id)
+        member = guild.get_member(user.id) if guild is not None else None
         channel = self.bot.get_channel(channel_id)
         if member is None or channel is None:
             return p.EVERYONE_PERMS.value
@@ -259,10 +291,12 @@ class Harness:
         locale: str,
         message: dict[str, Any] | None = None,
         guild: bool = True,
+        world: World | None = None,
     ) -> dict[str, Any]:
+        w = world or self.world
         interaction_id = p.snowflake()
         token = secrets.token_urlsafe(24)
-        channel_id = channel_id or self.world.general
+        channel_id = channel_id or w.general
         payload: dict[str, Any] = {
             "id": str(interaction_id),
             "application_id": str(APPLICATION_ID),
@@ -273,7 +307,7 @@ class Harness:
             "version": 1,
             "locale": locale,
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.world.guild_id)}
+            "authorizing_integration_owners": {"0": str(w.guild_id)}
             if guild
             else {"1": str(user.id)},
             "context": 0 if guild else 1,
@@ -281,15 +315,17 @@ class Harness:
         }
         if guild:
             channel = self.bot.get_channel(channel_id)
-            payload["guild_id"] = str(self.world.guild_id)
-            payload["guild_locale"] = self.guild.preferred_locale.value
-            payload["member"] = user.member_json(self.permissions_of(user, channel_id))
-            payload["app_permissions"] = str(self.permissions_of(self.world.bot_user, channel_id))
+            the_guild = self.bot.get_guild(w.guild_id)
+            assert the_guild is not None, "add the server first (h.add_server())"
+            payload["guild_id"] = str(w.guild_id)
+            payload["guild_locale"] = the_guild.preferred_locale.value
+            payload["member"] = user.member_json(self.permissions_of(user, channel_id, w))
+            payload["app_permissions"] = str(self.permissions_of(w.bot_user, channel_id, w))
             if channel is not None:
                 payload["channel"] = {
                     "id": str(channel_id),
                     "type": channel.type.value,
-                    "guild_id": str(self.world.guild_id),
+                    "guild_id": str(w.guild_id),
                     "name": getattr(channel, "name", ""),
                 }
         else:
@@ -406,11 +442,12 @@ class Harness:
         channel: int | None = None,
         locale: str = "en-US",
         dm: bool = False,
+        world: World | None = None,
         **options: Any,
     ) -> Sent:
         """Run `/path` with options; return the first thing the member saw."""
         replies = await self.slash_all(
-            path, user=user, channel=channel, locale=locale, dm=dm, **options
+            path, user=user, channel=channel, locale=locale, dm=dm, world=world, **options
         )
         assert replies, f"/{path} produced no response"
         return replies[0] if replies[0].kind != "deferred" or len(replies) == 1 else replies[-1]
@@ -423,11 +460,17 @@ class Harness:
         channel: int | None = None,
         locale: str = "en-US",
         dm: bool = False,
+        world: World | None = None,
         **options: Any,
     ) -> list[Sent]:
-        """Run `/path` and return everything the interaction produced, in order."""
+        """Run `/path` and return everything the interaction produced, in order.
+
+        `world=` runs it in another server (see `add_server`).
+        """
         data = self._command_data(path, options)
-        payload = self._interaction(2, data, user or self.alice, channel, locale, guild=not dm)
+        payload = self._interaction(
+            2, data, user or self.alice, channel, locale, guild=not dm, world=world
+        )
         return await self._feed(payload)
 
     async def autocomplete(
@@ -482,6 +525,51 @@ class Harness:
         assert not component.get("disabled"), f"button {button!r} is disabled"
         data = {"custom_id": component["custom_id"], "component_type": component["type"]}
         return await self._component(message, data, user, locale)
+
+    async def press(
+        self,
+        custom_id: str,
+        *,
+        user: p.FakeUser | None = None,
+        world: World | None = None,
+        dm: bool = False,
+        values: list[str] | None = None,
+        locale: str = "en-US",
+    ) -> list[Sent]:
+        """Send a component interaction with any custom_id, as a hostile client can.
+
+        The click comes from a message the bot "sent" in `world`'s general channel (or a
+        DM with `dm=True`) carrying one button (or a string select when `values` is given)
+        with that custom_id: how a forged or replayed custom_id reaches the bot.
+        """
+        w = world or self.world
+        user = user or self.alice
+        channel_id = p.snowflake() if dm else w.general
+        if values is None:
+            component: dict[str, Any] = {
+                "type": 2,
+                "style": 2,
+                "label": "forged",
+                "custom_id": custom_id,
+            }
+            data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
+        else:
+            options = [{"label": v, "value": v} for v in values] or [{"label": "x", "value": "x"}]
+            component = {"type": 3, "custom_id": custom_id, "options": options}
+            data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        message = p.message_json(
+            p.snowflake(),
+            channel_id,
+            self.world.bot_user.user_json(),
+            {"components": [{"type": 1, "components": [component]}]},
+            guild_id=None if dm else w.guild_id,
+        )
+        self.api.messages[int(message["id"])] = message
+        payload = self._interaction(
+            3, data, user, channel_id, locale, message=message, guild=not dm, world=w
+        )
+        self.api.component_messages[payload["token"]] = int(message["id"])
+        return await self._feed(payload)
 
     async def select(
         self,
@@ -544,6 +632,7 @@ class Harness:
         locale: str = "en-US",
         channel: int | None = None,
         message: dict[str, Any] | None = None,
+        world: World | None = None,
     ) -> list[Sent]:
         """Fill the modal's inputs (by custom_id or label) and submit it."""
         assert modal.kind == "modal", f"expected a modal, got {modal.kind}"
@@ -577,7 +666,13 @@ class Harness:
         assert not remaining, f"the modal has no inputs {sorted(remaining)}"
         data = {"custom_id": modal.payload["custom_id"], "components": components}
         payload = self._interaction(
-            5, data, user or self.alice, channel or modal.channel_id, locale, message=message
+            5,
+            data,
+            user or self.alice,
+            channel or modal.channel_id,
+            locale,
+            message=message,
+            world=world,
         )
         if message is not None:
             self.api.component_messages[payload["token"]] = int(message["id"])

@@ -250,6 +250,8 @@ def test_selector_parsing() -> None:
     assert rules.parse_selector("tout") == rules.Selector(everything=True)
     assert rules.parse_selector(" #3 ") == rules.Selector(position=3)
     assert rules.parse_selector("s42") == rules.Selector(record_id=42)
+    # 19 digits past SQLite's integers name no record (and never reach the database).
+    assert rules.parse_selector("s" + "9" * 19) == rules.Selector(record_id=0)
     for bad in ("", "two", "-1", "1.5", "²", "s", "s-1", "9" * 30):
         with pytest.raises(UserError):
             rules.parse_selector(bad)

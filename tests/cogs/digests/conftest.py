@@ -83,7 +83,7 @@ async def share(
         h.db, alert.id, channel_id=h.world.alerts, message_id=alert.id + 10**12, is_forum=False
     )
     if state != "live":
-        await tasks.end_alert(h.db, alert.id, state, by=None, now=now)
+        await tasks.end_alert(h.db, alert.id, state, guild_id=alert.guild_id, by=None, now=now)
     found = await tasks.get_alert(h.db, alert.id)
     assert found is not None
     return found

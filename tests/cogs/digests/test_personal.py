@@ -125,7 +125,15 @@ async def test_the_personal_digest_reports_earnings_goal_and_missed_tasks(
     voted = await share(h, title="Already voted", hourly_cents=3000, at=window)
     now = int(window.timestamp())
     await tasks.vote(
-        h.db, voted.id, h.bob.id, "live", now=now, extend_to=now, gone_needed=3, moderator=False
+        h.db,
+        voted.id,
+        h.bob.id,
+        "live",
+        guild_id=voted.guild_id,
+        now=now,
+        extend_to=now,
+        gone_needed=3,
+        moderator=False,
     )
     await share(h, title="Day before", hourly_cents=3000, at=at_paris(26, 6))
 

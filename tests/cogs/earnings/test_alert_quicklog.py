@@ -76,6 +76,7 @@ async def test_the_form_validates_like_the_command(configured: Harness) -> None:
         ({"minutes": "0"}, "at least one minute"),
         ({"minutes": "2000"}, "at most 1440"),
         ({"minutes": "ten"}, "number of minutes"),
+        ({"minutes": "²"}, "number of minutes"),  # "²".isdigit(), yet int("²") fails
         ({"amount": "1.50 ZZZ"}, "not a currency"),
     ]:
         full = {"amount": "1.50", "minutes": "10", "title": "T", **values}

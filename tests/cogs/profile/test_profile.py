@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+
+import pytest
+
 from db import members
 from tests.harness.driver import Harness
 
@@ -174,3 +179,41 @@ async def test_privacy_export_and_erase_are_registered(harness: Harness) -> None
         "qualifications": [],
     }
     assert await sections["profile"].erase(h.db, h.alice.id) == 0
+
+
+async def test_absurd_numbers_in_qualifications_are_refused_and_nothing_is_saved(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 310-digit number used to reach `int(inf)` and get the apology."""
+    h = harness
+    modal = await h.slash("profile qualifications", user=h.alice)
+    await h.submit_modal(modal, {"qualifications": "Masters"}, user=h.alice)
+    for typed in ("HIT approval " + "9" * 310, "approved HITs " + "9" * 400, "5" + "0" * 20):
+        modal = await h.slash("profile qualifications", user=h.alice)
+        with caplog.at_level(logging.ERROR):
+            replies = await h.submit_modal(modal, {"qualifications": typed}, user=h.alice)
+        assert replies[-1].ephemeral
+        assert "holds a number no qualification can have" in replies[-1].content
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert (await members.get(h.db, h.alice.id)).qualifications == frozenset({"masters"})
+
+
+async def test_two_members_forms_never_reach_each_other(harness: Harness) -> None:
+    """Open forms are found by custom_id alone: each one's is unique and unguessable."""
+    h = harness
+    alices = await h.slash("profile qualifications", user=h.alice)
+    bobs = await h.slash("profile qualifications", user=h.bob)
+    assert alices.payload["custom_id"] != bobs.payload["custom_id"]
+    done = await h.submit_modal(alices, {"qualifications": "Masters"}, user=h.alice)
+    assert "saved" in done[-1].content.lower()
+    done = await h.submit_modal(bobs, {"qualifications": "HIT approval 99%"}, user=h.bob)
+    assert "saved" in done[-1].content.lower()
+    assert (await members.get(h.db, h.alice.id)).qualifications == frozenset({"masters"})
+    assert (await members.get(h.db, h.bob.id)).qualifications == frozenset({"approval ≥99%"})
+    # A submit carrying the fixed prefix only (what a forger could guess) reaches nothing.
+    carols = await h.slash("profile qualifications", user=h.carol)
+    forged = dataclasses.replace(
+        carols, payload={**carols.payload, "custom_id": "profile:qualifications"}
+    )
+    assert await h.submit_modal(forged, {"qualifications": "Masters"}, user=h.dave) == []
+    assert (await members.get(h.db, h.dave.id)).qualifications == frozenset()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.errors import UserError
 from cogs.profile import rules
+from cogs.tasks.eligibility import MAX_THRESHOLD, threshold
 
 
 def test_rules_do_not_import_discord() -> None:
@@ -95,3 +96,15 @@ def test_parsing_is_idempotent(parts: list[str]) -> None:
         return
     assert len(first) <= rules.MAX_QUALIFICATIONS
     assert rules.parse_qualifications("\n".join(sorted(first))) == first
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=500))
+def test_any_number_in_a_qualification_is_read_or_refused_never_crashes(digits: str) -> None:
+    for text in (f"HIT approval {digits}%", f"{digits} approved HITs", digits):
+        try:
+            parsed = rules.parse_qualifications(text)
+        except UserError:
+            continue
+        for qualification in parsed:
+            found = threshold(qualification)
+            assert found is None or 0 <= found[1] <= MAX_THRESHOLD

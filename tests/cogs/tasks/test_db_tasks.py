@@ -67,7 +67,7 @@ async def test_ended_alerts_free_the_key(db: Database) -> None:
 async def test_votes_on_ended_alerts_are_not_recorded(db: Database) -> None:
     created = await tasks_db.share(db, new(), now=100, expires_at=200)
     alert_id = created.alert.id
-    args = {"now": 101, "extend_to": 300, "gone_needed": 2, "moderator": False}
+    args = {"guild_id": 1, "now": 101, "extend_to": 300, "gone_needed": 2, "moderator": False}
     assert (await tasks_db.vote(db, alert_id, 1, "gone", **args)).state == "live"  # type: ignore[union-attr]
     ended = await tasks_db.vote(db, alert_id, 2, "gone", **args)
     assert ended is not None and ended.state == "gone" and ended.ended_by == 2
@@ -88,6 +88,7 @@ async def test_crowd_median_in_sql_matches_the_rule(db: Database) -> None:
                 db,
                 created.alert.id,
                 user,
+                guild_id=1,
                 minutes=m,
                 hourly_cents=rules.hourly_cents(150, m),
                 rating=None,
@@ -102,19 +103,24 @@ async def test_crowd_median_in_sql_matches_the_rule(db: Database) -> None:
 async def test_removed_alerts_take_no_reports_or_warnings(db: Database) -> None:
     created = await tasks_db.share(db, new(), now=100, expires_at=200)
     removed = await tasks_db.end_alert(
-        db, created.alert.id, "removed", by=5, now=150, reason="spam"
+        db, created.alert.id, "removed", guild_id=1, by=5, now=150, reason="spam"
     )
     assert removed is not None and removed.removed_reason == "spam"
-    assert await tasks_db.end_alert(db, created.alert.id, "removed", by=5, now=150) is None
+    assert (
+        await tasks_db.end_alert(db, created.alert.id, "removed", guild_id=1, by=5, now=150) is None
+    )
     assert (
         await tasks_db.report_done(
-            db, created.alert.id, 1, minutes=5, hourly_cents=1, rating=None, now=160
+            db, created.alert.id, 1, guild_id=1, minutes=5, hourly_cents=1, rating=None, now=160
         )
         is None
     )
-    assert await tasks_db.set_warning(db, created.alert.id, "hate", by=1, confirmed=True) is None
+    assert (
+        await tasks_db.set_warning(db, created.alert.id, "hate", guild_id=1, by=1, confirmed=True)
+        is None
+    )
     with pytest.raises(ValueError, match="end state"):
-        await tasks_db.end_alert(db, created.alert.id, "live", by=None, now=1)
+        await tasks_db.end_alert(db, created.alert.id, "live", guild_id=1, by=None, now=1)
 
 
 async def test_discard_only_forgets_unposted_alerts(db: Database) -> None:
