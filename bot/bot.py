@@ -25,6 +25,7 @@ from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
 from bot.ui import NO_PINGS
+from db import requesters
 from db.connection import Database
 from db.migrate import migrate
 
@@ -87,6 +88,9 @@ class Entraide(commands.Bot):
         applied = await migrate(self.db)
         if applied:
             log.info("database migrated to version %s", applied[-1])
+        rekeyed = await requesters.rekey_names(self.db)
+        if rekeyed:
+            log.info("re-keyed %s requester names", rekeyed)
         await self.tree.set_translator(CatalogTranslator())
         for name in self.extensions_to_load:
             await self.load_extension(name)

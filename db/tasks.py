@@ -580,23 +580,29 @@ async def search(db: Database, filters: SearchFilters, *, limit: int = 100) -> l
 async def requester_ids(
     db: Database, key: str, platform_id: str, platforms: tuple[str, ...]
 ) -> list[int]:
-    """Requesters known by this case-folded name or this platform id (any platform)."""
+    """Requesters known by this name key (own or other names) or this platform id."""
     marks = ", ".join("?" * len(platforms))
     rows = await db.fetch_all(
         "SELECT id FROM requesters WHERE name_key = ? "
+        "UNION SELECT requester_id FROM requester_names WHERE name_key = ? "
         f"UNION SELECT id FROM requesters WHERE platform IN ({marks}) "
         "AND platform_requester_id = ? LIMIT 50",
-        (key, *platforms, platform_id),
+        (key, key, *platforms, platform_id),
     )
     return [r[0] for r in rows]
 
 
 async def requester_suggestions(db: Database, prefix: str, *, limit: int = 25) -> list[str]:
-    """Requester names starting with `prefix` (case-folded), for autocomplete."""
-    key = " ".join(prefix.split()).casefold()
+    """Requester names starting with `prefix` (as `name_key` folds it), for autocomplete.
+
+    Only records a set-up server stands behind (`listed`).
+    """
+    from db.requesters import name_key
+
+    key = name_key(prefix)
     rows = await db.fetch_all(
         "SELECT DISTINCT name FROM requesters WHERE name_key >= ? AND name_key < ? "
-        "ORDER BY name_key LIMIT ?",
+        "AND listed = 1 ORDER BY name_key LIMIT ?",
         (key, key + "\U0010ffff", limit),
     )
     return [r[0] for r in rows]
