@@ -166,13 +166,12 @@ async def find_by_name(
     record has a platform id. Flagged records come first, so a limit never hides one.
     """
     rows = await db.fetch_all(
-        "SELECT DISTINCT s.* FROM ("
-        "SELECT id, merged_into_id FROM requesters WHERE name_key = :k "
+        "SELECT s.* FROM requesters s WHERE s.id IN ("
+        "SELECT COALESCE(merged_into_id, id) FROM requesters WHERE name_key = :k "
         "AND (:platform IS NULL OR platform = :platform) "
-        "UNION SELECT r.id, r.merged_into_id FROM requester_names n "
+        "UNION SELECT COALESCE(r.merged_into_id, r.id) FROM requester_names n "
         "JOIN requesters r ON r.id = n.requester_id WHERE n.name_key = :k "
-        "AND (:platform IS NULL OR r.platform = :platform)) m "
-        "JOIN requesters s ON s.id = COALESCE(m.merged_into_id, m.id) "
+        "AND (:platform IS NULL OR r.platform = :platform)) "
         "ORDER BY s.status = 'scam' DESC, s.status = 'caution' DESC, s.id LIMIT :limit",
         {"k": name_key(name), "platform": platform, "limit": limit},
     )

@@ -187,6 +187,7 @@ ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
     last_seen_anonymous = excluded.anonymous,
     expires_at = max(expires_at, excluded.expires_at),
     requester_id = coalesce(requester_id, excluded.requester_id),
+    requester_name = coalesce(requester_name, excluded.requester_name),
     platform_requester_id = coalesce(platform_requester_id, excluded.platform_requester_id),
     link = coalesce(link, excluded.link),
     seen_by = CASE
@@ -264,6 +265,22 @@ async def discard(db: Database, alert_id: int) -> bool:
 
 async def get_alert(db: Database, alert_id: int) -> Alert | None:
     row = await db.fetch_one("SELECT * FROM task_alerts WHERE id = ?", (alert_id,))
+    return None if row is None else _alert(row)
+
+
+async def relink_requester(
+    db: Database, alert_id: int, *, guild_id: int, requester_id: int
+) -> Alert | None:
+    """Point an alert of this server that has no requester record at `requester_id`.
+
+    The server is checked in the statement that writes; None when the alert is not this
+    server's or already points at a record.
+    """
+    row = await db.fetch_one(
+        "UPDATE task_alerts SET requester_id = ? WHERE id = ? AND guild_id = ? "
+        "AND requester_id IS NULL RETURNING *",
+        (requester_id, alert_id, guild_id),
+    )
     return None if row is None else _alert(row)
 
 
