@@ -271,15 +271,15 @@ async def get_alert(db: Database, alert_id: int) -> Alert | None:
 async def relink_requester(
     db: Database, alert_id: int, *, guild_id: int, requester_id: int
 ) -> Alert | None:
-    """Point an alert of this server that has no requester record at `requester_id`.
+    """Point an alert of this server at `requester_id` (a moderator's undo).
 
     The server is checked in the statement that writes; None when the alert is not this
-    server's or already points at a record.
+    server's or already points at that record.
     """
     row = await db.fetch_one(
         "UPDATE task_alerts SET requester_id = ? WHERE id = ? AND guild_id = ? "
-        "AND requester_id IS NULL RETURNING *",
-        (requester_id, alert_id, guild_id),
+        "AND requester_id IS NOT ? RETURNING *",
+        (requester_id, alert_id, guild_id, requester_id),
     )
     return None if row is None else _alert(row)
 

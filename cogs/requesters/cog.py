@@ -35,6 +35,7 @@ from db import audit, guilds, members, reports, requesters, reviews
 from db import tasks as tasks_db
 from db.reports import Report, ReportRefusedError
 from db.requesters import Requester
+from db.reviews import ReviewRefusedError
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -190,9 +191,15 @@ class RequestersCog(commands.Cog, name=COG_NAME):
         requester_id: app_commands.Range[str, 1, 64] | None = None,
         text: app_commands.Range[str, 1, reviewing.BODY_LIMIT] | None = None,
     ) -> None:
-        """Rate a requester; a second review of the same requester edits the first."""
+        """Rate a requester; a second review of the same requester edits the first.
+
+        The same limits as reports: the server must be set up (a review can add a
+        requester to the registry every server shares), new members wait the server's
+        `new_member_days`, and a member writes at most `reports_per_day` new reviews a day
+        in a server. A refused review stores nothing (one transaction).
+        """
+        settings = await checks.require_setup(interaction)
         locale = locale_of(interaction)
-        guild_id = (await checks.guild_settings(interaction)).guild_id
         query = rules.parse_requester(requester, platform, requester_id)
         checked = reviewing.validate_review(
             REQUESTER_REVIEWS,
@@ -200,20 +207,37 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             tasks_done,
             text,
         )
-        now = self._now()
-        async with self.bot.db.transaction():
-            target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
-            saved = await reviews.save(
-                self.bot.db,
-                REQUESTER_REVIEWS.kind,
-                target.id,
-                author_id=interaction.user.id,
-                guild_id=guild_id,
-                scores=checked.score_map(),
-                experience=checked.experience,
-                body=checked.body,
-                now=now,
+        now_dt = self.bot.clock.now()
+        now = to_epoch(now_dt)
+        joined_at = getattr(interaction.user, "joined_at", None)
+        if rules.is_new_member(joined_at, now_dt, settings.new_member_days):
+            assert joined_at is not None
+            raise UserError(
+                "requesters.errors.review_new_member",
+                days=settings.new_member_days,
+                when=f"<t:{to_epoch(joined_at) + settings.new_member_days * 86400}:R>",
             )
+        try:
+            async with self.bot.db.transaction():
+                target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
+                saved = await reviews.save(
+                    self.bot.db,
+                    REQUESTER_REVIEWS.kind,
+                    target.id,
+                    author_id=interaction.user.id,
+                    guild_id=settings.guild_id,
+                    scores=checked.score_map(),
+                    experience=checked.experience,
+                    body=checked.body,
+                    now=now,
+                    since=now - int(rules.REPORT_WINDOW.total_seconds()),
+                    daily_limit=settings.reports_per_day,
+                )
+                await requesters.mark_listed(self.bot.db, target.id)
+        except ReviewRefusedError:
+            raise UserError(
+                "requesters.errors.review_daily_limit", limit=settings.reports_per_day
+            ) from None
         await reply(interaction, embed=cards.review_receipt(saved, target, locale))
 
     review.autocomplete("requester")(requester_autocomplete)
@@ -289,6 +313,7 @@ class RequestersCog(commands.Cog, name=COG_NAME):
                     since=now - int(rules.REPORT_WINDOW.total_seconds()),
                     daily_limit=settings.reports_per_day,
                 )
+                await requesters.mark_listed(self.bot.db, target.id)
         except ReportRefusedError as refused:
             raise UserError(
                 f"requesters.errors.{refused.reason}", limit=settings.reports_per_day

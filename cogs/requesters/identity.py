@@ -148,6 +148,19 @@ def match_name(found: Iterable[Known]) -> NameMatch:
     return NameMatch("several")
 
 
+def match_name_with_new_id(found: Iterable[Known]) -> NameMatch:
+    """What a name given with a platform id nobody knows yet resolves to.
+
+    The id is authoritative: a flagged namesake with *another* id is another requester.
+    But a flagged record known only by its name (reports often name a requester without
+    its id) may be this very requester: its warning applies until the sharer says
+    otherwise. Otherwise the id is new (`none`) and gets its own record.
+    """
+    without_id = [k for k in found if k.flagged and k.platform_requester_id is None]
+    match = match_name(without_id)
+    return match if match.kind == "flagged" else NameMatch("none")
+
+
 def may_rename(status: str) -> bool:
     """Whether a name someone gave may replace a record's name.
 

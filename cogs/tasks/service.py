@@ -85,6 +85,10 @@ class RequesterLink:
     by_name: bool = False
 
 
+def _known(found: list[Requester]) -> list[identity.Known]:
+    return [identity.Known(k.id, k.status, k.platform_requester_id) for k in found]
+
+
 class NameHeldError(UserError):
     """A name alone matched a confirmed scam under the refuse policy: nothing was stored.
 
@@ -184,14 +188,21 @@ class AlertService:
             if pid:
                 found = await requesters.find_by_platform_id(self.db, draft.platform, pid)
                 if found is not None:
+                    if not found.listed:
+                        # A set-up server's member stands behind it now.
+                        await requesters.mark_listed(self.db, found.id)
                     return RequesterLink(found)
+                if name:
+                    known = await requesters.find_by_name(self.db, name, draft.platform)
+                    match = identity.match_name_with_new_id(_known(known))
+                    if match.record is not None:
+                        flagged = next(k for k in known if k.id == match.record.id)
+                        return RequesterLink(flagged, by_name=True)
                 created = await requesters.upsert(self.db, draft.platform, pid, name or pid, now)
                 return RequesterLink(created)
             assert name is not None
             known = await requesters.find_by_name(self.db, name, draft.platform)
-            match = identity.match_name(
-                identity.Known(k.id, k.status, k.platform_requester_id) for k in known
-            )
+            match = identity.match_name(_known(known))
             by_id = {k.id: k for k in known}
             if match.kind == "flagged" and match.record is not None:
                 return RequesterLink(by_id[match.record.id], by_name=True)
@@ -255,7 +266,20 @@ class AlertService:
             link = await self.requester_link(draft, now)
             if link.by_name:
                 matched = link.requester
-            if link.requester is not None and not (matched is not None and other_confirmed):
+            if matched is not None and other_confirmed:
+                if draft.platform_requester_id:
+                    # The sharer vouches this id is not the flagged record: it gets its own.
+                    own = await requesters.upsert(
+                        self.db,
+                        draft.platform,
+                        draft.platform_requester_id,
+                        draft.requester_name or draft.platform_requester_id,
+                        now,
+                    )
+                    self._requesters.clear()
+                    requester_id = own.id
+                    rep = await self.reputation_of(requester_id)
+            elif link.requester is not None:
                 requester_id = link.requester.id
                 rep = await self.reputation_of(requester_id)
             if rep is not None and rep.standing == "scam" and settings.scam_policy != "warn":
@@ -271,6 +295,7 @@ class AlertService:
             given = draft.requester_name
             if (
                 link.requester is not None
+                and not link.by_name
                 and draft.platform_requester_id
                 and given
                 and given != draft.platform_requester_id
@@ -306,7 +331,7 @@ class AlertService:
         outcome = await self._store(new, settings, rep, now)
         if matched is None:
             return outcome
-        confirmed = other_confirmed and outcome.alert.requester_id is None
+        confirmed = other_confirmed and outcome.alert.requester_id != matched.id
         if confirmed:
             await self._record_other_confirmed(outcome.alert, matched, sharer_id, now)
         return dataclasses.replace(outcome, matched=matched, other_confirmed=confirmed)
