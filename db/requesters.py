@@ -222,15 +222,15 @@ async def name_given(
         return requester
     async with db.transaction():
         if identity.may_rename(requester.status):
-            await note_name(
-                db, requester.id, requester.name, source="rename", guild_id=guild_id, now=now
-            )
             row = await db.fetch_one(
                 "UPDATE requesters SET name = ?, name_key = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'none' RETURNING *",
                 (name, name_key(name), now, requester.id),
             )
             if row is not None:
+                await note_name(
+                    db, requester.id, requester.name, source="rename", guild_id=guild_id, now=now
+                )
                 return _requester(row)
         await note_name(db, requester.id, name, source="share", guild_id=guild_id, now=now)
     return await get(db, requester.id) or requester

@@ -655,6 +655,10 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             else None
         )
         aliases = await requesters.aliases(db, target.id)
+        other_names = await requesters.other_names(db, target.id) if moderator else None
+        confirmations = (
+            await self._confirmations(target.id, settings.guild_id, locale) if moderator else None
+        )
         embed = cards.info_card(
             target,
             standing=standing,
@@ -666,11 +670,39 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             facts=await self._task_facts(target, aliases, settings.guild_id, locale),
             locale=locale,
             guild_name=self._guild_name,
+            other_names=other_names,
+            confirmations=confirmations,
         )
         flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
         await reply(interaction, embed=embed, view=flag_view(flaggable, locale))
 
     info.autocomplete("requester")(requester_autocomplete)
+
+    async def _confirmations(self, requester_id: int, guild_id: int, locale: str) -> list[str]:
+        """Shares in this server whose sharer said this flagged name is another requester."""
+        entries = [
+            e
+            for e in await audit.for_target(self.bot.db, "requester", requester_id)
+            if e.guild_id == guild_id
+        ]
+        undone = {
+            e.detail.get("confirmation") for e in entries if e.action == "requester_other_undone"
+        }
+        lines = []
+        for entry in reversed(entries):
+            if entry.action != "requester_other_confirmed":
+                continue
+            key = "confirmation_undone" if entry.id in undone else "confirmation_line"
+            lines.append(
+                t(
+                    f"requesters.info.{key}",
+                    locale,
+                    alert=entry.detail.get("alert", "?"),
+                    sharer=f"<@{entry.actor_id}>",
+                    when=f"<t:{entry.created_at}:R>",
+                )
+            )
+        return lines
 
     async def _task_facts(
         self, requester: Requester, aliases: list[Requester], guild_id: int, locale: str

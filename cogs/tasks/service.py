@@ -306,6 +306,11 @@ class AlertService:
                     self.db, link.requester, given, guild_id=guild_id, now=now
                 )
                 self._requesters.clear()
+        shown_name, shown_id = draft.requester_name, draft.platform_requester_id
+        if matched is not None and requester_id == matched.id:
+            # The alert names the flagged record whose warning it carries, with its id.
+            shown_name = matched.name
+            shown_id = matched.platform_requester_id or draft.platform_requester_id
         new = NewAlert(
             guild_id=guild_id,
             platform=draft.platform,
@@ -318,8 +323,8 @@ class AlertService:
             sharer_id=sharer_id,
             platform_task_id=draft.platform_task_id,
             requester_id=requester_id,
-            requester_name=draft.requester_name,
-            platform_requester_id=draft.platform_requester_id,
+            requester_name=shown_name,
+            platform_requester_id=shown_id,
             link=draft.link,
             countries=draft.limits.countries,
             qualifications=draft.limits.qualifications,
