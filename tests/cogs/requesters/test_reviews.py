@@ -34,7 +34,9 @@ async def test_reviewing_again_edits_and_keeps_history(configured: Harness) -> N
     assert await h.db.fetch_value("SELECT body FROM review_history") == "first"
 
 
-async def test_a_platform_id_alone_creates_and_later_finds_the_requester(configured: Harness) -> None:
+async def test_a_platform_id_alone_creates_and_later_finds_the_requester(
+    configured: Harness,
+) -> None:
     h = configured
     await review(h, h.alice, "a1b2c3d4e5f6g7", platform=None)
     await review(h, h.bob, "Acme", requester_id="A1B2C3D4E5F6G7")
