@@ -28,6 +28,7 @@ from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator, localise_options
 from bot.ui import NO_PINGS
+from db import requesters
 from db.connection import Database
 from db.migrate import migrate
 
@@ -137,6 +138,9 @@ class Entraide(commands.Bot):
         applied = await migrate(self.db)
         if applied:
             log.info("database migrated to version %s", applied[-1])
+        rekeyed = await requesters.rekey_names(self.db)
+        if rekeyed:
+            log.info("re-keyed %s requester names", rekeyed)
         await self.tree.set_translator(CatalogTranslator())
         self.add_dynamic_items(OversizedIdButton)
         for name in self.extensions_to_load:

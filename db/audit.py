@@ -107,6 +107,11 @@ async def count(db: Database, guild_id: int, *, actor_id: int | None = None) -> 
     return int(value)
 
 
+async def get(db: Database, entry_id: int) -> AuditEntry | None:
+    row = await db.fetch_one("SELECT * FROM audit_log WHERE id = ?", (entry_id,))
+    return None if row is None else _entry(row)
+
+
 async def for_target(db: Database, target_kind: str, target_id: int) -> list[AuditEntry]:
     rows = await db.fetch_all(
         "SELECT * FROM audit_log WHERE target_kind = ? AND target_id = ? ORDER BY id",

@@ -462,6 +462,8 @@ class AlertRow:
     platform_requester_id: str | None = None
     countries: str = ""
     qualifications: str = "[]"
+    #: The requester's status (its survivor's, after merges): 'none', 'caution', 'scam'.
+    requester_status: str | None = None
 
     @property
     def country_set(self) -> frozenset[str]:
@@ -479,6 +481,15 @@ _ALERT_COLUMNS = (
 )
 
 
+def _requester_status(alert: str) -> str:
+    """The status of the alert's requester record (its survivor's): a digest names it too."""
+    return (
+        "(SELECT s.status FROM requesters q JOIN requesters s "
+        f"ON s.id = COALESCE(q.merged_into_id, q.id) WHERE q.id = {alert}.requester_id) "
+        "AS requester_status"
+    )
+
+
 def _alert(row: Any) -> AlertRow:
     data = dict(zip(row.keys(), tuple(row), strict=True))
     data["is_forum"] = bool(data["is_forum"])
@@ -491,7 +502,8 @@ async def best_alerts(
     """The period's best shared tasks: still-live ones first, then by hourly."""
     # The inner query ranks from the covering index alone; only the winners' rows are read.
     rows = await db.fetch_all(
-        f"SELECT {_ALERT_COLUMNS} FROM task_alerts WHERE id IN ("
+        f"SELECT {_ALERT_COLUMNS}, {_requester_status('task_alerts')} "
+        "FROM task_alerts WHERE id IN ("
         "  SELECT id FROM task_alerts WHERE guild_id = ? AND created_at >= ? "
         "  AND created_at < ? AND state <> 'removed' "
         "  ORDER BY state = 'live' DESC, hourly_cents DESC, id LIMIT ?) "
@@ -661,8 +673,8 @@ async def unseen_alerts(
         return []
     marks = ",".join("?" * len(guild_ids))
     rows = await db.fetch_all(
-        f"SELECT {', '.join('a.' + c.strip() for c in _ALERT_COLUMNS.split(','))} "
-        f"FROM task_alerts a WHERE a.guild_id IN ({marks}) "
+        f"SELECT {', '.join('a.' + c.strip() for c in _ALERT_COLUMNS.split(','))}, "
+        f"{_requester_status('a')} FROM task_alerts a WHERE a.guild_id IN ({marks}) "
         "AND a.created_at >= ? AND a.created_at < ? AND a.state <> 'removed' "
         "AND (a.sharer_id IS NULL OR a.sharer_id <> ?) "
         "AND NOT EXISTS (SELECT 1 FROM alert_dm_log l WHERE l.guild_id = a.guild_id "

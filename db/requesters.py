@@ -12,6 +12,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
+from cogs.requesters import identity
 from cogs.requesters.rules import standing
 from db.connection import Database
 from db.models import from_row
@@ -30,11 +31,15 @@ class Requester:
     merged_into_id: int | None = None
     status_source: str | None = None
     status_changed_at: int | None = None
+    listed: bool = True
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in identity.FLAGGED
 
 
-def name_key(name: str) -> str:
-    """The form names are matched on: case-folded, inner whitespace collapsed."""
-    return " ".join(name.split()).casefold()
+#: The form names are matched on (look-alikes, accents, case and spacing folded).
+name_key = identity.name_key
 
 
 def _requester(row: sqlite3.Row) -> Requester:
@@ -61,7 +66,12 @@ async def upsert(
             "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (platform, platform_requester_id) WHERE platform_requester_id "
-            "IS NOT NULL DO UPDATE SET name = excluded.name, name_key = excluded.name_key, "
+            "IS NOT NULL DO UPDATE SET "
+            # A name given by a member never replaces a flagged requester's name.
+            "name = CASE WHEN requesters.status = 'none' THEN excluded.name "
+            "ELSE requesters.name END, "
+            "name_key = CASE WHEN requesters.status = 'none' THEN excluded.name_key "
+            "ELSE requesters.name_key END, "
             "updated_at = excluded.updated_at RETURNING *"
         )
         params: tuple[object, ...] = (
@@ -150,17 +160,125 @@ async def find_by_platform_id(
 async def find_by_name(
     db: Database, name: str, platform: str | None = None, limit: int = 5
 ) -> list[Requester]:
-    """Requesters (survivors) whose name, or an alias's name, is `name`."""
-    if platform is None:
-        rows = await db.fetch_all(
-            _RESOLVED + "WHERE r.name_key = ? ORDER BY s.id LIMIT ?", (name_key(name), limit)
-        )
-    else:
-        rows = await db.fetch_all(
-            _RESOLVED + "WHERE r.name_key = ? AND r.platform = ? ORDER BY s.id LIMIT ?",
-            (name_key(name), platform, limit),
-        )
+    """Requesters (survivors) known by `name`: their own name, an alias's, or another name.
+
+    Names are compared by `name_key` (see `cogs.requesters.identity`), whether or not the
+    record has a platform id. Flagged records come first, so a limit never hides one.
+    """
+    rows = await db.fetch_all(
+        "SELECT s.* FROM requesters s WHERE s.id IN ("
+        "SELECT COALESCE(merged_into_id, id) FROM requesters WHERE name_key = :k "
+        "AND (:platform IS NULL OR platform = :platform) "
+        "UNION SELECT COALESCE(r.merged_into_id, r.id) FROM requester_names n "
+        "JOIN requesters r ON r.id = n.requester_id WHERE n.name_key = :k "
+        "AND (:platform IS NULL OR r.platform = :platform)) "
+        "ORDER BY s.status = 'scam' DESC, s.status = 'caution' DESC, s.id LIMIT :limit",
+        {"k": name_key(name), "platform": platform, "limit": limit},
+    )
     return [_requester(row) for row in rows]
+
+
+async def note_name(
+    db: Database, requester_id: int, name: str, *, source: str, guild_id: int | None, now: int
+) -> None:
+    """Remember another name a record is known by (never its shown name)."""
+    await db.execute(
+        "INSERT INTO requester_names (requester_id, name, name_key, source, guild_id, "
+        "created_at, last_seen_at) SELECT :id, :name, :key, :source, :guild, :now, :now "
+        "FROM requesters WHERE id = :id AND name_key <> :key "
+        "ON CONFLICT (requester_id, name_key) DO UPDATE SET times = times + 1, "
+        "last_seen_at = excluded.last_seen_at",
+        {
+            "id": requester_id,
+            "name": name[:200],
+            "key": name_key(name),
+            "source": source,
+            "guild": guild_id,
+            "now": now,
+        },
+    )
+
+
+async def other_names(db: Database, requester_id: int, limit: int = 10) -> list[tuple[str, str]]:
+    """(name, source) of the other names a record is known by, most recent first."""
+    rows = await db.fetch_all(
+        "SELECT name, source FROM requester_names WHERE requester_id = ? "
+        "ORDER BY last_seen_at DESC, id DESC LIMIT ?",
+        (requester_id, limit),
+    )
+    return [(row["name"], row["source"]) for row in rows]
+
+
+async def name_given(
+    db: Database, requester: Requester, name: str, *, guild_id: int | None, now: int
+) -> Requester:
+    """A member gave `name` with this record's platform id.
+
+    A clean record takes the newer name (its earlier name stays known, so a name-only
+    share of it still finds it). A flagged record keeps its name: the one given is kept
+    as another name for moderators to see. One transaction.
+    """
+    if identity.same_name(name, requester.name):
+        return requester
+    async with db.transaction():
+        if identity.may_rename(requester.status):
+            row = await db.fetch_one(
+                "UPDATE requesters SET name = ?, name_key = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'none' RETURNING *",
+                (name, name_key(name), now, requester.id),
+            )
+            if row is not None:
+                await note_name(
+                    db, requester.id, requester.name, source="rename", guild_id=guild_id, now=now
+                )
+                return _requester(row)
+        await note_name(db, requester.id, name, source="share", guild_id=guild_id, now=now)
+    return await get(db, requester.id) or requester
+
+
+REKEY_BATCH = 500
+
+
+async def rekey_names(db: Database) -> int:
+    """Re-compute `name_key` of rows written before the current key (migration 0009).
+
+    Two records without a platform id whose names now fold to the same key cannot share
+    it (one record per name): the later keeps its old key and the new key is recorded as
+    another name of it, so a lookup by name still finds both.
+    """
+    done = 0
+    while True:
+        rows = await db.fetch_all(
+            "SELECT id, name, name_key FROM requesters WHERE key_version < 2 ORDER BY id LIMIT ?",
+            (REKEY_BATCH,),
+        )
+        if not rows:
+            return done
+        async with db.transaction():
+            for row in rows:
+                key = name_key(row["name"])
+                try:
+                    await db.execute(
+                        "UPDATE requesters SET name_key = ?, key_version = 2 WHERE id = ?",
+                        (key, row["id"]),
+                    )
+                except sqlite3.IntegrityError:
+                    await db.execute(
+                        "UPDATE requesters SET key_version = 2 WHERE id = ?", (row["id"],)
+                    )
+                    await db.execute(
+                        "INSERT OR IGNORE INTO requester_names (requester_id, name, name_key, "
+                        "source, created_at, last_seen_at) VALUES (?, ?, ?, 'rekey', 0, 0)",
+                        (row["id"], row["name"][:200], key),
+                    )
+        done += len(rows)
+
+
+async def mark_listed(db: Database, requester_id: int) -> None:
+    """A set-up server stands behind this record now: offer it in suggestions."""
+    await db.execute(
+        "UPDATE requesters SET listed = 1 WHERE id = ? AND listed = 0", (requester_id,)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +295,7 @@ async def search(db: Database, text: str, limit: int = 25) -> list[SearchHit]:
     if not key:
         rows = await db.fetch_all(
             "SELECT s.*, s.name AS matched FROM requesters s WHERE s.merged_into_id IS NULL "
-            "ORDER BY s.updated_at DESC LIMIT ?",
+            "AND s.listed = 1 ORDER BY s.updated_at DESC LIMIT ?",
             (limit,),
         )
     else:
@@ -197,7 +315,7 @@ async def search(db: Database, text: str, limit: int = 25) -> list[SearchHit]:
         rows = await db.fetch_all(
             f"SELECT s.*, m.matched FROM ({union}) m "
             "JOIN requesters s ON s.id = COALESCE(m.merged_into_id, m.id) "
-            "ORDER BY s.name_key",
+            "WHERE s.listed = 1 ORDER BY s.name_key",
             {"k": key, "u": raw.upper(), "l": raw.lower(), "top": top, "limit": limit},
         )
     hits: dict[int, SearchHit] = {}

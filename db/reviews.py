@@ -19,6 +19,10 @@ from db.connection import Database
 HideRule = Callable[[int, int], bool]
 
 
+class ReviewRefusedError(Exception):
+    """A new review the daily limit does not allow (editing one's own review always is)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Review:
     id: int
@@ -117,28 +121,42 @@ async def save(
     experience: str | None,
     body: str | None,
     now: int,
+    since: int | None = None,
+    daily_limit: int | None = None,
 ) -> Review:
-    """Write a member's review of a subject, or edit theirs (the trigger keeps history)."""
+    """Write a member's review of a subject, or edit theirs (the trigger keeps history).
+
+    With `daily_limit`, a *new* review is refused (`ReviewRefusedError`) once the member
+    wrote that many new reviews in this server since `since`; checked in the statement
+    that writes. Editing one's own review is always allowed.
+    """
     row = await db.fetch_one(
         "INSERT INTO reviews (subject_kind, subject_id, author_id, guild_id, scores, "
-        "experience, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "experience, body, created_at, updated_at) "
+        "SELECT :kind, :subject, :author, :guild, :scores, :experience, :body, :now, :now "
+        "WHERE :limit IS NULL OR EXISTS (SELECT 1 FROM reviews WHERE subject_kind = :kind "
+        "AND subject_id = :subject AND author_id = :author) "
+        "OR (SELECT COUNT(*) FROM reviews WHERE author_id = :author AND guild_id = :guild "
+        "AND created_at > :since) < :limit "
         "ON CONFLICT (subject_kind, subject_id, author_id) DO UPDATE SET "
         "scores = excluded.scores, experience = excluded.experience, body = excluded.body, "
         "guild_id = excluded.guild_id, revision = reviews.revision + 1, "
         "updated_at = excluded.updated_at RETURNING *",
-        (
-            kind,
-            subject_id,
-            author_id,
-            guild_id,
-            json.dumps(dict(scores), sort_keys=True),
-            experience,
-            body,
-            now,
-            now,
-        ),
+        {
+            "kind": kind,
+            "subject": subject_id,
+            "author": author_id,
+            "guild": guild_id,
+            "scores": json.dumps(dict(scores), sort_keys=True),
+            "experience": experience,
+            "body": body,
+            "now": now,
+            "since": since if since is not None else now,
+            "limit": daily_limit,
+        },
     )
-    assert row is not None
+    if row is None:
+        raise ReviewRefusedError
     return _review(row)
 
 

@@ -482,14 +482,14 @@ async def requester_suggestions(db: Database, prefix: str, limit: int = 25) -> l
     if prefix:
         rows = await db.fetch_all(
             "SELECT name, platform, platform_requester_id FROM requesters "
-            "WHERE name_key >= ? AND name_key < ? AND merged_into_id IS NULL "
+            "WHERE name_key >= ? AND name_key < ? AND merged_into_id IS NULL AND listed = 1 "
             "ORDER BY name_key LIMIT ?",
             (prefix, prefix + "\U0010ffff", limit),
         )
     else:
         rows = await db.fetch_all(
             "SELECT name, platform, platform_requester_id FROM requesters "
-            "WHERE merged_into_id IS NULL ORDER BY updated_at DESC LIMIT ?",
+            "WHERE merged_into_id IS NULL AND listed = 1 ORDER BY updated_at DESC LIMIT ?",
             (limit,),
         )
     return list(rows)

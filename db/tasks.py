@@ -187,6 +187,7 @@ ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
     last_seen_anonymous = excluded.anonymous,
     expires_at = max(expires_at, excluded.expires_at),
     requester_id = coalesce(requester_id, excluded.requester_id),
+    requester_name = coalesce(requester_name, excluded.requester_name),
     platform_requester_id = coalesce(platform_requester_id, excluded.platform_requester_id),
     link = coalesce(link, excluded.link),
     seen_by = CASE
@@ -264,6 +265,22 @@ async def discard(db: Database, alert_id: int) -> bool:
 
 async def get_alert(db: Database, alert_id: int) -> Alert | None:
     row = await db.fetch_one("SELECT * FROM task_alerts WHERE id = ?", (alert_id,))
+    return None if row is None else _alert(row)
+
+
+async def relink_requester(
+    db: Database, alert_id: int, *, guild_id: int, requester_id: int
+) -> Alert | None:
+    """Point an alert of this server at `requester_id` (a moderator's undo).
+
+    The server is checked in the statement that writes; None when the alert is not this
+    server's or already points at that record.
+    """
+    row = await db.fetch_one(
+        "UPDATE task_alerts SET requester_id = ? WHERE id = ? AND guild_id = ? "
+        "AND requester_id IS NOT ? RETURNING *",
+        (requester_id, alert_id, guild_id, requester_id),
+    )
     return None if row is None else _alert(row)
 
 
@@ -600,23 +617,29 @@ async def search(db: Database, filters: SearchFilters, *, limit: int = 100) -> l
 async def requester_ids(
     db: Database, key: str, platform_id: str, platforms: tuple[str, ...]
 ) -> list[int]:
-    """Requesters known by this case-folded name or this platform id (any platform)."""
+    """Requesters known by this name key (own or other names) or this platform id."""
     marks = ", ".join("?" * len(platforms))
     rows = await db.fetch_all(
         "SELECT id FROM requesters WHERE name_key = ? "
+        "UNION SELECT requester_id FROM requester_names WHERE name_key = ? "
         f"UNION SELECT id FROM requesters WHERE platform IN ({marks}) "
         "AND platform_requester_id = ? LIMIT 50",
-        (key, *platforms, platform_id),
+        (key, key, *platforms, platform_id),
     )
     return [r[0] for r in rows]
 
 
 async def requester_suggestions(db: Database, prefix: str, *, limit: int = 25) -> list[str]:
-    """Requester names starting with `prefix` (case-folded), for autocomplete."""
-    key = " ".join(prefix.split()).casefold()
+    """Requester names starting with `prefix` (as `name_key` folds it), for autocomplete.
+
+    Only records a set-up server stands behind (`listed`).
+    """
+    from db.requesters import name_key
+
+    key = name_key(prefix)
     rows = await db.fetch_all(
         "SELECT DISTINCT name FROM requesters WHERE name_key >= ? AND name_key < ? "
-        "ORDER BY name_key LIMIT ?",
+        "AND listed = 1 ORDER BY name_key LIMIT ?",
         (key, key + "\U0010ffff", limit),
     )
     return [r[0] for r in rows]

@@ -190,9 +190,7 @@ async def fan_out(
     if settings.alert_dms_per_hour <= 0 or settings.left_at is not None:
         return empty
     facts = facts_of(alert)
-    if alert.requester_id is not None and (
-        facts.requester_name is None or facts.requester_platform_id is None
-    ):
+    if alert.requester_id is not None:
         facts = await _with_requester(bot, alert, facts)
     now = to_epoch(bot.clock.now())
     since = rules.window_start(now)
@@ -263,17 +261,22 @@ async def fan_out(
 
 
 async def _with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) -> rules.AlertFacts:
-    """Add the requester's platform id (and name, if the alert lacks it) for matching."""
+    """Add what the alert's requester record knows.
+
+    Its platform id (and name, if the alert lacks it) for matching, and its status (its
+    survivor's, after a merge) for the DM's warning.
+    """
     requester_id = alert.requester_id
     if requester_id is None:
         return facts
-    requester = await requesters.get(bot.db, requester_id)
+    requester = await requesters.resolve(bot.db, requester_id)
     if requester is None:
         return facts
     return dataclasses.replace(
         facts,
         requester_name=facts.requester_name or requester.name,
         requester_platform_id=facts.requester_platform_id or requester.platform_requester_id,
+        requester_status=requester.status if requester.status != "none" else None,
     )
 
 

@@ -113,6 +113,11 @@ def alert_embed(
         embed = discord.Embed(
             title=title, url=link, colour=_TIER_COLOURS.get(tier or "", Colours.INFO)
         )
+    if facts.requester_status in ("caution", "scam"):
+        # The alert carries the requester's warning: so does every DM about it.
+        flag = t(f"alerts.notify.requester_{facts.requester_status}", locale)
+        embed.description = f"{flag}\n{embed.description}" if embed.description else flag
+        embed.colour = Colours.BAD if facts.requester_status == "scam" else Colours.WARNING
     embed.add_field(
         name=t("alerts.notify.platform", locale), value=platform_label(facts.platform) or "—"
     )

@@ -243,6 +243,8 @@ class AlertFacts:
     countries: frozenset[str] = field(default_factory=frozenset)
     qualifications: frozenset[str] = field(default_factory=frozenset)
     warning: str | None = None
+    #: The requester record's status ('caution', 'scam'), shown on the DM like the alert.
+    requester_status: str | None = None
 
     @property
     def searchable(self) -> str:

@@ -53,6 +53,9 @@ def task_line(row: AlertRow) -> TaskLine:
         live=row.state == "live",
         warning=row.warning,
         jump_url=jump_url(row.guild_id, row.channel_id, row.message_id),
+        requester_status=row.requester_status
+        if row.requester_status in ("caution", "scam")
+        else None,
     )
 
 

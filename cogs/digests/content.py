@@ -26,6 +26,7 @@ class TaskLine:
     live: bool
     warning: str | None
     jump_url: str | None
+    requester_status: str | None = None  # 'caution' or 'scam': the requester is flagged
 
 
 @dataclass(frozen=True, slots=True)

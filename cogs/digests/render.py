@@ -73,6 +73,9 @@ def task_line(index: int, task: TaskLine, locale: str) -> str:
             label=warning_label(task.warning, locale),
             title=f"||{linked}||",
         )
+    if task.requester_status:
+        # A flagged requester's task carries its warning here too, first.
+        linked = f"{t(f'digests.task.requester_{task.requester_status}', locale)} {linked}"
     facts = " · ".join(
         [
             f"**{hourly(task.hourly_cents, task.currency, locale)}**",

@@ -94,6 +94,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
                 before=_status(str(detail.get("from", "none")), locale),
                 after=_status(str(detail.get("to", "none")), locale),
                 alias=" ".join(str(detail.get("alias_name", "?")).split())[:80],
+                alert=str(detail.get("alert", "?"))[:20],
             )
         else:
             action = entry.action

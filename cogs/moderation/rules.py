@@ -23,6 +23,8 @@ KNOWN_ACTIONS: frozenset[str] = frozenset(
         "requester_status",
         "requester_status_auto",
         "requester_merge",
+        "requester_other_confirmed",
+        "requester_other_undone",
         "review_flag",
     }
 )

@@ -239,8 +239,14 @@ def info_card(
     locale: str,
     guild_name: GuildName,
     schema: ReviewSchema = REQUESTER_REVIEWS,
+    other_names: Sequence[tuple[str, str]] | None = None,
+    confirmations: Sequence[str] | None = None,
 ) -> discord.Embed:
-    """The card `/requester info` shows (hidden reviews only when given, for moderators)."""
+    """The card `/requester info` shows.
+
+    Hidden reviews, other names (given by sharers, earlier names) and sharers' "another
+    requester" confirmations only when given, for moderators.
+    """
     description = [requester_line(requester, locale), _standing_text(requester, standing, locale)]
     embed = discord.Embed(
         title=truncate(" ".join(requester.name.split()), 200),
@@ -286,6 +292,21 @@ def info_card(
         embed.add_field(
             name=t("requesters.info.aliases", locale),
             value=", ".join(safe_text(a.name, 80) for a in aliases[:15]),
+            inline=False,
+        )
+    if other_names:
+        embed.add_field(
+            name=t("requesters.info.other_names", locale),
+            value="\n".join(
+                t(f"requesters.info.other_name_{source}", locale, name=safe_text(name, 80))
+                for name, source in other_names[:10]
+            ),
+            inline=False,
+        )
+    if confirmations:
+        embed.add_field(
+            name=t("requesters.info.confirmations", locale),
+            value="\n".join(confirmations[:10]),
             inline=False,
         )
     if facts.recent_alerts:

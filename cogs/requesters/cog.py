@@ -35,6 +35,7 @@ from db import audit, guilds, members, reports, requesters, reviews
 from db import tasks as tasks_db
 from db.reports import Report, ReportRefusedError
 from db.requesters import Requester
+from db.reviews import ReviewRefusedError
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -160,9 +161,15 @@ class RequestersCog(commands.Cog, name=COG_NAME):
         requester_id: app_commands.Range[str, 1, 64] | None = None,
         text: app_commands.Range[str, 1, reviewing.BODY_LIMIT] | None = None,
     ) -> None:
-        """Rate a requester; a second review of the same requester edits the first."""
+        """Rate a requester; a second review of the same requester edits the first.
+
+        The same limits as reports: the server must be set up (a review can add a
+        requester to the registry every server shares), new members wait the server's
+        `new_member_days`, and a member writes at most `reports_per_day` new reviews a day
+        in a server. A refused review stores nothing (one transaction).
+        """
+        settings = await checks.require_setup(interaction)
         locale = locale_of(interaction)
-        guild_id = (await checks.guild_settings(interaction)).guild_id
         query = rules.parse_requester(requester, platform, requester_id)
         checked = reviewing.validate_review(
             REQUESTER_REVIEWS,
@@ -170,20 +177,37 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             tasks_done,
             text,
         )
-        now = self._now()
-        async with self.bot.db.transaction():
-            target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
-            saved = await reviews.save(
-                self.bot.db,
-                REQUESTER_REVIEWS.kind,
-                target.id,
-                author_id=interaction.user.id,
-                guild_id=guild_id,
-                scores=checked.score_map(),
-                experience=checked.experience,
-                body=checked.body,
-                now=now,
+        now_dt = self.bot.clock.now()
+        now = to_epoch(now_dt)
+        joined_at = getattr(interaction.user, "joined_at", None)
+        if rules.is_new_member(joined_at, now_dt, settings.new_member_days):
+            assert joined_at is not None
+            raise UserError(
+                "requesters.errors.review_new_member",
+                days=settings.new_member_days,
+                when=f"<t:{to_epoch(joined_at) + settings.new_member_days * 86400}:R>",
             )
+        try:
+            async with self.bot.db.transaction():
+                target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
+                saved = await reviews.save(
+                    self.bot.db,
+                    REQUESTER_REVIEWS.kind,
+                    target.id,
+                    author_id=interaction.user.id,
+                    guild_id=settings.guild_id,
+                    scores=checked.score_map(),
+                    experience=checked.experience,
+                    body=checked.body,
+                    now=now,
+                    since=now - int(rules.REPORT_WINDOW.total_seconds()),
+                    daily_limit=settings.reports_per_day,
+                )
+                await requesters.mark_listed(self.bot.db, target.id)
+        except ReviewRefusedError:
+            raise UserError(
+                "requesters.errors.review_daily_limit", limit=settings.reports_per_day
+            ) from None
         await reply(interaction, embed=cards.review_receipt(saved, target, locale))
 
     review.autocomplete("requester")(requester_autocomplete)
@@ -241,6 +265,7 @@ class RequestersCog(commands.Cog, name=COG_NAME):
                     since=now - int(rules.REPORT_WINDOW.total_seconds()),
                     daily_limit=settings.reports_per_day,
                 )
+                await requesters.mark_listed(self.bot.db, target.id)
         except ReportRefusedError as refused:
             raise UserError(
                 f"requesters.errors.{refused.reason}", limit=settings.reports_per_day
@@ -575,6 +600,10 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             else None
         )
         aliases = await requesters.aliases(db, target.id)
+        other_names = await requesters.other_names(db, target.id) if moderator else None
+        confirmations = (
+            await self._confirmations(target.id, settings.guild_id, locale) if moderator else None
+        )
         embed = cards.info_card(
             target,
             standing=standing,
@@ -586,11 +615,39 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             facts=await self._task_facts(target, aliases, settings.guild_id, locale),
             locale=locale,
             guild_name=self._guild_name,
+            other_names=other_names,
+            confirmations=confirmations,
         )
         flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
         await reply(interaction, embed=embed, view=flag_view(flaggable, locale))
 
     info.autocomplete("requester")(requester_autocomplete)
+
+    async def _confirmations(self, requester_id: int, guild_id: int, locale: str) -> list[str]:
+        """Shares in this server whose sharer said this flagged name is another requester."""
+        entries = [
+            e
+            for e in await audit.for_target(self.bot.db, "requester", requester_id)
+            if e.guild_id == guild_id
+        ]
+        undone = {
+            e.detail.get("confirmation") for e in entries if e.action == "requester_other_undone"
+        }
+        lines = []
+        for entry in reversed(entries):
+            if entry.action != "requester_other_confirmed":
+                continue
+            key = "confirmation_undone" if entry.id in undone else "confirmation_line"
+            lines.append(
+                t(
+                    f"requesters.info.{key}",
+                    locale,
+                    alert=entry.detail.get("alert", "?"),
+                    sharer=f"<@{entry.actor_id}>",
+                    when=f"<t:{entry.created_at}:R>",
+                )
+            )
+        return lines
 
     async def _task_facts(
         self, requester: Requester, aliases: list[Requester], guild_id: int, locale: str

@@ -15,13 +15,15 @@ from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
 from cogs.tasks import render, rules
 from cogs.tasks.eligibility import Limits, is_eligible
-from cogs.tasks.service import AlertService, ShareOutcome
+from cogs.tasks.identity_views import OtherRequesterView, UndoOtherButton, post_other_notice
+from cogs.tasks.service import AlertService, NameHeldError, ShareOutcome
 from cogs.tasks.views import AlertButton, ShareFormModal
 from db import members
 from db import tasks as tasks_db
+from db.audit import AuditEntry
 from db.connection import Database
 from db.guilds import GuildSettings
-from db.requesters import name_key
+from db.requesters import Requester, name_key
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -60,7 +62,7 @@ class TasksCog(commands.Cog, name="Tasks"):
         self.service = AlertService(bot)
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(AlertButton)
+        self.bot.add_dynamic_items(AlertButton, UndoOtherButton)
         self.bot.privacy.register("tasks", tasks_db.export_member, self.erase_member)
         # One sweep job keyed on the indexed expires_at: restarts lose nothing, since the
         # rows say what is due; the first sweep runs right away to catch up.
@@ -77,7 +79,7 @@ class TasksCog(commands.Cog, name="Tasks"):
         self.bot.spawn(self.service.expire_due(), name="tasks: expiry catch-up")
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(AlertButton)
+        self.bot.remove_dynamic_items(AlertButton, UndoOtherButton)
         self.bot.privacy.unregister("tasks")
         if self.bot.scheduler.get_job(EXPIRY_JOB_ID) is not None:
             self.bot.scheduler.remove_job(EXPIRY_JOB_ID)
@@ -91,6 +93,13 @@ class TasksCog(commands.Cog, name="Tasks"):
     @commands.Cog.listener()
     async def on_requester_status_changed(self, requester_id: int) -> None:
         await self.service.requester_changed(requester_id)
+
+    @commands.Cog.listener()
+    async def on_requester_other_confirmed(
+        self, entry: AuditEntry, alert: tasks_db.Alert, matched: Requester
+    ) -> None:
+        """Tell moderators a sharer said a flagged name is another requester (undo button)."""
+        await post_other_notice(self.bot, entry, alert, matched)
 
     async def erase_member(self, db: Database, user_id: int) -> int:
         """Privacy erase: anonymise shares, drop votes and reports, redraw what showed them."""
@@ -112,14 +121,32 @@ class TasksCog(commands.Cog, name="Tasks"):
         settings = await require_setup(interaction)
         draft = rules.build_share(raw, default_currency=settings.currency)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.service.share(
-            guild_id=settings.guild_id,
-            settings=settings,
-            draft=draft,
-            sharer_id=interaction.user.id,
-            locale=locale_of(interaction),
-        )
-        await reply(interaction, share_reply(outcome, settings, locale_of(interaction)))
+        await self.share_draft(interaction, settings, draft)
+
+    async def share_draft(
+        self,
+        interaction: discord.Interaction[Entraide],
+        settings: GuildSettings,
+        draft: rules.ShareDraft,
+        *,
+        other_confirmed: bool = False,
+    ) -> None:
+        """Share a validated draft and answer; a name held for a scam offers its way out."""
+        locale = locale_of(interaction)
+        try:
+            outcome = await self.service.share(
+                guild_id=settings.guild_id,
+                settings=settings,
+                draft=draft,
+                sharer_id=interaction.user.id,
+                locale=locale,
+                other_confirmed=other_confirmed,
+            )
+        except NameHeldError as held:
+            view = OtherRequesterView(self, interaction.user.id, draft, locale)
+            await reply(interaction, held.message(locale), view=view)
+            return
+        await reply(interaction, share_reply(outcome, settings, locale))
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
     @app_commands.choices(platform=PLATFORM_CHOICES, warning=WARNING_CHOICES)
@@ -337,6 +364,16 @@ def share_reply(outcome: ShareOutcome, settings: GuildSettings, locale: str) -> 
     standing = render.standing_line(outcome.reputation, locale)
     if standing:
         lines.append(standing)
+    if outcome.matched is not None:
+        record = outcome.matched
+        params = {
+            "record": safe_text(record.name, 100),
+            "id": safe_text(record.platform_requester_id or f"#{record.id}", 64, markdown=True),
+        }
+        key = "confirmed_other" if outcome.other_confirmed else "matched"
+        lines.append(t(f"tasks.identity.{key}", locale, **params))
+    elif not (alert.requester_name or alert.platform_requester_id):
+        lines.append(t("tasks.identity.unknown_hint", locale))
     return "\n".join(lines)
 
 

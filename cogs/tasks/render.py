@@ -176,6 +176,13 @@ def alert_embed(
         embed.add_field(
             name=t("tasks.alert.requester", locale), value="\n".join(lines), inline=False
         )
+    elif alert.is_live:
+        # A link alone (MTurk project links carry no requester): say so, and how to add it.
+        embed.add_field(
+            name=t("tasks.alert.requester", locale),
+            value=t("tasks.alert.requester_unknown", locale),
+            inline=False,
+        )
     embed.add_field(
         name=t("tasks.alert.limits", locale), value=limits_text(alert, locale), inline=False
     )

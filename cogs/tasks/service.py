@@ -32,14 +32,15 @@ from bot.delivery import ChannelProblemError, Posted, configured_channel, post_t
 from bot.errors import UserError
 from bot.i18n import t
 from bot.ui import NO_PINGS, fit_embed, locale_of, reply, safe_text
+from cogs.requesters import identity
 from cogs.tasks import render, rules
 from cogs.tasks.cache import TtlCache
 from cogs.tasks.views import alert_view
-from db import guilds, requesters
+from db import audit, guilds, requesters
 from db import tasks as tasks_db
 from db.connection import Database
 from db.guilds import GuildSettings
-from db.requesters import Reputation
+from db.requesters import Reputation, Requester
 from db.tasks import Alert, NewAlert
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ EXPIRY_BATCH = 100
 #: A live alert without a message this old (or older than this process) is not being
 #: posted by anyone: the process that stored it died before posting it.
 UNPOSTED_GRACE_SECONDS = 60
+#: Audit actions: a sharer said a name is another requester than the flagged record it
+#: matched; a moderator undid that.
+OTHER_CONFIRMED = "requester_other_confirmed"
+OTHER_UNDONE = "requester_other_undone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,44 @@ class ShareOutcome:
     alert: Alert
     created: bool
     reputation: Reputation | None = None
+    #: The flagged record a name alone matched (the alert carries its warning), or that
+    #: the sharer confirmed this is not (`other_confirmed`).
+    matched: Requester | None = None
+    other_confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RequesterLink:
+    """What a share's requester resolves to (`cogs.requesters.identity` rules).
+
+    `requester` is the record the alert points at (None: several clean namesakes);
+    `by_name` is set when a name alone matched a flagged record.
+    """
+
+    requester: Requester | None
+    by_name: bool = False
+
+
+def _known(found: list[Requester]) -> list[identity.Known]:
+    return [identity.Known(k.id, k.status, k.platform_requester_id) for k in found]
+
+
+class NameHeldError(UserError):
+    """A name alone matched a confirmed scam under the refuse policy: nothing was stored.
+
+    The sharer may give the requester id, or confirm it is another requester (the button
+    the share command answers with).
+    """
+
+    def __init__(self, record: Requester, reason: str, name: str) -> None:
+        super().__init__(
+            "tasks.share.name_held",
+            name=safe_text(name, 100),
+            record=safe_text(record.name, 100),
+            id=safe_text(record.platform_requester_id or f"#{record.id}", 64, markdown=True),
+            reason=reason,
+        )
+        self.record = record
 
 
 @dataclass
@@ -90,7 +133,7 @@ class AlertService:
         self._posting: set[int] = set()
         self._started_at = to_epoch(bot.clock.now())
         self._tag_locks: dict[int, asyncio.Lock] = {}
-        self._requesters: TtlCache[tuple[str, str | None, str], int] = TtlCache(
+        self._requesters: TtlCache[tuple[str, str | None, str], RequesterLink] = TtlCache(
             CACHE_SECONDS, CACHE_SIZE
         )
         self._reputations: TtlCache[int, Reputation] = TtlCache(CACHE_SECONDS, CACHE_SIZE)
@@ -129,18 +172,54 @@ class AlertService:
             requester_id, lambda: requesters.reputation(self.db, requester_id)
         )
 
-    async def requester_id_for(self, draft: rules.ShareDraft, now: int) -> int:
-        """The registry id of the share's requester (created on first sight)."""
-        name = draft.requester_name or draft.platform_requester_id or ""
+    async def requester_link(self, draft: rules.ShareDraft, now: int) -> RequesterLink:
+        """The registry record a share's requester resolves to (cached).
 
-        async def load() -> int:
-            requester = await requesters.upsert(
-                self.db, draft.platform, draft.platform_requester_id, name, now
-            )
-            return requester.merged_into_id or requester.id
+        Reads only, except that a requester nobody knows yet (a new id, or a name no
+        record is known by) is created: a new record is clean, so no refusal can follow
+        it. A platform id is authoritative; a name alone resolves to every record known
+        by that name (`identity.match_name`): a flagged one wins, several clean namesakes
+        give no record, and no duplicate record is ever made for a known name.
+        """
+        pid = draft.platform_requester_id
+        name = draft.requester_name if draft.requester_name != pid else None
 
-        key = (draft.platform, draft.platform_requester_id, name)
+        async def load() -> RequesterLink:
+            if pid:
+                found = await requesters.find_by_platform_id(self.db, draft.platform, pid)
+                if found is not None:
+                    if not found.listed:
+                        # A set-up server's member stands behind it now.
+                        await requesters.mark_listed(self.db, found.id)
+                    return RequesterLink(found)
+                if name:
+                    known = await requesters.find_by_name(self.db, name, draft.platform)
+                    match = identity.match_name_with_new_id(_known(known))
+                    if match.record is not None:
+                        flagged = next(k for k in known if k.id == match.record.id)
+                        return RequesterLink(flagged, by_name=True)
+                created = await requesters.upsert(self.db, draft.platform, pid, name or pid, now)
+                return RequesterLink(created)
+            assert name is not None
+            known = await requesters.find_by_name(self.db, name, draft.platform)
+            match = identity.match_name(_known(known))
+            by_id = {k.id: k for k in known}
+            if match.kind == "flagged" and match.record is not None:
+                return RequesterLink(by_id[match.record.id], by_name=True)
+            if match.kind == "one" and match.record is not None:
+                return RequesterLink(by_id[match.record.id])
+            if match.kind == "several":
+                return RequesterLink(None)
+            created = await requesters.upsert(self.db, draft.platform, None, name, now)
+            return RequesterLink(created)
+
+        key = (draft.platform, pid, requesters.name_key(name or ""))
         return await self._requesters.get_or_load(key, load)
+
+    async def requester_id_for(self, draft: rules.ShareDraft, now: int) -> int | None:
+        """The registry id of the share's requester (created on first sight)."""
+        link = await self.requester_link(draft, now)
+        return None if link.requester is None else link.requester.id
 
     def forget_requester(self, requester_id: int) -> None:
         """A requester's status changed or records were merged: read them afresh."""
@@ -165,27 +244,73 @@ class AlertService:
         draft: rules.ShareDraft,
         sharer_id: int,
         locale: str | None = None,
+        other_confirmed: bool = False,
     ) -> ShareOutcome:
         """Store and post a validated share, or bump the live alert for the same task.
 
-        `locale` is the sharer's, for a refusal's reason. Database round trips: the
-        INSERT, and for a new alert the message id; settings, the requester and its
-        reputation come from caches, and a bump's redraw is coalesced with others.
+        `locale` is the sharer's, for a refusal's reason. `other_confirmed`: the sharer
+        confirmed the requester is not the flagged record its name matched (the alert
+        then points at no record, and the confirmation is audit-logged for moderators).
+
+        Database round trips: the INSERT, and for a new alert the message id; settings,
+        the requester and its reputation come from caches, and a bump's redraw is
+        coalesced with others.
         """
         if settings.alerts_channel_id is None:
             raise ChannelProblemError("alerts", "not_configured")
         now = self.now()
         requester_id: int | None = None
         rep: Reputation | None = None
+        matched: Requester | None = None
         if draft.requester_name or draft.platform_requester_id:
-            requester_id = await self.requester_id_for(draft, now)
-            rep = await self.reputation_of(requester_id)
-            if rep.standing == "scam" and settings.scam_policy != "warn":
+            link = await self.requester_link(draft, now)
+            if link.by_name:
+                matched = link.requester
+            if matched is not None and other_confirmed:
+                if draft.platform_requester_id:
+                    # The sharer vouches this id is not the flagged record: it gets its own.
+                    own = await requesters.upsert(
+                        self.db,
+                        draft.platform,
+                        draft.platform_requester_id,
+                        draft.requester_name or draft.platform_requester_id,
+                        now,
+                    )
+                    self._requesters.clear()
+                    requester_id = own.id
+                    rep = await self.reputation_of(requester_id)
+            elif link.requester is not None:
+                requester_id = link.requester.id
+                rep = await self.reputation_of(requester_id)
+            if rep is not None and rep.standing == "scam" and settings.scam_policy != "warn":
+                # Refused before anything is written: a refusal stores nothing.
+                reason = render.standing_reason(rep, locale or "en") or "—"
+                if matched is not None:
+                    raise NameHeldError(matched, reason, draft.requester_name or "")
                 raise UserError(
                     "tasks.share.scam_refused",
                     name=safe_text(draft.requester_name or draft.platform_requester_id, 100),
-                    reason=render.standing_reason(rep, locale or "en") or "—",
+                    reason=reason,
                 )
+            given = draft.requester_name
+            if (
+                link.requester is not None
+                and not link.by_name
+                and draft.platform_requester_id
+                and given
+                and given != draft.platform_requester_id
+                and not identity.same_name(given, link.requester.name)
+            ):
+                # A flagged record keeps its name (the one given is kept for moderators).
+                await requesters.name_given(
+                    self.db, link.requester, given, guild_id=guild_id, now=now
+                )
+                self._requesters.clear()
+        shown_name, shown_id = draft.requester_name, draft.platform_requester_id
+        if matched is not None and requester_id == matched.id:
+            # The alert names the flagged record whose warning it carries, with its id.
+            shown_name = matched.name
+            shown_id = matched.platform_requester_id or draft.platform_requester_id
         new = NewAlert(
             guild_id=guild_id,
             platform=draft.platform,
@@ -198,8 +323,8 @@ class AlertService:
             sharer_id=sharer_id,
             platform_task_id=draft.platform_task_id,
             requester_id=requester_id,
-            requester_name=draft.requester_name,
-            platform_requester_id=draft.platform_requester_id,
+            requester_name=shown_name,
+            platform_requester_id=shown_id,
             link=draft.link,
             countries=draft.limits.countries,
             qualifications=draft.limits.qualifications,
@@ -208,6 +333,17 @@ class AlertService:
             anonymous=draft.anonymous,
             warning=draft.warning,
         )
+        outcome = await self._store(new, settings, rep, now)
+        if matched is None:
+            return outcome
+        confirmed = other_confirmed and outcome.alert.requester_id != matched.id
+        if confirmed:
+            await self._record_other_confirmed(outcome.alert, matched, sharer_id, now)
+        return dataclasses.replace(outcome, matched=matched, other_confirmed=confirmed)
+
+    async def _store(
+        self, new: NewAlert, settings: GuildSettings, rep: Reputation | None, now: int
+    ) -> ShareOutcome:
         expires = rules.expires_at(now, settings.alert_expiry_minutes)
         for _attempt in range(3):
             result = await tasks_db.share(self.db, new, now=now, expires_at=expires)
@@ -223,6 +359,63 @@ class AlertService:
                 return outcome
             # The first share of this task could not be posted and was discarded: go again.
         raise UserError("common.errors.busy")
+
+    async def _record_other_confirmed(
+        self, alert: Alert, matched: Requester, sharer_id: int, now: int
+    ) -> None:
+        """Audit a sharer's "it is another requester", and let moderators see and undo it."""
+        entry = await audit.record(
+            self.db,
+            guild_id=alert.guild_id,
+            actor_id=sharer_id,
+            action=OTHER_CONFIRMED,
+            target_kind="requester",
+            target_id=matched.id,
+            reason=None,
+            now=now,
+            detail={"alert": alert.id, "name": alert.requester_name or ""},
+        )
+        self.bot.dispatch("requester_other_confirmed", entry, alert, matched)
+
+    async def undo_other_confirmed(
+        self, guild_id: int, audit_id: int, *, moderator_id: int
+    ) -> tuple[Alert, Requester]:
+        """A moderator undoes a sharer's "another requester".
+
+        The alert points at the flagged record again (and shows its warning). Checked
+        against this server in the statement that writes.
+        """
+        entry = await audit.get(self.db, audit_id)
+        if entry is None or entry.guild_id != guild_id or entry.action != OTHER_CONFIRMED:
+            raise UserError("tasks.identity.unknown_confirmation")
+        alert_id = entry.detail.get("alert")
+        if not isinstance(alert_id, int):
+            raise UserError("tasks.identity.unknown_confirmation")
+        requester = await requesters.resolve(self.db, entry.target_id)
+        if requester is None:
+            raise UserError("tasks.identity.unknown_confirmation")
+        now = self.now()
+        async with self.locked(alert_id):
+            alert = await tasks_db.relink_requester(
+                self.db, alert_id, guild_id=guild_id, requester_id=requester.id
+            )
+            if alert is None:
+                raise UserError("tasks.identity.already_undone")
+            await audit.record(
+                self.db,
+                guild_id=guild_id,
+                actor_id=moderator_id,
+                action=OTHER_UNDONE,
+                target_kind="requester",
+                target_id=requester.id,
+                reason=None,
+                now=now,
+                detail={"alert": alert_id, "confirmation": audit_id},
+            )
+        if alert.message_id is not None and alert.state != "removed":
+            settings = await guilds.get(self.db, guild_id)
+            await self.redraw(alert.id, alert, settings=settings)
+        return alert, requester
 
     async def _post_new(
         self, alert: Alert, settings: GuildSettings, rep: Reputation | None

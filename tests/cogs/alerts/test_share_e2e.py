@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.settings import Settings
-from db import guilds
+from db import guilds, requesters
 from tests.cogs.alerts.helpers import subscribe
 from tests.harness.driver import Harness
 
@@ -92,3 +92,29 @@ async def test_a_country_limited_share_skips_members_elsewhere(shared: Harness) 
     assert h.dms_to(h.alice) == []
     [dm] = h.dms_to(h.bob)
     assert "United States" in dm.field("Who can take it")
+
+
+async def test_a_dm_about_a_flagged_requesters_task_carries_the_warning(shared: Harness) -> None:
+    """Issue #12: under the warn policy the alert carries the scam warning; so does the DM,
+    also when the share named the requester by a look-alike name alone."""
+    h = shared
+    now = int(h.clock.now().timestamp())
+    await guilds.update(h.db, h.world.guild_id, now, scam_policy="warn")
+    scam = await requesters.upsert(h.db, "mturk", "A1B2C3D4E5F6G7", "Acme Research", now)
+    await requesters.set_status(
+        h.db, scam.id, status="scam", reason="Phishing", source="moderator", now=now
+    )
+    await subscribe(h, h.alice, platform="mturk")
+    await h.slash(
+        "task share",
+        user=h.dave,
+        link=MTURK,
+        title="Quick survey",
+        requester="ACMÉ  research",
+        reward=1.5,
+        minutes=6,
+    )
+    [dm] = h.dms_to(h.alice)
+    assert dm.embed["description"].startswith("⛔ Moderators flagged this requester as a scam")
+    assert dm.field("Requester") == "Acme Research"
+    h.api.assert_never_pinged()

@@ -9,8 +9,8 @@ from tests.cogs.requesters.helpers import count, review
 from tests.harness.driver import Harness
 
 
-async def test_a_review_is_saved_and_shown_privately(harness: Harness) -> None:
-    h = harness
+async def test_a_review_is_saved_and_shown_privately(configured: Harness) -> None:
+    h = configured
     sent = await review(h, h.alice, "Acme Research", text="Pays well, approves fast")
     assert sent.ephemeral
     assert sent.embed["title"] == "Review saved"
@@ -24,8 +24,8 @@ async def test_a_review_is_saved_and_shown_privately(harness: Harness) -> None:
     h.api.assert_never_pinged()
 
 
-async def test_reviewing_again_edits_and_keeps_history(harness: Harness) -> None:
-    h = harness
+async def test_reviewing_again_edits_and_keeps_history(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, text="first")
     sent = await review(h, h.alice, pay=1, text="they cut the pay")
     assert sent.embed["title"] == "Review updated (version 2)"
@@ -34,8 +34,10 @@ async def test_reviewing_again_edits_and_keeps_history(harness: Harness) -> None
     assert await h.db.fetch_value("SELECT body FROM review_history") == "first"
 
 
-async def test_a_platform_id_alone_creates_and_later_finds_the_requester(harness: Harness) -> None:
-    h = harness
+async def test_a_platform_id_alone_creates_and_later_finds_the_requester(
+    configured: Harness,
+) -> None:
+    h = configured
     await review(h, h.alice, "a1b2c3d4e5f6g7", platform=None)
     await review(h, h.bob, "Acme", requester_id="A1B2C3D4E5F6G7")
     assert await count(h, "requesters") == 1
@@ -60,17 +62,17 @@ async def test_a_platform_id_alone_creates_and_later_finds_the_requester(harness
     ],
 )
 async def test_bad_reviews_are_refused_and_nothing_is_stored(
-    harness: Harness, options: dict[str, object], expected: str
+    configured: Harness, options: dict[str, object], expected: str
 ) -> None:
-    h = harness
+    h = configured
     sent = await review(h, h.alice, **options)
     assert sent.ephemeral and expected in sent.content
     assert await count(h, "reviews") == 0
     assert await count(h, "requesters") == 0
 
 
-async def test_an_empty_or_unplaceable_requester_is_refused(harness: Harness) -> None:
-    h = harness
+async def test_an_empty_or_unplaceable_requester_is_refused(configured: Harness) -> None:
+    h = configured
     sent = await review(h, h.alice, "   ", platform=None)
     assert "Name the requester" in sent.content
     sent = await review(h, h.alice, "Brand New Lab", platform=None)
@@ -80,8 +82,8 @@ async def test_an_empty_or_unplaceable_requester_is_refused(harness: Harness) ->
     assert await count(h, "requesters") == 0
 
 
-async def test_info_card_shows_scores_status_and_reviews(harness: Harness) -> None:
-    h = harness
+async def test_info_card_shows_scores_status_and_reviews(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, text="**Great** @everyone <@&123>")
     h.clock.advance(days=100)
     await review(h, h.bob, pay=2, fast=3, fair=2, communication=1)
@@ -100,8 +102,8 @@ async def test_info_card_shows_scores_status_and_reviews(harness: Harness) -> No
     h.api.assert_never_pinged()
 
 
-async def test_info_speaks_french(harness: Harness) -> None:
-    h = harness
+async def test_info_speaks_french(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, pay=3, fast=4)
     sent = await h.slash("requester info", user=h.carol, requester="acme", locale="fr")
     assert sent.field("Paie pour le temps") == "3,0 / 5 · 90 j : 3,0"
@@ -114,8 +116,8 @@ async def test_info_for_an_unknown_requester(harness: Harness) -> None:
     assert sent.ephemeral and "I do not know a requester named" in sent.content
 
 
-async def test_info_for_a_requester_named_like_several(harness: Harness) -> None:
-    h = harness
+async def test_info_for_a_requester_named_like_several(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, "Acme", platform="mturk")
     await review(h, h.alice, "Acme", platform="prolific")
     sent = await h.slash("requester info", user=h.carol, requester="Acme")
@@ -124,8 +126,8 @@ async def test_info_for_a_requester_named_like_several(harness: Harness) -> None
     assert "Prolific" in sent.embed["description"]
 
 
-async def test_autocomplete_offers_known_requesters(harness: Harness) -> None:
-    h = harness
+async def test_autocomplete_offers_known_requesters(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, "Acme Research", requester_id="A1B2C3D4E5F6G7")
     await review(h, h.alice, "Academic Lab", platform="prolific")
     choices = await h.autocomplete("requester review", "requester", requester="ac")
@@ -167,8 +169,8 @@ async def test_two_flags_one_from_a_moderator_hide_a_review(configured: Harness)
     assert entry["actor_id"] == h.mod.id and entry["reason"] == "abusive"
 
 
-async def test_members_cannot_flag_their_own_review(harness: Harness) -> None:
-    h = harness
+async def test_members_cannot_flag_their_own_review(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice)
     await review(h, h.bob)
     card = await h.slash("requester info", user=h.alice, requester="Acme")
@@ -203,8 +205,8 @@ async def test_members_cannot_flag_their_own_review(harness: Harness) -> None:
     assert await count(h, "review_flags") == 0
 
 
-async def test_reviews_show_the_server_they_came_from(harness: Harness) -> None:
-    h = harness
+async def test_reviews_show_the_server_they_came_from(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, text="from here")
     acme = (await requesters.find_by_name(h.db, "Acme"))[0]
     await reviews.save(

@@ -1,0 +1,169 @@
+"""Requester identity rules: property tests for name keys, unit tests for resolution."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cogs.requesters import identity
+from cogs.requesters.identity import Known, match_name, match_name_with_new_id, name_key
+from db import requesters
+from db.connection import Database
+from db.migrate import migrate
+
+names = st.text(max_size=40)
+latin_names = st.text(
+    alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-&'"),
+    max_size=30,
+)
+#: Cyrillic and Greek letters that imitate a Latin one, and the letter they imitate.
+LOOK_ALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441",
+               "x": "\u0445", "y": "\u0443", "i": "\u0456", "s": "\u0455", "k": "\u03ba"}  # fmt: skip
+
+
+@given(names)
+def test_the_key_is_idempotent(name: str) -> None:
+    assert name_key(name_key(name)) == name_key(name)
+
+
+@given(names)
+def test_the_key_has_no_invisible_characters_or_stray_spaces(name: str) -> None:
+    key = name_key(name)
+    assert key == " ".join(key.split())
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in key)
+
+
+@given(latin_names, st.data())
+def test_case_spacing_accents_and_invisible_characters_do_not_matter(
+    name: str, data: st.DataObject
+) -> None:
+    variant = "".join(
+        data.draw(
+            st.sampled_from(
+                [ch.upper(), ch.lower(), ch + "\u0301", ch + "\u200b", "\u00ad" + ch]
+                if ch.isalpha()
+                else ([" ", "  ", "\u00a0", "\t", " \u200b"] if ch == " " else [ch])
+            )
+        )
+        for ch in name
+    )
+    assert name_key(variant) == name_key(name)
+
+
+@given(latin_names, st.data())
+def test_look_alike_letters_are_the_letter_they_imitate(name: str, data: st.DataObject) -> None:
+    variant = "".join(
+        data.draw(st.sampled_from([ch, LOOK_ALIKES[ch]])) if ch in LOOK_ALIKES else ch
+        for ch in name.lower()
+    )
+    assert name_key(variant) == name_key(name)
+
+
+@given(latin_names)
+def test_full_width_letters_fold_to_ascii(name: str) -> None:
+    wide = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in name)
+    assert name_key(wide) == name_key(name)
+
+
+@given(names, names)
+def test_same_name_is_an_equivalence_on_keys(a: str, b: str) -> None:
+    assert identity.same_name(a, b) == (name_key(a) == name_key(b))
+    assert identity.same_name(a, a)
+
+
+def test_examples_from_the_issue() -> None:
+    for spelling in (
+        "ACME  research",
+        "Acmé Research",
+        "\u0410cme Research",
+        "Ac\u200bme Research",
+    ):
+        assert name_key(spelling) == "acme research"
+    # Scripts whose combining marks are letters keep them: different names stay different.
+    assert name_key("\u0915\u093f") != name_key("\u0915")
+
+
+@given(st.lists(st.tuples(st.integers(1, 50), st.sampled_from(["none", "caution", "scam"]))))
+def test_a_flagged_record_always_wins_and_the_worst_one(records: list[tuple[int, str]]) -> None:
+    found = [Known(rid, status) for rid, status in records]
+    match = match_name(found)
+    statuses = dict(records)  # later duplicates of an id win
+    known = [Known(rid, status) for rid, status in statuses.items()]
+    flagged = [k for k in known if k.flagged]
+    if flagged:
+        assert match.kind == "flagged" and match.record is not None
+        worst = "scam" if any(k.status == "scam" for k in flagged) else "caution"
+        assert match.record.status == worst
+    elif not known:
+        assert match.kind == "none"
+    elif len(known) == 1:
+        assert match.kind == "one"
+    else:
+        assert match.kind == "several" and match.record is None
+
+
+def test_a_new_id_only_inherits_a_flag_from_a_record_without_an_id() -> None:
+    with_id = Known(1, "scam", "A1B2C3D4E5F6G7")
+    without_id = Known(2, "caution", None)
+    assert match_name_with_new_id([with_id]).kind == "none"
+    assert match_name_with_new_id([with_id, without_id]).record == without_id
+    assert match_name_with_new_id([Known(3, "none", None)]).kind == "none"
+
+
+def test_flagged_records_are_never_renamed() -> None:
+    assert identity.may_rename("none")
+    assert not identity.may_rename("caution") and not identity.may_rename("scam")
+
+
+# -- the stored keys: re-keyed after the migration, listed records ---------------------------
+
+
+async def test_rows_from_before_the_migration_are_rekeyed(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        await migrate(db, target=8)
+        old_key = "acmé research"  # the old key: case-folded, accents kept
+        await db.execute(
+            "INSERT INTO requesters (platform, name, name_key, created_at, updated_at) "
+            "VALUES ('mturk', 'Acmé Research', ?, 0, 0), "
+            "('mturk', 'Acme Research', 'acme research', 0, 0)",
+            (old_key,),
+        )
+        await migrate(db)
+        assert await requesters.rekey_names(db) == 2
+        assert await requesters.rekey_names(db) == 0  # once only
+        found = await requesters.find_by_name(db, "ACME research", "mturk")
+        assert sorted(r.name for r in found) == ["Acme Research", "Acmé Research"]
+    finally:
+        await db.close()
+
+
+async def test_junk_from_unconfigured_servers_is_unlisted_by_the_migration(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        await migrate(db, target=8)
+        await db.execute(
+            "INSERT INTO guild_settings (guild_id, setup_completed_at, created_at, updated_at) "
+            "VALUES (1, 5, 0, 0), (2, NULL, 0, 0)"
+        )
+        for rid, name in ((1, "Kept"), (2, "Junk"), (3, "Unreviewed")):
+            await db.execute(
+                "INSERT INTO requesters (id, platform, name, name_key, created_at, updated_at) "
+                "VALUES (?, 'mturk', ?, ?, 0, 0)",
+                (rid, name, name.lower()),
+            )
+        await db.execute(
+            "INSERT INTO reviews (subject_kind, subject_id, author_id, guild_id, scores, "
+            "created_at, updated_at) VALUES ('requester', 1, 10, 1, '{}', 0, 0), "
+            "('requester', 2, 11, 2, '{}', 0, 0)"
+        )
+        await migrate(db)
+        listed = {r["name"]: r["listed"] for r in await db.fetch_all("SELECT * FROM requesters")}
+        assert listed == {"Kept": 1, "Junk": 0, "Unreviewed": 1}
+        hits = [hit.requester.name for hit in await requesters.search(db, "")]
+        assert "Junk" not in hits and "Kept" in hits
+    finally:
+        await db.close()

@@ -1,0 +1,379 @@
+"""A requester is one identity everywhere: shares, reviews, reports and /requester info.
+
+Issue #12, items 1 and 2: a confirmed scam shared by name alone (MTurk project links carry
+no requester id), however the name is typed, carries its warning or is held; the sharer
+can confirm it is another requester and moderators can see and undo that; a refused share
+stores nothing and never renames the requester for every server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.errors import UserError
+from bot.settings import Settings
+from tests.cogs.requesters.conftest import configure
+from tests.cogs.requesters.helpers import act, cards, count, report, review
+from tests.harness.driver import Harness
+from tests.harness.fake_discord import Sent
+from tests.harness.payloads import FakeUser
+
+GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
+SCAM_ID = "A1B2C3D4E5F6G7"
+OTHER_BUTTON = "It's a different requester — post it"
+#: "Acme Research" as members type it: spacing, case, accents, a Cyrillic "А" (U+0410)
+#: and a Cyrillic "е" (U+0435), a zero-width space, full-width letters.
+SPELLINGS = [
+    "Acme Research",
+    "ACME  research",
+    "Acmé Research",
+    "\u0410cm\u0435 Research",
+    "Ac\u200bme Research",
+    "\uff21\uff43\uff4d\uff45 Research",
+]
+
+
+@pytest.fixture
+async def world(
+    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    h = await Harness.start(
+        settings,
+        clock,
+        monkeypatch,
+        extensions=["cogs.requesters", "cogs.moderation", "cogs.tasks"],
+    )
+    await configure(h)
+    yield h
+    await h.stop()
+    assert not h.api.unhandled, h.api.unhandled
+
+
+async def share(h: Harness, user: FakeUser, number: int, **options: Any) -> Sent:
+    values: dict[str, Any] = {
+        "link": f"https://worker.mturk.com/projects/{GROUP[:-2]}{number:02d}/tasks",
+        "reward": 1.5,
+        "minutes": 6,
+        "title": f"Rate images {number}",
+        **options,
+    }
+    return await h.slash("task share", user=user, **values)
+
+
+async def confirmed_scam(h: Harness) -> int:
+    """Moderators confirm a harvesting report on "Acme Research" (with its MTurk id)."""
+    await report(
+        h,
+        h.bob,
+        "Acme Research",
+        requester_id=SCAM_ID,
+        category="harvesting",
+        description="The survey asks for bank logins and passwords",
+    )
+    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    row = await h.db.fetch_one(
+        "SELECT id, status FROM requesters WHERE platform_requester_id = ?", (SCAM_ID,)
+    )
+    assert row is not None and row["status"] == "scam"
+    return int(row["id"])
+
+
+async def requester_rows(h: Harness) -> list[tuple[Any, ...]]:
+    rows = await h.db.fetch_all(
+        "SELECT id, name, platform_requester_id, status FROM requesters ORDER BY id"
+    )
+    return [tuple(r) for r in rows]
+
+
+def alerts_posted(h: Harness) -> list[Sent]:
+    return h.in_channel(h.world.alerts)
+
+
+# -- item 1: a name alone ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+async def test_a_confirmed_scam_shared_by_name_alone_is_held(world: Harness, spelling: str) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    before = await requester_rows(h)
+
+    held = await share(h, h.alice, 1, requester=spelling)
+
+    assert held.ephemeral
+    assert "Held, nothing was posted" in held.content
+    assert "**Acme Research**" in held.content and SCAM_ID in held.content
+    assert "flagged as a scam" in held.content and "harvesting" in held.content
+    assert held.button(OTHER_BUTTON)
+    assert alerts_posted(h) == []
+    assert await count(h, "task_alerts") == 0
+    assert await requester_rows(h) == before  # no clean duplicate, nothing renamed
+    assert await count(h, "requester_names") == 0
+    assert scam == before[0][0]
+    h.api.assert_never_pinged()
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+async def test_under_the_warn_policy_the_alert_carries_the_records_warning(
+    world: Harness, spelling: str
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    before = await requester_rows(h)
+
+    sent = await share(h, h.alice, 1, requester=spelling)
+
+    assert sent.ephemeral and "Alert posted" in sent.content
+    assert "matches **Acme Research**" in sent.content and SCAM_ID in sent.content
+    posted = alerts_posted(h)[-1]
+    assert "flagged this requester as a scam" in posted.embed["description"]
+    requester_field = posted.field("Requester")
+    assert "Acme Research" in requester_field and SCAM_ID in requester_field
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
+    assert await requester_rows(h) == before
+
+
+async def test_a_name_matching_only_a_flagged_alias_or_other_name_is_held(world: Harness) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    # Someone shares the scam's id under a new name (warn policy): the name is not applied
+    # but kept as another name of the record...
+    await configure(h, scam_policy="warn")
+    await share(h, h.alice, 1, requester="Fresh Surveys Ltd", requester_id=SCAM_ID)
+    assert await h.db.fetch_value("SELECT name FROM requesters WHERE id = ?", (scam,)) == (
+        "Acme Research"
+    )
+    # ...so that name alone now carries the warning too.
+    await configure(h, scam_policy="refuse")
+    held = await share(h, h.carol, 2, requester="fresh  surveys ltd")
+    assert "Held" in held.content and SCAM_ID in held.content
+    # An alias merged into the scam resolves to it as well.
+    await review(h, h.dave, "Acme Old Name")
+    old = await h.db.fetch_value("SELECT id FROM requesters WHERE name = 'Acme Old Name'")
+    await h.slash(
+        "requester merge", user=h.mod, alias=f"#{old}", survivor=f"#{scam}", reason="Renamed"
+    )
+    held = await share(h, h.carol, 3, requester="ACME OLD NAME")
+    assert "Held" in held.content and "**Acme Research**" in held.content
+
+
+async def test_a_new_id_with_the_name_of_a_flagged_name_only_record_is_held(
+    world: Harness,
+) -> None:
+    h = world
+    await report(
+        h,
+        h.bob,
+        "Quick Polls",
+        category="malware",
+        description="The survey made me download an installer",
+    )
+    await act(h, cards(h)[-1], "Confirm", "Installer is malware")
+    before = await requester_rows(h)
+    held = await share(h, h.alice, 1, requester="Quick Polls", requester_id="A9Z8Y7X6W5V4U3")
+    assert "Held" in held.content and "**Quick Polls**" in held.content
+    assert await requester_rows(h) == before  # the unknown id was not created either
+
+
+async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
+    world: Harness,
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    before = await requester_rows(h)
+    held = await share(h, h.alice, 1, requester="Acmé Research")
+
+    replies = await h.click(held, OTHER_BUTTON, user=h.alice)
+
+    answer = replies[-1]
+    assert answer.ephemeral and "Alert posted" in answer.content
+    assert "You confirmed this is not **Acme Research**" in answer.content
+    posted = alerts_posted(h)[-1]
+    assert "scam" not in (posted.embed.get("description") or "")
+    alert = await h.db.fetch_one("SELECT id, requester_id, requester_name FROM task_alerts")
+    assert alert["requester_id"] is None and alert["requester_name"] == "Acmé Research"
+    assert await requester_rows(h) == before  # no clean duplicate record
+    entry = await h.db.fetch_one(
+        "SELECT * FROM audit_log WHERE action = 'requester_other_confirmed'"
+    )
+    assert entry["actor_id"] == h.alice.id and entry["target_id"] == scam
+    assert f'"alert": {alert["id"]}' in entry["detail"]
+
+    # Moderators see it: in /mod log, and as a notice with an undo button.
+    log = await h.slash("mod log", user=h.mod)
+    assert "Another requester, said the sharer" in str(log.embed)
+    await h.settle()
+    notices = [
+        s
+        for s in h.in_channel(h.world.mods)
+        if any(b.get("label") == "Undo: show the warning" for b in s.buttons)
+    ]
+    assert len(notices) == 1
+    notice = notices[0]
+    assert f"<@{h.alice.id}>" in notice.embed["description"]
+    assert SCAM_ID in notice.embed["description"]
+
+    # Only a moderator may undo it.
+    refused = await h.click(notice, "Undo: show the warning", user=h.bob)
+    assert refused[-1].ephemeral and "moderator" in refused[-1].content.lower()
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
+
+    undone = await h.click(notice, "Undo: show the warning", user=h.mod)
+    assert "points at Acme Research" in undone[-1].content
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
+    assert "flagged this requester as a scam" in h.current(posted).embed["description"]
+    assert (
+        await h.db.fetch_value(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'requester_other_undone'"
+        )
+        == 1
+    )
+    assert h.current(notice).button("Undo: show the warning").get("disabled")
+    confirmation = entry["id"]
+    with pytest.raises(UserError, match="already_undone"):
+        await h.bot.get_cog("Tasks").service.undo_other_confirmed(
+            h.world.guild_id, confirmation, moderator_id=h.mod.id
+        )
+    # Another server's moderator cannot undo this server's confirmation.
+    with pytest.raises(UserError, match="unknown_confirmation"):
+        await h.bot.get_cog("Tasks").service.undo_other_confirmed(
+            h.world.guild_id + 1, confirmation, moderator_id=h.mod.id
+        )
+    h.api.assert_never_pinged()
+
+
+async def test_only_the_sharer_can_press_their_confirmation_button(world: Harness) -> None:
+    h = world
+    await confirmed_scam(h)
+    held = await share(h, h.alice, 1, requester="Acme Research")
+    other = await h.click(held, OTHER_BUTTON, user=h.bob)
+    assert other[-1].ephemeral
+    assert await count(h, "task_alerts") == 0
+
+
+# -- item 2: a refused share stores nothing ------------------------------------------------
+
+
+async def test_a_refused_share_with_the_scams_id_and_a_new_name_stores_nothing(
+    world: Harness,
+) -> None:
+    h = world
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+    audit_before = await count(h, "audit_log")
+
+    refused = await share(h, h.alice, 1, requester="Totally Legit Co", requester_id=SCAM_ID)
+
+    assert refused.ephemeral and "flagged as a scam" in refused.content
+    assert await requester_rows(h) == before  # still "Acme Research" for every server
+    assert await count(h, "requester_names") == 0
+    assert await count(h, "task_alerts") == 0
+    assert await count(h, "audit_log") == audit_before
+    info = await h.slash("requester info", user=h.carol, requester=SCAM_ID)
+    assert "Acme Research" in info.embed["title"]
+
+
+async def test_a_name_given_with_a_flagged_id_is_kept_for_moderators_not_applied(
+    world: Harness,
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    await share(h, h.alice, 1, requester="Totally Legit Co", requester_id=SCAM_ID)
+    assert await h.db.fetch_value("SELECT name FROM requesters WHERE id = ?", (scam,)) == (
+        "Acme Research"
+    )
+    names = await h.db.fetch_all("SELECT name, source, guild_id FROM requester_names")
+    assert [tuple(r) for r in names] == [("Totally Legit Co", "share", h.world.guild_id)]
+    # Moderators see the other names on the card; members do not.
+    mod_view = await h.slash("requester info", user=h.mod, requester=SCAM_ID)
+    assert "Totally Legit Co" in str(mod_view.embed)
+    member_view = await h.slash("requester info", user=h.carol, requester=SCAM_ID)
+    assert "Totally Legit Co" not in str(member_view.embed)
+
+
+async def test_a_clean_requester_takes_a_new_name_and_keeps_the_old_one_known(
+    world: Harness,
+) -> None:
+    h = world
+    await share(h, h.alice, 1, requester="Good Labs", requester_id="A7B7C7D7E7F7G7")
+    await share(h, h.alice, 2, requester="Good Labs Inc", requester_id="A7B7C7D7E7F7G7")
+    rows = await requester_rows(h)
+    assert [r[1] for r in rows] == ["Good Labs Inc"]
+    # The old name alone still finds the record (no clean duplicate is made for it).
+    await share(h, h.bob, 3, requester="good labs")
+    assert await count(h, "requesters") == 1
+    ids = {r[0] for r in await h.db.fetch_all("SELECT requester_id FROM task_alerts")}
+    assert ids == {rows[0][0]}
+
+
+# -- one identity for shares, reviews, reports and info -------------------------------------
+
+
+async def test_look_alike_names_are_one_record_everywhere(world: Harness) -> None:
+    h = world
+    await share(h, h.alice, 1, requester="Bright Studies")
+    await share(h, h.bob, 2, requester="BRIGHT  studies")
+    await review(h, h.carol, "Bright Stüdies")
+    await report(h, h.dave, "Bright Studi\u0435s")  # Cyrillic "е"
+    assert await count(h, "requesters") == 1
+    rid = await h.db.fetch_value("SELECT id FROM requesters")
+    assert {r[0] for r in await h.db.fetch_all("SELECT requester_id FROM task_alerts")} == {rid}
+    assert await h.db.fetch_value("SELECT subject_id FROM reviews") == rid
+    assert await h.db.fetch_value("SELECT requester_id FROM reports") == rid
+    info = await h.slash("requester info", user=h.carol, requester="bright \u200bstudies")
+    assert info.embed["title"] == "Bright Studies"
+
+
+async def test_info_finds_the_scam_by_a_look_alike_name(world: Harness) -> None:
+    h = world
+    await confirmed_scam(h)
+    info = await h.slash("requester info", user=h.carol, requester="\u0410CME research")
+    assert "Acme Research" in info.embed["title"]
+    assert SCAM_ID in str(info.embed)
+
+
+async def test_several_clean_namesakes_make_no_new_record(world: Harness) -> None:
+    h = world
+    await share(h, h.alice, 1, requester="Same Name", requester_id="A1111111111111")
+    await share(h, h.alice, 2, requester="Same Name", requester_id="A2222222222222")
+    await share(h, h.bob, 3, requester="same name")
+    assert await count(h, "requesters") == 2
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts WHERE id = 3") is None
+
+
+# -- the smaller thing: a link-only alert ----------------------------------------------------
+
+
+async def test_a_link_only_alert_says_the_requester_is_unknown_and_how_to_add_it(
+    world: Harness,
+) -> None:
+    h = world
+    sent = await h.slash(
+        "task share",
+        user=h.alice,
+        link=f"https://worker.mturk.com/projects/{GROUP}/tasks",
+        reward=1.0,
+        minutes=5,
+    )
+    assert "No requester was given" in sent.content
+    posted = alerts_posted(h)[-1]
+    assert "Requester unknown" in posted.field("Requester")
+    assert "requester_id" in posted.field("Requester")
+    # Sharing again with the name adds it to the live alert.
+    await h.slash(
+        "task share",
+        user=h.bob,
+        link=f"https://worker.mturk.com/projects/{GROUP}/tasks",
+        reward=1.0,
+        minutes=5,
+        requester="Acme Research",
+    )
+    await h.settle()
+    assert "Acme Research" in h.current(posted).field("Requester")
+    assert await h.db.fetch_value("SELECT requester_name FROM task_alerts") == "Acme Research"
