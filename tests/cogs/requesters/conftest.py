@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.harness.driver import configure_server as configure  # noqa: F401 - used by tests here
+
 EXTENSIONS = ["cogs.requesters", "cogs.moderation"]
 
 
