@@ -15,7 +15,12 @@ from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
 from cogs.tasks import render, rules
 from cogs.tasks.eligibility import Limits, is_eligible
-from cogs.tasks.identity_views import OtherRequesterView, UndoOtherButton, post_other_notice
+from cogs.tasks.identity_views import (
+    OtherRequesterView,
+    PostedOtherView,
+    UndoOtherButton,
+    post_other_notice,
+)
 from cogs.tasks.service import AlertService, NameHeldError, ShareOutcome
 from cogs.tasks.views import AlertButton, ShareFormModal
 from db import members
@@ -174,7 +179,11 @@ class TasksCog(commands.Cog, name="Tasks"):
             view = OtherRequesterView(self, interaction.user.id, draft, locale)
             await reply(interaction, held.message(locale), view=view)
             return
-        await reply(interaction, share_reply(outcome, settings, locale))
+        view = None
+        if outcome.matched is not None and outcome.created and not outcome.other_confirmed:
+            # Posted with a flagged namesake's warning: the sharer may say it is another.
+            view = PostedOtherView(self, interaction.user.id, outcome.alert.id, locale)
+        await reply(interaction, share_reply(outcome, settings, locale), view=view)
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
     @app_commands.describe(**_SHARE_DESC)

@@ -360,6 +360,32 @@ class AlertService:
             # The first share of this task could not be posted and was discarded: go again.
         raise UserError("common.errors.busy")
 
+    async def confirm_other_after_post(
+        self, guild_id: int, alert_id: int, *, sharer_id: int
+    ) -> tuple[Alert, Requester]:
+        """The sharer says their alert's flagged namesake is another requester (warn policy).
+
+        The alert then points at no record, audited as for a held share. Only the sharer,
+        only while it still points at the flagged record.
+        """
+        current = await tasks_db.get_alert(self.db, alert_id)
+        if current is None or current.guild_id != guild_id or current.requester_id is None:
+            raise UserError("tasks.errors.unknown_alert")
+        matched = await requesters.get(self.db, current.requester_id)
+        if matched is None or not matched.flagged:
+            raise UserError("tasks.identity.nothing_to_confirm")
+        async with self.locked(alert_id):
+            alert = await tasks_db.unlink_requester(
+                self.db, alert_id, guild_id=guild_id, requester_id=matched.id, sharer_id=sharer_id
+            )
+            if alert is None:
+                raise UserError("tasks.identity.nothing_to_confirm")
+            await self._record_other_confirmed(alert, matched, sharer_id, self.now())
+        if alert.message_id is not None:
+            settings = await guilds.get(self.db, guild_id)
+            await self.redraw(alert.id, alert, settings=settings)
+        return alert, matched
+
     async def _record_other_confirmed(
         self, alert: Alert, matched: Requester, sharer_id: int, now: int
     ) -> None:

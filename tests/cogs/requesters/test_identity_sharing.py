@@ -377,3 +377,32 @@ async def test_a_link_only_alert_says_the_requester_is_unknown_and_how_to_add_it
     await h.settle()
     assert "Acme Research" in h.current(posted).field("Requester")
     assert await h.db.fetch_value("SELECT requester_name FROM task_alerts") == "Acme Research"
+
+
+async def test_under_warn_the_sharer_can_say_it_is_another_requester_after_posting(
+    world: Harness,
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    sent = await share(h, h.alice, 1, requester="acme research")
+    posted = alerts_posted(h)[-1]
+    assert "flagged this requester as a scam" in posted.embed["description"]
+    button = "It's a different requester — remove the warning"
+    # Only the sharer: someone else cannot strip the warning.
+    await h.click(sent, button, user=h.bob)
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
+
+    replies = await h.click(sent, button, user=h.alice)
+    assert "You confirmed this is not **Acme Research**" in replies[-1].content
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
+    assert "scam" not in (h.current(posted).embed.get("description") or "")
+    await h.settle()
+    notice = [
+        s
+        for s in h.in_channel(h.world.mods)
+        if any(b.get("label") == "Undo: show the warning" for b in s.buttons)
+    ][-1]
+    await h.click(notice, "Undo: show the warning", user=h.mod)
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
+    assert "flagged this requester as a scam" in h.current(posted).embed["description"]
