@@ -406,3 +406,42 @@ async def test_under_warn_the_sharer_can_say_it_is_another_requester_after_posti
     await h.click(notice, "Undo: show the warning", user=h.mod)
     assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
     assert "flagged this requester as a scam" in h.current(posted).embed["description"]
+
+
+async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(world: Harness) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    # A hostile (or mistaken) share gives the scam's id with a clean requester's name.
+    await share(h, h.alice, 1, requester="Good Labs", requester_id=SCAM_ID)
+    await configure(h, scam_policy="refuse")
+    held = await share(h, h.bob, 2, requester="Good Labs")
+    assert "Held" in held.content
+
+    refused = await h.slash(
+        "requester forget-name", user=h.bob, requester=f"#{scam}", name="Good Labs", reason="No"
+    )
+    assert refused.ephemeral and "moderator" in refused.content.lower()
+    assert await count(h, "requester_names") == 1
+
+    done = await h.slash(
+        "requester forget-name",
+        user=h.mod,
+        requester=f"#{scam}",
+        name="good  labs",
+        reason="Good Labs is another requester",
+    )
+    assert "no longer a name of Acme Research" in done.content
+    assert await count(h, "requester_names") == 0
+    assert (
+        await h.db.fetch_value(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'requester_name_forgotten'"
+        )
+        == 1
+    )
+    posted = await share(h, h.bob, 3, requester="Good Labs")
+    assert "Alert posted" in posted.content
+    again = await h.slash(
+        "requester forget-name", user=h.mod, requester=f"#{scam}", name="Good Labs", reason="x"
+    )
+    assert "is not one of the other names" in again.content
