@@ -217,11 +217,6 @@ class AlertService:
         key = (draft.platform, pid, requesters.name_key(name or ""))
         return await self._requesters.get_or_load(key, load)
 
-    async def requester_id_for(self, draft: rules.ShareDraft, now: int) -> int | None:
-        """The registry id of the share's requester (created on first sight)."""
-        link = await self.requester_link(draft, now)
-        return None if link.requester is None else link.requester.id
-
     def forget_requester(self, requester_id: int) -> None:
         """A requester's status changed or records were merged: read them afresh."""
         self._reputations.pop(requester_id)
