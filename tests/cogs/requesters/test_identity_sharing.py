@@ -445,3 +445,41 @@ async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(world: Harn
         "requester forget-name", user=h.mod, requester=f"#{scam}", name="Good Labs", reason="x"
     )
     assert "is not one of the other names" in again.content
+
+
+async def test_a_forged_undo_button_for_another_servers_confirmation_changes_nothing(
+    world: Harness,
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    held = await share(h, h.alice, 1, requester="Acme Research")
+    await h.click(held, OTHER_BUTTON, user=h.alice)
+    await h.settle()
+    notice = next(
+        s
+        for s in h.in_channel(h.world.mods)
+        if any(b.get("label") == "Undo: show the warning" for b in s.buttons)
+    )
+    # Another server's confirmation (ids are sequential): a forged custom_id points at it.
+    other = await h.db.fetch_value(
+        "INSERT INTO audit_log (guild_id, actor_id, action, target_kind, target_id, detail, "
+        "created_at) VALUES (?, 1, 'requester_other_confirmed', 'requester', ?, "
+        "'{\"alert\": 1}', 0) RETURNING id",
+        (h.world.guild_id + 1, scam),
+    )
+    forged = dict(h.api.messages[int(notice.message["id"])])
+    forged["components"] = [
+        {
+            "type": 1,
+            "components": [
+                {"type": 2, "style": 4, "label": "Undo", "custom_id": f"tasks:undo-other:{other}"}
+            ],
+        }
+    ]
+    replies = await h.click(forged, "Undo", user=h.mod)
+    assert replies[-1].ephemeral and "not one of this server's" in replies[-1].content
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
+    # An absurd id in the custom_id is not a button of ours: nothing happens, no error.
+    forged["components"][0]["components"][0]["custom_id"] = "tasks:undo-other:" + "9" * 30
+    await h.click(forged, "Undo", user=h.mod)
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
