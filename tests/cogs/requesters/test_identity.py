@@ -81,7 +81,11 @@ def test_examples_from_the_issue() -> None:
         "\u0410cme Research",
         "Ac\u200bme Research",
     ):
-        assert name_key(spelling) == "acme research"
+        assert name_key(spelling) == name_key("Acme Research")
+    for spelling in ("Acme-Research", "AcmeResearch", "Acme  Research!", "acme.research"):
+        assert name_key(spelling) == name_key("Acme Research")
+    # A name without letters or digits is still a name (not everything's empty key).
+    assert name_key("🙂 🙂") == name_key("🙂  🙂") != name_key("🙃")
     # Scripts whose combining marks are letters keep them: different names stay different.
     assert name_key("\u0915\u093f") != name_key("\u0915")
 
