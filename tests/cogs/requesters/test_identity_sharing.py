@@ -26,7 +26,7 @@ GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 SCAM_ID = "A1B2C3D4E5F6G7"
 OTHER_BUTTON = "It's a different requester — post it"
 #: "Acme Research" as members type it: spacing, case, accents, a Cyrillic "А" (U+0410)
-#: and a Cyrillic "е" (U+0435), a zero-width space, full-width letters.
+#: and a Cyrillic "е" (U+0435), a zero-width space, full-width letters, punctuation.
 SPELLINGS = [
     "Acme Research",
     "ACME  research",
@@ -34,6 +34,8 @@ SPELLINGS = [
     "\u0410cm\u0435 Research",
     "Ac\u200bme Research",
     "\uff21\uff43\uff4d\uff45 Research",
+    "Acme-Research",
+    "AcmeResearch.",
 ]
 
 
