@@ -417,6 +417,8 @@ def share_reply(outcome: ShareOutcome, settings: GuildSettings, locale: str) -> 
         }
         key = "confirmed_other" if outcome.other_confirmed else "matched"
         lines.append(t(f"tasks.identity.{key}", locale, **params))
+    elif outcome.several:
+        lines.append(t("tasks.identity.several", locale))
     elif not (alert.requester_name or alert.platform_requester_id):
         lines.append(t("tasks.identity.unknown_hint", locale))
     return "\n".join(lines)

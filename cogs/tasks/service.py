@@ -72,6 +72,8 @@ class ShareOutcome:
     #: the sharer confirmed this is not (`other_confirmed`).
     matched: Requester | None = None
     other_confirmed: bool = False
+    #: The name alone is the name of several clean records: the alert points at none.
+    several: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,7 +338,8 @@ class AlertService:
         )
         outcome = await self._store(new, settings, rep, now)
         if matched is None:
-            return outcome
+            several = requester_id is None and bool(draft.requester_name)
+            return dataclasses.replace(outcome, several=several) if several else outcome
         confirmed = other_confirmed and outcome.alert.requester_id != matched.id
         if confirmed:
             entry = await self._record_other_confirmed(outcome.alert, matched, sharer_id, now)

@@ -344,7 +344,8 @@ async def test_several_clean_namesakes_make_no_new_record(world: Harness) -> Non
     h = world
     await share(h, h.alice, 1, requester="Same Name", requester_id="A1111111111111")
     await share(h, h.alice, 2, requester="Same Name", requester_id="A2222222222222")
-    await share(h, h.bob, 3, requester="same name")
+    sent = await share(h, h.bob, 3, requester="same name")
+    assert "Several requesters have this name" in sent.content
     assert await count(h, "requesters") == 2
     assert await h.db.fetch_value("SELECT requester_id FROM task_alerts WHERE id = 3") is None
 
