@@ -31,6 +31,7 @@ from typing import Any
 
 from bench import world
 from bench.sizes import FULL, QUICK, Sizes
+from cogs.requesters.identity import name_key
 from db.connection import Database
 from db.migrate import MIGRATIONS_DIR, migrate
 from tests.harness.driver import DEFAULT_NOW
@@ -213,7 +214,7 @@ def fill_requesters(g: Generator) -> None:
         kind = rng.choice(("Lab", "Research", "Inc", "Group", "Study", "Data"))
         name = f"{rng.choice(WORDS).capitalize()} {kind} {n}"
         pid = g.word_id() if platform == "mturk" else None
-        key = " ".join(name.split()).casefold()
+        key = name_key(name)
         if (platform, key) in seen:
             continue
         seen.add((platform, key))

@@ -209,6 +209,16 @@ async def other_names(db: Database, requester_id: int, limit: int = 10) -> list[
     return [(row["name"], row["source"]) for row in rows]
 
 
+async def forget_name(db: Database, requester_id: int, name: str) -> str | None:
+    """Remove another name of a record (or of its aliases); the removed name, or None."""
+    row = await db.fetch_one(
+        "DELETE FROM requester_names WHERE name_key = ? AND requester_id IN "
+        "(SELECT id FROM requesters WHERE id = ? OR merged_into_id = ?) RETURNING name",
+        (name_key(name), requester_id, requester_id),
+    )
+    return None if row is None else str(row["name"])
+
+
 async def name_given(
     db: Database, requester: Requester, name: str, *, guild_id: int | None, now: int
 ) -> Requester:

@@ -284,6 +284,21 @@ async def relink_requester(
     return None if row is None else _alert(row)
 
 
+async def unlink_requester(
+    db: Database, alert_id: int, *, guild_id: int, requester_id: int, sharer_id: int
+) -> Alert | None:
+    """The sharer says their live alert is not from `requester_id`: it points at none.
+
+    Server, sharer and the record it points at are checked in the statement that writes.
+    """
+    row = await db.fetch_one(
+        "UPDATE task_alerts SET requester_id = NULL WHERE id = ? AND guild_id = ? "
+        "AND requester_id = ? AND sharer_id = ? AND state = 'live' RETURNING *",
+        (alert_id, guild_id, requester_id, sharer_id),
+    )
+    return None if row is None else _alert(row)
+
+
 async def get_by_message(db: Database, message_id: int) -> Alert | None:
     row = await db.fetch_one("SELECT * FROM task_alerts WHERE message_id = ?", (message_id,))
     return None if row is None else _alert(row)

@@ -25,6 +25,7 @@ KNOWN_ACTIONS: frozenset[str] = frozenset(
         "requester_merge",
         "requester_other_confirmed",
         "requester_other_undone",
+        "requester_name_forgotten",
         "review_flag",
     }
 )

@@ -790,6 +790,47 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     merge.autocomplete("alias")(requester_autocomplete)
     merge.autocomplete("survivor")(requester_autocomplete)
 
+    @requester.command(
+        name=ls("requesters.forget_name_cmd.name"),
+        description=ls("requesters.forget_name_cmd.description"),
+    )
+    async def forget_name(
+        self,
+        interaction: discord.Interaction[Entraide],
+        *,
+        requester: app_commands.Range[str, 1, 100],
+        name: app_commands.Range[str, 1, 100],
+        reason: app_commands.Range[str, 1, rules.REASON_LIMIT],
+    ) -> None:
+        """Moderators: a name given for a record is not its name (a share can be wrong)."""
+        settings = await checks.require_moderator(interaction)
+        locale = locale_of(interaction)
+        now = self._now()
+        target = await service.resolve_requester(
+            self.bot.db, rules.parse_requester(requester), create=False, now=now
+        )
+        forgotten = await service.forget_name(
+            self.bot.db,
+            target.id,
+            name,
+            guild_id=settings.guild_id,
+            moderator_id=interaction.user.id,
+            reason=reason,
+            now=now,
+        )
+        await reply(
+            interaction,
+            t(
+                "requesters.mod.name_forgotten",
+                locale,
+                name=safe_text(forgotten, 100),
+                requester=safe_text(target.name, 100),
+            ),
+        )
+        self._status_changed(target.id)  # shares by that name are resolved afresh
+
+    forget_name.autocomplete("requester")(requester_autocomplete)
+
     # -- privacy --------------------------------------------------------------------------
 
     async def export_member(self, db: Any, user_id: int) -> dict[str, Any]:

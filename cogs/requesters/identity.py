@@ -12,7 +12,9 @@ Names are not unique and not authoritative; a platform's requester id is. So:
   ligatures, fancy letters), invisible characters dropped (zero-width spaces, joiners,
   soft hyphens, bidi marks), case folded, accents on Latin, Greek and Cyrillic letters
   dropped, common look-alike letters from other scripts mapped to the Latin letter they
-  imitate (Cyrillic "а" → "a"), and whitespace collapsed;
+  imitate (Cyrillic "а" → "a"), and spaces, punctuation and symbols dropped ("ACME
+  research", "Acme-Research" and "AcmeResearch" are one name). A name with no letter or
+  digit at all keeps its symbols, case- and space-folded;
 - a name that matches a flagged (caution/scam) record carries that record's warning,
   whatever clean namesakes exist: dodging a warning by typing the name differently, or
   by leaving the id out, must not work;
@@ -22,7 +24,7 @@ Names are not unique and not authoritative; a platform's requester id is. So:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 #: Statuses that put a warning on whatever is linked to the record.
@@ -62,15 +64,18 @@ def _strippable(base: str) -> bool:
     return code < _STRIP_MARKS_BELOW or code in _LATIN_EXTENDED_ADDITIONAL
 
 
-def _once(text: str) -> str:
+def _strict(text: str) -> str:
+    """Letters, digits and marks only, folded (spaces and punctuation dropped)."""
     value = unicodedata.normalize("NFKC", text).casefold()
     value = unicodedata.normalize("NFKD", value)
     kept: list[str] = []
     base = ""
     for ch in value:
         category = unicodedata.category(ch)
-        if category in ("Cc", "Cf", "Cs", "Co", "Cn") and not ch.isspace():
-            continue  # invisible: zero-width, joiners, bidi marks, soft hyphen, controls
+        if category[0] in "CPSZ" or ch.isspace():
+            # Invisible (zero-width, joiners, bidi marks, soft hyphen, controls), spacing,
+            # punctuation and symbols: "Acme-Research" and "AcmeResearch" are one name.
+            continue
         if category in ("Mn", "Me"):
             if base and _strippable(base):
                 continue
@@ -79,8 +84,24 @@ def _once(text: str) -> str:
         else:
             base = ch
         kept.append(_LOOK_ALIKES.get(ch, ch))
-    value = unicodedata.normalize("NFC", "".join(kept))
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _loose(text: str) -> str:
+    """For names without a letter or digit (emoji only…): case and spacing folded."""
+    value = unicodedata.normalize("NFKC", text).casefold()
+    value = "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch.isspace())
     return " ".join(value.split())
+
+
+def _fixpoint(fold: Callable[[str], str], text: str) -> str:
+    value = text
+    for _ in range(4):
+        folded = fold(value)
+        if folded == value:
+            break
+        value = folded
+    return value
 
 
 def name_key(name: str | None) -> str:
@@ -89,12 +110,7 @@ def name_key(name: str | None) -> str:
     Idempotent: `name_key(name_key(x)) == name_key(x)` (checked by property tests).
     """
     value = name or ""
-    for _ in range(4):
-        folded = _once(value)
-        if folded == value:
-            break
-        value = folded
-    return value
+    return _fixpoint(_strict, value) or _fixpoint(_loose, value)
 
 
 def same_name(a: str, b: str) -> bool:

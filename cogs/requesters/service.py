@@ -366,3 +366,33 @@ async def resolve_requester(
     if query.platform is None:
         raise UserError("requesters.errors.platform_required_new", name=rules.preview(query.name))
     return await requesters.upsert(db, query.platform, None, query.name, now)
+
+
+async def forget_name(
+    db: Database,
+    requester_id: int,
+    name: str,
+    *,
+    guild_id: int,
+    moderator_id: int,
+    reason: str,
+    now: int,
+) -> str:
+    """Drop another name of a record (a sharer's name that is not this requester's)."""
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    async with db.transaction():
+        removed = await requesters.forget_name(db, requester_id, name)
+        if removed is None:
+            raise UserError("requesters.errors.no_such_name", name=rules.preview(name))
+        await audit.record(
+            db,
+            guild_id=guild_id,
+            actor_id=moderator_id,
+            action="requester_name_forgotten",
+            target_kind="requester",
+            target_id=requester_id,
+            reason=reason_text,
+            now=now,
+            detail={"name": removed},
+        )
+    return removed

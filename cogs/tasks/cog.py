@@ -15,7 +15,12 @@ from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
 from cogs.tasks import render, rules
 from cogs.tasks.eligibility import Limits, is_eligible
-from cogs.tasks.identity_views import OtherRequesterView, UndoOtherButton, post_other_notice
+from cogs.tasks.identity_views import (
+    OtherRequesterView,
+    PostedOtherView,
+    UndoOtherButton,
+    post_other_notice,
+)
 from cogs.tasks.service import AlertService, NameHeldError, ShareOutcome
 from cogs.tasks.views import AlertButton, ShareFormModal
 from db import members
@@ -146,7 +151,11 @@ class TasksCog(commands.Cog, name="Tasks"):
             view = OtherRequesterView(self, interaction.user.id, draft, locale)
             await reply(interaction, held.message(locale), view=view)
             return
-        await reply(interaction, share_reply(outcome, settings, locale))
+        view = None
+        if outcome.matched is not None and outcome.created and not outcome.other_confirmed:
+            # Posted with a flagged namesake's warning: the sharer may say it is another.
+            view = PostedOtherView(self, interaction.user.id, outcome.alert.id, locale)
+        await reply(interaction, share_reply(outcome, settings, locale), view=view)
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
     @app_commands.choices(platform=PLATFORM_CHOICES, warning=WARNING_CHOICES)
@@ -372,6 +381,8 @@ def share_reply(outcome: ShareOutcome, settings: GuildSettings, locale: str) -> 
         }
         key = "confirmed_other" if outcome.other_confirmed else "matched"
         lines.append(t(f"tasks.identity.{key}", locale, **params))
+    elif outcome.several:
+        lines.append(t("tasks.identity.several", locale))
     elif not (alert.requester_name or alert.platform_requester_id):
         lines.append(t("tasks.identity.unknown_hint", locale))
     return "\n".join(lines)

@@ -66,6 +66,43 @@ class OtherRequesterView(EntraideView):
         await self.cog.share_draft(interaction, settings, self.draft, other_confirmed=True)
 
 
+class PostedOtherView(EntraideView):
+    """On the sharer's answer when the alert carries a flagged namesake's warning (warn policy)."""
+
+    def __init__(self, cog: TasksCog, owner_id: int, alert_id: int, locale: str) -> None:
+        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT)
+        self.cog = cog
+        self.alert_id = alert_id
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=t("tasks.identity.other_posted_button", locale),
+            style=discord.ButtonStyle.secondary,
+            custom_id="tasks:other-requester-posted",
+        )
+        button.callback = self.confirm  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def confirm(self, interaction: discord.Interaction[Entraide]) -> None:
+        settings = await require_setup(interaction)
+        _alert, record = await self.cog.service.confirm_other_after_post(
+            settings.guild_id, self.alert_id, sharer_id=interaction.user.id
+        )
+        for item in self.children:
+            if hasattr(item, "disabled"):
+                item.disabled = True  # type: ignore[attr-defined]
+        self.stop()
+        await interaction.response.edit_message(view=self)
+        locale = locale_of(interaction)
+        await reply(
+            interaction,
+            t(
+                "tasks.identity.confirmed_other",
+                locale,
+                record=safe_text(record.name, 100),
+                id=record_ref(record),
+            ),
+        )
+
+
 class UndoOtherButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"tasks:undo-other:(?P<id>[0-9]{1,18})",

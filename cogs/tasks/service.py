@@ -38,6 +38,7 @@ from cogs.tasks.cache import TtlCache
 from cogs.tasks.views import alert_view
 from db import audit, guilds, requesters
 from db import tasks as tasks_db
+from db.audit import AuditEntry
 from db.connection import Database
 from db.guilds import GuildSettings
 from db.requesters import Reputation, Requester
@@ -71,6 +72,8 @@ class ShareOutcome:
     #: the sharer confirmed this is not (`other_confirmed`).
     matched: Requester | None = None
     other_confirmed: bool = False
+    #: The name alone is the name of several clean records: the alert points at none.
+    several: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +99,9 @@ class NameHeldError(UserError):
     the share command answers with).
     """
 
-    def __init__(self, record: Requester, reason: str, name: str) -> None:
+    def __init__(self, record: Requester, reason: str, name: str, *, with_id: bool) -> None:
         super().__init__(
-            "tasks.share.name_held",
+            "tasks.share.name_held_new_id" if with_id else "tasks.share.name_held",
             name=safe_text(name, 100),
             record=safe_text(record.name, 100),
             id=safe_text(record.platform_requester_id or f"#{record.id}", 64, markdown=True),
@@ -216,11 +219,6 @@ class AlertService:
         key = (draft.platform, pid, requesters.name_key(name or ""))
         return await self._requesters.get_or_load(key, load)
 
-    async def requester_id_for(self, draft: rules.ShareDraft, now: int) -> int | None:
-        """The registry id of the share's requester (created on first sight)."""
-        link = await self.requester_link(draft, now)
-        return None if link.requester is None else link.requester.id
-
     def forget_requester(self, requester_id: int) -> None:
         """A requester's status changed or records were merged: read them afresh."""
         self._reputations.pop(requester_id)
@@ -286,7 +284,12 @@ class AlertService:
                 # Refused before anything is written: a refusal stores nothing.
                 reason = render.standing_reason(rep, locale or "en") or "—"
                 if matched is not None:
-                    raise NameHeldError(matched, reason, draft.requester_name or "")
+                    raise NameHeldError(
+                        matched,
+                        reason,
+                        draft.requester_name or "",
+                        with_id=draft.platform_requester_id is not None,
+                    )
                 raise UserError(
                     "tasks.share.scam_refused",
                     name=safe_text(draft.requester_name or draft.platform_requester_id, 100),
@@ -335,10 +338,12 @@ class AlertService:
         )
         outcome = await self._store(new, settings, rep, now)
         if matched is None:
-            return outcome
+            several = requester_id is None and bool(draft.requester_name)
+            return dataclasses.replace(outcome, several=several) if several else outcome
         confirmed = other_confirmed and outcome.alert.requester_id != matched.id
         if confirmed:
-            await self._record_other_confirmed(outcome.alert, matched, sharer_id, now)
+            entry = await self._record_other_confirmed(outcome.alert, matched, sharer_id, now)
+            self.bot.dispatch("requester_other_confirmed", entry, outcome.alert, matched)
         return dataclasses.replace(outcome, matched=matched, other_confirmed=confirmed)
 
     async def _store(
@@ -360,11 +365,43 @@ class AlertService:
             # The first share of this task could not be posted and was discarded: go again.
         raise UserError("common.errors.busy")
 
+    async def confirm_other_after_post(
+        self, guild_id: int, alert_id: int, *, sharer_id: int
+    ) -> tuple[Alert, Requester]:
+        """The sharer says their alert's flagged namesake is another requester (warn policy).
+
+        The alert then points at no record, audited as for a held share. Only the sharer,
+        only while it still points at the flagged record.
+        """
+        current = await tasks_db.get_alert(self.db, alert_id)
+        if current is None or current.guild_id != guild_id or current.requester_id is None:
+            raise UserError("tasks.errors.unknown_alert")
+        matched = await requesters.get(self.db, current.requester_id)
+        if matched is None or not matched.flagged:
+            raise UserError("tasks.identity.nothing_to_confirm")
+        async with self.locked(alert_id):
+            async with self.db.transaction():
+                alert = await tasks_db.unlink_requester(
+                    self.db,
+                    alert_id,
+                    guild_id=guild_id,
+                    requester_id=matched.id,
+                    sharer_id=sharer_id,
+                )
+                if alert is None:
+                    raise UserError("tasks.identity.nothing_to_confirm")
+                entry = await self._record_other_confirmed(alert, matched, sharer_id, self.now())
+            self.bot.dispatch("requester_other_confirmed", entry, alert, matched)
+        if alert.message_id is not None:
+            settings = await guilds.get(self.db, guild_id)
+            await self.redraw(alert.id, alert, settings=settings)
+        return alert, matched
+
     async def _record_other_confirmed(
         self, alert: Alert, matched: Requester, sharer_id: int, now: int
-    ) -> None:
-        """Audit a sharer's "it is another requester", and let moderators see and undo it."""
-        entry = await audit.record(
+    ) -> AuditEntry:
+        """Audit a sharer's "it is another requester" (moderators see and undo it)."""
+        return await audit.record(
             self.db,
             guild_id=alert.guild_id,
             actor_id=sharer_id,
@@ -375,7 +412,6 @@ class AlertService:
             now=now,
             detail={"alert": alert.id, "name": alert.requester_name or ""},
         )
-        self.bot.dispatch("requester_other_confirmed", entry, alert, matched)
 
     async def undo_other_confirmed(
         self, guild_id: int, audit_id: int, *, moderator_id: int
@@ -395,7 +431,7 @@ class AlertService:
         if requester is None:
             raise UserError("tasks.identity.unknown_confirmation")
         now = self.now()
-        async with self.locked(alert_id):
+        async with self.locked(alert_id), self.db.transaction():
             alert = await tasks_db.relink_requester(
                 self.db, alert_id, guild_id=guild_id, requester_id=requester.id
             )

@@ -82,6 +82,7 @@ async def test_command_names_and_descriptions_are_valid_in_both_languages(
     requester = payloads[0]
     assert requester["name_localizations"]["fr"] == "demandeur"
     assert sorted(o["name"] for o in requester["options"]) == [
+        "forget-name",
         "info",
         "merge",
         "report",

@@ -81,7 +81,11 @@ def test_examples_from_the_issue() -> None:
         "\u0410cme Research",
         "Ac\u200bme Research",
     ):
-        assert name_key(spelling) == "acme research"
+        assert name_key(spelling) == name_key("Acme Research")
+    for spelling in ("Acme-Research", "AcmeResearch", "Acme  Research!", "acme.research"):
+        assert name_key(spelling) == name_key("Acme Research")
+    # A name without letters or digits is still a name (not everything's empty key).
+    assert name_key("🙂 🙂") == name_key("🙂  🙂") != name_key("🙃")
     # Scripts whose combining marks are letters keep them: different names stay different.
     assert name_key("\u0915\u093f") != name_key("\u0915")
 
@@ -167,3 +171,21 @@ async def test_junk_from_unconfigured_servers_is_unlisted_by_the_migration(tmp_p
         assert "Junk" not in hits and "Kept" in hits
     finally:
         await db.close()
+
+
+async def test_no_write_path_renames_a_flagged_requester(db: Database) -> None:
+    """upsert (reviews, reports, shares racing a creation) and name_given keep its name."""
+    scam = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Acme Research", 1)
+    await requesters.set_status(db, scam.id, status="scam", reason="x", source="moderator", now=2)
+    again = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Nice New Name", 3)
+    assert again.name == "Acme Research"
+    flagged = await requesters.get(db, scam.id)
+    assert flagged is not None
+    kept = await requesters.name_given(db, flagged, "Other Name", guild_id=1, now=4)
+    assert kept.name == "Acme Research"
+    assert await requesters.other_names(db, scam.id) == [("Other Name", "share")]
+    # A clean record takes a newer name and keeps the old one known.
+    clean = await requesters.upsert(db, "mturk", "A9B9C9D9E9F9G9", "Old Name", 5)
+    renamed = await requesters.name_given(db, clean, "New Name", guild_id=1, now=6)
+    assert renamed.name == "New Name"
+    assert [r.id for r in await requesters.find_by_name(db, "old  name")] == [clean.id]

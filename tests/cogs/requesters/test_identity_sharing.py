@@ -26,7 +26,7 @@ GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 SCAM_ID = "A1B2C3D4E5F6G7"
 OTHER_BUTTON = "It's a different requester — post it"
 #: "Acme Research" as members type it: spacing, case, accents, a Cyrillic "А" (U+0410)
-#: and a Cyrillic "е" (U+0435), a zero-width space, full-width letters.
+#: and a Cyrillic "е" (U+0435), a zero-width space, full-width letters, punctuation.
 SPELLINGS = [
     "Acme Research",
     "ACME  research",
@@ -34,6 +34,8 @@ SPELLINGS = [
     "\u0410cm\u0435 Research",
     "Ac\u200bme Research",
     "\uff21\uff43\uff4d\uff45 Research",
+    "Acme-Research",
+    "AcmeResearch.",
 ]
 
 
@@ -342,7 +344,8 @@ async def test_several_clean_namesakes_make_no_new_record(world: Harness) -> Non
     h = world
     await share(h, h.alice, 1, requester="Same Name", requester_id="A1111111111111")
     await share(h, h.alice, 2, requester="Same Name", requester_id="A2222222222222")
-    await share(h, h.bob, 3, requester="same name")
+    sent = await share(h, h.bob, 3, requester="same name")
+    assert "Several requesters have this name" in sent.content
     assert await count(h, "requesters") == 2
     assert await h.db.fetch_value("SELECT requester_id FROM task_alerts WHERE id = 3") is None
 
@@ -377,3 +380,109 @@ async def test_a_link_only_alert_says_the_requester_is_unknown_and_how_to_add_it
     await h.settle()
     assert "Acme Research" in h.current(posted).field("Requester")
     assert await h.db.fetch_value("SELECT requester_name FROM task_alerts") == "Acme Research"
+
+
+async def test_under_warn_the_sharer_can_say_it_is_another_requester_after_posting(
+    world: Harness,
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    sent = await share(h, h.alice, 1, requester="acme research")
+    posted = alerts_posted(h)[-1]
+    assert "flagged this requester as a scam" in posted.embed["description"]
+    button = "It's a different requester — remove the warning"
+    # Only the sharer: someone else cannot strip the warning.
+    await h.click(sent, button, user=h.bob)
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
+
+    replies = await h.click(sent, button, user=h.alice)
+    assert "You confirmed this is not **Acme Research**" in replies[-1].content
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
+    assert "scam" not in (h.current(posted).embed.get("description") or "")
+    await h.settle()
+    notice = [
+        s
+        for s in h.in_channel(h.world.mods)
+        if any(b.get("label") == "Undo: show the warning" for b in s.buttons)
+    ][-1]
+    await h.click(notice, "Undo: show the warning", user=h.mod)
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
+    assert "flagged this requester as a scam" in h.current(posted).embed["description"]
+
+
+async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(world: Harness) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    # A hostile (or mistaken) share gives the scam's id with a clean requester's name.
+    await share(h, h.alice, 1, requester="Good Labs", requester_id=SCAM_ID)
+    await configure(h, scam_policy="refuse")
+    held = await share(h, h.bob, 2, requester="Good Labs")
+    assert "Held" in held.content
+
+    refused = await h.slash(
+        "requester forget-name", user=h.bob, requester=f"#{scam}", name="Good Labs", reason="No"
+    )
+    assert refused.ephemeral and "moderator" in refused.content.lower()
+    assert await count(h, "requester_names") == 1
+
+    done = await h.slash(
+        "requester forget-name",
+        user=h.mod,
+        requester=f"#{scam}",
+        name="good  labs",
+        reason="Good Labs is another requester",
+    )
+    assert "no longer a name of Acme Research" in done.content
+    assert await count(h, "requester_names") == 0
+    assert (
+        await h.db.fetch_value(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'requester_name_forgotten'"
+        )
+        == 1
+    )
+    posted = await share(h, h.bob, 3, requester="Good Labs")
+    assert "Alert posted" in posted.content
+    again = await h.slash(
+        "requester forget-name", user=h.mod, requester=f"#{scam}", name="Good Labs", reason="x"
+    )
+    assert "is not one of the other names" in again.content
+
+
+async def test_a_forged_undo_button_for_another_servers_confirmation_changes_nothing(
+    world: Harness,
+) -> None:
+    h = world
+    scam = await confirmed_scam(h)
+    held = await share(h, h.alice, 1, requester="Acme Research")
+    await h.click(held, OTHER_BUTTON, user=h.alice)
+    await h.settle()
+    notice = next(
+        s
+        for s in h.in_channel(h.world.mods)
+        if any(b.get("label") == "Undo: show the warning" for b in s.buttons)
+    )
+    # Another server's confirmation (ids are sequential): a forged custom_id points at it.
+    other = await h.db.fetch_value(
+        "INSERT INTO audit_log (guild_id, actor_id, action, target_kind, target_id, detail, "
+        "created_at) VALUES (?, 1, 'requester_other_confirmed', 'requester', ?, "
+        "'{\"alert\": 1}', 0) RETURNING id",
+        (h.world.guild_id + 1, scam),
+    )
+    forged = dict(h.api.messages[int(notice.message["id"])])
+    forged["components"] = [
+        {
+            "type": 1,
+            "components": [
+                {"type": 2, "style": 4, "label": "Undo", "custom_id": f"tasks:undo-other:{other}"}
+            ],
+        }
+    ]
+    replies = await h.click(forged, "Undo", user=h.mod)
+    assert replies[-1].ephemeral and "not one of this server's" in replies[-1].content
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
+    # An absurd id in the custom_id is not a button of ours: nothing happens, no error.
+    forged["components"][0]["components"][0]["custom_id"] = "tasks:undo-other:" + "9" * 30
+    await h.click(forged, "Undo", user=h.mod)
+    assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
