@@ -250,7 +250,7 @@ class EarningsCog(commands.Cog):
         date: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
         ctx = await self._context(interaction)
-        cents, code = rules.parse_money(amount, currency or ctx.currency)
+        cents, code = rules.parse_money(amount, ctx.currency, explicit=currency)
         entry = earnings_db.NewEntry(
             kind="task",
             work_date=rules.parse_work_date(date, self._today(ctx)).isoformat(),
@@ -302,7 +302,7 @@ class EarningsCog(commands.Cog):
         status: str = "approved",
     ) -> None:
         ctx = await self._context(interaction)
-        cents, code = rules.parse_money(amount, currency or ctx.currency, allow_zero=False)
+        cents, code = rules.parse_money(amount, ctx.currency, allow_zero=False, explicit=currency)
         entry = earnings_db.NewEntry(
             kind="bonus",
             work_date=rules.parse_work_date(date, self._today(ctx)).isoformat(),
@@ -496,7 +496,7 @@ class EarningsCog(commands.Cog):
             )
             await reply(interaction, t("earnings.goal.cleared", locale))
             return
-        cents, code = rules.parse_money(amount, currency or ctx.currency, allow_zero=False)
+        cents, code = rules.parse_money(amount, ctx.currency, allow_zero=False, explicit=currency)
         await earnings_db.set_goal(self.bot.db, interaction.user.id, cents, code, _epoch(self.bot))
         await reply(interaction, t("earnings.goal.set", locale, amount=money(cents, code, locale)))
 
@@ -532,7 +532,7 @@ class EarningsCog(commands.Cog):
         zone = rules.normalize_timezone(timezone) if timezone else None
         wage: tuple[int, str] | None = None
         if minimum_wage is not None:
-            wage = rules.parse_money(minimum_wage, currency or ctx.currency)
+            wage = rules.parse_money(minimum_wage, ctx.currency, explicit=currency)
         elif currency is not None:
             normalize_currency(currency)
             raise UserError("earnings.errors.currency_needs_wage")

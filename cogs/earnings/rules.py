@@ -14,8 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot import money
 from bot.errors import UserError
-from bot.money import from_minor, normalize_currency, parse_amount
+from bot.money import from_minor
 
 #: Above this many major units (100,000 dollars, euros…) an amount is a typo, not a task.
 MAX_AMOUNT_MAJOR = 100_000
@@ -154,21 +155,20 @@ def check_amount(cents: int, currency: str, *, allow_zero: bool = True) -> int:
     return cents
 
 
-_CODE_IN_TEXT = re.compile(r"^\s*(?:([A-Za-z]{3})\s+)?([^A-Za-z]*?)\s*(?:([A-Za-z]{3}))?\s*$")
+def parse_money(
+    text: str,
+    default_currency: str,
+    *,
+    allow_zero: bool = True,
+    explicit: str | None = None,
+) -> tuple[int, str]:
+    """`1.50`, `1,50 EUR`, `USD 2`, `£4.50`, `4,50 €` → (minor units, currency), validated.
 
-
-def parse_money(text: str, default_currency: str, *, allow_zero: bool = True) -> tuple[int, str]:
-    """`1.50`, `1,50 EUR`, `USD 2`, `$0.80` → (minor units, currency), validated.
-
-    A currency code typed next to the amount wins over the default.
+    A currency symbol or code typed next to the amount names the currency; it must agree
+    with `explicit` (the command's currency option) when that is given; an ambiguous
+    symbol (`$`, `¥`) is read as the chosen or default currency only when it can be one.
     """
-    raw = (text or "").strip()
-    match = _CODE_IN_TEXT.match(raw)
-    if not match or (match.group(1) and match.group(3)) or not match.group(2).strip():
-        raise UserError("common.errors.bad_amount", text=raw[:20])
-    code = match.group(1) or match.group(3)
-    currency = normalize_currency(code or default_currency)
-    cents = parse_amount(match.group(2), currency)
+    cents, currency = money.parse_money(text, default_currency, explicit=explicit)
     return check_amount(cents, currency, allow_zero=allow_zero), currency
 
 

@@ -95,6 +95,10 @@ async def test_a_server_not_set_up_refuses(harness: Harness) -> None:
         ({"min_reward": float("nan")}, "is not an amount"),
         ({"min_hourly": 10.555}, "cannot have that many decimals"),
         ({"min_hourly": 9.0, "currency": "XYZ"}, "not a currency I know"),
+        ({"min_hourly": 9.0, "currency": "XXX"}, "not a currency I know"),  # ISO "no currency"
+        ({"min_hourly": 9.0, "currency": "XTS"}, "not a currency I know"),  # ISO "testing"
+        ({"min_reward": 1.0, "currency": "FRF"}, "not a currency I know"),  # withdrawn
+        ({"currency": "XXX"}, "not a currency I know"),  # even without a money filter
         ({"keywords": "x" * 10_000}, "at most 200 characters"),
         ({"keywords": "a"}, "at least 2 letters"),
         ({"keywords": "**__~~||"}, "found no words"),
