@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from bot import money
 from bot.errors import UserError
 from bot.money import from_minor
+from bot.personal_data import check_personal_data
 
 #: Above this many major units (100,000 dollars, euros…) an amount is a typo, not a task.
 MAX_AMOUNT_MAJOR = 100_000
@@ -76,6 +77,10 @@ KNOWN_PLATFORMS: dict[str, str] = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
+#: Which common field label names an earnings field in a refusal.
+_FIELD_LABELS = {"hittitle": "title", "requesterid": "requester"}
+
+
 def clean_text(value: str | None, limit: int, field: str) -> str | None:
     """Member-written text as stored: one line, no control characters, within `limit`.
 
@@ -90,6 +95,7 @@ def clean_text(value: str | None, limit: int, field: str) -> str | None:
         return None
     if len(text) > limit:
         raise UserError(f"earnings.errors.too_long_{field}", limit=limit)
+    check_personal_data(text, f"common.fields.{_FIELD_LABELS.get(field, field)}")
     return text
 
 

@@ -551,7 +551,12 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             raise UserError("requesters.errors.unknown_review", number=review_id)
         if review.author_id == interaction.user.id:
             raise UserError("requesters.errors.own_review")
-        text = rules.check_text(reason, limit=reviewing.FLAG_REASON_LIMIT, required=False)
+        text = rules.check_text(
+            reason,
+            limit=reviewing.FLAG_REASON_LIMIT,
+            required=False,
+            field="common.fields.reason",
+        )
         moderator = checks.is_moderator(interaction.user, settings)
         now = self._now()
         result = await reviews.flag(

@@ -20,6 +20,7 @@ from bot.errors import UserError
 from bot.i18n import babel_locale, format_money, t
 from bot.money import MoneyError, decimal_to_minor, hourly_cents, minor_digits, parse_amount
 from bot.money import normalize_currency as money_currency
+from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
 from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
@@ -111,6 +112,7 @@ def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = Fa
         raise FieldError("tasks.errors.markdown", field, sample=markup[:40])
     if len(value) > limit:
         raise FieldError("tasks.errors.too_long", field, limit=limit, length=len(value))
+    check_personal_data(value, f"tasks.fields.{field}")
     return value
 
 
@@ -439,7 +441,6 @@ def parse_alert_ref(text: str) -> AlertRef:
 
 
 # -- labels --------------------------------------------------------------------------------
-
 
 
 def platform_label(platform: str, locale: str | None) -> str:

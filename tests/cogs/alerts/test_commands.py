@@ -103,6 +103,8 @@ async def test_a_server_not_set_up_refuses(harness: Harness) -> None:
         ({"keywords": "a"}, "at least 2 letters"),
         ({"keywords": "**__~~||"}, "found no words"),
         ({"requester": "r" * 10_000}, "at most 100 characters"),
+        ({"keywords": "survey john.doe＠example.com"}, "from the keywords field"),
+        ({"requester": "john (at) example (dot) com"}, "from the requester name field"),
     ],
 )
 async def test_bad_input_is_refused_and_nothing_is_stored(

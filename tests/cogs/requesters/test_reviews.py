@@ -56,6 +56,8 @@ async def test_a_platform_id_alone_creates_and_later_finds_the_requester(harness
         ({"text": "x" * 10_000}, "10000 characters long"),
         ({"text": "mail me at someone@example.com"}, "no personal information"),
         ({"text": "call +1 555 123 4567"}, "no personal information"),
+        ({"text": "mail me: someone＠example.com"}, "from the review field"),
+        ({"text": "someone [at] example [dot] com"}, "from the review field"),
         ({"requester_id": "B123"}, "not a valid requester id"),
     ],
 )
