@@ -137,7 +137,9 @@ def test_every_key_the_code_uses_exists() -> None:
     used = list(_literal_keys())
     assert len(used) > 50  # the scan really finds the code's keys
     missing = [
-        f"{path.relative_to(ROOT)}:{line}: {key}" for path, line, key in used if key not in english
+        f"{path.relative_to(ROOT)}:{line}: {key}"
+        for path, line, key in used
+        if key not in english and f"{key}.other" not in english  # a plural table
     ]
     assert not missing, "\n".join(missing)
 
@@ -353,3 +355,46 @@ def test_delivery_errors_name_channel_and_permissions_in_the_readers_language() 
     assert "dans le salon d'alertes : il me manque envoyer des messages" in error.message("fr")
     gone = ChannelProblemError("mod", "deleted")
     assert gone.message("fr").startswith("Le salon des modérateurs a été supprimé")
+
+
+# -- plural forms (issue #12: "1 more member(s)") ------------------------------------------------
+
+
+def test_no_catalog_string_hedges_a_plural_with_parentheses() -> None:
+    found = [
+        f"{lang}: {key} = {text}"
+        for lang, catalog in catalogs().items()
+        for key, text in catalog.items()
+        if re.search(r"\w\((?:s|e|es|x)\)", text)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_every_plural_table_has_an_other_form_in_every_language() -> None:
+    for lang, catalog in catalogs().items():
+        for key in catalog:
+            stem, _, form = key.rpartition(".")
+            if form in i18n.PLURAL_FORMS:
+                assert f"{stem}.other" in catalog, f"{lang}: {stem} has no 'other' form"
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "Thanks, noted. 1 more member,"),
+        ("en", 2, "Thanks, noted. 2 more members,"),
+        ("en", 0, "Thanks, noted. 0 more members,"),
+        ("fr", 1, "Merci, c'est noté. Encore 1 membre,"),
+        ("fr", 0, "Merci, c'est noté. Encore 0 membre,"),  # French: 0 is singular
+        ("fr", 3, "Merci, c'est noté. Encore 3 membres,"),
+    ],
+)
+def test_plural_forms_follow_each_languages_rules(lang: str, count: int, expected: str) -> None:
+    assert t("tasks.vote.gone_noted", lang, count=count).startswith(expected)
+
+
+def test_a_plural_count_is_written_with_the_readers_grouping() -> None:
+    assert t("profile.qualifications.saved", "en", count=1234) == "1,234 qualifications saved."
+    assert t("profile.qualifications.saved", "fr", count=1234) == (
+        "1\u202f234 qualifications enregistrées."
+    )

@@ -177,7 +177,7 @@ async def test_list_is_numbered_private_and_removable(configured: Harness) -> No
     assert [s.platform for s in await stored(h, h.alice)] == ["mturk", None]
 
     replies = await h.click(now, "Remove all", user=h.alice)
-    assert replies[-1].content == "2 subscription(s) removed."
+    assert replies[-1].content == "2 subscriptions removed."
     assert "no subscriptions" in h.current(listing).embed["description"]
     assert h.current(listing).buttons == []
     assert await stored(h, h.alice) == []
@@ -238,7 +238,7 @@ async def test_remove_by_number_autocomplete_and_all(configured: Harness) -> Non
     assert sent.content == "Subscription removed: Toloka"
     assert [s.platform for s in await stored(h, h.alice)] == ["mturk"]
     sent = await h.slash("alerts remove", user=h.alice, which="all")
-    assert sent.content == "1 subscription(s) removed."
+    assert sent.content == "1 subscription removed."
     assert await stored(h, h.alice) == []
 
 

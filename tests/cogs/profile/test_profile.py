@@ -56,7 +56,7 @@ async def test_qualifications_through_the_modal(harness: Harness) -> None:
         modal, {"qualifications": "Masters\nHIT approval 98%\nUK residents"}, user=h.alice
     )
     answer = replies[-1]
-    assert answer.ephemeral and answer.content == "3 qualification(s) saved."
+    assert answer.ephemeral and answer.content == "3 qualifications saved."
     assert (await members.get(h.db, h.alice.id)).qualifications == frozenset(
         {"masters", "approval ≥98%", "uk residents"}
     )

@@ -174,7 +174,7 @@ async def test_a_broken_moderators_channel_keeps_the_report_for_the_queue(
     stored = await h.db.fetch_one("SELECT * FROM reports")
     assert stored["card_message_id"] is None
     queue = await h.slash("mod queue", user=h.mod)
-    assert "Posted 1 report card(s)" in queue.content
+    assert "Posted 1 report card that" in queue.content
     assert "#1" in queue.embed["description"] and "card" in queue.embed["description"]
     assert len(cards(h)) == 1
     assert await h.db.fetch_value("SELECT card_message_id FROM reports") is not None

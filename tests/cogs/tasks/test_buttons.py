@@ -33,9 +33,9 @@ async def test_two_members_saying_gone_end_the_alert(configured: Harness) -> Non
     await share(h)
     alert = last_alert(h)
     first = await h.click(alert, "Gone", user=h.bob)
-    assert first[-1].ephemeral and "1 more member(s), or one moderator" in first[-1].content
+    assert first[-1].ephemeral and "1 more member, or one moderator" in first[-1].content
     again = await h.click(alert, "Gone", user=h.bob)  # the same member twice is one vote
-    assert "1 more member(s)" in again[-1].content
+    assert "1 more member," in again[-1].content
     assert h.current(alert).embed["color"] == GREEN
 
     done = await h.click(alert, "Gone", user=h.carol)

@@ -93,7 +93,7 @@ async def test_search_leaves_out_tasks_the_member_cannot_take(configured: Harnes
     await members.set_eligibility(h.db, h.bob.id, "FR", frozenset(), 0)
     sent = await h.slash("task search", user=h.bob)
     assert all("Audio" not in t for t in titles(sent))
-    assert "1 hidden: your /profile says you cannot take them" in sent.embed["footer"]["text"]
+    assert "1 hidden: your /profile says you cannot take it" in sent.embed["footer"]["text"]
     await members.set_eligibility(h.db, h.carol.id, "US", frozenset({"masters"}), 0)
     assert any("Audio" in t for t in titles(await h.slash("task search", user=h.carol)))
 
