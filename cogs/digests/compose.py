@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 BEST_TASKS = 10
 TOP_SHARERS = 5
 REQUESTER_LINES = 15
+#: Lines kept for cautions however many new scams there are: a wave of scams never hides
+#: every caution.
+CAUTION_LINES = 5
 WAGE_LINES = 8
 MISSED_TASKS = 10
 
@@ -118,6 +121,7 @@ async def compose_server_digest(
     shared = 0
     cautions: tuple[RequesterLine, ...] = ()
     scams: tuple[RequesterLine, ...] = ()
+    more_scams = more_cautions = 0
     opened = closed = 0
     sharers: tuple[Sharer, ...] = ()
     if Section.BEST_TASKS in sections:
@@ -128,15 +132,23 @@ async def compose_server_digest(
         medians = tuple(CurrencyMedian(c.currency, c.count, c.median_hourly_cents) for c in counts)
         shared = sum(c.count for c in counts)
     if Section.REQUESTERS in sections:
-        changes = await digests.status_changes(db, start, end, REQUESTER_LINES)
-        lines = [
-            RequesterLine(
-                c.requester_id, c.name, c.platform, c.status, c.reason, c.source == "reports"
-            )
-            for c in changes
-        ]
-        scams = tuple(line for line in lines if line.status == "scam")
-        cautions = tuple(line for line in lines if line.status == "caution")
+        found = {
+            status: [
+                RequesterLine(
+                    c.requester_id, c.name, c.platform, c.status, c.reason, c.source == "reports"
+                )
+                for c in await digests.status_changes(
+                    db, start, end, REQUESTER_LINES, status=status
+                )
+            ]
+            for status in ("scam", "caution")
+        }
+        caution_room = max(CAUTION_LINES, REQUESTER_LINES - len(found["scam"]))
+        cautions = tuple(found["caution"][:caution_room])
+        scams = tuple(found["scam"][: REQUESTER_LINES - len(cautions)])
+        totals = await digests.status_change_counts(db, start, end)
+        more_scams = max(0, totals.get("scam", 0) - len(scams))
+        more_cautions = max(0, totals.get("caution", 0) - len(cautions))
     if Section.REPORTS in sections:
         opened, closed = await digests.report_counts(db, guild_id, start, end)
     wages: tuple[WageLine, ...] = ()
@@ -161,6 +173,8 @@ async def compose_server_digest(
         medians=medians,
         cautions=cautions,
         scams=scams,
+        more_scams=more_scams,
+        more_cautions=more_cautions,
         reports_opened=opened,
         reports_closed=closed,
         wages=wages,

@@ -78,6 +78,8 @@ class ServerDigest:
     medians: tuple[CurrencyMedian, ...] = ()
     cautions: tuple[RequesterLine, ...] = ()
     scams: tuple[RequesterLine, ...] = ()
+    more_scams: int = 0  # newly marked in the period but cut from the list
+    more_cautions: int = 0
     reports_opened: int = 0
     reports_closed: int = 0
     wages: tuple[WageLine, ...] = ()

@@ -100,6 +100,16 @@ def _title(kind: str, cadence: Cadence, day: date, locale: str) -> str:
     return t(f"digests.{kind}.title_{cadence.value}", locale, date=format_date(day, locale, "full"))
 
 
+def more_lines(locale: str, **cut: int) -> tuple[str, ...]:
+    """`…and 3 more confirmed scams`: one line per kind cut from a list, then where to look."""
+    lines = tuple(
+        t(f"digests.server.more_{kind}", locale, count=count)
+        for kind, count in cut.items()
+        if count
+    )
+    return (*lines, t("digests.server.more_where", locale)) if lines else ()
+
+
 def render_server(content: ServerDigest, locale: str) -> Rendered:
     """The public digest, in the server's language."""
     title = _title("server", content.cadence, content.local_date, locale)
@@ -164,6 +174,10 @@ def render_server(content: ServerDigest, locale: str) -> Rendered:
                 reason=requester_reason(line, locale),
             )
             for line in (*content.scams, *content.cautions)
+        ) + more_lines(
+            locale,
+            scams=content.more_scams,
+            cautions=content.more_cautions,
         )
         colour = (
             Colours.BAD if content.scams else Colours.FAIR if content.cautions else Colours.MUTED

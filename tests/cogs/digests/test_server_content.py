@@ -336,3 +336,34 @@ async def test_composition_alone_for_a_raw_window(configured: Harness) -> None:
     assert same == content
     week = await compose_server_digest(h.db, h.world.guild_id, (start, start + timedelta(days=7)))
     assert week.cadence == Cadence.WEEKLY
+
+
+async def test_a_wave_of_scams_never_hides_the_cautions_and_says_what_was_cut(
+    configured: Harness,
+) -> None:
+    h = configured
+    await configure(h)
+    for n in range(20):
+        await set_requester_status(h, f"Scammer {n}", "scam", reason="never paid", at=IN_WINDOW)
+    for n in range(8):
+        await set_requester_status(h, f"Slow {n}", "caution", reason="slow", at=IN_WINDOW)
+    messages = await send_digest(h)
+    lines = section(messages, "Requesters to watch").split("\n")
+    scams = [line for line in lines if line.startswith("🔴")]
+    cautions = [line for line in lines if line.startswith("🟠")]
+    assert len(scams) == 10 and len(cautions) == 5  # cautions keep their share
+    assert lines[-3:] == [
+        "…and 10 more confirmed scams",
+        "…and 3 more cautions",
+        "Look any requester up with /requester info before taking their tasks.",
+    ]
+
+
+async def test_a_list_that_fits_says_nothing_more(configured: Harness) -> None:
+    h = configured
+    await configure(h)
+    for n in range(3):
+        await set_requester_status(h, f"Slow {n}", "caution", reason="slow", at=IN_WINDOW)
+    messages = await send_digest(h)
+    text = section(messages, "Requesters to watch")
+    assert "more" not in text and len(text.split("\n")) == 3
