@@ -149,6 +149,12 @@ def permission_names(names: Iterable[str], locale: str | None) -> str:
     )
 
 
+def content_warning_label(category: str | None, locale: str | None) -> str:
+    """A content-warning category as it reads in a sentence, the same on every surface."""
+    key = f"common.content_warning.{category or 'other'}"
+    return t(key if has_key(key) else "common.content_warning.other", locale)
+
+
 def babel_locale(locale: str | None) -> str:
     return _BABEL_LOCALE[normalize_locale(locale)]
 

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import to_epoch
-from bot.i18n import format_date, format_duration_minutes, format_money, format_number, has_key, t
+from bot.i18n import (
+    content_warning_label,
+    format_date,
+    format_duration_minutes,
+    format_money,
+    format_number,
+    t,
+)
 from bot.ui import Colours, safe_text
 from cogs.digests.content import (
     EarningsSummary,
@@ -49,8 +56,7 @@ def hourly(cents: int, currency: str, locale: str) -> str:
 
 
 def warning_label(category: str, locale: str) -> str:
-    key = f"digests.warning.{category}"
-    return t(key, locale) if has_key(key) else safe_text(category, 30)
+    return content_warning_label(category, locale)
 
 
 def link_text(text: str) -> str:

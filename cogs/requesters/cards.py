@@ -68,7 +68,7 @@ def choice_label(requester: Requester, matched: str, locale: str) -> str:
         parts.append(pid)
     label = " · ".join(parts)
     if requester.status != "none":
-        label = f"⚠ {label} ({status_label(requester.status, locale)})"
+        label = f"⚠️ {label} ({status_label(requester.status, locale)})"
     if matched and matched != requester.name:
         label += " " + t("requesters.autocomplete.alias", locale, name=" ".join(matched.split()))
     return truncate(label, 100)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from babel import Locale
 
 from bot.errors import UserError
-from bot.i18n import babel_locale, format_money, t
+from bot.i18n import babel_locale, content_warning_label, format_money, t
 from bot.money import MoneyError, decimal_to_minor, hourly_cents, minor_digits, parse_amount
 from bot.money import normalize_currency as money_currency
 from bot.personal_data import check_personal_data
@@ -450,7 +450,7 @@ def platform_label(platform: str, locale: str | None) -> str:
 
 
 def warning_label(category: str, locale: str | None) -> str:
-    return t(f"tasks.warning.{category}", locale)
+    return content_warning_label(category, locale)
 
 
 def tier_label(tier: str, locale: str | None) -> str:

@@ -398,3 +398,32 @@ def test_a_plural_count_is_written_with_the_readers_grouping() -> None:
     assert t("profile.qualifications.saved", "fr", count=1234) == (
         "1\u202f234 qualifications enregistrées."
     )
+
+
+# -- one source for content-warning labels and the warning sign --------------------------------
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_a_content_warning_reads_the_same_on_the_alert_the_dm_and_the_digest(lang: str) -> None:
+    from cogs.alerts.render import warning_label as dm_label
+    from cogs.digests.render import warning_label as digest_label
+    from cogs.tasks.rules import WARNING_CATEGORIES
+    from cogs.tasks.rules import warning_label as alert_label
+
+    for category in WARNING_CATEGORIES:
+        label = alert_label(category, lang)
+        assert label == dm_label(category, lang) == digest_label(category, lang)
+        assert label == i18n.content_warning_label(category, lang)
+    assert alert_label("violence", "en") == "violence or gore"
+
+
+def test_the_warning_sign_is_always_the_emoji_form() -> None:
+    bare = [
+        f"{lang}: {key}"
+        for lang, catalog in catalogs().items()
+        for key, text in catalog.items()
+        if re.search("\u26a0(?!\ufe0f)", text)
+    ]
+    assert not bare, bare
+    for path in (ROOT / "cogs").rglob("*.py"):
+        assert not re.search("\u26a0(?!\ufe0f)", path.read_text(encoding="utf-8")), path
