@@ -539,6 +539,9 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             raise UserError("requesters.errors.unknown_review", number=review_id)
         if review.author_id == interaction.user.id:
             raise UserError("requesters.errors.own_review")
+        # Refused before the form opens: nobody writes a reason only to be told it is moot.
+        if await reviews.has_flagged(self.bot.db, review_id, interaction.user.id):
+            raise UserError("requesters.errors.already_flagged", number=review_id)
         await interaction.response.send_modal(FlagModal(self, review_id, locale_of(interaction)))
 
     async def flag_submitted(
