@@ -39,7 +39,8 @@ async def test_paid_and_effective_hourly_against_the_minimum_wage(harness: Harne
     assert "Paid: 50 min" in time and "Unpaid: 50 min" in time
     assert "rejected/returned 20 min" in time and "Searching for work 30 min" in time
     assert colour(sent) == Colours.BAD.value
-    assert "**MTurk**: $7.00 · 1 h 10 min · $4.20/h" in sent.field("By platform")
+    # the line adds up: $7.00 over 1 h 40 min (50 paid + 20 lost + 30 unpaid) is $4.20/h
+    assert "**MTurk**: $7.00 · 1 h 40 min · $4.20/h" in sent.field("By platform")
     requesters = sent.field("Top requesters").splitlines()
     assert requesters[0].startswith("**Acme** (MTurk): $7.00 · $8.40/h")
     assert requesters[1].endswith("1 rejected/returned")
