@@ -22,6 +22,8 @@ from db.tasks import Alert
 
 NOTES_SHOWN = 6
 NOTE_LIMIT = 300
+#: Aliases listed on a card; the rest are counted ("…and 4 more").
+ALIASES_SHOWN = 15
 REVIEW_EXCERPT = 300
 
 GuildName = Callable[[int], str | None]
@@ -224,6 +226,8 @@ class TaskFacts:
     hourly_text: str | None = None
     warned_text: str | None = None
     recent_alerts: tuple[str, ...] = ()
+    more_alerts: int = 0  # this server's alerts about the requester beyond those listed
+    more_alerts_plus: bool = False  # the count stopped at the search window
 
 
 def info_card(
@@ -285,13 +289,35 @@ def info_card(
     if aliases:
         embed.add_field(
             name=t("requesters.info.aliases", locale),
-            value=", ".join(safe_text(a.name, 80) for a in aliases[:15]),
+            value=", ".join(safe_text(a.name, 80) for a in aliases[:ALIASES_SHOWN])
+            + (
+                " " + t("requesters.info.more_aliases", locale, count=len(aliases) - ALIASES_SHOWN)
+                if len(aliases) > ALIASES_SHOWN
+                else ""
+            ),
             inline=False,
         )
     if facts.recent_alerts:
         embed.add_field(
             name=t("requesters.info.recent_alerts", locale),
-            value="\n".join(facts.recent_alerts[:5]),
+            value="\n".join(
+                (
+                    *facts.recent_alerts,
+                    *(
+                        (
+                            t(
+                                "requesters.info.more_alerts_plus"
+                                if facts.more_alerts_plus
+                                else "requesters.info.more_alerts",
+                                locale,
+                                count=facts.more_alerts,
+                            ),
+                        )
+                        if facts.more_alerts
+                        else ()
+                    ),
+                )
+            ),
             inline=False,
         )
     for review in reviews:

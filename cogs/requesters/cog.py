@@ -698,6 +698,8 @@ class RequestersCog(commands.Cog, name=COG_NAME):
                 percent=format_number(100 * warned / total, locale),
             ),
             recent_alerts=tuple(cards.alert_line(a, locale) for a in recent[:RECENT_ALERTS]),
+            more_alerts=max(0, len(recent) - RECENT_ALERTS),
+            more_alerts_plus=len(recent) >= HOURLY_ALERTS,
         )
 
     # -- moderators: status and merge -------------------------------------------------------
