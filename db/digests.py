@@ -516,20 +516,23 @@ _PERIOD_ALERTS = (
 
 async def shared_medians(
     db: Database, guild_id: int, start: int, end: int, *, currencies: int = 5
-) -> list[CurrencyCount]:
+) -> tuple[list[CurrencyCount], int, int]:
     """Tasks shared per currency (most used first) and their median hourly.
 
     Counted from the covering index, then each currency's middle one or two rows are
     read with LIMIT/OFFSET: a few small statements, cheaper than one window function
-    over the whole period. Two middle values are averaged, half up.
+    over the whole period. Two middle values are averaged, half up. Only the first
+    `currencies` get a median; every currency is counted. Returns (medians, tasks shared
+    in every currency, currencies left out).
     """
     counts = await db.fetch_all(
         f"SELECT currency, count(*) AS n {_PERIOD_ALERTS} GROUP BY currency "
-        "ORDER BY n DESC, currency LIMIT ?",
-        (guild_id, start, end, currencies),
+        "ORDER BY n DESC, currency",
+        (guild_id, start, end),
     )
+    total = sum(int(row["n"]) for row in counts)
     found = []
-    for row in counts:
+    for row in counts[:currencies]:
         n = int(row["n"])
         middle = await db.fetch_all(
             f"SELECT hourly_cents {_PERIOD_ALERTS} AND currency = ? "
@@ -539,7 +542,7 @@ async def shared_medians(
         values = [int(r["hourly_cents"]) for r in middle]
         median = (sum(values) + len(values) // 2) // len(values)
         found.append(CurrencyCount(row["currency"], n, median))
-    return found
+    return found, total, max(0, len(counts) - currencies)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 BEST_TASKS = 10
 TOP_SHARERS = 5
 REQUESTER_LINES = 15
+#: Currencies whose median hourly the digest lists; the others are counted.
+MEDIAN_LINES = 5
 #: Lines kept for cautions however many new scams there are: a wave of scams never hides
 #: every caution.
 CAUTION_LINES = 5
@@ -121,16 +123,17 @@ async def compose_server_digest(
     shared = 0
     cautions: tuple[RequesterLine, ...] = ()
     scams: tuple[RequesterLine, ...] = ()
-    more_scams = more_cautions = 0
+    more_scams = more_cautions = more_currencies = 0
     opened = closed = 0
     sharers: tuple[Sharer, ...] = ()
     if Section.BEST_TASKS in sections:
         rows = await digests.best_alerts(db, guild_id, start, end, BEST_TASKS)
         best = tuple(task_line(row) for row in rows)
     if Section.STATS in sections:
-        counts = await digests.shared_medians(db, guild_id, start, end)
+        counts, shared, more_currencies = await digests.shared_medians(
+            db, guild_id, start, end, currencies=MEDIAN_LINES
+        )
         medians = tuple(CurrencyMedian(c.currency, c.count, c.median_hourly_cents) for c in counts)
-        shared = sum(c.count for c in counts)
     if Section.REQUESTERS in sections:
         found = {
             status: [
@@ -173,6 +176,7 @@ async def compose_server_digest(
         medians=medians,
         cautions=cautions,
         scams=scams,
+        more_currencies=more_currencies,
         more_scams=more_scams,
         more_cautions=more_cautions,
         reports_opened=opened,

@@ -78,6 +78,7 @@ class ServerDigest:
     medians: tuple[CurrencyMedian, ...] = ()
     cautions: tuple[RequesterLine, ...] = ()
     scams: tuple[RequesterLine, ...] = ()
+    more_currencies: int = 0  # currencies shared in but without a median line
     more_scams: int = 0  # newly marked in the period but cut from the list
     more_cautions: int = 0
     reports_opened: int = 0

@@ -131,10 +131,14 @@ def render_server(content: ServerDigest, locale: str) -> Rendered:
                 "digests.server.median_line",
                 locale,
                 hourly=hourly(m.median_hourly_cents, m.currency, locale),
-                count=format_number(m.count, locale),
+                count=m.count,
             )
-            for m in content.medians[:5]
+            for m in content.medians
         ]
+        if content.more_currencies:
+            medians.append(
+                t("digests.server.more_currencies", locale, count=content.more_currencies)
+            )
         fields.append(
             FieldSpec(
                 t("digests.server.median", locale),

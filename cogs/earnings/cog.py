@@ -54,6 +54,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Entries `/earnings recent` lists; older ones are counted and `/earnings export` has all.
+RECENT_SHOWN = 15
+
 Choice = app_commands.Choice
 
 STATUS_CHOICES = [Choice(name=ls(f"earnings.status.{s}"), value=s) for s in rules.STATUSES]
@@ -396,7 +399,9 @@ class EarningsCog(commands.Cog):
         name=ls("earnings.recent.name"), description=ls("earnings.recent.description")
     )
     async def recent(self, interaction: discord.Interaction[Entraide]) -> None:
-        entries = await earnings_db.recent_entries(self.bot.db, interaction.user.id, limit=15)
+        entries = await earnings_db.recent_entries(
+            self.bot.db, interaction.user.id, limit=RECENT_SHOWN
+        )
         locale = locale_of(interaction)
         if not entries:
             embed = discord.Embed(
@@ -410,6 +415,12 @@ class EarningsCog(commands.Cog):
                 description="\n".join(entry_line(e, locale) for e in entries),
                 colour=Colours.INFO,
             )
+            if len(entries) == RECENT_SHOWN:
+                total = await earnings_db.entry_count(self.bot.db, interaction.user.id)
+                if total > RECENT_SHOWN:
+                    embed.description += "\n" + t(
+                        "earnings.recent.more", locale, count=total - RECENT_SHOWN
+                    )
             embed.set_footer(text=t("earnings.recent.how", locale))
         await reply(interaction, embed=embed)
 

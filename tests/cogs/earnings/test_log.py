@@ -288,3 +288,17 @@ async def test_a_dollar_sign_in_a_euro_members_log_is_refused(harness: Harness) 
     ok = await log(h, h.alice, amount="US$3")
     assert ok.embed["title"] == "Entry #1 logged"
     assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [(300, "USD")]
+
+
+async def test_recent_says_how_many_older_entries_are_not_listed(harness: Harness) -> None:
+    h = harness
+    for _ in range(17):
+        await log(h, h.alice)
+    recent = await h.slash("earnings recent", user=h.alice)
+    lines = recent.embed["description"].splitlines()
+    assert len(lines) == 16
+    assert lines[-1] == "…and 2 older entries: /earnings export has them all."
+    await h.slash("earnings delete", user=h.alice, entry="1")
+    await h.slash("earnings delete", user=h.alice, entry="2")
+    fits = await h.slash("earnings recent", user=h.alice)
+    assert "older" not in fits.embed["description"]
