@@ -244,9 +244,7 @@ async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tupl
         if not is_eligible(limits, prefs.country, prefs.qualifications):
             continue
         found.append(task_line(row))
-        if len(found) >= MISSED_TASKS:
-            break
-    return tuple(found)
+    return tuple(found)  # every match: the digest lists MISSED_TASKS and counts the rest
 
 
 async def compose_member_digest(
@@ -290,7 +288,8 @@ async def compose_member_digest(
                     bar=progress_bar(progress.percent),
                 ),
             )
-    missed = await missed_tasks(db, user_id, window.start, window.end)
+    all_missed = await missed_tasks(db, user_id, window.start, window.end)
+    missed = all_missed[:MISSED_TASKS]
     return MemberDigest(
         user_id=user_id,
         cadence=window.cadence,
@@ -300,4 +299,5 @@ async def compose_member_digest(
         earnings=lines,
         goals=goals,
         missed=missed,
+        more_missed=len(all_missed) - len(missed),
     )

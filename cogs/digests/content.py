@@ -123,6 +123,7 @@ class MemberDigest:
     earnings: tuple[EarningsSummary, ...] = ()
     goals: tuple[GoalProgressLine, ...] = ()
     missed: tuple[TaskLine, ...] = field(default_factory=tuple)
+    more_missed: int = 0  # matching tasks beyond those listed
 
     @property
     def is_empty(self) -> bool:

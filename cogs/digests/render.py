@@ -293,7 +293,12 @@ def render_member(content: MemberDigest, locale: str) -> Rendered:
         blocks.append(
             Block(
                 t("digests.member.missed", locale),
-                tuple(task_line(i, task, locale) for i, task in enumerate(content.missed, 1)),
+                tuple(task_line(i, task, locale) for i, task in enumerate(content.missed, 1))
+                + (
+                    (t("digests.member.more_missed", locale, count=content.more_missed),)
+                    if content.more_missed
+                    else ()
+                ),
                 Colours.FAIR.value,
             )
         )
