@@ -203,3 +203,15 @@ async def test_french_summary(harness: Harness) -> None:
     sent = await h.slash("earnings summary", user=h.alice, locale="fr")
     assert sent.embed["title"].startswith("Vos gains — Cette semaine")
     assert "Horaire effectif : **6,00\xa0$US/h**" in sent.field("Salaire horaire")
+
+
+def test_a_field_too_long_for_its_lines_says_how_many_it_left_out() -> None:
+    from cogs.earnings.render import _fit_lines
+
+    lines = [f"**Platform {n}**: $1.00 · 10 min · $6.00/h " + "x" * 40 for n in range(30)]
+    text = _fit_lines(lines, "en")
+    shown = text.splitlines()
+    assert len(text) <= 1024
+    kept = len(shown) - 1
+    assert shown[-1] == f"…and {30 - kept} more"
+    assert _fit_lines(lines[:2], "fr") == "\n".join(lines[:2])
