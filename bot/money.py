@@ -49,6 +49,23 @@ def normalize_currency(code: str) -> str:
 
 
 @cache
+def _every_currency() -> frozenset[str]:
+    return frozenset(babel_numbers.list_currencies())
+
+
+def _stored_currency(code: str) -> str:
+    """A default read from settings, validated when it was saved.
+
+    A currency withdrawn since (a server set up in HRK before 2023) still reads rather
+    than refusing every amount; anything Babel has never heard of is still refused.
+    """
+    value = (code or "").strip().upper()
+    if value in known_currencies() or value in _every_currency():
+        return value
+    return normalize_currency(code)
+
+
+@cache
 def minor_digits(currency: str) -> int:
     """How many digits after the decimal point the currency uses (USD 2, JPY 0)."""
     return babel_numbers.get_currency_precision(currency)
@@ -178,7 +195,7 @@ def parse_money(text: str, default: str, *, explicit: str | None = None) -> tupl
     if pre and post:
         raise MoneyError("common.errors.bad_amount", text=typed[:20])
     wanted = normalize_currency(explicit) if explicit else None
-    context = wanted or normalize_currency(default)
+    context = wanted or _stored_currency(default)
     marker = pre or post
     currency = _marker_currency(marker, context, typed) if marker else context
     if wanted is not None and currency != wanted:

@@ -194,3 +194,11 @@ def test_parse_money_never_crashes_and_never_changes_a_named_currency(
     for symbol, named in (("£", "GBP"), ("€", "EUR")):
         if symbol in text:
             assert currency == named
+
+
+def test_a_stored_default_that_was_withdrawn_since_still_reads() -> None:
+    assert parse_money("5", "HRK") == (500, "HRK")  # a server set up in kuna before 2023
+    with pytest.raises(MoneyError):
+        parse_money("5", "USD", explicit="HRK")  # but nobody can choose it now
+    with pytest.raises(MoneyError):
+        parse_money("5", "ZZZ")
