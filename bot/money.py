@@ -53,7 +53,7 @@ def _every_currency() -> frozenset[str]:
     return frozenset(babel_numbers.list_currencies())
 
 
-def _stored_currency(code: str) -> str:
+def stored_currency(code: str) -> str:
     """A default read from settings, validated when it was saved.
 
     A currency withdrawn since (a server set up in HRK before 2023) still reads rather
@@ -195,7 +195,7 @@ def parse_money(text: str, default: str, *, explicit: str | None = None) -> tupl
     if pre and post:
         raise MoneyError("common.errors.bad_amount", text=typed[:20])
     wanted = normalize_currency(explicit) if explicit else None
-    context = wanted or _stored_currency(default)
+    context = wanted or stored_currency(default)
     marker = pre or post
     currency = _marker_currency(marker, context, typed) if marker else context
     if wanted is not None and currency != wanted:

@@ -18,7 +18,14 @@ from babel import Locale
 
 from bot.errors import UserError
 from bot.i18n import babel_locale, content_warning_label, format_money, t
-from bot.money import MoneyError, decimal_to_minor, hourly_cents, minor_digits, parse_amount
+from bot.money import (
+    MoneyError,
+    decimal_to_minor,
+    hourly_cents,
+    minor_digits,
+    parse_amount,
+    stored_currency,
+)
 from bot.money import normalize_currency as money_currency
 from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
@@ -174,7 +181,8 @@ def parse_minutes(value: int | float | str | None, field: str = "minutes") -> in
 
 
 def normalize_currency(code: str | None, default: str) -> str:
-    return money_currency(code if code and code.strip() else default)
+    """The currency chosen (a tender ISO 4217 code), else the server's saved one."""
+    return money_currency(code) if code and code.strip() else stored_currency(default)
 
 
 def hourly_limit_cents(value: float | None, currency: str) -> int | None:
