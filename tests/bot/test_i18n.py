@@ -427,3 +427,20 @@ def test_the_warning_sign_is_always_the_emoji_form() -> None:
     assert not bare, bare
     for path in (ROOT / "cogs").rglob("*.py"):
         assert not re.search("\u26a0(?!\ufe0f)", path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "en_one", "fr_one"),
+    [
+        ("tasks.alert.crowd", {"amount": "$9.00/h"}, "(1 report)", "(1 retour)"),
+        ("earnings.pending.updated", {"status": "approved"}, "1 entry marked", "1 entrée marquée"),
+        ("earnings.import.refused", {}, "1 row has problems", "1 ligne pose problème"),
+        ("privacy.delete.total", {}, "1 record removed", "1 enregistrement supprimé"),
+    ],
+)
+def test_counted_nouns_agree_with_their_count(
+    key: str, params: dict, en_one: str, fr_one: str
+) -> None:
+    assert en_one in t(key, "en", count=1, **params)
+    assert fr_one in t(key, "fr", count=1, **params)
+    assert en_one not in t(key, "en", count=2, **params)

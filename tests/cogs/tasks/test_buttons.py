@@ -92,7 +92,7 @@ async def test_i_did_it_opens_a_form_and_updates_the_crowds_hourly(configured: H
     answer = replies[-1]
     assert answer.ephemeral
     assert "10 min makes $9.00/h for you" in answer.content
-    assert "median is now $9.00/h (1 reports)" in answer.content
+    assert "median is now $9.00/h (1 report)" in answer.content
     button = answer.button("Log it in my earnings")
     assert (
         button["custom_id"]
