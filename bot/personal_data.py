@@ -80,7 +80,12 @@ def normalise(text: str | None) -> str:
     )
 
 
+_PERCENT_AT = re.compile(r"%40", re.IGNORECASE)
+
+
 def _undisguise(text: str) -> str:
+    """`(at)`, `[dot]` and a link's percent-encoded `%40` read as the signs they stand for."""
+    text = _PERCENT_AT.sub("@", text)
     return _BRACKETED_DOT.sub(".", _BRACKETED_AT.sub("@", text))
 
 

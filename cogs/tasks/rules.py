@@ -314,6 +314,8 @@ def task_key(
 def build_share(raw: ShareInput, *, default_currency: str) -> ShareDraft:
     """Validate everything a member typed, in the order a member reads the form."""
     link = parse_link(raw.link)
+    if link is not None:  # a survey link can carry an address (`?email=jo%40mail.com`)
+        check_personal_data(link.url, "tasks.fields.link")
     platform = _platform(raw.platform, link)
     title = clean_text("title", raw.title, TITLE_MAX)
     if title is None:

@@ -43,6 +43,7 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"title": "Call +1 (555) 123-4567"}, "remove the phone number from the title"),
     ({"requester": "john.doe@example.com"}, "remove the e-mail address from the requester"),
     ({"limits": "US only, ask jane[at]mail[dot]org"}, "from the limits field"),
+    ({"link": "https://s.example.com/?email=jo%40mail.com"}, "e-mail address from the link"),
 ]
 
 
