@@ -263,7 +263,7 @@ def goal_line(goal: GoalProgressLine, locale: str) -> str:
         locale,
         goal=format_money(goal.goal_cents, goal.currency, locale),
         met=goal.days_met,
-        worked=goal.days_worked,
+        count=goal.days_worked,
         last=format_money(goal.last_day_cents, goal.currency, locale),
         percent=goal.percent,
         bar=goal.bar,

@@ -137,7 +137,7 @@ async def test_the_personal_digest_reports_earnings_goal_and_missed_tasks(
     assert earned.split("\n") == [
         "Earned **$10.50** · paid hourly $10.50/h · effective hourly $7.00/h · 1 h 30 min of "
         "work (3 entries)",
-        "Daily goal $20.00: met on 0 of 1 days worked · last day $10.50 (53 %) ▰▰▰▰▰▱▱▱▱▱",
+        "Daily goal $20.00: met on 0 of 1 day worked · last day $10.50 (53 %) ▰▰▰▰▰▱▱▱▱▱",
     ]
     missed = next(e for e in dm.embeds if e["title"].startswith("Tasks for you"))["description"]
     assert missed.split("\n") == [
