@@ -54,6 +54,11 @@ _WORKER_SEGMENTS = frozenset(
     {"worker", "workers", "workerid", "worker_id", "participant", "participants", "pid"}
 )
 
+#: The personal parameters that name the member (the others in the list only track).
+_MEMBER_PARAMS = frozenset(
+    {"workerid", "worker_id", "assignmentid", "assignment_id", "prolific_pid", "participant_id"}
+)
+
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
@@ -114,6 +119,31 @@ def _clean_query(query: str) -> list[tuple[str, str]]:
             continue
         kept.append((key, value))
     return kept
+
+
+_URL_IN_TEXT = re.compile(r"(?i)\bhttps?://[^\s<>]+")
+
+
+def worker_id_in_text_links(text: str) -> bool:
+    """Whether a link written inside free text (notes, title) carries a member's own id.
+
+    Such text is shown as typed, so it cannot be cleaned like the share's link: it is
+    refused instead, with what to remove.
+    """
+    for match in _URL_IN_TEXT.finditer(text or ""):
+        try:
+            parts = urlsplit(match.group(0).rstrip(".,;:!?)"))
+        except ValueError:
+            continue
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            lowered = key.lower()
+            if lowered in _MEMBER_PARAMS and value:
+                return True
+            if lowered not in ID_PARAMS and (carries_worker_id(value) or carries_worker_id(key)):
+                return True
+        if carries_worker_id(parts.fragment) or _clean_path(parts.path) != parts.path:
+            return True
+    return False
 
 
 def _clean_path(path: str) -> str:

@@ -30,7 +30,7 @@ from bot.money import normalize_currency as money_currency
 from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
-from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
+from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link, worker_id_in_text_links
 
 WARNING_CATEGORIES: tuple[str, ...] = ("violence", "sexual", "hate", "self_harm", "other")
 TIERS: tuple[str, ...] = ("low", "mid", "good", "unrated")
@@ -119,6 +119,8 @@ def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = Fa
         raise FieldError("tasks.errors.markdown", field, sample=markup[:40])
     if len(value) > limit:
         raise FieldError("tasks.errors.too_long", field, limit=limit, length=len(value))
+    if worker_id_in_text_links(value):
+        raise FieldError("tasks.errors.worker_id_in_link", field)
     check_personal_data(value, f"tasks.fields.{field}")
     return value
 

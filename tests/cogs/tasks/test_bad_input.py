@@ -95,3 +95,31 @@ async def test_personal_data_is_refused_in_french_naming_the_field(configured: H
     sent = await share(configured, locale="fr", notes="écrivez à jean＠exemple.fr")
     assert sent.ephemeral and "Retirez l'adresse e-mail du champ « notes »" in sent.content
     assert await stored(configured) == []
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Survey: https://survey.example.com/s?MID=A2BCDEFGH3IJKLM",
+        "Form https://docs.google.com/forms/d/e/1FA/viewform?entry.1=A2BCDEFGH3IJKLM.",
+        "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks?workerId=A2X",
+        "https://q.example.com/f?PROLIFIC_PID=5f0c1e2d3b4a59687766aabb",
+    ],
+)
+async def test_a_worker_id_in_a_link_inside_the_notes_is_refused(
+    configured: Harness, notes: str
+) -> None:
+    h = configured
+    sent = await share(h, notes=notes)
+    assert sent.ephemeral and "looks like your own worker or participant id" in sent.content
+    assert await stored(h) == [] and h.in_channel(h.world.alerts) == []
+
+
+async def test_links_in_notes_without_a_members_id_are_fine(configured: Harness) -> None:
+    h = configured
+    sent = await share(
+        h,
+        notes="Requester page https://worker.mturk.com/requesters/A1B2C3D4E5F6G7/projects "
+        "and https://example.com/?ref=abc&utm_source=x",
+    )
+    assert "posted" in sent.content, sent.content
