@@ -302,3 +302,20 @@ async def test_recent_says_how_many_older_entries_are_not_listed(harness: Harnes
     await h.slash("earnings delete", user=h.alice, entry="2")
     fits = await h.slash("earnings recent", user=h.alice)
     assert "older" not in fits.embed["description"]
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"requester": "bob.smith@example.com"}, "from the requester name field"),
+        ({"title": "call 06 12 34 56 78"}, "phone number from the title field"),
+        ({"platform": "jo (at) mail (dot) com"}, "from the platform field"),
+    ],
+)
+async def test_personal_data_is_refused_in_earnings_text(
+    harness: Harness, options: dict, words: str
+) -> None:
+    h = harness
+    sent = await log(h, h.alice, **options)
+    assert sent.ephemeral and words in sent.content, sent.content
+    assert await stored(h, h.alice) == []

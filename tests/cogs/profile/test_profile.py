@@ -174,3 +174,14 @@ async def test_privacy_export_and_erase_are_registered(harness: Harness) -> None
         "qualifications": [],
     }
     assert await sections["profile"].erase(h.db, h.alice.id) == 0
+
+
+async def test_qualifications_refuse_personal_data(harness: Harness) -> None:
+    h = harness
+    modal = await h.slash("profile qualifications", user=h.alice)
+    replies = await h.submit_modal(
+        modal, {"qualifications": "Masters\ncontact me: alice＠example.com"}, user=h.alice
+    )
+    answer = replies[-1]
+    assert answer.ephemeral and "from the qualifications field" in answer.content
+    assert (await members.get(h.db, h.alice.id)).qualifications == frozenset()
