@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -90,6 +91,17 @@ def catalogs() -> dict[str, dict[str, str]]:
 PLURAL_FORMS: tuple[str, ...] = ("zero", "one", "two", "few", "many", "other")
 
 
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number parameter written the reader's way (`100,000` / `100 000`) by `t`.
+
+    For values raised before the reader's language is known (a `UserError`'s limit).
+    """
+
+    value: int | float | Decimal
+    digits: int = 0
+
+
 def has_key(key: str) -> bool:
     english = catalogs()[DEFAULT_LOCALE]
     return key in english or f"{key}.other" in english
@@ -132,6 +144,10 @@ def t(key: str, locale: str | None = None, /, **params: object) -> str:
         params = {**params, "count": format_number(count, lang, digits)}  # type: ignore[arg-type]
     if not params:
         return template
+    params = {
+        k: format_number(v.value, lang, v.digits) if isinstance(v, Number) else v
+        for k, v in params.items()
+    }
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot import money
 from bot.errors import UserError
+from bot.i18n import Number
 from bot.money import from_minor
 from bot.personal_data import check_personal_data
 
@@ -157,7 +158,7 @@ def check_amount(cents: int, currency: str, *, allow_zero: bool = True) -> int:
     if cents == 0 and not allow_zero:
         raise UserError("earnings.errors.zero_amount")
     if from_minor(cents, currency) > MAX_AMOUNT_MAJOR:
-        raise UserError("earnings.errors.amount_too_large", limit=f"{MAX_AMOUNT_MAJOR:,}")
+        raise UserError("earnings.errors.amount_too_large", limit=Number(MAX_AMOUNT_MAJOR))
     return cents
 
 

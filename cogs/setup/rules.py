@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel import numbers as babel_numbers
 
 from bot.errors import UserError
-from bot.i18n import SUPPORTED, babel_locale, format_money, t
+from bot.i18n import SUPPORTED, Number, babel_locale, format_money, t
 from bot.money import (
     MoneyError,
     decimal_to_minor,
@@ -284,7 +284,7 @@ def _check_wage_bounds(cents: int, currency: str) -> int:
     if cents < 0:
         raise UserError("setup.errors.negative_wage")
     if cents > MAX_WAGE_UNITS * 10 ** minor_digits(currency):
-        raise UserError("setup.errors.wage_too_high", limit=f"{MAX_WAGE_UNITS:,}")
+        raise UserError("setup.errors.wage_too_high", limit=Number(MAX_WAGE_UNITS))
     return cents
 
 

@@ -444,3 +444,11 @@ def test_counted_nouns_agree_with_their_count(
     assert en_one in t(key, "en", count=1, **params)
     assert fr_one in t(key, "fr", count=1, **params)
     assert en_one not in t(key, "en", count=2, **params)
+
+
+def test_a_limit_in_an_error_is_written_the_readers_way() -> None:
+    from bot.errors import UserError
+
+    error = UserError("earnings.errors.amount_too_large", limit=i18n.Number(100_000))
+    assert "100,000" in error.message("en")
+    assert "100\u202f000" in error.message("fr")  # not "100,000" in French
