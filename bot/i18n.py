@@ -102,6 +102,16 @@ class Number:
     digits: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A parameter that is itself a catalog key, translated by `t` for the reader.
+
+    For a field's name inside an error raised before the reader's language is known.
+    """
+
+    key: str
+
+
 def has_key(key: str) -> bool:
     english = catalogs()[DEFAULT_LOCALE]
     return key in english or f"{key}.other" in english
@@ -126,6 +136,14 @@ def _template(lang: str, key: str, params: Mapping[str, object]) -> str | None:
     return catalog.get(f"{key}.{form}") or catalog[f"{key}.other"]
 
 
+def _localise(value: object, lang: str) -> object:
+    if isinstance(value, Number):
+        return format_number(value.value, lang, value.digits)
+    if isinstance(value, Text):
+        return t(value.key, lang)
+    return value
+
+
 def t(key: str, locale: str | None = None, /, **params: object) -> str:
     """Translate `key` into `locale` and fill in `params`.
 
@@ -144,10 +162,7 @@ def t(key: str, locale: str | None = None, /, **params: object) -> str:
         params = {**params, "count": format_number(count, lang, digits)}  # type: ignore[arg-type]
     if not params:
         return template
-    params = {
-        k: format_number(v.value, lang, v.digits) if isinstance(v, Number) else v
-        for k, v in params.items()
-    }
+    params = {k: _localise(v, lang) for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

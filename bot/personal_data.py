@@ -22,7 +22,7 @@ import unicodedata
 from typing import Literal
 
 from bot.errors import UserError
-from bot.i18n import t
+from bot.i18n import Text
 
 Kind = Literal["email", "phone"]
 
@@ -124,17 +124,15 @@ class PersonalDataError(UserError):
     """
 
     def __init__(self, field: str, kind: Kind) -> None:
-        super().__init__("common.errors.personal_data")
+        # Lazy texts, so whoever shows the error later (an import's list of bad lines)
+        # still names the field in the reader's language.
+        super().__init__(
+            "common.errors.personal_data",
+            field=Text(field),
+            what=Text(f"common.personal_data.{kind}"),
+        )
         self.field = field
         self.kind = kind
-
-    def message(self, locale: str | None) -> str:
-        return t(
-            self.key,
-            locale,
-            field=t(self.field, locale),
-            what=t(f"common.personal_data.{self.kind}", locale),
-        )
 
 
 def check_personal_data(text: str | None, field: str) -> None:

@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot import offload
 from bot.errors import UserError
-from bot.i18n import format_date, t
+from bot.i18n import Number, Text, format_date, t
 from bot.money import known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text, truncate
@@ -715,7 +715,10 @@ def chart_text(locale: str, currency: str, span: rules.Period) -> charts.ChartTe
 def import_errors_text(parsed: csvio.ParsedImport, locale: str) -> str:
     lines = [t("earnings.import.refused", locale, count=len(parsed.errors))]
     for error in parsed.errors[: csvio.SHOWN_ERRORS]:
-        params = {k: safe_text(str(v), 60) for k, v in error.params.items()}
+        params = {
+            k: v if isinstance(v, Text | Number) else safe_text(str(v), 60)
+            for k, v in error.params.items()
+        }
         problem = t(error.key, locale, **params)
         lines.append(t("earnings.import.line", locale, line=error.line, problem=problem))
     if len(parsed.errors) > csvio.SHOWN_ERRORS:
