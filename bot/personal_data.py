@@ -37,7 +37,7 @@ _DOT_WORDS = r"dot|point|punto|dt"
 #: `(at)`, `[at]`, `{ at }`, `<@>`: a bracketed "at" is never ordinary prose.
 _BRACKETED_AT = re.compile(rf"\s*{_OPEN}\s*(?:{_AT_WORDS}|@)\s*{_CLOSE}\s*", re.IGNORECASE)
 _BRACKETED_DOT = re.compile(rf"\s*{_OPEN}\s*(?:{_DOT_WORDS}|\.)\s*{_CLOSE}\s*", re.IGNORECASE)
-_LOCAL = r"[\w.+%-]*\w[\w.+%-]*"
+_LOCAL = r"[\w.+%-]++"  # possessive: no backtracking over a long word
 _LABEL = r"[a-z0-9-]{1,63}"
 _TLD = r"[a-z]{2,24}"
 _EMAIL = re.compile(
