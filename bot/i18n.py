@@ -7,6 +7,15 @@ are dotted paths (`tasks.share.posted`); values are `str.format` templates. Engl
 the reference: a key missing in another language falls back to English, and a test
 fails if any key is missing anywhere.
 
+A text that depends on a number is a table of CLDR plural forms, chosen by the `count`
+parameter with Babel's rules for the language (French says "0 membre", "1,5 heure" and
+"2 membres"; English "0 members", "1 member"):
+
+    gone_noted = { one = "{count} more member…", other = "{count} more members…" }
+
+`other` is required; `zero`, `two`, `few` and `many` may be added where a language has
+them. `{count}` itself is written with the reader's digit grouping (1,000 / 1 000).
+
 This module does not import discord: rules and tests can format text without it.
 """
 
@@ -15,12 +24,14 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -77,23 +88,81 @@ def catalogs() -> dict[str, dict[str, str]]:
     return {lang: load_catalog(lang) for lang in SUPPORTED}
 
 
+PLURAL_FORMS: tuple[str, ...] = ("zero", "one", "two", "few", "many", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number parameter written the reader's way (`100,000` / `100 000`) by `t`.
+
+    For values raised before the reader's language is known (a `UserError`'s limit).
+    """
+
+    value: int | float | Decimal
+    digits: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A parameter that is itself a catalog key, translated by `t` for the reader.
+
+    For a field's name inside an error raised before the reader's language is known.
+    """
+
+    key: str
+
+
 def has_key(key: str) -> bool:
-    return key in catalogs()[DEFAULT_LOCALE]
+    english = catalogs()[DEFAULT_LOCALE]
+    return key in english or f"{key}.other" in english
+
+
+def plural_form(count: object, locale: str | None) -> str:
+    """The CLDR plural category of `count` in the reader's language (`one`, `other`…)."""
+    try:
+        number = count if isinstance(count, int | float | Decimal) else Decimal(str(count))
+        return Locale.parse(babel_locale(locale)).plural_form(abs(number))
+    except (ArithmeticError, ValueError, TypeError):
+        return "other"
+
+
+def _template(lang: str, key: str, params: Mapping[str, object]) -> str | None:
+    catalog = catalogs()[lang]
+    if key in catalog:
+        return catalog[key]
+    if f"{key}.other" not in catalog:
+        return None
+    form = plural_form(params.get("count", 0), lang)
+    return catalog.get(f"{key}.{form}") or catalog[f"{key}.other"]
+
+
+def _localise(value: object, lang: str) -> object:
+    if isinstance(value, Number):
+        return format_number(value.value, lang, value.digits)
+    if isinstance(value, Text):
+        return t(value.key, lang)
+    return value
 
 
 def t(key: str, locale: str | None = None, /, **params: object) -> str:
     """Translate `key` into `locale` and fill in `params`.
 
     A missing key is a programming error, but a member must still get an answer, so it is
-    logged and the key itself is shown.
+    logged and the key itself is shown. A plural table picks its form from `count`.
     """
     lang = normalize_locale(locale)
-    template = catalogs()[lang].get(key) or catalogs()[DEFAULT_LOCALE].get(key)
+    plural = f"{key}.other" in catalogs()[DEFAULT_LOCALE]
+    template = _template(lang, key, params) or _template(DEFAULT_LOCALE, key, params)
     if template is None:
         log.error("missing translation key %s", key)
         return key
+    if plural and isinstance(params.get("count"), int | float | Decimal):
+        count = params["count"]
+        digits = 0 if isinstance(count, int) else 2
+        params = {**params, "count": format_number(count, lang, digits)}  # type: ignore[arg-type]
     if not params:
         return template
+    params = {k: _localise(v, lang) for k, v in params.items()}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
@@ -109,6 +178,12 @@ def permission_names(names: Iterable[str], locale: str | None) -> str:
         else name.replace("_", " ")
         for name in names
     )
+
+
+def content_warning_label(category: str | None, locale: str | None) -> str:
+    """A content-warning category as it reads in a sentence, the same on every surface."""
+    key = f"common.content_warning.{category or 'other'}"
+    return t(key if has_key(key) else "common.content_warning.other", locale)
 
 
 def babel_locale(locale: str | None) -> str:

@@ -7,6 +7,8 @@ property-tested.
 from __future__ import annotations
 
 import re
+import unicodedata
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
@@ -24,7 +26,18 @@ class MoneyError(ValueError):
 
 @cache
 def known_currencies() -> frozenset[str]:
-    return frozenset(babel_numbers.list_currencies())
+    """ISO 4217 codes that are legal tender somewhere today.
+
+    Babel also lists withdrawn currencies (FRF, DEM), precious metals (XAU) and ISO's
+    placeholders (XXX "no currency", XTS "for testing"): none of them is money a member
+    is paid in, so none is accepted.
+    """
+    today = datetime.now(UTC).date()
+    territories = babel_numbers.get_global("territory_currencies")
+    codes: set[str] = set()
+    for territory in territories:
+        codes.update(babel_numbers.get_territory_currencies(territory, today, tender=True))
+    return frozenset(codes)
 
 
 def normalize_currency(code: str) -> str:
@@ -33,6 +46,23 @@ def normalize_currency(code: str) -> str:
     if len(value) != 3 or value not in known_currencies():
         raise MoneyError("common.errors.unknown_currency", currency=(code or "")[:10])
     return value
+
+
+@cache
+def _every_currency() -> frozenset[str]:
+    return frozenset(babel_numbers.list_currencies())
+
+
+def stored_currency(code: str) -> str:
+    """A default read from settings, validated when it was saved.
+
+    A currency withdrawn since (a server set up in HRK before 2023) still reads rather
+    than refusing every amount; anything Babel has never heard of is still refused.
+    """
+    value = (code or "").strip().upper()
+    if value in known_currencies() or value in _every_currency():
+        return value
+    return normalize_currency(code)
 
 
 @cache
@@ -55,20 +85,145 @@ def from_minor(cents: int, currency: str) -> Decimal:
 
 _AMOUNT = re.compile(r"^\s*([+-]?)\s*(\d{1,12})(?:[.,](\d{1,4}))?\s*$", re.ASCII)
 
+#: Symbols that name one currency.
+SYMBOLS: dict[str, str] = {
+    "£": "GBP",
+    "€": "EUR",
+    "₹": "INR",
+    "₩": "KRW",
+    "₽": "RUB",
+    "₺": "TRY",
+    "₱": "PHP",
+    "₦": "NGN",
+    "₴": "UAH",
+    "₪": "ILS",
+    "₫": "VND",
+    "฿": "THB",
+    "円": "JPY",
+    "US$": "USD",
+    "U$S": "USD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "NZ$": "NZD",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "NT$": "TWD",
+    "R$": "BRL",
+    "MX$": "MXN",
+}
+#: Symbols several currencies use: they only confirm a currency given otherwise.
+AMBIGUOUS_SYMBOLS: dict[str, frozenset[str]] = {
+    "¥": frozenset({"JPY", "CNY"}),
+    "元": frozenset({"CNY", "TWD", "HKD"}),
+    "kr": frozenset({"SEK", "NOK", "DKK", "ISK"}),
+}
+#: What the refusal of an ambiguous symbol suggests writing instead.
+_EXAMPLES: dict[str, list[str]] = {"$": ["USD", "CAD", "AUD", "US$", "C$", "A$"]}
+_PESO_DOLLARS = frozenset({"MXN", "ARS", "CLP", "COP", "CUP", "DOP", "UYU"})
 
-def parse_amount(text: str, currency: str) -> int:
-    """Parse what a member types (`1.50`, `1,50`, `0.8`) into minor units.
 
-    Thousands separators are not accepted: `1,500` is ambiguous between English and
-    French readers, so it is read as one and a half.
+@cache
+def dollar_currencies() -> frozenset[str]:
+    """Currencies written with a bare `$` (dollars, and the pesos that use the sign)."""
+    return frozenset(
+        code
+        for code in known_currencies()
+        if "dollar" in babel_numbers.get_currency_name(code, locale="en").lower()
+    ) | (_PESO_DOLLARS & known_currencies())
+
+
+def _ambiguous(symbol: str) -> frozenset[str]:
+    if symbol == "$":
+        return dollar_currencies()
+    return AMBIGUOUS_SYMBOLS[symbol]
+
+
+_MARKERS = sorted([*SYMBOLS, *AMBIGUOUS_SYMBOLS, "$"], key=lambda marker: (-len(marker), marker))
+_MARKER = "|".join(re.escape(m) for m in _MARKERS) + "|[A-Za-z]{3}"
+_MONEY = re.compile(
+    rf"^(?P<sign1>[+-]?)\s*(?P<pre>{_MARKER})?\s*(?P<sign2>[+-]?)\s*"
+    rf"(?P<num>[0-9][0-9.,]*)\s*(?P<post>{_MARKER})?$",
+    re.IGNORECASE,
+)
+
+
+def _normalise_text(text: str) -> str:
+    """Full-width digits and signs (`４．５０`, `＄`, `￥`) read as their plain forms."""
+    value = unicodedata.normalize("NFKC", text or "").replace("\u2212", "-")
+    return " ".join(value.split())
+
+
+def _marker_currency(marker: str, context: str | None, typed: str) -> str:
+    """The currency a symbol or code names, given the currency known from elsewhere."""
+    upper = marker.upper()
+    if upper in SYMBOLS:
+        return SYMBOLS[upper]
+    lowered = marker.lower()
+    if lowered in AMBIGUOUS_SYMBOLS or marker == "$":
+        options = _ambiguous(lowered if lowered in AMBIGUOUS_SYMBOLS else "$")
+        if context in options:
+            return context
+        raise MoneyError(
+            "common.errors.ambiguous_symbol",
+            symbol=marker,
+            text=typed[:20],
+            choices=", ".join(_EXAMPLES.get(lowered, sorted(options))),
+        )
+    if len(marker) == 3 and marker.isascii() and marker.isalpha():
+        return normalize_currency(marker)
+    raise MoneyError("common.errors.bad_amount", text=typed[:20])
+
+
+def parse_money(text: str, default: str, *, explicit: str | None = None) -> tuple[int, str]:
+    """An amount as a member types it → (minor units, currency).
+
+    `4.50`, `4,50`, `£4.50`, `4.50 GBP`, `4,50 €`, `EUR 5`, `US$3`, `C$ 2.10`. A symbol
+    or code names the currency; `explicit` is a currency the member chose separately
+    (an option) and must agree with it; `default` is the member's or server's currency,
+    used when nothing else names one. Symbols several currencies share (`$`, `¥`, `kr`)
+    are read as the explicit or default currency when it is one of them, and refused
+    otherwise: a member's £4.50 is never stored as $4.50.
     """
-    cleaned = (text or "").strip().lstrip("$€£¥").rstrip("$€£¥")
-    match = _AMOUNT.match(cleaned)
-    if not match:
-        raise MoneyError("common.errors.bad_amount", text=(text or "")[:20])
-    sign, whole, frac = match.groups()
+    typed = (text or "").strip()
+    cleaned = _normalise_text(typed)
+    match = _MONEY.match(cleaned)
+    if match is None or (match["sign1"] and match["sign2"]):
+        raise MoneyError("common.errors.bad_amount", text=typed[:20])
+    pre, post = match["pre"], match["post"]
+    if pre and post:
+        raise MoneyError("common.errors.bad_amount", text=typed[:20])
+    wanted = normalize_currency(explicit) if explicit else None
+    context = wanted or stored_currency(default)
+    marker = pre or post
+    currency = _marker_currency(marker, context, typed) if marker else context
+    if wanted is not None and currency != wanted:
+        raise MoneyError(
+            "common.errors.currency_conflict", text=typed[:20], typed=currency, chosen=wanted
+        )
+    number = f"{match['sign1'] or match['sign2'] or ''}{match['num']}"
+    return _parse_number(number, currency, typed), currency
+
+
+def _parse_number(number: str, currency: str, typed: str) -> int:
+    found = _AMOUNT.match(number)
+    if not found:
+        raise MoneyError("common.errors.bad_amount", text=typed[:20])
+    sign, whole, frac = found.groups()
     value = Decimal(f"{sign}{whole}.{frac or '0'}")
     return to_minor(value, currency)
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """Parse what a member types (`1.50`, `1,50`, `0.8`) into minor units of `currency`.
+
+    Thousands separators are not accepted: `1,500` is ambiguous between English and
+    French readers, so it is read as one and a half. A symbol or code typed with the
+    amount must name `currency` (`£1.50` is refused when the currency is USD).
+    """
+    cents, _ = parse_money(text, currency, explicit=currency)
+    return cents
 
 
 def decimal_to_minor(value: float | Decimal | str, currency: str) -> int:

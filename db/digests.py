@@ -528,20 +528,23 @@ _PERIOD_ALERTS = (
 
 async def shared_medians(
     db: Database, guild_id: int, start: int, end: int, *, currencies: int = 5
-) -> list[CurrencyCount]:
+) -> tuple[list[CurrencyCount], int, int]:
     """Tasks shared per currency (most used first) and their median hourly.
 
     Counted from the covering index, then each currency's middle one or two rows are
     read with LIMIT/OFFSET: a few small statements, cheaper than one window function
-    over the whole period. Two middle values are averaged, half up.
+    over the whole period. Two middle values are averaged, half up. Only the first
+    `currencies` get a median; every currency is counted. Returns (medians, tasks shared
+    in every currency, currencies left out).
     """
     counts = await db.fetch_all(
         f"SELECT currency, count(*) AS n {_PERIOD_ALERTS} GROUP BY currency "
-        "ORDER BY n DESC, currency LIMIT ?",
-        (guild_id, start, end, currencies),
+        "ORDER BY n DESC, currency",
+        (guild_id, start, end),
     )
+    total = sum(int(row["n"]) for row in counts)
     found = []
-    for row in counts:
+    for row in counts[:currencies]:
         n = int(row["n"])
         middle = await db.fetch_all(
             f"SELECT hourly_cents {_PERIOD_ALERTS} AND currency = ? "
@@ -551,7 +554,7 @@ async def shared_medians(
         values = [int(r["hourly_cents"]) for r in middle]
         median = (sum(values) + len(values) // 2) // len(values)
         found.append(CurrencyCount(row["currency"], n, median))
-    return found
+    return found, total, max(0, len(counts) - currencies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,14 +568,22 @@ class StatusChange:
     changed_at: int
 
 
-async def status_changes(db: Database, start: int, end: int, limit: int = 25) -> list[StatusChange]:
-    """Requesters newly marked caution or scam in the period (the registry is shared)."""
+async def status_changes(
+    db: Database, start: int, end: int, limit: int = 25, *, status: str | None = None
+) -> list[StatusChange]:
+    """Requesters newly marked caution or scam in the period (the registry is shared).
+
+    `status` keeps only one of the two, so a cut list can give each its own share.
+    """
+    # The partial index covers `status IN ('caution', 'scam')`; the extra test narrows it.
+    only = {None: "", "caution": "AND status = 'caution' ", "scam": "AND status = 'scam' "}[status]
     rows = await db.fetch_all(
         "SELECT id, name, platform, status, status_reason, status_source, status_changed_at "
         "FROM requesters "
         "WHERE status IN ('caution', 'scam') AND status_changed_at >= ? "
         "AND status_changed_at < ? AND merged_into_id IS NULL "
-        "ORDER BY status = 'scam' DESC, status_changed_at DESC LIMIT ?",
+        + only
+        + "ORDER BY status = 'scam' DESC, status_changed_at DESC LIMIT ?",
         (start, end, limit),
     )
     return [
@@ -587,6 +598,17 @@ async def status_changes(db: Database, start: int, end: int, limit: int = 25) ->
         )
         for row in rows
     ]
+
+
+async def status_change_counts(db: Database, start: int, end: int) -> dict[str, int]:
+    """How many requesters were newly marked caution and scam in the period."""
+    rows = await db.fetch_all(
+        "SELECT status, count(*) AS n FROM requesters "
+        "WHERE status IN ('caution', 'scam') AND status_changed_at >= ? "
+        "AND status_changed_at < ? AND merged_into_id IS NULL GROUP BY status",
+        (start, end),
+    )
+    return {row["status"]: int(row["n"]) for row in rows}
 
 
 async def report_counts(db: Database, guild_id: int, start: int, end: int) -> tuple[int, int]:

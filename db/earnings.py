@@ -328,6 +328,13 @@ async def recent_entries(
     return [from_row(Entry, r) for r in rows]
 
 
+async def entry_count(db: Database, user_id: int) -> int:
+    """How many entries the member has (for "…and 40 more")."""
+    return int(
+        await db.fetch_value("SELECT COUNT(*) FROM earnings WHERE user_id = ?", (user_id,)) or 0
+    )
+
+
 async def pending_entries(db: Database, user_id: int, limit: int = 25) -> tuple[list[Entry], int]:
     """The member's oldest pending entries, and how many are pending in all."""
     rows = await db.fetch_all(

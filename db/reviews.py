@@ -231,6 +231,15 @@ async def recent(
     return [_review(row) for row in rows]
 
 
+async def has_flagged(db: Database, review_id: int, flagger_id: int) -> bool:
+    """Whether this member already flagged this review (a flag counts once)."""
+    found = await db.fetch_value(
+        "SELECT 1 FROM review_flags WHERE review_id = ? AND flagger_id = ?",
+        (review_id, flagger_id),
+    )
+    return found is not None
+
+
 async def flag(
     db: Database,
     review_id: int,

@@ -54,7 +54,7 @@ class AdminCog(commands.Cog):
             name=t("admin.about.uptime", locale),
             value=t("admin.about.uptime_value", locale, d=days, h=hours, m=minutes),
         )
-        embed.add_field(name=t("admin.about.database", locale), value=human_size(size))
+        embed.add_field(name=t("admin.about.database", locale), value=human_size(size, locale))
         embed.add_field(name=t("admin.about.servers", locale), value=str(len(self.bot.guilds)))
         await reply(interaction, embed=embed)
 

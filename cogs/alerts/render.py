@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.i18n import format_duration_minutes, format_money, has_key, t
+from bot.i18n import content_warning_label, format_duration_minutes, format_money, t
 from bot.ui import Colours, fit_embed, safe_text
 from cogs.alerts import rules
 from cogs.tasks.rules import country_names, qualification_label
@@ -64,8 +64,7 @@ def describe(filters: rules.Filters, locale: str) -> str:
 
 
 def warning_label(category: str, locale: str) -> str:
-    key = f"alerts.warning.{category}"
-    return t(key, locale) if has_key(key) else safe_text(category.replace("_", " "), 40)
+    return content_warning_label(category, locale)
 
 
 def safe_link(url: str | None) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import UserError
 from bot.ids import bounded_id
+from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES
 
 #: A member may keep this many subscriptions per server: enough for real use
@@ -104,6 +105,7 @@ def parse_keywords(text: str | None) -> tuple[str, ...]:
         return ()
     if len(raw) > MAX_KEYWORDS_TEXT:
         raise UserError("alerts.errors.keywords_too_long", limit=MAX_KEYWORDS_TEXT)
+    check_personal_data(raw, "common.fields.keywords")
     terms: list[str] = []
     for quoted, bare in _TERM.findall(raw):
         term = fold(quoted or bare)
@@ -132,6 +134,7 @@ def parse_requester(text: str | None) -> str | None:
         raise UserError("alerts.errors.requester_too_short", minimum=MIN_REQUESTER_LENGTH)
     if len(raw) > MAX_REQUESTER_LENGTH:
         raise UserError("alerts.errors.requester_too_long", limit=MAX_REQUESTER_LENGTH)
+    check_personal_data(raw, "common.fields.requester")
     return value
 
 

@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 BEST_TASKS = 10
 TOP_SHARERS = 5
 REQUESTER_LINES = 15
+#: Currencies whose median hourly the digest lists; the others are counted.
+MEDIAN_LINES = 5
+#: Lines kept for cautions however many new scams there are: a wave of scams never hides
+#: every caution.
+CAUTION_LINES = 5
 WAGE_LINES = 8
 MISSED_TASKS = 10
 
@@ -121,25 +126,35 @@ async def compose_server_digest(
     shared = 0
     cautions: tuple[RequesterLine, ...] = ()
     scams: tuple[RequesterLine, ...] = ()
+    more_scams = more_cautions = more_currencies = 0
     opened = closed = 0
     sharers: tuple[Sharer, ...] = ()
     if Section.BEST_TASKS in sections:
         rows = await digests.best_alerts(db, guild_id, start, end, BEST_TASKS)
         best = tuple(task_line(row) for row in rows)
     if Section.STATS in sections:
-        counts = await digests.shared_medians(db, guild_id, start, end)
+        counts, shared, more_currencies = await digests.shared_medians(
+            db, guild_id, start, end, currencies=MEDIAN_LINES
+        )
         medians = tuple(CurrencyMedian(c.currency, c.count, c.median_hourly_cents) for c in counts)
-        shared = sum(c.count for c in counts)
     if Section.REQUESTERS in sections:
-        changes = await digests.status_changes(db, start, end, REQUESTER_LINES)
-        lines = [
-            RequesterLine(
-                c.requester_id, c.name, c.platform, c.status, c.reason, c.source == "reports"
-            )
-            for c in changes
-        ]
-        scams = tuple(line for line in lines if line.status == "scam")
-        cautions = tuple(line for line in lines if line.status == "caution")
+        found = {
+            status: [
+                RequesterLine(
+                    c.requester_id, c.name, c.platform, c.status, c.reason, c.source == "reports"
+                )
+                for c in await digests.status_changes(
+                    db, start, end, REQUESTER_LINES, status=status
+                )
+            ]
+            for status in ("scam", "caution")
+        }
+        caution_room = max(CAUTION_LINES, REQUESTER_LINES - len(found["scam"]))
+        cautions = tuple(found["caution"][:caution_room])
+        scams = tuple(found["scam"][: REQUESTER_LINES - len(cautions)])
+        totals = await digests.status_change_counts(db, start, end)
+        more_scams = max(0, totals.get("scam", 0) - len(scams))
+        more_cautions = max(0, totals.get("caution", 0) - len(cautions))
     if Section.REPORTS in sections:
         opened, closed = await digests.report_counts(db, guild_id, start, end)
     wages: tuple[WageLine, ...] = ()
@@ -164,6 +179,9 @@ async def compose_server_digest(
         medians=medians,
         cautions=cautions,
         scams=scams,
+        more_currencies=more_currencies,
+        more_scams=more_scams,
+        more_cautions=more_cautions,
         reports_opened=opened,
         reports_closed=closed,
         wages=wages,
@@ -229,9 +247,7 @@ async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tupl
         if not is_eligible(limits, prefs.country, prefs.qualifications):
             continue
         found.append(task_line(row))
-        if len(found) >= MISSED_TASKS:
-            break
-    return tuple(found)
+    return tuple(found)  # every match: the digest lists MISSED_TASKS and counts the rest
 
 
 async def compose_member_digest(
@@ -275,7 +291,8 @@ async def compose_member_digest(
                     bar=progress_bar(progress.percent),
                 ),
             )
-    missed = await missed_tasks(db, user_id, window.start, window.end)
+    all_missed = await missed_tasks(db, user_id, window.start, window.end)
+    missed = all_missed[:MISSED_TASKS]
     return MemberDigest(
         user_id=user_id,
         cadence=window.cadence,
@@ -285,4 +302,5 @@ async def compose_member_digest(
         earnings=lines,
         goals=goals,
         missed=missed,
+        more_missed=len(all_missed) - len(missed),
     )

@@ -79,6 +79,9 @@ class ServerDigest:
     medians: tuple[CurrencyMedian, ...] = ()
     cautions: tuple[RequesterLine, ...] = ()
     scams: tuple[RequesterLine, ...] = ()
+    more_currencies: int = 0  # currencies shared in but without a median line
+    more_scams: int = 0  # newly marked in the period but cut from the list
+    more_cautions: int = 0
     reports_opened: int = 0
     reports_closed: int = 0
     wages: tuple[WageLine, ...] = ()
@@ -121,6 +124,7 @@ class MemberDigest:
     earnings: tuple[EarningsSummary, ...] = ()
     goals: tuple[GoalProgressLine, ...] = ()
     missed: tuple[TaskLine, ...] = field(default_factory=tuple)
+    more_missed: int = 0  # matching tasks beyond those listed
 
     @property
     def is_empty(self) -> bool:

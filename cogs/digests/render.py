@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import to_epoch
-from bot.i18n import format_date, format_duration_minutes, format_money, format_number, has_key, t
+from bot.i18n import (
+    content_warning_label,
+    format_date,
+    format_duration_minutes,
+    format_money,
+    format_number,
+    t,
+)
 from bot.ui import Colours, safe_text
 from cogs.digests.content import (
     EarningsSummary,
@@ -49,8 +56,7 @@ def hourly(cents: int, currency: str, locale: str) -> str:
 
 
 def warning_label(category: str, locale: str) -> str:
-    key = f"digests.warning.{category}"
-    return t(key, locale) if has_key(key) else safe_text(category, 30)
+    return content_warning_label(category, locale)
 
 
 def link_text(text: str) -> str:
@@ -103,6 +109,16 @@ def _title(kind: str, cadence: Cadence, day: date, locale: str) -> str:
     return t(f"digests.{kind}.title_{cadence.value}", locale, date=format_date(day, locale, "full"))
 
 
+def more_lines(locale: str, **cut: int) -> tuple[str, ...]:
+    """`…and 3 more confirmed scams`: one line per kind cut from a list, then where to look."""
+    lines = tuple(
+        t(f"digests.server.more_{kind}", locale, count=count)
+        for kind, count in cut.items()
+        if count
+    )
+    return (*lines, t("digests.server.more_where", locale)) if lines else ()
+
+
 def render_server(content: ServerDigest, locale: str) -> Rendered:
     """The public digest, in the server's language."""
     title = _title("server", content.cadence, content.local_date, locale)
@@ -118,10 +134,14 @@ def render_server(content: ServerDigest, locale: str) -> Rendered:
                 "digests.server.median_line",
                 locale,
                 hourly=hourly(m.median_hourly_cents, m.currency, locale),
-                count=format_number(m.count, locale),
+                count=m.count,
             )
-            for m in content.medians[:5]
+            for m in content.medians
         ]
+        if content.more_currencies:
+            medians.append(
+                t("digests.server.more_currencies", locale, count=content.more_currencies)
+            )
         fields.append(
             FieldSpec(
                 t("digests.server.median", locale),
@@ -167,6 +187,10 @@ def render_server(content: ServerDigest, locale: str) -> Rendered:
                 reason=requester_reason(line, locale),
             )
             for line in (*content.scams, *content.cautions)
+        ) + more_lines(
+            locale,
+            scams=content.more_scams,
+            cautions=content.more_cautions,
         )
         colour = (
             Colours.BAD if content.scams else Colours.FAIR if content.cautions else Colours.MUTED
@@ -242,7 +266,7 @@ def goal_line(goal: GoalProgressLine, locale: str) -> str:
         locale,
         goal=format_money(goal.goal_cents, goal.currency, locale),
         met=goal.days_met,
-        worked=goal.days_worked,
+        count=goal.days_worked,
         last=format_money(goal.last_day_cents, goal.currency, locale),
         percent=goal.percent,
         bar=goal.bar,
@@ -272,7 +296,12 @@ def render_member(content: MemberDigest, locale: str) -> Rendered:
         blocks.append(
             Block(
                 t("digests.member.missed", locale),
-                tuple(task_line(i, task, locale) for i, task in enumerate(content.missed, 1)),
+                tuple(task_line(i, task, locale) for i, task in enumerate(content.missed, 1))
+                + (
+                    (t("digests.member.more_missed", locale, count=content.more_missed),)
+                    if content.more_missed
+                    else ()
+                ),
                 Colours.FAIR.value,
             )
         )

@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot import offload
 from bot.errors import UserError
-from bot.i18n import format_date, t
+from bot.i18n import Number, Text, format_date, t
 from bot.money import known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text, truncate
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from bot.bot import Entraide
 
 log = logging.getLogger(__name__)
+
+#: Entries `/earnings recent` lists; older ones are counted and `/earnings export` has all.
+RECENT_SHOWN = 15
 
 Choice = app_commands.Choice
 
@@ -222,7 +225,7 @@ class EarningsCog(commands.Cog):
         date: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
         ctx = await self._context(interaction)
-        cents, code = rules.parse_money(amount, currency or ctx.currency)
+        cents, code = rules.parse_money(amount, ctx.currency, explicit=currency)
         entry = earnings_db.NewEntry(
             kind="task",
             work_date=rules.parse_work_date(date, self._today(ctx)).isoformat(),
@@ -256,7 +259,7 @@ class EarningsCog(commands.Cog):
         status: str = "approved",
     ) -> None:
         ctx = await self._context(interaction)
-        cents, code = rules.parse_money(amount, currency or ctx.currency, allow_zero=False)
+        cents, code = rules.parse_money(amount, ctx.currency, allow_zero=False, explicit=currency)
         entry = earnings_db.NewEntry(
             kind="bonus",
             work_date=rules.parse_work_date(date, self._today(ctx)).isoformat(),
@@ -339,7 +342,9 @@ class EarningsCog(commands.Cog):
         name=ls("earnings.recent.name"), description=ls("earnings.recent.description")
     )
     async def recent(self, interaction: discord.Interaction[Entraide]) -> None:
-        entries = await earnings_db.recent_entries(self.bot.db, interaction.user.id, limit=15)
+        entries = await earnings_db.recent_entries(
+            self.bot.db, interaction.user.id, limit=RECENT_SHOWN
+        )
         locale = locale_of(interaction)
         if not entries:
             embed = discord.Embed(
@@ -353,6 +358,12 @@ class EarningsCog(commands.Cog):
                 description="\n".join(entry_line(e, locale) for e in entries),
                 colour=Colours.INFO,
             )
+            if len(entries) == RECENT_SHOWN:
+                total = await earnings_db.entry_count(self.bot.db, interaction.user.id)
+                if total > RECENT_SHOWN:
+                    embed.description += "\n" + t(
+                        "earnings.recent.more", locale, count=total - RECENT_SHOWN
+                    )
             embed.set_footer(text=t("earnings.recent.how", locale))
         await reply(interaction, embed=embed)
 
@@ -429,7 +440,7 @@ class EarningsCog(commands.Cog):
             )
             await reply(interaction, t("earnings.goal.cleared", locale))
             return
-        cents, code = rules.parse_money(amount, currency or ctx.currency, allow_zero=False)
+        cents, code = rules.parse_money(amount, ctx.currency, allow_zero=False, explicit=currency)
         await earnings_db.set_goal(self.bot.db, interaction.user.id, cents, code, _epoch(self.bot))
         await reply(interaction, t("earnings.goal.set", locale, amount=money(cents, code, locale)))
 
@@ -453,7 +464,7 @@ class EarningsCog(commands.Cog):
         zone = rules.normalize_timezone(timezone) if timezone else None
         wage: tuple[int, str] | None = None
         if minimum_wage is not None:
-            wage = rules.parse_money(minimum_wage, currency or ctx.currency)
+            wage = rules.parse_money(minimum_wage, ctx.currency, explicit=currency)
         elif currency is not None:
             normalize_currency(currency)
             raise UserError("earnings.errors.currency_needs_wage")
@@ -617,7 +628,10 @@ def chart_text(locale: str, currency: str, span: rules.Period) -> charts.ChartTe
 def import_errors_text(parsed: csvio.ParsedImport, locale: str) -> str:
     lines = [t("earnings.import.refused", locale, count=len(parsed.errors))]
     for error in parsed.errors[: csvio.SHOWN_ERRORS]:
-        params = {k: safe_text(str(v), 60) for k, v in error.params.items()}
+        params = {
+            k: v if isinstance(v, Text | Number) else safe_text(str(v), 60)
+            for k, v in error.params.items()
+        }
         problem = t(error.key, locale, **params)
         lines.append(t("earnings.import.line", locale, line=error.line, problem=problem))
     if len(parsed.errors) > csvio.SHOWN_ERRORS:

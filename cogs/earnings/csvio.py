@@ -22,7 +22,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
-from bot.money import MoneyError, from_minor, minor_digits, normalize_currency, parse_amount
+from bot.money import (
+    MoneyError,
+    from_minor,
+    minor_digits,
+    normalize_currency,
+    parse_amount,
+    parse_money,
+)
 from cogs.earnings.rules import (
     KINDS,
     MAX_MINUTES,
@@ -321,7 +328,7 @@ def _entraide_row(r: dict[str, str], o: ImportOptions) -> list[NewEntry]:
     requester = clean_text(unguard_cell(r.get("requester", "")), MAX_REQUESTER, "requester")
     title = clean_text(unguard_cell(r.get("title", "")), MAX_TITLE, "title")
     if kind == "unpaid":
-        if r.get("status") or (r.get("amount") and parse_amount(r["amount"], "USD") != 0):
+        if r.get("status") or (r.get("amount") and parse_money(r["amount"], "USD")[0] != 0):
             raise UserError("earnings.import.unpaid_with_money")
         return [
             NewEntry(
@@ -457,9 +464,10 @@ def _first(r: dict[str, str], names: Iterable[str]) -> str:
     return ""
 
 
-def _money_cell(text: str, currency: str) -> int:
-    cleaned = re.sub(r"(?i)\b(usd|us)\b|\$", "", text).strip()
-    return parse_amount(cleaned, currency)
+def _money_cell(text: str, currency: str | None) -> tuple[int, str]:
+    """A reward cell (`$0.50`, `0.50 USD`, `£0.80`); MTurk pays in dollars by default."""
+    cleaned = re.sub(r"(?i)^\s*us\b|\bus\s*$", "", text).strip()
+    return parse_money(cleaned, "USD", explicit=currency)
 
 
 def _mturk_minutes(r: dict[str, str], o: ImportOptions) -> int | None:
@@ -486,8 +494,8 @@ def _mturk_minutes(r: dict[str, str], o: ImportOptions) -> int | None:
 def _mturk_row(r: dict[str, str], o: ImportOptions) -> list[NewEntry]:
     day, _ = parse_when(_first(r, _MTURK_DATE), o.timezone)
     check_work_date(day, o.today)
-    currency = normalize_currency(r.get("currency") or "USD")
-    cents = check_amount(_money_cell(r.get("reward", ""), currency), currency)
+    cents, currency = _money_cell(r.get("reward", ""), r.get("currency") or None)
+    cents = check_amount(cents, currency)
     raw_status = _header_key(_first(r, ("status", "assignmentstatus")))
     status = _MTURK_STATUS.get(raw_status)
     if status is None:
@@ -515,7 +523,7 @@ def _mturk_row(r: dict[str, str], o: ImportOptions) -> list[NewEntry]:
     ]
     bonus_text = r.get("bonus", "")
     if bonus_text:
-        bonus = check_amount(_money_cell(bonus_text, currency), currency)
+        bonus = check_amount(_money_cell(bonus_text, currency)[0], currency)
         if bonus > 0:
             entries.append(
                 NewEntry(

@@ -213,7 +213,7 @@ class Line:
     earned: int
     lost_count: int
     entries: int
-    minutes: int  # paid + lost
+    minutes: int  # the time `hourly` is computed over (a platform's includes its unpaid share)
     hourly: int | None
 
 
@@ -352,7 +352,8 @@ def build_summary(
                     earned=w.earned,
                     lost_count=w.rejected_count + w.returned_count,
                     entries=w.entries,
-                    minutes=w.work_minutes,
+                    # the same time the rate uses, so time × rate gives the money back
+                    minutes=round_half_up(times[(platform, currency)]),
                     hourly=rate(w.numerator, times[(platform, currency)]),
                 )
                 for (platform, currency), w in groups.items()

@@ -287,7 +287,9 @@ def summary_embed(
             for line in summary.platforms
         ]
         embed.add_field(
-            name=t("earnings.summary.platforms", locale), value=_fit_lines(lines), inline=False
+            name=t("earnings.summary.platforms", locale),
+            value=_fit_lines(lines, locale),
+            inline=False,
         )
     if summary.requesters:
         lines = []
@@ -304,7 +306,9 @@ def summary_embed(
                 text += " · " + t("earnings.summary.requester_lost", locale, count=line.lost_count)
             lines.append(text)
         embed.add_field(
-            name=t("earnings.summary.requesters", locale), value=_fit_lines(lines), inline=False
+            name=t("earnings.summary.requesters", locale),
+            value=_fit_lines(lines, locale),
+            inline=False,
         )
     if goal is not None:
         embed.add_field(
@@ -349,12 +353,14 @@ def _time_lines(summary: Summary, locale: str) -> str:
     return "\n".join(lines)
 
 
-def _fit_lines(lines: list[str]) -> str:
+def _fit_lines(lines: list[str], locale: str) -> str:
+    """As many whole lines as fit a field, then how many did not (`…and 3 more`)."""
     out: list[str] = []
     used = 0
-    for line in lines:
-        if used + len(line) + 1 > FIELD_VALUE_LIMIT - 2:
-            out.append("…")
+    room = FIELD_VALUE_LIMIT - 40  # kept for the "…and N more" line
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > room:
+            out.append(t("common.list.more", locale, count=len(lines) - index))
             break
         out.append(line)
         used += len(line) + 1

@@ -14,8 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot import money
 from bot.errors import UserError
-from bot.money import from_minor, normalize_currency, parse_amount
+from bot.i18n import Number
+from bot.money import from_minor
+from bot.personal_data import check_personal_data
 
 #: Above this many major units (100,000 dollars, euros…) an amount is a typo, not a task.
 MAX_AMOUNT_MAJOR = 100_000
@@ -75,6 +78,10 @@ KNOWN_PLATFORMS: dict[str, str] = {
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
+#: Which common field label names an earnings field in a refusal.
+_FIELD_LABELS = {"hittitle": "title", "requesterid": "requester"}
+
+
 def clean_text(value: str | None, limit: int, field: str) -> str | None:
     """Member-written text as stored: one line, no control characters, within `limit`.
 
@@ -89,6 +96,7 @@ def clean_text(value: str | None, limit: int, field: str) -> str | None:
         return None
     if len(text) > limit:
         raise UserError(f"earnings.errors.too_long_{field}", limit=limit)
+    check_personal_data(text, f"common.fields.{_FIELD_LABELS.get(field, field)}")
     return text
 
 
@@ -150,25 +158,24 @@ def check_amount(cents: int, currency: str, *, allow_zero: bool = True) -> int:
     if cents == 0 and not allow_zero:
         raise UserError("earnings.errors.zero_amount")
     if from_minor(cents, currency) > MAX_AMOUNT_MAJOR:
-        raise UserError("earnings.errors.amount_too_large", limit=f"{MAX_AMOUNT_MAJOR:,}")
+        raise UserError("earnings.errors.amount_too_large", limit=Number(MAX_AMOUNT_MAJOR))
     return cents
 
 
-_CODE_IN_TEXT = re.compile(r"^\s*(?:([A-Za-z]{3})\s+)?([^A-Za-z]*?)\s*(?:([A-Za-z]{3}))?\s*$")
+def parse_money(
+    text: str,
+    default_currency: str,
+    *,
+    allow_zero: bool = True,
+    explicit: str | None = None,
+) -> tuple[int, str]:
+    """`1.50`, `1,50 EUR`, `USD 2`, `£4.50`, `4,50 €` → (minor units, currency), validated.
 
-
-def parse_money(text: str, default_currency: str, *, allow_zero: bool = True) -> tuple[int, str]:
-    """`1.50`, `1,50 EUR`, `USD 2`, `$0.80` → (minor units, currency), validated.
-
-    A currency code typed next to the amount wins over the default.
+    A currency symbol or code typed next to the amount names the currency; it must agree
+    with `explicit` (the command's currency option) when that is given; an ambiguous
+    symbol (`$`, `¥`) is read as the chosen or default currency only when it can be one.
     """
-    raw = (text or "").strip()
-    match = _CODE_IN_TEXT.match(raw)
-    if not match or (match.group(1) and match.group(3)) or not match.group(2).strip():
-        raise UserError("common.errors.bad_amount", text=raw[:20])
-    code = match.group(1) or match.group(3)
-    currency = normalize_currency(code or default_currency)
-    cents = parse_amount(match.group(2), currency)
+    cents, currency = money.parse_money(text, default_currency, explicit=explicit)
     return check_amount(cents, currency, allow_zero=allow_zero), currency
 
 

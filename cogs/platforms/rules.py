@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.errors import UserError
+from bot.personal_data import check_personal_data, contains_email
 from cogs.earnings.maths import K_ANONYMITY, PlatformHourly
 from cogs.earnings.rules import KNOWN_PLATFORMS, fold
 from cogs.requesters.reviewing import ReviewInput, ReviewSchema, validate_review
-from cogs.requesters.rules import contains_email, contains_phone, preview
+from cogs.requesters.rules import preview
 
 #: What members rate a platform on. Every score reads "higher is better": 5 on
 #: `unpaid_work` means the platform asks for almost no unpaid work, 5 on `payouts` means
@@ -93,12 +94,11 @@ def normalize_name(text: str | None) -> tuple[str, str]:
         raise UserError("platforms.errors.name_too_long", limit=NAME_MAX, length=len(value))
     if len(value) < NAME_MIN:
         raise UserError("platforms.errors.name_too_short", minimum=NAME_MIN)
-    if contains_email(value):
-        raise UserError("platforms.errors.personal_info")
+    if contains_email(value):  # before the character check, which would hide why
+        check_personal_data(value, "common.fields.platform_name")
     if _NAME_ALLOWED.fullmatch(value) is None or "_" in value:
         raise UserError("platforms.errors.name_characters", name=preview(value, 40))
-    if contains_phone(value):
-        raise UserError("platforms.errors.personal_info")
+    check_personal_data(value, "common.fields.platform_name")
     if not any(ch.isalpha() for ch in value):
         raise UserError("platforms.errors.name_needs_letter", name=preview(value, 40))
     display = canonical_name(value)

@@ -14,6 +14,7 @@ from babel import Locale
 
 from bot.errors import UserError
 from bot.i18n import babel_locale
+from bot.personal_data import check_personal_data
 from cogs.tasks.eligibility import (
     canonical_qualification,
     country_codes,
@@ -64,6 +65,7 @@ def parse_qualifications(text: str | None) -> frozenset[str]:
     raw = text or ""
     if len(raw) > MAX_QUALIFICATIONS_TEXT:
         raise UserError("profile.errors.list_too_long", limit=MAX_QUALIFICATIONS_TEXT)
+    check_personal_data(raw, "common.fields.qualifications")
     found: list[str] = []
     for part in _SEPARATORS.split(raw):
         if not part.strip():

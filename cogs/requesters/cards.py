@@ -22,6 +22,8 @@ from db.tasks import Alert
 
 NOTES_SHOWN = 6
 NOTE_LIMIT = 300
+#: Aliases listed on a card; the rest are counted ("…and 4 more").
+ALIASES_SHOWN = 15
 REVIEW_EXCERPT = 300
 
 GuildName = Callable[[int], str | None]
@@ -68,7 +70,7 @@ def choice_label(requester: Requester, matched: str, locale: str) -> str:
         parts.append(pid)
     label = " · ".join(parts)
     if requester.status != "none":
-        label = f"⚠ {label} ({status_label(requester.status, locale)})"
+        label = f"⚠️ {label} ({status_label(requester.status, locale)})"
     if matched and matched != requester.name:
         label += " " + t("requesters.autocomplete.alias", locale, name=" ".join(matched.split()))
     return truncate(label, 100)
@@ -224,6 +226,8 @@ class TaskFacts:
     hourly_text: str | None = None
     warned_text: str | None = None
     recent_alerts: tuple[str, ...] = ()
+    more_alerts: int = 0  # this server's alerts about the requester beyond those listed
+    more_alerts_plus: bool = False  # the count stopped at the search window
 
 
 def info_card(
@@ -291,7 +295,12 @@ def info_card(
     if aliases:
         embed.add_field(
             name=t("requesters.info.aliases", locale),
-            value=", ".join(safe_text(a.name, 80) for a in aliases[:15]),
+            value=", ".join(safe_text(a.name, 80) for a in aliases[:ALIASES_SHOWN])
+            + (
+                " " + t("requesters.info.more_aliases", locale, count=len(aliases) - ALIASES_SHOWN)
+                if len(aliases) > ALIASES_SHOWN
+                else ""
+            ),
             inline=False,
         )
     if other_names:
@@ -312,7 +321,24 @@ def info_card(
     if facts.recent_alerts:
         embed.add_field(
             name=t("requesters.info.recent_alerts", locale),
-            value="\n".join(facts.recent_alerts[:5]),
+            value="\n".join(
+                (
+                    *facts.recent_alerts,
+                    *(
+                        (
+                            t(
+                                "requesters.info.more_alerts_plus"
+                                if facts.more_alerts_plus
+                                else "requesters.info.more_alerts",
+                                locale,
+                                count=facts.more_alerts,
+                            ),
+                        )
+                        if facts.more_alerts
+                        else ()
+                    ),
+                )
+            ),
             inline=False,
         )
     for review in reviews:

@@ -517,6 +517,9 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             raise UserError("requesters.errors.unknown_review", number=review_id)
         if review.author_id == interaction.user.id:
             raise UserError("requesters.errors.own_review")
+        # Refused before the form opens: nobody writes a reason only to be told it is moot.
+        if await reviews.has_flagged(self.bot.db, review_id, interaction.user.id):
+            raise UserError("requesters.errors.already_flagged", number=review_id)
         await interaction.response.send_modal(FlagModal(self, review_id, locale_of(interaction)))
 
     async def flag_submitted(
@@ -529,7 +532,12 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             raise UserError("requesters.errors.unknown_review", number=review_id)
         if review.author_id == interaction.user.id:
             raise UserError("requesters.errors.own_review")
-        text = rules.check_text(reason, limit=reviewing.FLAG_REASON_LIMIT, required=False)
+        text = rules.check_text(
+            reason,
+            limit=reviewing.FLAG_REASON_LIMIT,
+            required=False,
+            field="common.fields.reason",
+        )
         moderator = checks.is_moderator(interaction.user, settings)
         now = self._now()
         result = await reviews.flag(
@@ -692,6 +700,8 @@ class RequestersCog(commands.Cog, name=COG_NAME):
                 percent=format_number(100 * warned / total, locale),
             ),
             recent_alerts=tuple(cards.alert_line(a, locale) for a in recent[:RECENT_ALERTS]),
+            more_alerts=max(0, len(recent) - RECENT_ALERTS),
+            more_alerts_plus=len(recent) >= HOURLY_ALERTS,
         )
 
     # -- moderators: status and merge -------------------------------------------------------

@@ -84,7 +84,7 @@ def validate_review(
         raise UserError("requesters.errors.score_missing", criterion=preview(min(unknown), 20))
     if experience not in schema.experience:
         raise UserError("requesters.errors.unknown_experience", value=preview(experience, 20))
-    text = check_text(body, limit=schema.body_limit, required=False)
+    text = check_text(body, limit=schema.body_limit, required=False, field="common.fields.review")
     return ReviewInput(tuple(checked), experience, text)
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot.errors import UserError
+from bot.personal_data import check_personal_data, contains_email, contains_phone  # noqa: F401 - kept importable here
 from bot.platforms import PLATFORMS as ALL_PLATFORMS
 
 # -- platforms and requester identities ---------------------------------------------------
@@ -101,6 +102,7 @@ def normalize_name(text: str) -> str:
         raise UserError("requesters.errors.requester_required")
     if len(value) > NAME_LIMIT:
         raise UserError("requesters.errors.name_too_long", limit=NAME_LIMIT)
+    check_personal_data(value, "common.fields.requester")
     return value
 
 
@@ -132,33 +134,6 @@ def parse_requester(
 
 # -- text members write --------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_URL = re.compile(r"(?i)\b(?:https?|ftp)://\S+|\bwww\.\S+")
-_SEP = r"[ .\-]?"
-_PHONE_PATTERNS = (
-    # +33 6 12 34 56 78, +1 (555) 123-4567, +447911123456
-    re.compile(r"(?<![\w+])\+\d{1,3}(?:[ .\-]?\(?\d{1,4}\)?){2,6}(?!\w)"),
-    # (555) 123-4567, 555.123.4567, 5551234567
-    re.compile(rf"(?<![\w+])\(?\d{{3}}\)?{_SEP}\d{{3}}{_SEP}\d{{4}}(?!\w)"),
-    # 06 12 34 56 78, 06-12-34-56-78
-    re.compile(rf"(?<![\w+])0\d(?:{_SEP}\d{{2}}){{4}}(?!\w)"),
-)
-
-
-def contains_email(text: str) -> bool:
-    return _EMAIL.search(text or "") is not None
-
-
-def contains_phone(text: str) -> bool:
-    """Phone numbers, not dates, amounts, times or ids (links are ignored)."""
-    scrubbed = _URL.sub(" ", text or "")
-    for pattern in _PHONE_PATTERNS:
-        for match in pattern.finditer(scrubbed):
-            digits = sum(ch.isdigit() for ch in match.group())
-            if 8 <= digits <= 15:
-                return True
-    return False
-
 
 def check_text(
     text: str | None,
@@ -166,8 +141,12 @@ def check_text(
     limit: int,
     minimum: int = 1,
     required: bool = True,
+    field: str = "common.fields.description",
 ) -> str | None:
     """Validate free text: length, and no e-mail addresses or phone numbers.
+
+    `field` is the translation key of the field's label, named when personal data is
+    refused (`bot.personal_data`).
 
     Mentions and markdown are kept as typed and neutralised when displayed
     (`bot.ui.safe_text`), so nothing a member writes is altered behind their back.
@@ -181,8 +160,7 @@ def check_text(
         raise UserError("requesters.errors.text_too_long", limit=limit, length=len(value))
     if len(value) < minimum:
         raise UserError("requesters.errors.text_too_short", minimum=minimum)
-    if contains_email(value) or contains_phone(value):
-        raise UserError("requesters.errors.personal_info")
+    check_personal_data(value, field)
     return value
 
 
@@ -227,6 +205,7 @@ def parse_evidence(text: str | None) -> tuple[str, ...]:
     for part in parts:
         if len(part) > LINK_LIMIT or not _is_web_link(part):
             raise UserError("requesters.errors.bad_link", link=preview(part))
+        check_personal_data(part, "common.fields.evidence")
         if part not in links:
             links.append(part)
     return tuple(links)

@@ -99,7 +99,7 @@ async def close_report(
 ) -> ReportOutcome:
     """Confirm or dismiss an open report; a confirmation may change the status."""
     assert state in ("confirmed", "dismissed")
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
     async with db.transaction():
         report = await reports.close(
             db,
@@ -143,7 +143,7 @@ async def reopen_report(
     db: Database, report_id: int, *, guild_id: int, moderator_id: int, reason: str, now: int
 ) -> ReportOutcome:
     """Put a closed report back in the queue; the status follows (if reports set it)."""
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
     async with db.transaction():
         before = await _report_here(db, report_id, guild_id)
         report = await reports.reopen(db, report_id, guild_id, now)
@@ -175,7 +175,7 @@ async def ask_reporter(
     db: Database, report_id: int, *, guild_id: int, moderator_id: int, question: str, now: int
 ) -> Report:
     """Record a moderator's question to the reporter (the cog delivers it)."""
-    text = rules.check_text(question, limit=rules.REASON_LIMIT)
+    text = rules.check_text(question, limit=rules.REASON_LIMIT, field="common.fields.question")
     assert text is not None
     async with db.transaction():
         current = await _report_here(db, report_id, guild_id)
@@ -204,7 +204,7 @@ async def answer_report(
     db: Database, report_id: int, reporter_id: int, answer: str, now: int
 ) -> Report:
     """The reporter's answer, appended to their open report."""
-    text = rules.check_text(answer, limit=rules.ANSWER_LIMIT)
+    text = rules.check_text(answer, limit=rules.ANSWER_LIMIT, field="common.fields.answer")
     assert text is not None
     async with db.transaction():
         current = await reports.get(db, report_id)
@@ -241,7 +241,7 @@ async def set_status(
 ) -> tuple[Requester, bool]:
     """A moderator's decision about a requester's status, with its reason."""
     rules.check_status(status)
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
     async with db.transaction():
         current = await requesters.resolve(db, requester_id)
         if current is None:
@@ -277,7 +277,7 @@ async def merge(
     now: int,
 ) -> MergeOutcome:
     """Make one requester record an alias of another, keeping the more severe status."""
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
     async with db.transaction():
         alias = await requesters.get(db, alias_id)
         survivor = await requesters.get(db, survivor_id)

@@ -18,8 +18,15 @@ from zoneinfo import ZoneInfo, available_timezones
 from babel import numbers as babel_numbers
 
 from bot.errors import UserError
-from bot.i18n import SUPPORTED, babel_locale, format_money, t
-from bot.money import MoneyError, decimal_to_minor, from_minor, minor_digits, normalize_currency
+from bot.i18n import SUPPORTED, Number, babel_locale, format_money, t
+from bot.money import (
+    MoneyError,
+    decimal_to_minor,
+    from_minor,
+    known_currencies,
+    minor_digits,
+    normalize_currency,
+)
 from bot.money import parse_amount as parse_money
 from db.guilds import EDITABLE_FIELDS, GuildSettings
 
@@ -259,7 +266,7 @@ def currency_name(code: str, locale: str | None) -> str:
 
 @cache
 def _currency_index(locale: str) -> tuple[tuple[str, str], ...]:
-    codes = sorted(babel_numbers.list_currencies())
+    codes = sorted(known_currencies())
     return tuple((code, f"{code} {currency_name(code, locale)}".casefold()) for code in codes)
 
 
@@ -277,7 +284,7 @@ def _check_wage_bounds(cents: int, currency: str) -> int:
     if cents < 0:
         raise UserError("setup.errors.negative_wage")
     if cents > MAX_WAGE_UNITS * 10 ** minor_digits(currency):
-        raise UserError("setup.errors.wage_too_high", limit=f"{MAX_WAGE_UNITS:,}")
+        raise UserError("setup.errors.wage_too_high", limit=Number(MAX_WAGE_UNITS))
     return cents
 
 

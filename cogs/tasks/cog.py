@@ -283,7 +283,12 @@ class TasksCog(commands.Cog, name="Tasks"):
         ]
         hidden = len(found) - len(takeable)
         shown = sorted(takeable, key=lambda a: (not a.is_live, -a.id))[:SEARCH_SHOWN]
-        await reply(interaction, embed=search_embed(shown, hidden, settings, locale))
+        more = len(takeable) - len(shown)
+        embed = search_embed(shown, hidden, settings, locale)
+        if more:
+            key = "tasks.search.more_plus" if len(found) >= SEARCH_WINDOW else "tasks.search.more"
+            embed.add_field(name="\u200b", value=t(key, locale, count=more), inline=False)
+        await reply(interaction, embed=embed)
 
     # -- moderation ------------------------------------------------------------------------
 

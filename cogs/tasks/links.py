@@ -39,6 +39,26 @@ PERSONAL_PARAMS = frozenset(
     }
 )
 
+#: An MTurk worker id (`A` + 12–21 upper-case letters and digits, with a digit) or a
+#: Prolific participant id (24 hex digits), anywhere in a value: a survey link carries the
+#: member's own id under whatever name the survey chose (`MID`, `entry.1`, `u`…).
+WORKER_ID = re.compile(
+    r"(?<![A-Za-z0-9])(?:A(?=[A-Z]*[0-9])[A-Z0-9]{12,21}|[0-9a-f]{24})(?![A-Za-z0-9])"
+)
+#: Parameters whose id-shaped value is the task's or requester's, not the member's.
+ID_PARAMS = frozenset(
+    {"requesterid", "requester_id", "groupid", "group_id", "hitgroupid", "study_id", "studyid"}
+)
+#: Path segments after which the next segment is the member's own id.
+_WORKER_SEGMENTS = frozenset(
+    {"worker", "workers", "workerid", "worker_id", "participant", "participants", "pid"}
+)
+
+#: The personal parameters that name the member (the others in the list only track).
+_MEMBER_PARAMS = frozenset(
+    {"workerid", "worker_id", "assignmentid", "assignment_id", "prolific_pid", "participant_id"}
+)
+
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
@@ -84,14 +104,61 @@ def platform_of_host(host: str) -> str | None:
     return None
 
 
+def carries_worker_id(value: str) -> bool:
+    """Whether `value` holds something shaped like a member's MTurk or Prolific id."""
+    return WORKER_ID.search(value) is not None
+
+
 def _clean_query(query: str) -> list[tuple[str, str]]:
     kept = []
     for key, value in parse_qsl(query, keep_blank_values=True):
         lowered = key.lower()
         if lowered in PERSONAL_PARAMS or lowered.startswith("utm_"):
             continue
+        if lowered not in ID_PARAMS and (carries_worker_id(value) or carries_worker_id(key)):
+            continue
         kept.append((key, value))
     return kept
+
+
+_URL_IN_TEXT = re.compile(r"(?i)\bhttps?://[^\s<>]+")
+
+
+def worker_id_in_text_links(text: str) -> bool:
+    """Whether a link written inside free text (notes, title) carries a member's own id.
+
+    Such text is shown as typed, so it cannot be cleaned like the share's link: it is
+    refused instead, with what to remove.
+    """
+    for match in _URL_IN_TEXT.finditer(text or ""):
+        try:
+            parts = urlsplit(match.group(0).rstrip(".,;:!?)"))
+        except ValueError:
+            continue
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            lowered = key.lower()
+            if lowered in _MEMBER_PARAMS and value:
+                return True
+            if lowered not in ID_PARAMS and (carries_worker_id(value) or carries_worker_id(key)):
+                return True
+        if carries_worker_id(parts.fragment) or _clean_path(parts.path) != parts.path:
+            return True
+    return False
+
+
+def _clean_path(path: str) -> str:
+    """Drop a path segment that is clearly the member's id (`/worker/A2…/`)."""
+    segments = path.split("/")
+    kept = [
+        segment
+        for index, segment in enumerate(segments)
+        if not (
+            index > 0
+            and segments[index - 1].lower() in _WORKER_SEGMENTS
+            and carries_worker_id(segment)
+        )
+    ]
+    return "/".join(kept)
 
 
 def comparable_url(url: str) -> str:
@@ -140,7 +207,7 @@ def parse_link(text: str | None) -> ParsedLink | None:
     query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
 
     if platform == "mturk":
-        parsed = _mturk(segments, query)
+        parsed = _mturk(segments, query, sandbox=host == "workersandbox.mturk.com")
         if parsed is not None:
             return parsed
     if platform == "prolific":
@@ -151,7 +218,7 @@ def parse_link(text: str | None) -> ParsedLink | None:
             return parsed
 
     netloc = host if port is None else f"{host}:{port}"
-    path = quote(parts.path or "/", safe="/%:@!$&'*+,;=-._~")
+    path = quote(_clean_path(parts.path) or "/", safe="/%:@!$&'*+,;=-._~")
     clean = urlencode(_clean_query(parts.query))
     url = urlunsplit((parts.scheme.lower(), netloc, path, clean, ""))
     if len(url) > LINK_MAX:
@@ -159,7 +226,9 @@ def parse_link(text: str | None) -> ParsedLink | None:
     return ParsedLink(url=url, platform=platform)
 
 
-def _mturk(segments: list[str], query: dict[str, str]) -> ParsedLink | None:
+def _mturk(segments: list[str], query: dict[str, str], *, sandbox: bool) -> ParsedLink | None:
+    """Project and requester links, canonical; the sandbox (test tasks) stays the sandbox."""
+    site = "https://workersandbox.mturk.com" if sandbox else "https://worker.mturk.com"
     group = None
     requester = None
     if len(segments) >= 2 and segments[0] == "projects":
@@ -174,14 +243,14 @@ def _mturk(segments: list[str], query: dict[str, str]) -> ParsedLink | None:
         requester = None
     if group:
         return ParsedLink(
-            url=f"https://worker.mturk.com/projects/{group}/tasks",
+            url=f"{site}/projects/{group}/tasks",
             platform="mturk",
             task_id=group,
             requester_id=requester,
         )
     if requester:
         return ParsedLink(
-            url=f"https://worker.mturk.com/requesters/{requester}/projects",
+            url=f"{site}/requesters/{requester}/projects",
             platform="mturk",
             requester_id=requester,
         )

@@ -17,13 +17,21 @@ from functools import lru_cache
 from babel import Locale
 
 from bot.errors import UserError
-from bot.i18n import babel_locale, format_money, t
+from bot.i18n import babel_locale, content_warning_label, format_money, t
 from bot.ids import parse_id
-from bot.money import MoneyError, decimal_to_minor, hourly_cents, minor_digits, parse_amount
+from bot.money import (
+    MoneyError,
+    decimal_to_minor,
+    hourly_cents,
+    minor_digits,
+    parse_amount,
+    stored_currency,
+)
 from bot.money import normalize_currency as money_currency
+from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
-from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
+from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link, worker_id_in_text_links
 
 WARNING_CATEGORIES: tuple[str, ...] = ("violence", "sexual", "hate", "self_harm", "other")
 TIERS: tuple[str, ...] = ("low", "mid", "good", "unrated")
@@ -112,6 +120,9 @@ def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = Fa
         raise FieldError("tasks.errors.markdown", field, sample=markup[:40])
     if len(value) > limit:
         raise FieldError("tasks.errors.too_long", field, limit=limit, length=len(value))
+    if worker_id_in_text_links(value):
+        raise FieldError("tasks.errors.worker_id_in_link", field)
+    check_personal_data(value, f"tasks.fields.{field}")
     return value
 
 
@@ -173,7 +184,8 @@ def parse_minutes(value: int | float | str | None, field: str = "minutes") -> in
 
 
 def normalize_currency(code: str | None, default: str) -> str:
-    return money_currency(code if code and code.strip() else default)
+    """The currency chosen (a tender ISO 4217 code), else the server's saved one."""
+    return money_currency(code) if code and code.strip() else stored_currency(default)
 
 
 def hourly_limit_cents(value: float | None, currency: str) -> int | None:
@@ -305,6 +317,8 @@ def task_key(
 def build_share(raw: ShareInput, *, default_currency: str) -> ShareDraft:
     """Validate everything a member typed, in the order a member reads the form."""
     link = parse_link(raw.link)
+    if link is not None:  # a survey link can carry an address (`?email=jo%40mail.com`)
+        check_personal_data(link.url, "tasks.fields.link")
     platform = _platform(raw.platform, link)
     title = clean_text("title", raw.title, TITLE_MAX)
     if title is None:
@@ -456,7 +470,7 @@ def platform_label(platform: str, locale: str | None) -> str:
 
 
 def warning_label(category: str, locale: str | None) -> str:
-    return t(f"tasks.warning.{category}", locale)
+    return content_warning_label(category, locale)
 
 
 def tier_label(tier: str, locale: str | None) -> str:

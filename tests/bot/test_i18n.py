@@ -137,7 +137,9 @@ def test_every_key_the_code_uses_exists() -> None:
     used = list(_literal_keys())
     assert len(used) > 50  # the scan really finds the code's keys
     missing = [
-        f"{path.relative_to(ROOT)}:{line}: {key}" for path, line, key in used if key not in english
+        f"{path.relative_to(ROOT)}:{line}: {key}"
+        for path, line, key in used
+        if key not in english and f"{key}.other" not in english  # a plural table
     ]
     assert not missing, "\n".join(missing)
 
@@ -353,3 +355,100 @@ def test_delivery_errors_name_channel_and_permissions_in_the_readers_language() 
     assert "dans le salon d'alertes : il me manque envoyer des messages" in error.message("fr")
     gone = ChannelProblemError("mod", "deleted")
     assert gone.message("fr").startswith("Le salon des modérateurs a été supprimé")
+
+
+# -- plural forms (issue #12: "1 more member(s)") ------------------------------------------------
+
+
+def test_no_catalog_string_hedges_a_plural_with_parentheses() -> None:
+    found = [
+        f"{lang}: {key} = {text}"
+        for lang, catalog in catalogs().items()
+        for key, text in catalog.items()
+        if re.search(r"\w\((?:s|e|es|x)\)", text)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_every_plural_table_has_an_other_form_in_every_language() -> None:
+    for lang, catalog in catalogs().items():
+        for key in catalog:
+            stem, _, form = key.rpartition(".")
+            if form in i18n.PLURAL_FORMS:
+                assert f"{stem}.other" in catalog, f"{lang}: {stem} has no 'other' form"
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("en", 1, "Thanks, noted. 1 more member,"),
+        ("en", 2, "Thanks, noted. 2 more members,"),
+        ("en", 0, "Thanks, noted. 0 more members,"),
+        ("fr", 1, "Merci, c'est noté. Encore 1 membre,"),
+        ("fr", 0, "Merci, c'est noté. Encore 0 membre,"),  # French: 0 is singular
+        ("fr", 3, "Merci, c'est noté. Encore 3 membres,"),
+    ],
+)
+def test_plural_forms_follow_each_languages_rules(lang: str, count: int, expected: str) -> None:
+    assert t("tasks.vote.gone_noted", lang, count=count).startswith(expected)
+
+
+def test_a_plural_count_is_written_with_the_readers_grouping() -> None:
+    assert t("profile.qualifications.saved", "en", count=1234) == "1,234 qualifications saved."
+    assert t("profile.qualifications.saved", "fr", count=1234) == (
+        "1\u202f234 qualifications enregistrées."
+    )
+
+
+# -- one source for content-warning labels and the warning sign --------------------------------
+
+
+@pytest.mark.parametrize("lang", SUPPORTED)
+def test_a_content_warning_reads_the_same_on_the_alert_the_dm_and_the_digest(lang: str) -> None:
+    from cogs.alerts.render import warning_label as dm_label
+    from cogs.digests.render import warning_label as digest_label
+    from cogs.tasks.rules import WARNING_CATEGORIES
+    from cogs.tasks.rules import warning_label as alert_label
+
+    for category in WARNING_CATEGORIES:
+        label = alert_label(category, lang)
+        assert label == dm_label(category, lang) == digest_label(category, lang)
+        assert label == i18n.content_warning_label(category, lang)
+    assert alert_label("violence", "en") == "violence or gore"
+
+
+def test_the_warning_sign_is_always_the_emoji_form() -> None:
+    bare = [
+        f"{lang}: {key}"
+        for lang, catalog in catalogs().items()
+        for key, text in catalog.items()
+        if re.search("\u26a0(?!\ufe0f)", text)
+    ]
+    assert not bare, bare
+    for path in (ROOT / "cogs").rglob("*.py"):
+        assert not re.search("\u26a0(?!\ufe0f)", path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize(
+    ("key", "params", "en_one", "fr_one"),
+    [
+        ("tasks.alert.crowd", {"amount": "$9.00/h"}, "(1 report)", "(1 retour)"),
+        ("earnings.pending.updated", {"status": "approved"}, "1 entry marked", "1 entrée marquée"),
+        ("earnings.import.refused", {}, "1 row has problems", "1 ligne pose problème"),
+        ("privacy.delete.total", {}, "1 record removed", "1 enregistrement supprimé"),
+    ],
+)
+def test_counted_nouns_agree_with_their_count(
+    key: str, params: dict, en_one: str, fr_one: str
+) -> None:
+    assert en_one in t(key, "en", count=1, **params)
+    assert fr_one in t(key, "fr", count=1, **params)
+    assert en_one not in t(key, "en", count=2, **params)
+
+
+def test_a_limit_in_an_error_is_written_the_readers_way() -> None:
+    from bot.errors import UserError
+
+    error = UserError("earnings.errors.amount_too_large", limit=i18n.Number(100_000))
+    assert "100,000" in error.message("en")
+    assert "100\u202f000" in error.message("fr")  # not "100,000" in French

@@ -95,10 +95,16 @@ async def test_a_server_not_set_up_refuses(harness: Harness) -> None:
         ({"min_reward": float("nan")}, "is not an amount"),
         ({"min_hourly": 10.555}, "cannot have that many decimals"),
         ({"min_hourly": 9.0, "currency": "XYZ"}, "not a currency I know"),
+        ({"min_hourly": 9.0, "currency": "XXX"}, "not a currency I know"),  # ISO "no currency"
+        ({"min_hourly": 9.0, "currency": "XTS"}, "not a currency I know"),  # ISO "testing"
+        ({"min_reward": 1.0, "currency": "FRF"}, "not a currency I know"),  # withdrawn
+        ({"currency": "XXX"}, "not a currency I know"),  # even without a money filter
         ({"keywords": "x" * 10_000}, "at most 200 characters"),
         ({"keywords": "a"}, "at least 2 letters"),
         ({"keywords": "**__~~||"}, "found no words"),
         ({"requester": "r" * 10_000}, "at most 100 characters"),
+        ({"keywords": "survey john.doe＠example.com"}, "from the keywords field"),
+        ({"requester": "john (at) example (dot) com"}, "from the requester name field"),
     ],
 )
 async def test_bad_input_is_refused_and_nothing_is_stored(
@@ -171,7 +177,7 @@ async def test_list_is_numbered_private_and_removable(configured: Harness) -> No
     assert [s.platform for s in await stored(h, h.alice)] == ["mturk", None]
 
     replies = await h.click(now, "Remove all", user=h.alice)
-    assert replies[-1].content == "2 subscription(s) removed."
+    assert replies[-1].content == "2 subscriptions removed."
     assert "no subscriptions" in h.current(listing).embed["description"]
     assert h.current(listing).buttons == []
     assert await stored(h, h.alice) == []
@@ -232,7 +238,7 @@ async def test_remove_by_number_autocomplete_and_all(configured: Harness) -> Non
     assert sent.content == "Subscription removed: Toloka"
     assert [s.platform for s in await stored(h, h.alice)] == ["mturk"]
     sent = await h.slash("alerts remove", user=h.alice, which="all")
-    assert sent.content == "1 subscription(s) removed."
+    assert sent.content == "1 subscription removed."
     assert await stored(h, h.alice) == []
 
 

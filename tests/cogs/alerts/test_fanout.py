@@ -126,7 +126,7 @@ async def test_a_warned_alert_hides_its_title_behind_a_spoiler(configured: Harne
     await subscribe(h, h.bob, no_warned=True)
     await post(h, make_alert(h, title="Rate these videos", warning="violence"))
     [dm] = h.dms_to(h.alice)
-    assert dm.embed["title"] == "⚠ Content warning: violence or gore"
+    assert dm.embed["title"] == "⚠️ Content warning: violence or gore"
     assert dm.embed["description"] == "||Rate these videos||"
     assert dm.embed["color"] == 0xF1C40F
     assert "Rate these videos" not in dm.embed["title"] + dm.content
@@ -139,7 +139,7 @@ async def test_the_dm_speaks_the_subscribers_language(configured: Harness) -> No
     await post(h, make_alert(h, warning="self_harm"))
     [dm] = h.dms_to(h.alice)
     assert dm.content.startswith("Une tâche correspondant à votre alerte")
-    assert dm.embed["title"] == "⚠ Avertissement de contenu : automutilation"
+    assert dm.embed["title"] == "⚠️ Avertissement de contenu : automutilation"
     assert dm.field("Rémunération") == "2,50\xa0$US"
     assert dm.button("Arrêter ces alertes")
 

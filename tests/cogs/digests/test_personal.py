@@ -145,7 +145,7 @@ async def test_the_personal_digest_reports_earnings_goal_and_missed_tasks(
     assert earned.split("\n") == [
         "Earned **$10.50** · paid hourly $10.50/h · effective hourly $7.00/h · 1 h 30 min of "
         "work (3 entries)",
-        "Daily goal $20.00: met on 0 of 1 days worked · last day $10.50 (53 %) ▰▰▰▰▰▱▱▱▱▱",
+        "Daily goal $20.00: met on 0 of 1 day worked · last day $10.50 (53 %) ▰▰▰▰▰▱▱▱▱▱",
     ]
     missed = next(e for e in dm.embeds if e["title"].startswith("Tasks for you"))["description"]
     assert missed.split("\n") == [
@@ -248,3 +248,19 @@ async def test_personal_preview_shows_now_what_the_dm_would_say(configured: Harn
     assert "Your personal digest is off" in answer.content
     assert any(e["title"] == "Your earnings" for e in answer.embeds)
     assert h.dms_to(h.alice) == []
+
+
+async def test_the_personal_digest_counts_the_tasks_it_does_not_list(configured: Harness) -> None:
+    h = configured
+    await opt_in(h, h.bob, cadence="daily", time="07:00", timezone="Europe/Paris")
+    await subscribe(h, h.bob, platform="prolific")
+    window = at_paris(26, 12)
+    for n in range(13):
+        await share(h, title=f"Study {n}", hourly_cents=2000 + n, at=window)
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "sent"
+    [dm] = h.dms_to(h.bob)
+    missed = next(e for e in dm.embeds if e["title"].startswith("Tasks for you"))["description"]
+    lines = missed.split("\n")
+    assert len(lines) == 11
+    assert lines[-1] == "…and 3 more tasks matching your alerts: /task search lists them."

@@ -125,7 +125,7 @@ async def test_counts_and_median_hourly_per_currency(configured: Harness) -> Non
     await share(h, hourly_cents=1, at=BEFORE_WINDOW)
     messages = await send_digest(h)
     assert header_field(messages, "Tasks shared") == "5"
-    assert header_field(messages, "Median hourly") == "$13.50/h (4 tasks)\n£9.00/h (1 tasks)"
+    assert header_field(messages, "Median hourly") == "$13.50/h (4 tasks)\n£9.00/h (1 task)"
 
 
 async def test_an_empty_period_still_makes_a_calm_digest(configured: Harness) -> None:
@@ -336,3 +336,50 @@ async def test_composition_alone_for_a_raw_window(configured: Harness) -> None:
     assert same == content
     week = await compose_server_digest(h.db, h.world.guild_id, (start, start + timedelta(days=7)))
     assert week.cadence == Cadence.WEEKLY
+
+
+async def test_a_wave_of_scams_never_hides_the_cautions_and_says_what_was_cut(
+    configured: Harness,
+) -> None:
+    h = configured
+    await configure(h)
+    for n in range(20):
+        await set_requester_status(h, f"Scammer {n}", "scam", reason="never paid", at=IN_WINDOW)
+    for n in range(8):
+        await set_requester_status(h, f"Slow {n}", "caution", reason="slow", at=IN_WINDOW)
+    messages = await send_digest(h)
+    lines = section(messages, "Requesters to watch").split("\n")
+    scams = [line for line in lines if line.startswith("🔴")]
+    cautions = [line for line in lines if line.startswith("🟠")]
+    assert len(scams) == 10 and len(cautions) == 5  # cautions keep their share
+    assert lines[-3:] == [
+        "…and 10 more confirmed scams",
+        "…and 3 more cautions",
+        "Look any requester up with /requester info before taking their tasks.",
+    ]
+
+
+async def test_a_list_that_fits_says_nothing_more(configured: Harness) -> None:
+    h = configured
+    await configure(h)
+    for n in range(3):
+        await set_requester_status(h, f"Slow {n}", "caution", reason="slow", at=IN_WINDOW)
+    messages = await send_digest(h)
+    text = section(messages, "Requesters to watch")
+    assert "more" not in text and len(text.split("\n")) == 3
+
+
+async def test_the_median_list_counts_the_currencies_it_leaves_out(configured: Harness) -> None:
+    h = configured
+    await configure(h)
+    for currency in ("USD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF"):
+        cents = 1200 if currency != "JPY" else 12
+        await share(
+            h, title=f"Task {currency}", currency=currency, hourly_cents=cents, at=IN_WINDOW
+        )
+    messages = await send_digest(h)
+    lines = header_field(messages, "Median hourly").splitlines()
+    assert len(lines) == 6
+    assert lines[-1] == "…and 2 more currencies (/task search lists their tasks)"
+    assert lines[0] == "A$12.00/h (1 task)"  # one task, not "1 tasks"
+    assert header_field(messages, "Tasks shared") == "7"  # every currency is counted

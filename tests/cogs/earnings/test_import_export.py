@@ -126,3 +126,28 @@ async def test_import_in_french(harness: Harness) -> None:
         "earnings import", user=harness.alice, file=("hits.csv", MTURK.encode()), locale="fr"
     )
     assert sent.content.startswith("3 entrées importées")
+
+
+async def test_an_imported_row_with_personal_data_names_its_field(harness: Harness) -> None:
+    h = harness
+    text = (
+        "Requester,Title,Reward,Status,Date\n"
+        "bob＠example.com,T,1.00,Approved,2026-11-20\n"
+        "Acme,T,£1.00,Approved,2026-11-20\n"
+    )
+    sent = await h.slash("earnings import", user=h.alice, file=("x.csv", text.encode()))
+    assert "Line 2: Please remove the e-mail address from the requester name field" in sent.content
+    assert "1 row has problems" in sent.content  # the £ row is fine: it is in pounds
+    french = await h.slash(
+        "earnings import", user=h.alice, file=("x.csv", text.encode()), locale="fr"
+    )
+    assert "Retirez l'adresse e-mail du champ « demandeur »" in french.content
+    assert await stored(h, h.alice) == []
+
+
+async def test_an_imported_reward_in_pounds_is_stored_in_pounds(harness: Harness) -> None:
+    h = harness
+    text = "Requester,Title,Reward,Status,Date\nAcme,T,£1.20,Approved,2026-11-20\n"
+    await h.slash_all("earnings import", user=h.alice, file=("x.csv", text.encode()))
+    [entry] = await stored(h, h.alice)
+    assert (entry.amount_cents, entry.currency) == (120, "GBP")

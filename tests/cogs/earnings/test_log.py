@@ -235,3 +235,87 @@ async def test_goal_progress_on_the_confirmation(harness: Harness) -> None:
     assert "removed" in cleared.content
     ctx = await E.context(h.db, h.alice.id, h.world.guild_id)
     assert ctx.goal is None
+
+
+# -- a currency symbol names the currency (issue #12, item 10) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "expected"),
+    [
+        ("earnings log", {"amount": "£4.50", "minutes": 10}, (450, "GBP")),
+        ("earnings log", {"amount": "€5", "minutes": 10}, (500, "EUR")),
+        ("earnings log", {"amount": "4,50 €", "minutes": 10}, (450, "EUR")),
+        ("earnings log", {"amount": "4.50 GBP", "minutes": 10}, (450, "GBP")),
+        ("earnings log", {"amount": "C$2", "minutes": 10}, (200, "CAD")),
+        ("earnings log", {"amount": "$3", "minutes": 10, "currency": "CAD"}, (300, "CAD")),
+        ("earnings bonus", {"amount": "£0.80"}, (80, "GBP")),
+    ],
+)
+async def test_a_symbol_names_the_currency(
+    harness: Harness, command: str, options: dict, expected: tuple[int, str]
+) -> None:
+    h = harness
+    sent = await h.slash(command, user=h.alice, platform="Prolific", **options)
+    assert sent.ephemeral and "logged" in sent.embed["title"], sent.text
+    (entry,) = await stored(h, h.alice)
+    assert (entry.amount_cents, entry.currency) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"amount": "£4.50", "currency": "USD"}, "currency chosen is USD"),
+        ({"amount": "4.50 EUR", "currency": "GBP"}, "currency chosen is GBP"),
+        ({"amount": "¥500"}, "several currencies"),
+    ],
+)
+async def test_a_symbol_that_is_ambiguous_or_contradicts_is_refused(
+    harness: Harness, options: dict, words: str
+) -> None:
+    h = harness
+    sent = await log(h, h.alice, **options)
+    assert sent.ephemeral and words in sent.content, sent.content
+    assert await stored(h, h.alice) == []
+
+
+async def test_a_dollar_sign_in_a_euro_members_log_is_refused(harness: Harness) -> None:
+    h = harness
+    await h.slash("earnings settings", user=h.alice, minimum_wage="9 EUR")
+    sent = await log(h, h.alice, amount="$3")
+    assert sent.ephemeral and "several currencies" in sent.content, sent.content
+    assert await stored(h, h.alice) == []
+    ok = await log(h, h.alice, amount="US$3")
+    assert ok.embed["title"] == "Entry #1 logged"
+    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [(300, "USD")]
+
+
+async def test_recent_says_how_many_older_entries_are_not_listed(harness: Harness) -> None:
+    h = harness
+    for _ in range(17):
+        await log(h, h.alice)
+    recent = await h.slash("earnings recent", user=h.alice)
+    lines = recent.embed["description"].splitlines()
+    assert len(lines) == 16
+    assert lines[-1] == "…and 2 older entries: /earnings export has them all."
+    await h.slash("earnings delete", user=h.alice, entry="1")
+    await h.slash("earnings delete", user=h.alice, entry="2")
+    fits = await h.slash("earnings recent", user=h.alice)
+    assert "older" not in fits.embed["description"]
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"requester": "bob.smith@example.com"}, "from the requester name field"),
+        ({"title": "call 06 12 34 56 78"}, "phone number from the title field"),
+        ({"platform": "jo (at) mail (dot) com"}, "from the platform field"),
+    ],
+)
+async def test_personal_data_is_refused_in_earnings_text(
+    harness: Harness, options: dict, words: str
+) -> None:
+    h = harness
+    sent = await log(h, h.alice, **options)
+    assert sent.ephemeral and words in sent.content, sent.content
+    assert await stored(h, h.alice) == []

@@ -386,3 +386,39 @@ def test_integer_division_rounds_half_away_from_zero(numerator: int, denominator
     assert maths.div_half_up(numerator, denominator) == maths.round_half_up(
         Fraction(numerator, denominator)
     )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["MTurk", "Prolific", "Toloka"]),
+            st.integers(1, 5000),
+            st.integers(1, 600),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(
+        st.tuples(st.sampled_from(["", "MTurk", "Prolific", "Appen"]), st.integers(1, 600)),
+        max_size=5,
+    ),
+)
+def test_each_platform_line_adds_up(
+    tasks: list[tuple[str, int, int]], unpaid_times: list[tuple[str, int]]
+) -> None:
+    """Time × rate gives the money back: the line shows the time its rate is over."""
+    rows = [task(platform=p, amount=a, minutes=m) for p, a, m in tasks]
+    rows += [unpaid(platform=p, minutes=m) for p, m in unpaid_times]
+    summary = maths.build_summary(WEEK, rows)
+    total_time = sum(t.time for t in summary.currencies)
+    assert abs(sum(line.minutes for line in summary.platforms) - total_time) <= len(
+        summary.platforms
+    )  # every minute of unpaid time shows on some line (each line rounded once)
+    for line in summary.platforms:
+        assert line.hourly is not None
+        implied = Fraction(line.hourly * line.minutes, 60)
+        # rate and minutes are each rounded to the nearest unit: allow for both
+        assert (
+            abs(implied - line.earned)
+            <= Fraction(line.hourly, 120) + Fraction(line.minutes, 120) + 1
+        )

@@ -39,7 +39,8 @@ async def test_paid_and_effective_hourly_against_the_minimum_wage(harness: Harne
     assert "Paid: 50 min" in time and "Unpaid: 50 min" in time
     assert "rejected/returned 20 min" in time and "Searching for work 30 min" in time
     assert colour(sent) == Colours.BAD.value
-    assert "**MTurk**: $7.00 · 1 h 10 min · $4.20/h" in sent.field("By platform")
+    # the line adds up: $7.00 over 1 h 40 min (50 paid + 20 lost + 30 unpaid) is $4.20/h
+    assert "**MTurk**: $7.00 · 1 h 40 min · $4.20/h" in sent.field("By platform")
     requesters = sent.field("Top requesters").splitlines()
     assert requesters[0].startswith("**Acme** (MTurk): $7.00 · $8.40/h")
     assert requesters[1].endswith("1 rejected/returned")
@@ -202,3 +203,15 @@ async def test_french_summary(harness: Harness) -> None:
     sent = await h.slash("earnings summary", user=h.alice, locale="fr")
     assert sent.embed["title"].startswith("Vos gains — Cette semaine")
     assert "Horaire effectif : **6,00\xa0$US/h**" in sent.field("Salaire horaire")
+
+
+def test_a_field_too_long_for_its_lines_says_how_many_it_left_out() -> None:
+    from cogs.earnings.render import _fit_lines
+
+    lines = [f"**Platform {n}**: $1.00 · 10 min · $6.00/h " + "x" * 40 for n in range(30)]
+    text = _fit_lines(lines, "en")
+    shown = text.splitlines()
+    assert len(text) <= 1024
+    kept = len(shown) - 1
+    assert shown[-1] == f"…and {30 - kept} more"
+    assert _fit_lines(lines[:2], "fr") == "\n".join(lines[:2])

@@ -62,7 +62,7 @@ async def test_members_cannot_add_or_remove(configured: Harness, person: str) ->
         ("<@&1234567890>", "platform names may contain letters, digits"),
         ("**Scam**", "platform names may contain letters, digits"),
         ("x" * 100, "platform names are at most 40"),
-        ("contact me@example.com", "cannot contain e-mail addresses"),
+        ("contact me@example.com", "remove the e-mail address from the platform name"),
         ("Other", "cannot be a platform name"),
         ("12345", "needs at least one letter"),
         ("mturk", "MTurk is already listed on every server"),

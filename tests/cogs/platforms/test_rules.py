@@ -64,8 +64,8 @@ def test_names_are_cleaned_and_keyed_like_the_earnings_log(typed: str, key: str,
         ("javascript:alert(1)", "platforms.errors.name_characters"),
         ("under_score", "platforms.errors.name_characters"),
         ("1234", "platforms.errors.name_needs_letter"),
-        ("me@example.com", "platforms.errors.personal_info"),
-        ("Call 06 12 34 56 78", "platforms.errors.personal_info"),
+        ("me@example.com", "common.errors.personal_data"),
+        ("Call 06 12 34 56 78", "common.errors.personal_data"),
         ("Other", "platforms.errors.name_reserved"),
         ("autres", "platforms.errors.name_reserved"),
     ],
@@ -149,8 +149,8 @@ def test_an_unknown_band_is_refused_in_this_features_words() -> None:
     [
         ("x" * 2001, "requesters.errors.text_too_long"),
         ("x" * 10_000, "requesters.errors.text_too_long"),
-        ("write to me at worker@example.com", "requesters.errors.personal_info"),
-        ("call +33 6 12 34 56 78 for tips", "requesters.errors.personal_info"),
+        ("write to me at worker@example.com", "common.errors.personal_data"),
+        ("call +33 6 12 34 56 78 for tips", "common.errors.personal_data"),
     ],
 )
 def test_review_text_follows_the_requesters_abuse_rules(text: str, expected: str) -> None:

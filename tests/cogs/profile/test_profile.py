@@ -61,7 +61,7 @@ async def test_qualifications_through_the_modal(harness: Harness) -> None:
         modal, {"qualifications": "Masters\nHIT approval 98%\nUK residents"}, user=h.alice
     )
     answer = replies[-1]
-    assert answer.ephemeral and answer.content == "3 qualification(s) saved."
+    assert answer.ephemeral and answer.content == "3 qualifications saved."
     assert (await members.get(h.db, h.alice.id)).qualifications == frozenset(
         {"masters", "approval ≥98%", "uk residents"}
     )
@@ -217,3 +217,13 @@ async def test_two_members_forms_never_reach_each_other(harness: Harness) -> Non
     )
     assert await h.submit_modal(forged, {"qualifications": "Masters"}, user=h.dave) == []
     assert (await members.get(h.db, h.dave.id)).qualifications == frozenset()
+
+async def test_qualifications_refuse_personal_data(harness: Harness) -> None:
+    h = harness
+    modal = await h.slash("profile qualifications", user=h.alice)
+    replies = await h.submit_modal(
+        modal, {"qualifications": "Masters\ncontact me: alice＠example.com"}, user=h.alice
+    )
+    answer = replies[-1]
+    assert answer.ephemeral and "from the qualifications field" in answer.content
+    assert (await members.get(h.db, h.alice.id)).qualifications == frozenset()

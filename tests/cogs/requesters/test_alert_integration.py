@@ -117,3 +117,13 @@ async def test_merging_repoints_alerts(world: Harness) -> None:
     ids = [r[0] for r in await h.db.fetch_all("SELECT requester_id FROM task_alerts")]
     assert ids == [new_id, new_id]
     assert "advise caution" in h.current(live).embed["description"]
+
+
+async def test_the_card_says_how_many_alerts_are_not_listed(world: Harness) -> None:
+    h = world
+    for n in range(1, 8):
+        await share(h, h.alice, n)
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    recent = info.field("Recent alerts").splitlines()
+    assert len(recent) == 6  # five alerts, then what was cut and where to see it
+    assert recent[-1] == "…and 2 more: /task search with this requester lists them."

@@ -118,6 +118,11 @@ async def test_new_members_can_report_but_the_card_says_so(configured: Harness) 
         ({"description": "bad"}, "at least 10 characters"),
         ({"description": "x" * 10_000}, "10000 characters long"),
         ({"description": "He wants payment via paypal to pay@evil.biz"}, "no personal information"),
+        ({"description": "He wants payment via pay (at) evil (dot) biz"}, "description field"),
+        ({"requester": "john.doe@example.com"}, "from the requester name field"),
+        ({"requester": "john.doe＠example.com"}, "from the requester name field"),
+        ({"requester": "Acme +33 6 12 34 56 78"}, "remove the phone number"),
+        ({"evidence": "https://e.com/?contact=pay@evil.biz"}, "from the evidence field"),
         ({"evidence": "javascript:alert(document.cookie)"}, "not a web link"),
         ({"evidence": "data:text/html,<script>alert(1)</script>"}, "not a web link"),
         ({"evidence": " ".join(f"https://e.com/{i}" for i in range(6))}, "At most 5"),
@@ -169,7 +174,7 @@ async def test_a_broken_moderators_channel_keeps_the_report_for_the_queue(
     stored = await h.db.fetch_one("SELECT * FROM reports")
     assert stored["card_message_id"] is None
     queue = await h.slash("mod queue", user=h.mod)
-    assert "Posted 1 report card(s)" in queue.content
+    assert "Posted 1 report card that" in queue.content
     assert "#1" in queue.embed["description"] and "card" in queue.embed["description"]
     assert len(cards(h)) == 1
     assert await h.db.fetch_value("SELECT card_message_id FROM reports") is not None

@@ -100,7 +100,7 @@ def test_currency_suggestions_search_codes_and_localised_names() -> None:
 
 @pytest.mark.parametrize(
     ("text", "cents"),
-    [("7.25", 725), ("7,25", 725), (" 15 ", 1500), ("0", 0), ("$9.5", 950), ("12€", 1200)],
+    [("7.25", 725), ("7,25", 725), (" 15 ", 1500), ("0", 0), ("$9.5", 950), ("12 USD", 1200)],
 )
 def test_parse_wage(text: str, cents: int) -> None:
     assert rules.parse_wage(text, "USD") == cents
@@ -117,6 +117,8 @@ def test_parse_wage(text: str, cents: int) -> None:
         ("999999999999", "setup.errors.wage_too_high"),
         ("", "common.errors.bad_amount"),
         ("<@&123>", "common.errors.bad_amount"),
+        ("12€", "common.errors.currency_conflict"),  # not stored as 12 dollars
+        ("£7", "common.errors.currency_conflict"),
     ],
 )
 def test_parse_wage_refusals(text: str, key: str) -> None:

@@ -35,6 +35,15 @@ BAD: list[tuple[dict[str, Any], str]] = [
     ({"available": 0}, "between 1 and 1000000"),
     ({"platform": "prolific"}, "The link is a MTurk link, but you chose Prolific"),
     ({"requester_id": "A"}, "MTurk requester ids look like"),
+    # personal data, however it is disguised (issue #12, item 8)
+    ({"notes": "questions? john.doe@example.com"}, "remove the e-mail address from the notes"),
+    ({"notes": "john.doe＠example.com"}, "remove the e-mail address from the notes"),
+    ({"notes": "john (at) example (dot) com"}, "remove the e-mail address from the notes"),
+    ({"notes": "text me 0 6 1 2 3 4 5 6 7 8"}, "remove the phone number from the notes"),
+    ({"title": "Call +1 (555) 123-4567"}, "remove the phone number from the title"),
+    ({"requester": "john.doe@example.com"}, "remove the e-mail address from the requester"),
+    ({"limits": "US only, ask jane[at]mail[dot]org"}, "from the limits field"),
+    ({"link": "https://s.example.com/?email=jo%40mail.com"}, "e-mail address from the link"),
 ]
 
 
@@ -68,3 +77,49 @@ async def test_bad_search_and_delete_input(configured: Harness) -> None:
     assert sent.ephemeral and "not an alert number" in sent.content
     sent = await h.slash("task delete", user=h.mod, alert="999", reason="@everyone look")
     assert sent.ephemeral and "mention" in sent.content
+
+
+async def test_ordinary_task_text_is_not_mistaken_for_personal_data(configured: Harness) -> None:
+    h = configured
+    sent = await share(
+        h,
+        title="Survey at 10:30, 1.50 for 12-15 min",
+        notes="Requester A1B2C3D4E5F6G7, batch 99887766, see https://example.com/x?id=1234567890",
+        limits="HIT approval rate 98%, 1000 approved",
+    )
+    assert "posted" in sent.content, sent.content
+    assert len(await stored(h)) == 1
+
+
+async def test_personal_data_is_refused_in_french_naming_the_field(configured: Harness) -> None:
+    sent = await share(configured, locale="fr", notes="écrivez à jean＠exemple.fr")
+    assert sent.ephemeral and "Retirez l'adresse e-mail du champ « notes »" in sent.content
+    assert await stored(configured) == []
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Survey: https://survey.example.com/s?MID=A2BCDEFGH3IJKLM",
+        "Form https://docs.google.com/forms/d/e/1FA/viewform?entry.1=A2BCDEFGH3IJKLM.",
+        "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks?workerId=A2X",
+        "https://q.example.com/f?PROLIFIC_PID=5f0c1e2d3b4a59687766aabb",
+    ],
+)
+async def test_a_worker_id_in_a_link_inside_the_notes_is_refused(
+    configured: Harness, notes: str
+) -> None:
+    h = configured
+    sent = await share(h, notes=notes)
+    assert sent.ephemeral and "looks like your own worker or participant id" in sent.content
+    assert await stored(h) == [] and h.in_channel(h.world.alerts) == []
+
+
+async def test_links_in_notes_without_a_members_id_are_fine(configured: Harness) -> None:
+    h = configured
+    sent = await share(
+        h,
+        notes="Requester page https://worker.mturk.com/requesters/A1B2C3D4E5F6G7/projects "
+        "and https://example.com/?ref=abc&utm_source=x",
+    )
+    assert "posted" in sent.content, sent.content

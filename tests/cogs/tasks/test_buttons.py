@@ -33,9 +33,9 @@ async def test_two_members_saying_gone_end_the_alert(configured: Harness) -> Non
     await share(h)
     alert = last_alert(h)
     first = await h.click(alert, "Gone", user=h.bob)
-    assert first[-1].ephemeral and "1 more member(s), or one moderator" in first[-1].content
+    assert first[-1].ephemeral and "1 more member, or one moderator" in first[-1].content
     again = await h.click(alert, "Gone", user=h.bob)  # the same member twice is one vote
-    assert "1 more member(s)" in again[-1].content
+    assert "1 more member," in again[-1].content
     assert h.current(alert).embed["color"] == GREEN
 
     done = await h.click(alert, "Gone", user=h.carol)
@@ -92,7 +92,7 @@ async def test_i_did_it_opens_a_form_and_updates_the_crowds_hourly(configured: H
     answer = replies[-1]
     assert answer.ephemeral
     assert "10 min makes $9.00/h for you" in answer.content
-    assert "median is now $9.00/h (1 reports)" in answer.content
+    assert "median is now $9.00/h (1 report)" in answer.content
     button = answer.button("Log it in my earnings")
     assert (
         button["custom_id"]

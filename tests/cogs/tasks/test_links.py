@@ -5,11 +5,11 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.errors import UserError
-from cogs.tasks.links import ParsedLink, comparable_url, parse_link
+from cogs.tasks.links import ID_PARAMS, ParsedLink, comparable_url, parse_link
 
 GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 
@@ -165,3 +165,81 @@ def test_parsing_never_crashes_and_only_yields_http_links(text: str) -> None:
 def test_any_group_id_is_found_whatever_follows(group: str, tail: str) -> None:
     parsed = parse_link(f"https://worker.mturk.com/projects/{group}/tasks/{tail}?workerId=zzsecret")
     assert parsed is not None and parsed.task_id == group and "zzsecret" not in parsed.url
+
+
+# -- the member's own id, whatever the parameter is called (issue #12, item 9) -----------------
+
+WORKER = "A2BCDEFGH3IJKLM"
+PID = "5f0c1e2d3b4a59687766aabb"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"https://survey.example.com/s?MID={WORKER}&x=1", "https://survey.example.com/s?x=1"),
+        (
+            f"https://docs.google.com/forms/d/e/1FA/viewform?entry.1={WORKER}&entry.2=hi",
+            "https://docs.google.com/forms/d/e/1FA/viewform?entry.2=hi",
+        ),
+        (f"https://q.example.com/f?u={PID}&lang=fr", "https://q.example.com/f?lang=fr"),
+        (f"https://q.example.com/f?data=id%3A{WORKER}%7Cx", "https://q.example.com/f"),
+        (f"https://q.example.com/f#MID={WORKER}", "https://q.example.com/f"),
+        (f"https://q.example.com/worker/{WORKER}/start", "https://q.example.com/worker/start"),
+        (f"https://q.example.com/participant/{PID}", "https://q.example.com/participant"),
+    ],
+)
+def test_any_worker_id_is_stripped_whatever_its_name(text: str, expected: str) -> None:
+    parsed = parse_link(text)
+    assert parsed is not None and parsed.url == expected
+    assert WORKER not in parsed.url and PID not in parsed.url
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://turkerview.com/requesters/A1B2C3D4E5F6G7",  # a requester page
+        "https://x.example.com/r?requesterId=A1B2C3D4E5F6G7",
+        "https://x.example.com/s?q=ACCOMMODATIONS",  # a word, not an id
+        f"https://survey.example.com/x?STUDY_ID={PID}",  # the study, not the member
+    ],
+)
+def test_requester_and_task_ids_are_kept(text: str) -> None:
+    parsed = parse_link(text)
+    assert parsed is not None and parsed.url == text
+
+
+def test_an_mturk_requester_link_keeps_its_requester_id() -> None:
+    parsed = parse_link(f"https://worker.mturk.com/requesters/A1B2C3D4E5F6G7/projects?MID={WORKER}")
+    assert parsed is not None and parsed.requester_id == "A1B2C3D4E5F6G7"
+    assert parsed.url == "https://worker.mturk.com/requesters/A1B2C3D4E5F6G7/projects"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            f"https://workersandbox.mturk.com/projects/{GROUP}/tasks?workerId={WORKER}",
+            f"https://workersandbox.mturk.com/projects/{GROUP}/tasks",
+        ),
+        (
+            "https://workersandbox.mturk.com/requesters/A1B2C3D4E5F6G7/projects",
+            "https://workersandbox.mturk.com/requesters/A1B2C3D4E5F6G7/projects",
+        ),
+    ],
+)
+def test_sandbox_links_stay_in_the_sandbox(text: str, expected: str) -> None:
+    parsed = parse_link(text)
+    assert parsed is not None and parsed.url == expected and parsed.platform == "mturk"
+
+
+@given(
+    worker=st.from_regex(r"A[A-Z0-9]{11,20}[0-9]", fullmatch=True),
+    name=st.from_regex(r"[A-Za-z][A-Za-z0-9_.]{0,10}", fullmatch=True),
+    other=st.from_regex(r"[a-z]{1,8}", fullmatch=True),
+)
+def test_a_worker_id_never_survives_under_any_parameter_name(
+    worker: str, name: str, other: str
+) -> None:
+    assume(name.lower() not in ID_PARAMS)
+    parsed = parse_link(f"https://survey.example.com/go?{name}={worker}&keep={other}")
+    assert parsed is not None and worker not in parsed.url

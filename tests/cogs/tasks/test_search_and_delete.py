@@ -93,7 +93,7 @@ async def test_search_leaves_out_tasks_the_member_cannot_take(configured: Harnes
     await members.set_eligibility(h.db, h.bob.id, "FR", frozenset(), 0)
     sent = await h.slash("task search", user=h.bob)
     assert all("Audio" not in t for t in titles(sent))
-    assert "1 hidden: your /profile says you cannot take them" in sent.embed["footer"]["text"]
+    assert "1 hidden: your /profile says you cannot take it" in sent.embed["footer"]["text"]
     await members.set_eligibility(h.db, h.carol.id, "US", frozenset({"masters"}), 0)
     assert any("Audio" in t for t in titles(await h.slash("task search", user=h.carol)))
 
@@ -169,3 +169,15 @@ async def test_deleting_a_forum_alert_closes_its_post(forum: Harness) -> None:
     assert now.embed["title"] == "Alert #1 removed" and "Rate images" not in now.text
     assert "scam link" in now.embed["description"]
     assert now.embed.get("url") is None and all(b.get("disabled") for b in now.buttons)
+
+
+async def test_a_cut_search_says_how_many_more_and_how_to_narrow_it(configured: Harness) -> None:
+    h = configured
+    for n in range(13):
+        await share(h, title=f"Batch {n}", link=f"https://example.com/t/{n}", reward=1, minutes=5)
+    sent = await h.slash("task search", user=h.bob)
+    assert sent.embed["description"].count("Batch") == 10
+    notes = " ".join(f["value"] for f in sent.embed.get("fields", []))
+    assert "…and 3 more alerts: narrow the search" in notes
+    few = await h.slash("task search", user=h.bob, text="Batch 12")
+    assert "more" not in " ".join(f["value"] for f in few.embed.get("fields", []))

@@ -289,3 +289,17 @@ async def test_scam_requesters_are_refused_unless_the_server_only_warns(
     sent = await share(h, requester="Scammer", requester_id="A1B2C3D4E5F6G7")
     assert "Alert posted" in sent.content
     assert "flagged this requester as a scam. never pays" in last_alert(h).embed["description"]
+
+
+async def test_a_survey_link_is_posted_without_the_members_worker_id(configured: Harness) -> None:
+    h = configured
+    worker = "A2BCDEFGH3IJKLM"
+    sent = await share(
+        h, link=f"https://survey.example.com/s?MID={worker}&entry.1={worker}&lang=en"
+    )
+    assert "posted" in sent.content, sent.content
+    alert = last_alert(h)
+    assert alert.embed["url"] == "https://survey.example.com/s?lang=en"
+    assert worker not in str(alert.payload)
+    (row,) = await stored(h)
+    assert row.link == "https://survey.example.com/s?lang=en"

@@ -12,9 +12,9 @@ async def test_a_sharers_warning_hides_the_details_behind_spoilers(configured: H
     await share(h, title="Label graphic accident photos", notes="Very graphic", warning="violence")
     alert = last_alert(h)
     embed = alert.embed
-    assert embed["title"] == "⚠️ Content warning: violence / gore"
+    assert embed["title"] == "⚠️ Content warning: violence or gore"
     description = embed["description"].split("\n")
-    assert description[0].startswith("⚠️ **Content warning: violence / gore.**")
+    assert description[0].startswith("⚠️ **Content warning: violence or gore.**")
     assert description[1] == "||Label graphic accident photos||"
     assert alert.field("Notes") == "||Very graphic||"
     assert "accident" not in embed["title"]
@@ -32,7 +32,7 @@ async def test_a_members_warning_waits_for_a_second_member(configured: Harness) 
     assert "Another member or a moderator needs to confirm" in done[-1].content
     now = h.current(alert)
     assert now.embed["title"] == "Moderate forum posts"  # not hidden yet
-    assert "A member suggested a content warning (hate)" in now.embed["description"]
+    assert "A member suggested a content warning (hateful content)" in now.embed["description"]
     assert now.button("Confirm warning")
 
     own = await h.click(alert, "Confirm warning", user=h.bob)
@@ -43,7 +43,7 @@ async def test_a_members_warning_waits_for_a_second_member(configured: Harness) 
     assert confirmed[0].kind == "update"
     assert "Warning confirmed" in confirmed[-1].content
     now = h.current(alert)
-    assert now.embed["title"] == "⚠️ Content warning: hate"
+    assert now.embed["title"] == "⚠️ Content warning: hateful content"
     assert "||Moderate forum posts||" in now.embed["description"]
     assert all("Confirm" not in (b.get("label") or "") for b in now.buttons)
     (row,) = await stored(h)
