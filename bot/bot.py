@@ -14,12 +14,14 @@ from typing import Any
 import discord
 import discord.webhook.async_ as webhook_async
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from discord.ext import commands
 
 import cogs
 from bot import offload
 from bot.clock import Clock, SystemClock
 from bot.error_handler import EntraideTree, handle_interaction_error
+from bot.gc_policy import GcPolicy
 from bot.i18n import t
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
@@ -36,6 +38,8 @@ discord.VoiceClient.warn_dave = False
 
 #: Names of discord.py's own tasks that carry an interaction or event being handled.
 INFLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: ")
+#: The scheduler job of the garbage collector's daily full sweep (see bot/gc_policy.py).
+GC_SWEEP_JOB = "bot.gc-sweep"
 
 
 def discover_extensions() -> list[str]:
@@ -77,6 +81,7 @@ class Entraide(commands.Bot):
         self._closing = False
         self._closed = asyncio.Event()
         self.privacy = PrivacyRegistry()
+        self.gc_policy = GcPolicy()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -87,9 +92,19 @@ class Entraide(commands.Bot):
         applied = await migrate(self.db)
         if applied:
             log.info("database migrated to version %s", applied[-1])
+        self.db.start_maintenance()
         await self.tree.set_translator(CatalogTranslator())
         for name in self.extensions_to_load:
             await self.load_extension(name)
+        # A quiet hour, after the backup (a full GC pass over the member cache takes ~0.1 s).
+        self.scheduler.add_job(
+            self.gc_policy.sweep,
+            CronTrigger(hour=self.settings.backup_hour_utc, minute=45, timezone="UTC"),
+            id=GC_SWEEP_JOB,
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
         self.scheduler.start()
         if self.settings.dev_guild_id:
             guild = discord.Object(self.settings.dev_guild_id)
@@ -117,6 +132,7 @@ class Entraide(commands.Bot):
             offload.shutdown()
             if hasattr(self, "db"):
                 await self.db.close()
+            self.gc_policy.close()
         finally:
             self._closed.set()
 
@@ -177,6 +193,14 @@ class Entraide(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
+        self.gc_policy.cache_loaded()
+
+    # A server's members arrived (GUILD_CREATE and its chunks): freeze them out of the GC.
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        self.gc_policy.cache_loaded()
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.gc_policy.cache_loaded()
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self.started_monotonic
