@@ -22,7 +22,7 @@ from bot import offload
 from bot.clock import Clock, SystemClock
 from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.gc_policy import GcPolicy
-from bot.i18n import t
+from bot.i18n import catalogs, t
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
@@ -86,6 +86,9 @@ class Entraide(commands.Bot):
     # -- lifecycle -------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        # Before the gateway connects: the first translated string would otherwise read
+        # every catalog (~0.2 s) in front of the first member's interaction.
+        catalogs()
         self.db = await Database.open(
             self.settings.database_path, busy_timeout_ms=self.settings.db_busy_timeout_ms
         )

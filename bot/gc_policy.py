@@ -14,6 +14,12 @@ The policy:
   they are small) and `gc.freeze()` everything that survived. Frozen objects are never
   walked again, so full passes only visit what was allocated since, and stay short. The
   freeze itself is a constant-time list splice.
+* In service, whatever the process keeps (caches, new members) slowly refills the oldest
+  generation, and CPython's full passes grow with it. So a full pass that took longer
+  than `FULL_PASS_BUDGET_MS` freezes its survivors on the spot (a `gc.callbacks` hook):
+  right after a full pass, every tracked object is reachable, so that freeze holds back no
+  garbage at all, and the next full passes start small again. A long pass is paid once
+  per set of survivors, not every time the collector comes round.
 * Objects frozen that later become cyclic garbage are not collected until unfrozen; so a
   daily sweep (at a quiet hour, beside the backup) unfreezes, runs one full collection
   and freezes again. What the freeze can hold back is therefore at most one day of
@@ -26,6 +32,7 @@ The policy:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import time
@@ -35,16 +42,28 @@ log = logging.getLogger(__name__)
 #: Wait this long after the last "cache loaded" event before freezing, so a burst of
 #: GUILD_CREATEs (one per server at start-up) gives one freeze, not one per server.
 FREEZE_DELAY_S = 1.0
+#: A full pass longer than this freezes its survivors (see the module docstring).
+FULL_PASS_BUDGET_MS = 10.0
 
 
 class GcPolicy:
     """Freezes the long-lived heap after the cache is loaded; a daily full sweep."""
 
-    def __init__(self, *, enabled: bool = True, delay: float = FREEZE_DELAY_S) -> None:
+    def __init__(
+        self,
+        *,
+        enabled: bool = True,
+        delay: float = FREEZE_DELAY_S,
+        budget_ms: float = FULL_PASS_BUDGET_MS,
+    ) -> None:
         self.enabled = enabled
         self.delay = delay
+        self.budget_ms = budget_ms
         self.freezes = 0
         self.sweeps = 0
+        self.pass_freezes = 0  # freezes right after a full pass over budget
+        self._pass_started: float | None = None
+        self._watching = False
         self.last_freeze_ms = 0.0
         self.last_sweep_ms = 0.0
         self._pending: asyncio.TimerHandle | None = None
@@ -54,6 +73,9 @@ class GcPolicy:
         """The member cache just grew in bulk: freeze once things are quiet again."""
         if not self.enabled:
             return
+        if not self._watching:
+            gc.callbacks.append(self._on_gc)
+            self._watching = True
         if self._pending is not None:
             self._pending.cancel()
         loop = asyncio.get_running_loop()
@@ -90,8 +112,28 @@ class GcPolicy:
             self.last_sweep_ms,
         )
 
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """Time full passes; freeze the survivors of one that went over budget."""
+        if info.get("generation") != 2:  # the oldest generation
+            return
+        if phase == "start":
+            self._pass_started = time.perf_counter()
+            return
+        started, self._pass_started = self._pass_started, None
+        if started is None or not self.enabled:
+            return
+        if (time.perf_counter() - started) * 1000 > self.budget_ms:
+            # Every tracked object just survived a full pass: none of them is garbage.
+            gc.freeze()
+            self._frozen = True
+            self.pass_freezes += 1
+
     def close(self) -> None:
         """Stop: cancel a pending freeze and hand the frozen heap back to the collector."""
+        if self._watching:
+            with contextlib.suppress(ValueError):
+                gc.callbacks.remove(self._on_gc)
+            self._watching = False
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
