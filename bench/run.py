@@ -438,7 +438,7 @@ class Run:
             "  loop during the window",
             f"worst stall {block:.0f} ms, {over} stalls over 50 ms; GC {gcw.describe()}",
         )
-        if stats is not None and before is not None:
+        if stats is not None and before is not None and db.checkpointer is not None:
             after = dataclasses.asdict(stats)
             self.report.row(
                 "  housekeeping in the window",

@@ -10,10 +10,14 @@ The policy:
 
 * Once the cache is loaded (READY, and each GUILD_CREATE / chunking burst, which discord.py
   announces as `guild_available` or `guild_join`), and after a short quiet spell so a
-  burst of servers gives one freeze: collect the young and middle generations (cheap:
-  they are small) and `gc.freeze()` everything that survived. Frozen objects are never
-  walked again, so full passes only visit what was allocated since, and stay short. The
-  freeze itself is a constant-time list splice.
+  burst of servers gives one freeze: collect, then `gc.freeze()` everything that
+  survived. Frozen objects are never walked again, so full passes only visit what was
+  allocated since, and stay short. The freeze itself is a constant-time list splice.
+  The first freeze collects only the young and middle generations: a full pass then
+  would walk the whole freshly loaded cache (the 100-185 ms stall, after the gateway is
+  connected), so whatever start-up garbage already sat in the oldest generation is
+  frozen with it, once. Later freezes run a full collection first, which is cheap by then
+  (the heap is frozen) and leaves no garbage behind.
 * In service, whatever the process keeps (caches, new members) slowly refills the oldest
   generation, and CPython's full passes grow with it. So a full pass that took longer
   than `FULL_PASS_BUDGET_MS` freezes its survivors on the spot (a `gc.callbacks` hook):
@@ -82,12 +86,12 @@ class GcPolicy:
         self._pending = loop.call_later(self.delay, self.freeze)
 
     def freeze(self) -> None:
-        """Collect the young generations and move every surviving object out of the GC's way."""
+        """Collect, and move every surviving object out of the collector's way."""
         self._pending = None
         if not self.enabled:
             return
         started = time.perf_counter()
-        gc.collect(1)
+        gc.collect(2 if self.freezes else 1)
         gc.freeze()
         self._frozen = True
         self.freezes += 1
