@@ -75,6 +75,7 @@ class HousekeepingStats:
     checkpoint_escalations: int = 0
     checkpoint_seconds_max: float = 0.0
     wal_bytes_max: int = 0
+    wal_frames_left: int = 0  # frames the last checkpoint could not copy yet
     fts_merges: int = 0  # merge steps that did work
     fts_merge_seconds_max: float = 0.0
 
@@ -136,21 +137,33 @@ class Checkpointer:
             return 0
 
     def _run(self) -> None:
-        last = time.monotonic()
+        last = escalated = time.monotonic()
         size_at_last = self._wal_size()
         grow = self.pages * self._page_size
+        behind = False  # the last checkpoint left frames (written while it ran)
         while not self._stop.wait(self.poll):
             size = self._wal_size()
             self.stats.wal_bytes_max = max(self.stats.wal_bytes_max, size)
             now = time.monotonic()
-            due = size - size_at_last >= grow or (
-                self._nudge.is_set() and now - last >= self.interval
+            due = (
+                behind
+                or size - size_at_last >= grow
+                or (self._nudge.is_set() and now - last >= self.interval)
             )
             if not due and size < self.hard_limit:
                 continue
             self._nudge.clear()
-            mode = "RESTART" if size >= self.hard_limit else "PASSIVE"
-            self.checkpoint(mode)
+            # The WAL is reused from its start by the first write after a checkpoint
+            # that caught up; until one does, it grows. Catching up needs a pass during
+            # which nobody wrote, so a pass that fell behind is followed by another one
+            # (each copies only what was written during the previous one). Only a WAL
+            # past the hard limit (a reader pinned it, or writes never paused) escalates,
+            # at most every ten seconds: RESTART holds writers for up to busy_timeout.
+            mode = "PASSIVE"
+            if size >= self.hard_limit and now - escalated >= 10:
+                mode, escalated = "RESTART", now
+            result = self.checkpoint(mode)
+            behind = result is not None and result[1] > result[2]
             last = time.monotonic()
             size_at_last = self._wal_size()
 
@@ -169,6 +182,7 @@ class Checkpointer:
         elapsed = time.perf_counter() - started
         busy, frames, done = (int(x) for x in row)
         stats = self.stats
+        stats.wal_frames_left = max(0, frames - done)
         if mode != "PASSIVE":
             stats.checkpoint_escalations += 1
             log.warning(
