@@ -28,7 +28,7 @@ class Sizes:
     mixed_seconds: float = 60.0
     mixed_share_rate: float = 20.0
     mixed_other_rate: float = 50.0
-    fanout_shares: int = 5  # new shares timed from the share to the last subscriber's DM
+    fanout_shares: int = 3  # new shares timed from the share to the last subscriber's DM
 
 
 FULL = Sizes(
