@@ -8,6 +8,16 @@ and the one-statement helpers take the same lock, so they never land inside some
 else's open transaction. The lock is re-entrant for the task that holds it, so the helpers
 may also be used inside a `transaction()` block.
 
+Group commit: a one-statement write that finds others queued for the connection opens a
+transaction, and the writes queued behind it join it, up to `GROUP_COMMIT_MAX`; a flusher
+queued behind them commits once for all. Each caller's call returns only after that
+COMMIT, so nothing is acknowledged before it is committed, exactly as with autocommit.
+One failing statement is undone alone (SQLite's statement journal) and only its caller
+gets the error; if the transaction itself is lost, every caller in it gets the error. A
+lone write (no one waiting) autocommits as before, so a quiet bot pays nothing for this.
+Concurrent shares then write one full-text segment and one set of WAL frames per batch
+instead of one per share.
+
 Housekeeping never sits in front of a member's statement (docs/benchmark.md, "The tail"):
 
 * SQLite's automatic WAL checkpoint is off on this connection (it ran inside whichever
@@ -60,9 +70,11 @@ JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 #: A WAL this big means a reader pinned it through many PASSIVE checkpoints: escalate.
 WAL_HARD_LIMIT_BYTES = 512 * 1024 * 1024
 #: Pages of full-text merge work per step of `Database.maintain` (a few milliseconds).
-FTS_MERGE_PAGES = 64
+FTS_MERGE_PAGES = 16
 #: Seconds between maintenance rounds while idle.
 MAINTENANCE_INTERVAL_S = 1.0
+#: At most this many queued one-statement writes share one transaction (group commit).
+GROUP_COMMIT_MAX = 64
 
 
 @dataclass
@@ -77,6 +89,8 @@ class HousekeepingStats:
     wal_bytes_max: int = 0
     wal_frames_left: int = 0  # frames the last checkpoint could not copy yet
     fts_merges: int = 0  # merge steps that did work
+    group_commits: int = 0  # transactions shared by queued one-statement calls
+    grouped_statements: int = 0
     fts_merge_seconds_max: float = 0.0
 
 
@@ -208,6 +222,33 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _is_write(sql: str) -> bool:
+    return not sql.lstrip()[:7].upper().startswith(("SELECT", "PRAGMA", "EXPLAIN"))
+
+
+class _Batch:
+    """One group commit: the callers waiting for it, and the task that will commit it."""
+
+    __slots__ = ("flusher", "waiters")
+
+    def __init__(self) -> None:
+        self.waiters: list[asyncio.Future[None]] = []
+        self.flusher: asyncio.Task[None] | None = None
+
+
+def _copy_error(exc: BaseException) -> BaseException:
+    """A fresh exception of the same kind for each caller.
+
+    One exception object raised in many tasks would pile up their tracebacks.
+    """
+    try:
+        copy = type(exc)(*exc.args)
+    except Exception:
+        return exc
+    copy.__cause__ = exc
+    return copy
+
+
 class Database:
     """A thin, typed wrapper over one aiosqlite connection."""
 
@@ -220,19 +261,131 @@ class Database:
         self.checkpointer: Checkpointer | None = None
         self._maintenance: asyncio.Task[None] | None = None
         self._writes = 0  # statements since the last full-text merge round
+        #: Group commit of queued one-statement writes (see the module docstring).
+        self.group_commit = True
+        self._batch: _Batch | None = None
+        self._queued = 0  # callers waiting for the connection
 
     @asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
+    async def _locked(self, *, join_batch: bool = False) -> AsyncIterator[None]:
         task = asyncio.current_task()
         if task is not None and self._owner is task:
             yield
             return
-        async with self._lock:
+        self._queued += 1
+        try:
+            await self._lock.acquire()
+        finally:
+            self._queued -= 1
+        try:
             self._owner = task
-            try:
-                yield
-            finally:
-                self._owner = None
+            if self._batch is not None and not join_batch:
+                await self._commit_batch()  # whatever comes next runs on its own
+            yield
+        finally:
+            self._owner = None
+            self._lock.release()
+
+    # -- group commit ----------------------------------------------------------------------
+
+    def _step(self, sql: str, params: Params, rows: bool, begin: bool) -> Any:
+        """One statement on aiosqlite's worker thread (BEGIN too, in the same hop)."""
+        raw = self.conn._conn
+        if begin:
+            raw.execute("BEGIN IMMEDIATE")
+        cursor = raw.execute(sql, params)
+        try:
+            return cursor.fetchall() if rows else cursor.rowcount
+        finally:
+            cursor.close()
+
+    def _commit_step(self) -> None:
+        raw = self.conn._conn
+        if not raw.in_transaction:
+            return
+        try:
+            raw.execute("COMMIT")
+        except BaseException:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+            raise
+
+    async def _commit_batch(self) -> None:
+        """Commit the open group (the lock is held) and answer everyone waiting for it."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        commit = asyncio.ensure_future(self._run(self.conn._execute(self._commit_step)))
+        # Even if the task committing is cancelled, the COMMIT still runs (aiosqlite's
+        # thread takes calls in order) and its outcome still reaches every caller.
+        commit.add_done_callback(lambda done: self._committed(batch, done))
+        with contextlib.suppress(Exception):
+            await asyncio.shield(commit)
+
+    def _committed(self, batch: _Batch, commit: asyncio.Future[None]) -> None:
+        error = commit.exception() if not commit.cancelled() else asyncio.CancelledError()
+        for waiter in batch.waiters:
+            if waiter.done():
+                continue
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(_copy_error(error))
+        if error is None:
+            self.housekeeping.group_commits += 1
+            self.housekeeping.grouped_statements += len(batch.waiters)
+            self._wrote()
+
+    async def _flush(self) -> None:
+        """Queued behind the group's statements: taking the lock commits the group."""
+        async with self._locked():
+            pass
+
+    async def _statement(self, sql: str, params: Params, *, rows: bool) -> Any:
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:  # inside this task's transaction
+            return await self._run(self.conn._execute(self._step, sql, params, rows, False))
+        write = _is_write(sql)
+        waiter: asyncio.Future[None] | None = None
+        async with self._locked(join_batch=True):
+            batch = self._batch
+            begin = False
+            if batch is None and write and self.group_commit and self._queued > 0:
+                batch = self._batch = _Batch()
+                begin = True
+                # Queued behind everyone waiting now: taking the lock commits the group.
+                batch.flusher = asyncio.get_running_loop().create_task(
+                    self._flush(), name="entraide-db: group commit"
+                )
+            if batch is None:
+                result = await self._run(self.conn._execute(self._step, sql, params, rows, False))
+            else:
+                try:
+                    result = await self._run(
+                        self.conn._execute(self._step, sql, params, rows, begin)
+                    )
+                except Exception as exc:
+                    await self._statement_failed(batch, exc)
+                    raise
+                waiter = asyncio.get_running_loop().create_future()
+                batch.waiters.append(waiter)
+                if len(batch.waiters) >= GROUP_COMMIT_MAX:
+                    await self._commit_batch()
+        if waiter is not None:
+            await waiter  # acknowledged once committed, never before
+        if write:
+            self._wrote()
+        return result
+
+    async def _statement_failed(self, batch: _Batch, exc: Exception) -> None:
+        """Decide whether a failed statement of the group took the transaction with it."""
+        in_transaction = await self.conn._execute(lambda: self.conn._conn.in_transaction)
+        if in_transaction or self._batch is not batch:
+            return  # SQLite undid that one statement; the group carries on
+        self._batch = None  # the transaction is gone, and the group's writes with it
+        for waiter in batch.waiters:
+            if not waiter.done():
+                waiter.set_exception(_copy_error(exc))
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
@@ -340,14 +493,11 @@ class Database:
         if self.checkpointer is not None:
             self.checkpointer.nudge()
 
-    # -- one-statement helpers: each is a single hop to the worker thread ---------------
+    # -- one-statement helpers: each is a single hop to the worker thread, and returns once
+    # -- its statement is committed (alone, or with a group: see the module docstring) ----
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._locked():
-            rows = await self._run(self.conn.execute_fetchall(sql, params))
-        if not sql.lstrip()[:6].upper().startswith(("SELECT", "PRAGMA")):
-            self._wrote()
-        return rows
+        return await self._statement(sql, params, rows=True)  # type: ignore[no-any-return]
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = await self.fetch_all(sql, params)
@@ -358,13 +508,8 @@ class Database:
         return None if row is None else row[0]
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one write statement (autocommitted) and return the affected row count."""
-        async with self._locked():
-            cursor = await self._run(self.conn.execute(sql, params))
-            count = cursor.rowcount
-            await cursor.close()
-        self._wrote()
-        return count
+        """Run one write statement (committed on return) and return the affected row count."""
+        return int(await self._statement(sql, params, rows=False))
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as tx:
