@@ -538,6 +538,14 @@ class Run:
         self.report.figures["click_p99_ms"] = round(p99, 1)
         self.report.row("click_per_s (burst, one alert)", _fmt(result.per_second))
         self.report.row("click_p99_ms", _fmt(p99, 1), f"p50 {_fmt(percentile(latencies, 50), 1)}")
+        with self.probe.paused():
+            deferred = sum(1 for a in result.answers() if a.kind == "deferred_update")
+        self.report.row(
+            "  click detail",
+            f"{deferred:,} of {len(payloads):,} answered by a deferred update (their redraw "
+            f"coalesced into the edit in flight); alert redrawn, all done after "
+            f"{result.settled - result.started:.2f} s",
+        )
 
     async def store_vs_raw(self) -> None:
         assert self.store is not None

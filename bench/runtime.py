@@ -27,8 +27,12 @@ from tests.harness import payloads as p
 from tests.harness.driver import DEFAULT_NOW, Harness, test_settings
 from tests.harness.fake_discord import Sent
 
-#: What counts as the member having their answer (a deferral does not).
-ANSWER_KINDS = frozenset({"response", "update", "followup", "modal", "autocomplete", "edit"})
+#: What counts as the member having their answer (a slash command's deferral does not).
+#: A click may be answered by a deferred update: its redraw is coalesced into the edit of
+#: the alert already in flight (cogs/tasks/service.py), which the member then sees.
+ANSWER_KINDS = frozenset(
+    {"response", "update", "deferred_update", "followup", "modal", "autocomplete", "edit"}
+)
 
 
 class ErrorCounter(logging.Handler):
@@ -344,6 +348,7 @@ def _legacy(monkeypatch: pytest.MonkeyPatch) -> None:
             await asyncio.to_thread(db.checkpointer.stop)
             db.checkpointer = None
         await db.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
+        db.group_commit = False
         return db
 
     monkeypatch.setattr(Database, "open", classmethod(open_legacy))
