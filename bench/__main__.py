@@ -23,9 +23,15 @@ def main(argv: list[str] | None = None) -> int:
         choices=PHASES,
         help="profile one phase with pyinstrument (a dev extra) and write its report",
     )
+    parser.add_argument(
+        "--legacy",
+        action="store_true",
+        help="the baseline: housekeeping as shipped before issue 14 (SQLite's automatic "
+        "checkpoints, FTS5 automerge inside commits, no GC freeze)",
+    )
     args = parser.parse_args(argv)
 
-    asyncio.run(main_async(args.quick, args.seed, args.profile))
+    asyncio.run(main_async(args.quick, args.seed, args.profile, args.legacy))
     return 0
 
 

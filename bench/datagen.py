@@ -335,7 +335,7 @@ def fill_reviews(g: Generator) -> None:
                     author,
                     world.GUILD_ID,
                     json.dumps(scores),
-                    rng.choice(("1-5", "6-20", "20+")),
+                    rng.choice(("1-5", "6-20", "21-100", "101+")),
                     None,
                     created,
                     created,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 import threading
 import time
@@ -46,6 +47,8 @@ class LoopProbe:
         self.watch_after = watch_after
         self.max_block = 0.0
         self.by_phase: dict[str, float] = {}
+        #: Stalls over 50 ms, counted per phase.
+        self.over_50: dict[str, int] = {}
         self.phase = "idle"
         self.samples = 0
         self.stalls: list[Stall] = []
@@ -53,6 +56,7 @@ class LoopProbe:
         self._epoch = 0
         self._task: asyncio.Task[None] | None = None
         self._last_tick = time.perf_counter()
+        self._expected = self._last_tick
         self._current_stack: list[str] = []
         self._watching = False
         self._watchdog: threading.Thread | None = None
@@ -98,6 +102,26 @@ class LoopProbe:
             self._paused -= 1
             self._epoch += 1
 
+    def switch(self, phase: str) -> None:
+        """Change phase from synchronous code: a stall in progress goes to the old phase."""
+        late = time.perf_counter() - self._expected
+        if late > 0 and not self._paused:
+            self._record(late)
+        self._epoch += 1  # the sleeping probe's sample is counted already
+        self.phase = phase
+
+    def _record(self, late: float) -> None:
+        self.samples += 1
+        if late > self.by_phase.get(self.phase, 0.0):
+            self.by_phase[self.phase] = late
+        self.max_block = max(self.max_block, late)
+        if late > 0.05:
+            self.over_50[self.phase] = self.over_50.get(self.phase, 0) + 1
+        if late > self.watch_after:
+            self.stalls.append(Stall(late, self.phase, self._current_stack))
+            self.stalls.sort(key=lambda s: -s.seconds)
+            del self.stalls[10:]
+
     def _watch(self) -> None:
         """Sample the loop thread's stack once per stall, after `watch_after` seconds."""
         sampled_for = -1.0
@@ -116,7 +140,7 @@ class LoopProbe:
         interval = self.interval
         while True:
             epoch = self._epoch
-            expected = time.perf_counter() + interval
+            expected = self._expected = time.perf_counter() + interval
             self._current_stack = []
             await asyncio.sleep(interval)
             now = time.perf_counter()
@@ -124,18 +148,56 @@ class LoopProbe:
             late = now - expected
             if self._paused or epoch != self._epoch:
                 continue
-            self.samples += 1
-            if late > self.by_phase.get(self.phase, 0.0):
-                self.by_phase[self.phase] = late
-            self.max_block = max(self.max_block, late)
-            if late > self.watch_after:
-                self.stalls.append(Stall(late, self.phase, self._current_stack))
-                self.stalls.sort(key=lambda s: -s.seconds)
-                del self.stalls[10:]
+            self._record(late)
 
     @property
     def max_block_ms(self) -> float:
         return self.max_block * 1000
+
+    def max_block_ms_except(self, *phases: str) -> float:
+        """The worst stall outside the named phases (start-up is reported on its own)."""
+        values = [v for k, v in self.by_phase.items() if k not in phases]
+        return max(values, default=0.0) * 1000
+
+
+class GcWatch:
+    """Times every pass of the cyclic garbage collector, per generation (`gc.callbacks`).
+
+    A full (generation 2) pass walks every tracked object not frozen, with the GIL held:
+    the loop waits for all of it. This is the evidence behind bot/gc_policy.py.
+    """
+
+    def __init__(self) -> None:
+        self._started: float | None = None
+        self.passes = [0, 0, 0]
+        self.worst_ms = [0.0, 0.0, 0.0]
+        self.total_ms = [0.0, 0.0, 0.0]
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        if self._started is None:
+            return
+        ms = (time.perf_counter() - self._started) * 1000
+        self._started = None
+        gen = info.get("generation", 0)
+        self.passes[gen] += 1
+        self.total_ms[gen] += ms
+        self.worst_ms[gen] = max(self.worst_ms[gen], ms)
+
+    def describe(self) -> str:
+        return ", ".join(
+            f"gen{g} {self.passes[g]} passes (worst {self.worst_ms[g]:.1f} ms)" for g in range(3)
+        )
 
 
 def rss_mb() -> float:

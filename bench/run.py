@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import logging
 import os
+import random
 import shutil
 import statistics
 import tempfile
@@ -25,7 +27,7 @@ from typing import Any
 
 from bench import world
 from bench.datagen import NOW, cache_dir, ensure_store
-from bench.probe import LoopProbe, rss_mb
+from bench.probe import GcWatch, LoopProbe, rss_mb
 from bench.runtime import BenchBot, BurstResult, ErrorCounter, percentile
 from bench.sizes import FULL, QUICK, Sizes, describe
 from bench.sqltrace import SqlRecorder, open_raw, replay, table_counts
@@ -49,7 +51,16 @@ KEYS = (
     "chart_ms",
     "max_loop_block_ms",
     "rss_mb",
+    "steady_p99_ms",
+    "steady_max_ms",
+    "fanout_last_notified_s",
+    "startup_max_block_ms",
 )
+
+#: Probe phases that make up start-up (reported apart from `max_loop_block_ms`).
+START_BEFORE_GATEWAY = "start-up, before the gateway"
+START_CONNECTED = "start-up, gateway connected"
+STARTUP_PHASES = (START_BEFORE_GATEWAY, START_CONNECTED)
 
 
 @dataclass
@@ -120,11 +131,20 @@ PHASES = (
     "digest",
     "summary",
     "store",
+    "mixed",
 )
 
 
 class Run:
-    def __init__(self, sizes: Sizes, seed: int, folder: Path, profile: str | None = None) -> None:
+    def __init__(
+        self,
+        sizes: Sizes,
+        seed: int,
+        folder: Path,
+        profile: str | None = None,
+        legacy: bool = False,
+    ) -> None:
+        self.legacy = legacy
         self.profile = profile
         self.profile_output: Path | None = None
         self.sizes = sizes
@@ -158,10 +178,37 @@ class Run:
 
     async def start_bot(self) -> None:
         assert self.store is not None
-        with self.probe.during("start"):
+        probe = self.probe
+
+        def connected() -> None:
+            probe.switch(START_CONNECTED)
+
+        with self.probe.during(START_BEFORE_GATEWAY):
             await _copy(self.store, self.folder / "bot" / "entraide.db")
-            self.bench = await BenchBot.start(self.folder / "bot")
+            self.bench = await BenchBot.start(
+                self.folder / "bot", on_gateway=connected, legacy=self.legacy
+            )
+            # The members arrive (with the gateway, in GUILD_CREATE and its chunks); then
+            # discord.py announces the server as available, which the GC policy waits for.
             await self.bench.add_members(self.sizes.members)
+            await self.bench.guild_loaded()
+        startup = self.probe.max_block_ms_except(
+            *(k for k in self.probe.by_phase if k not in STARTUP_PHASES)
+        )
+        self.report.figures["startup_max_block_ms"] = round(startup, 1)
+        connected_ms = self.probe.by_phase.get(START_CONNECTED, 0.0) * 1000
+        before_ms = self.probe.by_phase.get(START_BEFORE_GATEWAY, 0.0) * 1000
+        self.report.row(
+            "startup_max_block_ms",
+            _fmt(startup, 1),
+            f"before gateway {before_ms:.0f}",
+            "",
+        )
+        self.report.row(
+            "  after the gateway connected",
+            f"{connected_ms:.0f} ms worst stall (target < 50; includes discord.py parsing "
+            f"{self.sizes.members:,} members); GC: {gc.get_freeze_count():,} objects frozen",
+        )
         from bench.dispatch import DispatchOnly
 
         await self.bench.h.bot.add_cog(DispatchOnly(self.bench.h.bot, world.ALERTS))
@@ -290,6 +337,176 @@ class Run:
             f"{percentile(acks, 99):,.1f} ms; {late} of {len(acks)} past Discord's 3 s limit",
         )
 
+    async def steady_mixed(self) -> None:
+        """A busy evening: shares plus clicks, `/earnings log`, `/requester info` and
+        autocomplete, each interaction fed at its own instant; latency per kind.
+        """
+        bench = self._bench()
+        h = bench.h
+        sizes = self.sizes
+        if not _has(bench, "task share"):
+            self.report.notes.append("steady mixed load: /task share not found")
+            return
+        seconds = sizes.mixed_seconds
+        with self.probe.paused():
+            rng = random.Random(self.seed * 1000 + 14)
+            names = [
+                row[0]
+                for row in await h.db.fetch_all("SELECT name FROM requesters ORDER BY id LIMIT 500")
+            ]
+            targets = []
+            for sent in h.in_channel(world.ALERTS)[-60:]:
+                live = next(
+                    (b["custom_id"] for b in sent.buttons if "tasks:live:" in b["custom_id"]),
+                    None,
+                )
+                if live and sent.message_id in h.api.messages:
+                    targets.append((h.api.messages[sent.message_id], live))
+            timed: list[tuple[float, str, dict[str, Any]]] = []
+            shares = self.shares.burst(int(sizes.mixed_share_rate * seconds), sizes.duplicate_share)
+            for n, share in enumerate(shares):
+                payload = bench.slash_payload("task share", share.user, **share.options)
+                timed.append((n / sizes.mixed_share_rate, "share", payload))
+            kinds = ["earnings log", "requester info", "autocomplete"]
+            if targets:
+                kinds.append("click")
+            for n in range(int(sizes.mixed_other_rate * seconds)):
+                at = n / sizes.mixed_other_rate
+                user = world.member(rng.randrange(sizes.members))
+                kind = kinds[n % len(kinds)]
+                if kind == "click":
+                    message, live = rng.choice(targets)
+                    custom_id = live if rng.random() < 0.9 else live.replace(":live:", ":gone:")
+                    payload = bench.click_payload(message, custom_id, user)
+                elif kind == "earnings log":
+                    payload = bench.slash_payload(
+                        "earnings log",
+                        user,
+                        amount=f"{rng.uniform(0.2, 20):.2f}",
+                        minutes=rng.randint(1, 60),
+                        platform=rng.choice(("mturk", "prolific")),
+                    )
+                elif kind == "requester info":
+                    payload = bench.slash_payload(
+                        "requester info", user, requester=rng.choice(names or ["Nobody"])
+                    )
+                else:
+                    prefix = rng.choice(names or ["Lab"])[: rng.randint(1, 4)]
+                    payload = bench.autocomplete_payload(
+                        "requester info", "requester", user, requester=prefix
+                    )
+                timed.append((at, kind, payload))
+            timed.sort(key=lambda item: item[0])
+            kind_of = {int(pl["id"]): kind for _, kind, pl in timed}
+        db = h.db
+        stats = getattr(db, "housekeeping", None)
+        before = dataclasses.asdict(stats) if stats is not None else None
+        wal = Path(str(db.path) + "-wal")
+        stalls_before = self.probe.over_50.get("steady mixed", 0)
+        with GcWatch() as gcw, self.measured("mixed", "steady mixed"):
+            result = await bench.schedule([(at, pl) for at, _, pl in timed])
+        self._check(result, "steady mixed load")
+        with self.probe.paused():
+            by_kind: dict[str, list[float]] = {}
+            for iid in result.ids:
+                latency = bench.answers.latency(iid)
+                if latency is not None:
+                    by_kind.setdefault(kind_of[iid], []).append(latency * 1000)
+        every = sorted(v for values in by_kind.values() for v in values)
+        p99 = percentile(every, 99)
+        worst = every[-1] if every else float("nan")
+        self.report.figures["steady_p99_ms"] = round(p99, 1)
+        self.report.figures["steady_max_ms"] = round(worst, 1)
+        label = (
+            f"steady_p99_ms ({sizes.mixed_share_rate:g} shares/s + "
+            f"{sizes.mixed_other_rate:g} others/s, {seconds:g} s)"
+        )
+        self.report.row(
+            label, _fmt(p99, 1), f"p50 {_fmt(percentile(every, 50), 1)}", "< 50", _verdict(p99 < 50)
+        )
+        self.report.row("steady_max_ms", _fmt(worst, 1), "", "< 250", _verdict(worst < 250))
+        for kind in sorted(by_kind):
+            values = sorted(by_kind[kind])
+            self.report.row(
+                f"  {kind}",
+                f"{len(values):,} answered: p50 {percentile(values, 50):.1f}, "
+                f"p99 {percentile(values, 99):.1f}, max {values[-1]:.1f} ms",
+            )
+        block = self.probe.by_phase.get("steady mixed", 0.0) * 1000
+        over = self.probe.over_50.get("steady mixed", 0) - stalls_before
+        self.report.row(
+            "  loop during the window",
+            f"worst stall {block:.0f} ms, {over} stalls over 50 ms; GC {gcw.describe()}",
+        )
+        if stats is not None and before is not None and db.checkpointer is not None:
+            after = dataclasses.asdict(stats)
+            self.report.row(
+                "  housekeeping in the window",
+                f"{after['checkpoints'] - before['checkpoints']} background checkpoints "
+                f"({after['checkpoint_frames'] - before['checkpoint_frames']:,} frames, "
+                f"longest {after['checkpoint_seconds_max'] * 1000:.0f} ms, off the loop), "
+                f"{after['checkpoint_busy'] - before['checkpoint_busy']} incomplete; "
+                f"{after['fts_merges'] - before['fts_merges']} FTS merge steps "
+                f"(longest {after['fts_merge_seconds_max'] * 1000:.1f} ms); "
+                f"WAL now {_size_mb(wal):.1f} MiB, largest {after['wal_bytes_max'] / 2**20:.1f}",
+            )
+        else:
+            self.report.row(
+                "  housekeeping in the window",
+                "SQLite's automatic checkpoints and FTS5 automerge run inside members' "
+                f"commits (not counted); WAL now {_size_mb(wal):.1f} MiB",
+            )
+
+    async def fan_out(self) -> None:
+        """From a share to the last matching subscriber's DM, at Discord's pace."""
+        bench = self._bench()
+        h = bench.h
+        outbox = getattr(h.bot.get_cog("AlertsCog"), "outbox", None)
+        if outbox is None or not _has(bench, "task share"):
+            self.report.notes.append("fan-out: no alert outbox")
+            return
+        await h.settle()
+        delivered: dict[int, list[float]] = {}
+        note = outbox._note
+
+        def timed_note(letter: Any, outcome: str) -> None:
+            if outcome != "failed":
+                delivered.setdefault(letter.out.alert.id, []).append(time.perf_counter())
+            note(letter, outcome)
+
+        outbox._note = timed_note
+        results: list[tuple[int, float]] = []
+        try:
+            with self.probe.during("fan-out"):
+                for share in self.shares.burst(self.sizes.fanout_shares, 0.0):
+                    with self.probe.paused():
+                        payload = bench.slash_payload("task share", share.user, **share.options)
+                    iid = int(payload["id"])
+                    waiter = bench._waiters([iid])[0]
+                    fed = time.perf_counter()
+                    bench.feed(payload, fed)
+                    await waiter
+                    await h.settle()  # the outbox sends at its real pace here
+                    alert_id = await h.db.fetch_value("SELECT max(id) FROM task_alerts")
+                    times = delivered.get(int(alert_id), [])
+                    results.append((len(times), max(times) - fed if times else 0.0))
+        finally:
+            del outbox._note
+        worst = max(r[1] for r in results)
+        self.report.figures["fanout_last_notified_s"] = round(worst, 2)
+        self.report.row(
+            "fanout_last_notified_s",
+            _fmt(worst, 2),
+            f"{self.sizes.subscriptions:,} subscriptions",
+            "< 2",
+            _verdict(worst < 2),
+        )
+        self.report.row(
+            "  fan-out detail",
+            "; ".join(f"{n} members notified, last after {s:.2f} s" for n, s in results)
+            + f" (DMs at {outbox.rate:g}/s)",
+        )
+
     async def click_burst(self) -> None:
         bench = self._bench()
         if not _has(bench, "task share"):
@@ -321,6 +538,14 @@ class Run:
         self.report.figures["click_p99_ms"] = round(p99, 1)
         self.report.row("click_per_s (burst, one alert)", _fmt(result.per_second))
         self.report.row("click_p99_ms", _fmt(p99, 1), f"p50 {_fmt(percentile(latencies, 50), 1)}")
+        with self.probe.paused():
+            deferred = sum(1 for a in result.answers() if a.kind == "deferred_update")
+        self.report.row(
+            "  click detail",
+            f"{deferred:,} of {len(payloads):,} answered by a deferred update (their redraw "
+            f"coalesced into the edit in flight); alert redrawn, all done after "
+            f"{result.settled - result.started:.2f} s",
+        )
 
     async def store_vs_raw(self) -> None:
         assert self.store is not None
@@ -506,6 +731,13 @@ class Run:
             await self.bench.stop()
 
 
+def _size_mb(path: Path) -> float:
+    try:
+        return path.stat().st_size / 2**20
+    except OSError:
+        return 0.0
+
+
 def _dm_count(bench: BenchBot) -> int:
     return sum(1 for s in bench.h.api.sent if s.kind == "dm")
 
@@ -577,10 +809,13 @@ def print_report(report: Report, sizes: Sizes, probe: LoopProbe, errors: ErrorCo
             print(f"{r.label:<{width}}  {r.value}")
             continue
         print(f"{r.label:<{width}}  {r.value:>10}  {r.baseline:<28}  {r.target:<9}  {r.verdict}")
-    block = probe.max_block_ms
-    worst = sorted(probe.by_phase.items(), key=lambda kv: -kv[1])[:3]
+    block = probe.max_block_ms_except(*STARTUP_PHASES)
+    worst = sorted(
+        ((k, v) for k, v in probe.by_phase.items() if k not in STARTUP_PHASES),
+        key=lambda kv: -kv[1],
+    )[:3]
     print(
-        f"{'max_loop_block_ms':<{width}}  {block:>10.1f}  "
+        f"{'max_loop_block_ms (in service)':<{width}}  {block:>10.1f}  "
         f"{'worst: ' + ', '.join(f'{k} {v * 1000:.0f}' for k, v in worst):<28}  "
         f"{'< 50':<9}  {_verdict(block < 50)}"
     )
@@ -596,24 +831,31 @@ def print_report(report: Report, sizes: Sizes, probe: LoopProbe, errors: ErrorCo
         print(f"note: {note}")
 
 
-async def main_async(quick: bool, seed: int, profile: str | None = None) -> dict[str, float | None]:
+async def main_async(
+    quick: bool, seed: int, profile: str | None = None, legacy: bool = False
+) -> dict[str, float | None]:
     sizes = QUICK if quick else FULL
     print(f"Entraide benchmark — {describe(sizes)}")
+    if legacy:
+        print("LEGACY housekeeping (the baseline): SQLite's automatic checkpoints, FTS5")
+        print("automerge inside commits, no GC freeze")
     load_before = os.getloadavg()[0]
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     run_errors = ErrorCounter()
     logging.getLogger().addHandler(run_errors)
     with tempfile.TemporaryDirectory(prefix="entraide-bench-") as tmp:
-        run = Run(sizes, seed, Path(tmp), profile)
+        run = Run(sizes, seed, Path(tmp), profile, legacy)
         run.errors = run_errors
         await run.build_store()
         run.probe.start()
         try:
             await run.start_bot()
+            await run.fan_out()  # first: later bursts use up subscribers' hourly DM caps
             await run.dispatch_only()
             await run.share_burst()
             await run.share_without_fan_out()
             await run.share_steady()
+            await run.steady_mixed()
             await run.click_burst()
             await run.digest()
             await run.summary_and_chart()
@@ -621,7 +863,8 @@ async def main_async(quick: bool, seed: int, profile: str | None = None) -> dict
         finally:
             await run.close()
             await run.probe.stop()
-    run.report.figures["max_loop_block_ms"] = round(run.probe.max_block_ms, 1)
+    in_service = run.probe.max_block_ms_except(*STARTUP_PHASES)
+    run.report.figures["max_loop_block_ms"] = round(in_service, 1)
     print_report(run.report, sizes, run.probe, run_errors)
     cores = os.cpu_count() or 1
     load_after = os.getloadavg()[0]

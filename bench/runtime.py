@@ -12,12 +12,13 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from discord.state import ConnectionState
 
 from bench import world
 from bot.clock import ManualClock
@@ -26,8 +27,12 @@ from tests.harness import payloads as p
 from tests.harness.driver import DEFAULT_NOW, Harness, test_settings
 from tests.harness.fake_discord import Sent
 
-#: What counts as the member having their answer (a deferral does not).
-ANSWER_KINDS = frozenset({"response", "update", "followup", "modal", "autocomplete", "edit"})
+#: What counts as the member having their answer (a slash command's deferral does not).
+#: A click may be answered by a deferred update: its redraw is coalesced into the edit of
+#: the alert already in flight (cogs/tasks/service.py), which the member then sees.
+ANSWER_KINDS = frozenset(
+    {"response", "update", "deferred_update", "followup", "modal", "autocomplete", "edit"}
+)
 
 
 class ErrorCounter(logging.Handler):
@@ -91,10 +96,32 @@ class BenchBot:
         self._wrap_fake()
 
     @classmethod
-    async def start(cls, folder: Path, **settings: Any) -> BenchBot:
-        """Start the bot on `folder/entraide.db` (already in place)."""
+    async def start(
+        cls,
+        folder: Path,
+        *,
+        on_gateway: Callable[[], None] | None = None,
+        legacy: bool = False,
+        **settings: Any,
+    ) -> BenchBot:
+        """Start the bot on `folder/entraide.db` (already in place).
+
+        `on_gateway` is called when the first GUILD_CREATE arrives (the gateway is
+        connected; `setup_hook` is done). `legacy` runs the database housekeeping and the
+        garbage collector as they were before issue 14, for a baseline in the same run.
+        """
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+        if on_gateway is not None:
+            parse = ConnectionState.parse_guild_create
+
+            def parse_guild_create(state: Any, data: Any) -> Any:
+                on_gateway()
+                return parse(state, data)
+
+            monkeypatch.setattr(ConnectionState, "parse_guild_create", parse_guild_create)
+        if legacy:
+            _legacy(monkeypatch)
         clock = ManualClock(DEFAULT_NOW)
         harness = await Harness.start(
             test_settings(folder, **settings), clock, monkeypatch, world=world.bench_world()
@@ -114,6 +141,17 @@ class BenchBot:
             if n % 500 == 0:
                 await asyncio.sleep(0)
         await self.h.settle()
+
+    async def guild_loaded(self) -> None:
+        """discord.py announces the server with its members cached (after chunking)."""
+        bot = self.h.bot
+        frozen = bot.gc_policy.freezes
+        bot.dispatch("guild_available", self.h.guild)
+        await self.h.settle()
+        if bot.gc_policy.enabled:
+            await asyncio.sleep(bot.gc_policy.delay + 0.2)  # the policy's quiet spell
+            if bot.gc_policy.freezes == frozen:
+                logging.getLogger(__name__).error("the GC policy did not freeze the heap")
 
     async def stop(self) -> None:
         try:
@@ -144,6 +182,18 @@ class BenchBot:
     ) -> dict[str, Any]:
         data = self.h._command_data(path, options)
         return self.h._interaction(2, data, user, None, locale)
+
+    def autocomplete_payload(
+        self,
+        path: str,
+        focused: str,
+        user: p.FakeUser,
+        *,
+        locale: str = "en-US",
+        **options: Any,
+    ) -> dict[str, Any]:
+        data = self.h._command_data(path, options, focused)
+        return self.h._interaction(4, data, user, None, locale)
 
     def click_payload(
         self, message: dict[str, Any], custom_id: str, user: p.FakeUser, locale: str = "en-US"
@@ -193,6 +243,26 @@ class BenchBot:
         offset = time.perf_counter() - loop.time()
         for n, payload in enumerate(payloads):
             due = start_at + n / rate
+            loop.call_at(due, self.feed, payload, due + offset)
+        started = time.perf_counter() + max(0.0, start_at - loop.time())
+        await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
+        answered = time.perf_counter()
+        await self._drain_after_measuring()
+        settled = time.perf_counter()
+        return BurstResult(self, ids, started, answered, settled)
+
+    async def schedule(self, timed: Sequence[tuple[float, dict[str, Any]]]) -> BurstResult:
+        """Feed each payload `offset` seconds after the start, on the loop's clock.
+
+        Like `steady`, latency counts from the instant a payload was due.
+        """
+        loop = asyncio.get_running_loop()
+        ids = [int(pl["id"]) for _, pl in timed]
+        waiters = self._waiters(ids)
+        start_at = loop.time() + 0.01
+        offset = time.perf_counter() - loop.time()
+        for at, payload in timed:
+            due = start_at + at
             loop.call_at(due, self.feed, payload, due + offset)
         started = time.perf_counter() + max(0.0, start_at - loop.time())
         await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
@@ -262,6 +332,28 @@ class BurstResult:
         """Answers that were the global handler's "something went wrong"."""
         apology = t("common.errors.unexpected", "en")
         return sum(1 for s in self.answers() if s.content == apology)
+
+
+def _legacy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Housekeeping as shipped before issue 14: the baseline `--legacy` measures."""
+    from bot import bot as bot_module
+    from bot.gc_policy import GcPolicy
+    from db.connection import Database
+
+    opened = Database.open.__func__  # type: ignore[attr-defined]
+
+    async def open_legacy(cls: type[Database], path: Any, **kwargs: Any) -> Database:
+        db = await opened(cls, path, **kwargs)
+        if db.checkpointer is not None:
+            await asyncio.to_thread(db.checkpointer.stop)
+            db.checkpointer = None
+        await db.execute("PRAGMA wal_autocheckpoint = 1000")  # SQLite's default
+        db.group_commit = False
+        return db
+
+    monkeypatch.setattr(Database, "open", classmethod(open_legacy))
+    monkeypatch.setattr(Database, "start_maintenance", lambda self, *a: None)
+    monkeypatch.setattr(bot_module, "GcPolicy", lambda: GcPolicy(enabled=False))
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

@@ -24,6 +24,11 @@ class Sizes:
     clicks: int
     store_ops: int  # repository share calls, concurrently, and their raw replay
     repeats: int  # digest / summary / chart: best-of-N and median of N
+    # the realistic mixed load: shares plus other interactions, each at its own instant
+    mixed_seconds: float = 60.0
+    mixed_share_rate: float = 20.0
+    mixed_other_rate: float = 50.0
+    fanout_shares: int = 3  # new shares timed from the share to the last subscriber's DM
 
 
 FULL = Sizes(
@@ -60,6 +65,8 @@ QUICK = Sizes(
     clicks=300,
     store_ops=500,
     repeats=3,
+    mixed_seconds=10.0,
+    fanout_shares=3,
 )
 
 

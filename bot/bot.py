@@ -16,6 +16,7 @@ import discord
 import discord.webhook.async_ as webhook_async
 import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from discord.ext import commands
 
 import cogs
@@ -23,7 +24,8 @@ from bot import offload
 from bot.clock import Clock, SystemClock
 from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
-from bot.i18n import t
+from bot.gc_policy import GcPolicy
+from bot.i18n import catalogs, t
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator, localise_options
@@ -40,6 +42,8 @@ discord.VoiceClient.warn_dave = False
 
 #: Names of discord.py's own tasks that carry an interaction or event being handled.
 INFLIGHT_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-", "discord.py: ")
+#: The scheduler job of the garbage collector's daily full sweep (see bot/gc_policy.py).
+GC_SWEEP_JOB = "bot.gc-sweep"
 
 
 class GatewayUnreachableError(Exception):
@@ -128,10 +132,14 @@ class Entraide(commands.Bot):
         #: Built only to read or publish the command tree (`commands`, `sync`): the
         #: scheduler never starts and no background work (start-up catch-ups) runs.
         self.tree_only = tree_only
+        self.gc_policy = GcPolicy()
 
     # -- lifecycle -------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        # Before the gateway connects: the first translated string would otherwise read
+        # every catalog (~0.2 s) in front of the first member's interaction.
+        catalogs()
         self.db = await Database.open(
             self.settings.database_path, busy_timeout_ms=self.settings.db_busy_timeout_ms
         )
@@ -147,6 +155,16 @@ class Entraide(commands.Bot):
             await self.load_extension(name)
         if self.tree_only:
             return
+        self.db.start_maintenance()
+        # A quiet hour, after the backup (a full GC pass over the member cache takes ~0.1 s).
+        self.scheduler.add_job(
+            self.gc_policy.sweep,
+            CronTrigger(hour=self.settings.backup_hour_utc, minute=45, timezone="UTC"),
+            id=GC_SWEEP_JOB,
+            replace_existing=True,
+            coalesce=True,
+            misfire_grace_time=3600,
+        )
         self.scheduler.start()
         if self.settings.dev_guild_id:
             await self._sync_dev_guild(self.settings.dev_guild_id)
@@ -245,6 +263,7 @@ class Entraide(commands.Bot):
             offload.shutdown()
             if hasattr(self, "db"):
                 await self.db.close()
+            self.gc_policy.close()
         finally:
             self._closed.set()
 
@@ -309,6 +328,14 @@ class Entraide(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d servers", self.user, len(self.guilds))
+        self.gc_policy.cache_loaded()
+
+    # A server's members arrived (GUILD_CREATE and its chunks): freeze them out of the GC.
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        self.gc_policy.cache_loaded()
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self.gc_policy.cache_loaded()
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self.started_monotonic

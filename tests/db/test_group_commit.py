@@ -1,0 +1,101 @@
+"""Group commit (db/connection.py): queued one-statement writes share one transaction.
+
+What must not change: a call returns only once its write is committed, a failing
+statement fails alone, and a transaction block never mixes with the group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db.connection import GROUP_COMMIT_MAX, Database
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> Database:
+    db = await Database.open(tmp_path / "g.db")
+    await db.execute("CREATE TABLE t (x INTEGER PRIMARY KEY, note TEXT)")
+    yield db  # type: ignore[misc]
+    await db.close()
+
+
+async def test_concurrent_writes_share_commits_and_return_only_once_committed(
+    store: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "g.db")  # another process's view of the file
+    seen: list[bool] = []
+
+    async def write(n: int) -> None:
+        await store.execute("INSERT INTO t (x) VALUES (?)", (n,))
+        seen.append(other.execute("SELECT 1 FROM t WHERE x = ?", (n,)).fetchone() is not None)
+
+    try:
+        await asyncio.gather(*(write(n) for n in range(200)))
+    finally:
+        other.close()
+    assert seen == [True] * 200  # every caller's row was committed when its call returned
+    stats = store.housekeeping
+    assert stats.group_commits >= 200 // GROUP_COMMIT_MAX
+    assert stats.group_commits < 200  # far fewer commits than writes
+    assert await store.fetch_value("SELECT count(*) FROM t") == 200
+
+
+async def test_a_failing_statement_in_a_group_fails_alone(store: Database) -> None:
+    await store.execute("INSERT INTO t (x) VALUES (7)")
+
+    async def write(n: int) -> int:
+        return await store.execute("INSERT INTO t (x) VALUES (?)", (n,))
+
+    results = await asyncio.gather(*(write(n) for n in range(20)), return_exceptions=True)
+    failed = [r for r in results if isinstance(r, BaseException)]
+    assert len(failed) == 1 and isinstance(failed[0], sqlite3.IntegrityError)
+    assert results[7] is failed[0]
+    assert store.housekeeping.group_commits >= 1
+    assert await store.fetch_value("SELECT count(*) FROM t") == 20  # 0..19, 7 once
+
+
+async def test_reads_in_a_group_see_the_group_and_wait_for_its_commit(store: Database) -> None:
+    async def write(n: int) -> None:
+        await store.execute("INSERT INTO t (x) VALUES (?)", (n,))
+
+    async def read() -> int:
+        return int(await store.fetch_value("SELECT count(*) FROM t"))
+
+    results = await asyncio.gather(write(1), write(2), read(), write(3), read())
+    assert results[2] in (2, 3) and results[4] == 3
+
+
+async def test_a_transaction_block_never_joins_or_undoes_a_group(store: Database) -> None:
+    async def write(n: int) -> None:
+        await store.execute("INSERT INTO t (x) VALUES (?)", (n,))
+
+    async def failing_block() -> None:
+        with pytest.raises(RuntimeError):
+            async with store.transaction() as tx:
+                await tx.execute("INSERT INTO t (x) VALUES (1000)")
+                raise RuntimeError("rolled back")
+
+    await asyncio.gather(*(write(n) for n in range(10)), failing_block(), write(10))
+    rows = [r[0] for r in await store.fetch_all("SELECT x FROM t ORDER BY x")]
+    assert rows == list(range(11))
+
+
+async def test_a_cancelled_caller_does_not_strand_the_group(store: Database) -> None:
+    async def write(n: int) -> None:
+        await store.execute("INSERT INTO t (x) VALUES (?)", (n,))
+
+    tasks = [asyncio.create_task(write(n)) for n in range(30)]
+    await asyncio.sleep(0)
+    tasks[3].cancel()
+    tasks[17].cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    # Everyone else was answered; the database is usable and not left in a transaction.
+    await write(100)
+    count = await store.fetch_value("SELECT count(*) FROM t")
+    assert 29 <= count <= 31
+    async with store.transaction() as tx:
+        await tx.execute("INSERT INTO t (x) VALUES (101)")
