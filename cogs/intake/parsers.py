@@ -28,7 +28,7 @@ from cogs.tasks.eligibility import (
     canonical_qualification,
     normalize_country,
 )
-from cogs.tasks.links import MTURK_GROUP, MTURK_REQUESTER, PROLIFIC_STUDY
+from cogs.tasks.links import MTURK_GROUP, MTURK_REQUESTER, PROLIFIC_STUDY, parse_link
 
 #: Longest text read (a Discord message is 4,000 characters at most with Nitro).
 TEXT_MAX = 20_000
@@ -797,6 +797,11 @@ def parse_suite_short(text: str) -> ParsedTask | None:
 
 # -- free text ----------------------------------------------------------------------------
 
+_FILLER_END = re.compile(
+    r"(?:\s+\b(?:took|takes|me|it|in|en|for|pour|pays|paid|paie|about|environ|approx|~))+$",
+    re.IGNORECASE,
+)
+
 
 def parse_free_text(text: str) -> ParsedTask:
     """A member's own words: a task link, an amount and how long it took."""
@@ -820,11 +825,16 @@ def parse_free_text(text: str) -> ParsedTask:
     title = plain(re.sub(r"[/|,;()\[\]~≈]+", " ", title_text), TITLE_MAX)
     if title is not None and len(re.findall(r"\w", title)) < 3:
         title = None
-    group = _group_of(link)
+    if title is not None:
+        title = _FILLER_END.sub("", title).strip() or None
+    try:
+        platform = parse_link(link)
+    except UserError:
+        raise ExportError("intake.errors.bad_value", field_name="link") from None
     requester = _REQUESTER_URL.search(link)
     return ParsedTask(
         source="free_text",
-        platform="mturk" if group or requester else "other",
+        platform=(platform.platform if platform else None) or "other",
         reward=money[0],
         currency=money[1],
         title=title,
