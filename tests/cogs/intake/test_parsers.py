@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from decimal import Decimal
 
@@ -66,12 +67,23 @@ def test_hit_json_exclusions_are_not_limits() -> None:
 def test_hit_json_other_quals_by_name_and_thresholds() -> None:
     hit = dict(HIT)
     hit["project_requirements"] = [
-        {"qualification_type_id": "00000000000000000040", "comparator": "GreaterThan",
-         "qualification_values": [999], "qualification_type": {"name": "Total approved HITs"}},
-        {"qualification_type_id": "3XYZ", "comparator": "Exists", "qualification_values": [],
-         "qualification_type": {"name": "Transcription Level 2"}},
-        {"qualification_type_id": "00000000000000000071", "comparator": "NotIn",
-         "qualification_values": [{"country": "IN"}]},
+        {
+            "qualification_type_id": "00000000000000000040",
+            "comparator": "GreaterThan",
+            "qualification_values": [999],
+            "qualification_type": {"name": "Total approved HITs"},
+        },
+        {
+            "qualification_type_id": "3XYZ",
+            "comparator": "Exists",
+            "qualification_values": [],
+            "qualification_type": {"name": "Transcription Level 2"},
+        },
+        {
+            "qualification_type_id": "00000000000000000071",
+            "comparator": "NotIn",
+            "qualification_values": [{"country": "IN"}],
+        },
     ]
     parsed = parse_export(json.dumps(hit))
     assert parsed.limits.qualifications == {"approved ≥1000", "transcription level 2"}
@@ -223,10 +235,8 @@ def check(text: str) -> None:
     assert parsed.reward is not None and (parsed.title or parsed.link)
     assert parsed.minutes is None or parsed.minutes >= 1
     assert parsed.title is None or "@everyone" not in parsed.title.lower()
-    try:
+    with contextlib.suppress(UserError, MoneyError):
         drafts.build_draft(parsed, minutes=parsed.minutes or 5, default_currency="USD")
-    except (UserError, MoneyError):
-        pass
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -248,17 +258,38 @@ def test_mangled_exports_never_half_parse(base: str, cut: int, noise: str, at: i
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["hit_set_id", "title", "monetary_reward", "reward", "id", "name",
-                         "estimated_completion_time", "project_requirements", "results",
-                         "amount_in_dollars", "requester_id", "comparator",
-                         "qualification_values", "qualification_type", "places"]),
-        children, max_size=6),
-    max_leaves=30,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "hit_set_id",
+                        "title",
+                        "monetary_reward",
+                        "reward",
+                        "id",
+                        "name",
+                        "estimated_completion_time",
+                        "project_requirements",
+                        "results",
+                        "amount_in_dollars",
+                        "requester_id",
+                        "comparator",
+                        "qualification_values",
+                        "qualification_type",
+                        "places",
+                    ]
+                ),
+                children,
+                max_size=6,
+            )
+        ),
+        max_leaves=30,
+    )
+)
 def test_any_json_never_crashes(value: object) -> None:
     check(json.dumps(value, allow_nan=False) if _finite(value) else "{}")
 

@@ -29,7 +29,9 @@ async def test_each_mturk_format_previews_asks_minutes_and_posts(
     assert REQ in preview.field("Requester")
     assert "$1.50" in preview.field("Reward")
     assert "Not given" in preview.field("Time taken")
-    assert "1 h" in preview.field("Time allowed") and "not how long" in preview.field("Time allowed")
+    assert "1 h" in preview.field("Time allowed") and "not how long" in preview.field(
+        "Time allowed"
+    )
     assert "United States" in preview.field("Who can take it")
     assert not h.in_channel(h.world.alerts), "nothing is posted before the member confirms"
     assert await stored(h) == []
@@ -125,7 +127,9 @@ async def test_message_menu_shares_a_posted_export(configured: Harness) -> None:
 
 async def test_message_menu_in_french(configured: Harness) -> None:
     h = configured
-    command = h.bot.tree.get_command("Share as task alert", type=__import__("discord").AppCommandType.message)
+    command = h.bot.tree.get_command(
+        "Share as task alert", type=__import__("discord").AppCommandType.message
+    )
     assert command is not None
     message = h.user_message("nothing to read here", user=h.bob)
     sent = (await h.message_menu("Share as task alert", message, locale="fr"))[-1]
