@@ -1,0 +1,1 @@
+-- Placeholder so this branch's migrations have no gap; DELETE at merge (other branches own 0010).
