@@ -10,12 +10,20 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import require_setup
+from bot.clock import to_epoch
 from bot.errors import UserError
+from bot.i18n import t
 from bot.translator import ls
-from bot.ui import locale_of, reply
+from bot.ui import locale_of, reply, safe_text
 from cogs.intake import drafts
+from cogs.intake.api import ApiServer, hash_token, new_token
 from cogs.intake.parsers import ParsedTask
 from cogs.intake.views import PasteModal, show_preview
+from cogs.tasks import rules
+from db import intake as intake_db
+from db import tasks as tasks_db
+from db.requesters import Reputation
+from db.tasks import Alert
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -25,8 +33,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+TOKENS_PER_MEMBER = 5
+LABEL_MAX = 50
+
+
 class IntakeCog(commands.Cog, name="Intake"):
     """Exports and pasted posts become task alerts, through the same share rules."""
+
+    api = app_commands.Group(
+        name=ls("intake.api.group.name"),
+        description=ls("intake.api.group.description"),
+        guild_only=True,
+    )
+    token = app_commands.Group(
+        name=ls("intake.token.group.name"),
+        description=ls("intake.token.group.description"),
+        parent=api,
+    )
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -34,12 +57,135 @@ class IntakeCog(commands.Cog, name="Intake"):
             name=ls("intake.menu.name"), callback=self.share_message
         )
         self.menu.guild_only = True
+        self.server: ApiServer | None = None
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        self.bot.privacy.register("intake", intake_db.export_member, intake_db.erase_member)
+        if self.bot.settings.api_port is not None:
+            self.server = ApiServer(self.bot, self)
+            await self.server.start()
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.privacy.unregister("intake")
+        if self.server is not None:
+            await self.server.stop()
+            self.server = None
+
+    def now(self) -> int:
+        return to_epoch(self.bot.clock.now())
+
+    async def alert(self, alert_id: int) -> Alert | None:
+        return await tasks_db.get_alert(self.bot.db, alert_id)
+
+    async def reputation(self, requester_id: int) -> Reputation:
+        return await self.alerts.reputation_of(requester_id)
+
+    # -- /api token ------------------------------------------------------------------------
+
+    @token.command(
+        name=ls("intake.token.create.name"), description=ls("intake.token.create.description")
+    )
+    @app_commands.describe(label=ls("intake.token.options.label.description"))
+    @app_commands.rename(label=ls("intake.token.options.label.name"))
+    async def token_create(
+        self, interaction: discord.Interaction[Entraide], label: str | None = None
+    ) -> None:
+        settings = await require_setup(interaction)
+        locale = locale_of(interaction)
+        if self.server is None:
+            raise UserError("intake.token.api_off")
+        clean = rules.clean_text("notes", label, LABEL_MAX) if label else None
+        secret = new_token()
+        stored = await intake_db.create_token(
+            self.bot.db,
+            guild_id=settings.guild_id,
+            user_id=interaction.user.id,
+            token_hash=hash_token(secret),
+            prefix=secret[:8],
+            label=clean,
+            now=self.now(),
+            limit=TOKENS_PER_MEMBER,
+        )
+        if stored is None:
+            raise UserError("intake.token.too_many", limit=TOKENS_PER_MEMBER)
+        await reply(
+            interaction,
+            t(
+                "intake.token.created",
+                locale,
+                id=stored.id,
+                token=secret,
+                base=f"http://{self.server.host}:{self.server.port}",
+            ),
+        )
+
+    @token.command(
+        name=ls("intake.token.list.name"), description=ls("intake.token.list.description")
+    )
+    async def token_list(self, interaction: discord.Interaction[Entraide]) -> None:
+        settings = await require_setup(interaction)
+        locale = locale_of(interaction)
+        tokens = await intake_db.tokens_of(self.bot.db, settings.guild_id, interaction.user.id)
+        if not tokens:
+            await reply(interaction, t("intake.token.none", locale))
+            return
+        lines = [
+            t(
+                "intake.token.line",
+                locale,
+                id=tok.id,
+                prefix=tok.prefix,
+                label=safe_text(tok.label or "—", LABEL_MAX),
+                created=f"<t:{tok.created_at}:R>",
+                used=f"<t:{tok.last_used_at}:R>"
+                if tok.last_used_at
+                else t("intake.token.never", locale),
+            )
+            for tok in tokens
+        ]
+        await reply(interaction, "\n".join([t("intake.token.list_title", locale), *lines]))
+
+    @token.command(
+        name=ls("intake.token.revoke.name"), description=ls("intake.token.revoke.description")
+    )
+    @app_commands.describe(token=ls("intake.token.options.token.description"))
+    @app_commands.rename(token=ls("intake.token.options.token.name"))
+    async def token_revoke(self, interaction: discord.Interaction[Entraide], token: str) -> None:
+        settings = await require_setup(interaction)
+        locale = locale_of(interaction)
+        ident = token.strip().lstrip("#")
+        if not ident.isdigit() or len(ident) > 18:
+            raise UserError("intake.token.unknown")
+        revoked = await intake_db.revoke_token(
+            self.bot.db,
+            int(ident),
+            guild_id=settings.guild_id,
+            user_id=interaction.user.id,
+            now=self.now(),
+        )
+        if revoked is None:
+            raise UserError("intake.token.unknown")
+        await reply(
+            interaction, t("intake.token.revoked", locale, id=revoked.id, prefix=revoked.prefix)
+        )
+
+    @token_revoke.autocomplete("token")
+    async def _token_choices(
+        self, interaction: discord.Interaction[Entraide], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        tokens = await intake_db.tokens_of(self.bot.db, interaction.guild_id, interaction.user.id)
+        return [
+            app_commands.Choice(
+                name=f"#{tok.id} {tok.prefix}… {tok.label or ''}".strip()[:100], value=str(tok.id)
+            )
+            for tok in tokens
+            if current.strip().lstrip("#") in str(tok.id)
+            or current.lower() in (tok.label or "").lower()
+        ][:25]
 
     @property
     def alerts(self) -> AlertService:

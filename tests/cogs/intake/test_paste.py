@@ -134,3 +134,11 @@ async def test_message_menu_in_french(configured: Harness) -> None:
     message = h.user_message("nothing to read here", user=h.bob)
     sent = (await h.message_menu("Share as task alert", message, locale="fr"))[-1]
     assert sent.ephemeral and "introuvable" in sent.content
+
+
+async def test_api_off_by_default(configured: Harness) -> None:
+    h = configured
+    assert h.bot.get_cog("Intake").server is None  # type: ignore[union-attr]
+    sent = await h.slash("api token create")
+    assert sent.ephemeral and "API_PORT" in sent.content
+    assert await h.db.fetch_all("SELECT * FROM api_tokens") == []
