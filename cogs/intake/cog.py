@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import require_setup
+from bot.checks import require_manager, require_setup
 from bot.clock import to_epoch
 from bot.errors import UserError
 from bot.i18n import t
@@ -17,6 +17,7 @@ from bot.translator import ls
 from bot.ui import locale_of, reply, safe_text
 from cogs.intake import drafts
 from cogs.intake.api import ApiServer, hash_token, new_token
+from cogs.intake.exports import ExportMinutesButton, ExportsChannel
 from cogs.intake.parsers import ParsedTask
 from cogs.intake.views import PasteModal, show_preview
 from cogs.tasks import rules
@@ -58,9 +59,11 @@ class IntakeCog(commands.Cog, name="Intake"):
         )
         self.menu.guild_only = True
         self.server: ApiServer | None = None
+        self.exports = ExportsChannel(self)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
+        self.bot.add_dynamic_items(ExportMinutesButton)
         self.bot.privacy.register("intake", intake_db.export_member, intake_db.erase_member)
         if self.bot.settings.api_port is not None:
             self.server = ApiServer(self.bot, self)
@@ -68,6 +71,7 @@ class IntakeCog(commands.Cog, name="Intake"):
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.remove_dynamic_items(ExportMinutesButton)
         self.bot.privacy.unregister("intake")
         if self.server is not None:
             await self.server.stop()
@@ -81,6 +85,61 @@ class IntakeCog(commands.Cog, name="Intake"):
 
     async def reputation(self, requester_id: int) -> Reputation:
         return await self.alerts.reputation_of(requester_id)
+
+    # -- the exports channel ---------------------------------------------------------------
+
+    @property
+    def reads_messages(self) -> bool:
+        return self.bot.settings.message_content_intent
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if self.reads_messages:
+            await self.exports.on_message(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        if self.reads_messages and payload.guild_id is not None:
+            await self.exports.on_delete(payload.message_id)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        if self.reads_messages and payload.guild_id is not None:
+            await self.exports.on_edit(payload)
+
+    async def setup_exports(
+        self,
+        interaction: discord.Interaction[Entraide],
+        target: discord.abc.GuildChannel | None,
+    ) -> None:
+        """`/setup channel exports`: choose (or clear) the exports channel."""
+        settings = await require_manager(interaction)
+        locale = locale_of(interaction)
+        guild = interaction.guild
+        if guild is None:
+            raise UserError("common.errors.guild_only")
+        if target is None:
+            await intake_db.set_exports_channel(self.bot.db, settings.guild_id, None, self.now())
+            self.exports.forget(settings.guild_id)
+            await reply(interaction, t("intake.exports.cleared", locale))
+            return
+        if not isinstance(target, discord.TextChannel):
+            raise UserError("intake.exports.text_only")
+        me = guild.me
+        perms = target.permissions_for(me)
+        needed = ("view_channel", "read_message_history", "send_messages")
+        missing = [name for name in needed if not getattr(perms, name)]
+        if missing:
+            raise UserError(
+                "common.errors.bot_missing_permissions",
+                perms=", ".join(m.replace("_", " ") for m in missing),
+            )
+        await intake_db.set_exports_channel(self.bot.db, settings.guild_id, target.id, self.now())
+        self.exports.forget(settings.guild_id)
+        lines = [t("intake.exports.set", locale, channel=target.mention)]
+        if not self.reads_messages:
+            lines.append(t("intake.exports.intent_needed", locale))
+        await reply(interaction, "\n".join(lines))
 
     # -- /api token ------------------------------------------------------------------------
 
