@@ -243,7 +243,9 @@ class ExportsChannel:
             parsed = parse_export(content)
         except ExportError:
             parsed = None
-        if record.alert_id is not None and record.created:
+        if record.alert_id is not None and not record.created:
+            return  # it only merged into someone else's alert: nothing of its own to redo
+        if record.alert_id is not None:
             old = await tasks_db.get_alert(self.bot.db, record.alert_id)
             if old is not None and parsed is not None:
                 settings = await guilds.get(self.bot.db, record.guild_id)

@@ -304,3 +304,18 @@ async def test_privacy_delete_revokes_tokens(
     assert await section.erase(h.db, h.alice.id) == 1
     async with http.get(f"{base}/api/v1/requesters", params={"ids": REQ}, headers=auth(token)) as r:
         assert r.status == 401
+
+
+async def test_token_list_and_limit(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
+    h, _http, _base = api
+    tokens = [await create_token(h) for _ in range(5)]
+    sent = await h.slash("api token create", label="one too many")
+    assert sent.ephemeral and "5 active tokens" in sent.content
+    listing = await h.slash("api token list")
+    assert listing.ephemeral and listing.content.count("my script") == 5
+    assert not any(tok in listing.content for tok in tokens)
+    assert "#1" in listing.content and tokens[0][:8] in listing.content
+    other = await h.slash("api token revoke", user=h.bob, token="1")
+    assert "no active token" in other.content  # Bob cannot revoke Alice's
+    choices = await h.autocomplete("api token revoke", "token", token="")
+    assert len(choices) == 5

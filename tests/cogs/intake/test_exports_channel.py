@@ -183,3 +183,33 @@ async def test_setup_explains_the_intent_when_off(configured: Harness) -> None:
     assert await stored(h) == []
     sent = await h.slash("setup channel", user=h.alice, kind="exports", target=h.world.general)
     assert "manage" in sent.content.lower()
+
+
+async def test_editing_a_merged_export_does_not_bump_again(exports: Harness) -> None:
+    h = exports
+    await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
+    message = await h.post_message(PROLIFIC_JSON, user=h.carol, channel=h.world.general)
+    for n in range(3):
+        edited = {
+            **message,
+            "content": PROLIFIC_JSON + " " * n,
+            "edited_timestamp": message["timestamp"],
+            "guild_id": str(h.world.guild_id),
+        }
+        await h.gateway("MESSAGE_UPDATE", edited)
+    [alert] = await stored(h)
+    assert alert.seen_count == 2 and alert.state == "live"
+
+
+async def test_an_edit_that_changes_nothing_keeps_the_alert(exports: Harness) -> None:
+    h = exports
+    message = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
+    edited = {
+        **message,
+        "content": PROLIFIC_JSON + "\n",
+        "edited_timestamp": message["timestamp"],
+        "guild_id": str(h.world.guild_id),
+    }
+    await h.gateway("MESSAGE_UPDATE", edited)
+    [alert] = await stored(h)
+    assert alert.state == "live"
