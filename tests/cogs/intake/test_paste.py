@@ -142,3 +142,33 @@ async def test_api_off_by_default(configured: Harness) -> None:
     sent = await h.slash("api token create")
     assert sent.ephemeral and "API_PORT" in sent.content
     assert await h.db.fetch_all("SELECT * FROM api_tokens") == []
+
+
+async def test_change_minutes_then_post(configured: Harness) -> None:
+    h = configured
+    preview = await paste(h, PROLIFIC_JSON)
+    modal = (await h.click(preview, "Change minutes"))[-1]
+    assert modal.kind == "modal"
+    await h.submit_modal(modal, {"minutes": "1h05"}, message=preview.message)
+    assert "1 h 5 min" in h.current(preview).field("Time taken")
+    assert await stored(h) == []
+    await h.click(preview, "Post")
+    [alert] = await stored(h)
+    assert alert.minutes == 65
+
+
+async def test_bad_minutes_are_explained_and_nothing_posted(configured: Harness) -> None:
+    h = configured
+    preview = await paste(h, FORMATS["plain"])
+    modal = (await h.click(preview, "Post"))[-1]
+    replies = await h.submit_modal(modal, {"minutes": "soon"}, message=preview.message)
+    assert replies[-1].ephemeral and "soon" in replies[-1].content
+    assert await stored(h) == []
+
+
+async def test_paste_in_french(configured: Harness) -> None:
+    h = configured
+    preview = await paste(h, FORMATS["bbcode"], locale="fr")
+    assert "Rémunération" in [f["name"] for f in preview.embed["fields"]]
+    assert "Non indiquée" in preview.field("Durée réelle")
+    assert "pas la durée" in preview.field("Temps accordé")
