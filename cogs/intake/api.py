@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "ent_"  # noqa: S105 - a prefix, not a secret
 LOOKUP_MAX = 100
+#: The number (never the secret) of the token a request used, for the request log.
+TOKEN_ID = web.RequestKey("token_id", int | None)
 JSON_TYPE = "application/json"
 _OTHER_ID = re.compile(r"^[\w.:-]{1,64}$")
 _SHARE_FIELDS = frozenset(
@@ -179,7 +181,7 @@ class ApiServer:
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         started = time.monotonic()
-        request["token_id"] = None
+        request[TOKEN_ID] = None
         try:
             response = await handler(request)
         except ApiError as error:
@@ -200,7 +202,7 @@ class ApiServer:
             )
         except Exception:
             log.exception(
-                "API %s %s failed (token %s)", request.method, request.path, request["token_id"]
+                "API %s %s failed (token %s)", request.method, request.path, request[TOKEN_ID]
             )
             response = error_response(
                 ApiError(500, "unexpected", t("common.errors.unexpected", self._locale(request)))
@@ -212,7 +214,7 @@ class ApiServer:
             request.path,
             response.status,
             (time.monotonic() - started) * 1000,
-            request["token_id"],
+            request[TOKEN_ID],
         )
         return response
 
@@ -229,7 +231,7 @@ class ApiServer:
         found = await intake_db.token_by_hash(self.bot.db, hash_token(token))
         if found is None:
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
-        request["token_id"] = found.id
+        request[TOKEN_ID] = found.id
         wait = self.limiter.take(found.id)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
