@@ -39,6 +39,8 @@ KEYS = (
     "share_per_s",
     "share_p50_ms",
     "share_p99_ms",
+    "api_alert_per_s",
+    "api_lookup_per_s",
     "click_per_s",
     "click_p99_ms",
     "dispatch_only_per_s",
@@ -127,6 +129,7 @@ PHASES = (
     "share-burst",
     "share-alone",
     "share-steady",
+    "api",
     "clicks",
     "digest",
     "summary",
@@ -185,8 +188,13 @@ class Run:
 
         with self.probe.during(START_BEFORE_GATEWAY):
             await _copy(self.store, self.folder / "bot" / "entraide.db")
+            # The personal API on a free loopback port, limits out of the way of the load.
             self.bench = await BenchBot.start(
-                self.folder / "bot", on_gateway=connected, legacy=self.legacy
+                self.folder / "bot",
+                on_gateway=connected,
+                legacy=self.legacy,
+                api_port=0,
+                api_rate_per_minute=10_000,
             )
             # The members arrive (with the gateway, in GUILD_CREATE and its chunks); then
             # discord.py announces the server as available, which the GC policy waits for.
@@ -643,6 +651,48 @@ class Run:
             _verdict(worst < 50),
         )
 
+    async def api_load(self) -> None:
+        """`api_alert_per_s` and `api_lookup_per_s`, over loopback with a real client."""
+        from bench import api
+
+        bench = self._bench()
+        cog = bench.h.bot.get_cog("Intake")
+        server = getattr(cog, "server", None)
+        if server is None or not server.port:
+            self.report.notes.append("api: the personal API is not available")
+            return
+        base = f"http://127.0.0.1:{server.port}"
+        with self.probe.paused():
+            now = int(bench.h.clock.now().timestamp())
+            tokens = await api.make_tokens(
+                bench.h.db, bench.h.world.guild_id, self.sizes.members, now
+            )
+            ids = await api.requester_ids(bench.h.db)
+        with self.measured("api", "api alerts"):
+            posted = await api.alerts(base, tokens, self.sizes.burst, start=0)
+            await bench.h.settle()
+        with self.measured("api", "api lookups"):
+            looked = await api.lookups(base, tokens, ids, max(50, self.sizes.burst // 5))
+        for what, figures, ok in (
+            ("api alerts", posted, {200, 201}),
+            ("api lookups", looked, {200}),
+        ):
+            bad = {code: n for code, n in figures.statuses.items() if code not in ok}
+            if bad:
+                self.report.notes.append(f"{what}: unexpected statuses {bad}")
+        self.report.figures["api_alert_per_s"] = round(posted.per_s)
+        self.report.figures["api_lookup_per_s"] = round(looked.per_s)
+        self.report.row(
+            "api_alert_per_s (HIT JSON)",
+            _fmt(posted.per_s),
+            f"{posted.requests:,} posts, {api.CONCURRENCY} in flight, p99 {posted.p99_ms:.0f} ms",
+        )
+        self.report.row(
+            "api_lookup_per_s (100 ids)",
+            _fmt(looked.per_s),
+            f"{looked.requests:,} requests, p99 {looked.p99_ms:.0f} ms",
+        )
+
     async def summary_and_chart(self) -> None:
         bench = self._bench()
         try:
@@ -856,6 +906,7 @@ async def main_async(
             await run.share_without_fan_out()
             await run.share_steady()
             await run.steady_mixed()
+            await run.api_load()
             await run.click_burst()
             await run.digest()
             await run.summary_and_chart()

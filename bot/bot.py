@@ -113,6 +113,8 @@ class Entraide(commands.Bot):
     ) -> None:
         intents = discord.Intents.default()
         intents.members = True  # member leave → subscriptions removed, join date for reports
+        # Privileged and optional: only the exports channel reads message text.
+        intents.message_content = settings.message_content_intent
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,

@@ -54,6 +54,26 @@ class Settings(BaseSettings):
     backup_hour_utc: int = Field(
         default=4, ge=0, le=23, description="Hour (UTC) of the daily backup."
     )
+    api_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Port of the personal API (off when unset; 0 picks a free port).",
+    )
+    api_host: str = Field(
+        default="127.0.0.1",
+        description="Address the personal API listens on (keep loopback behind a proxy).",
+    )
+    api_body_max_bytes: int = Field(
+        default=65_536, ge=1024, le=1_048_576, description="Largest API request body accepted."
+    )
+    api_rate_per_minute: int = Field(
+        default=60, ge=1, le=10_000, description="API requests allowed per token per minute."
+    )
+    message_content_intent: bool = Field(
+        default=False,
+        description="Ask Discord for message content (needed by the exports channel).",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -67,7 +87,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("dev_guild_id", mode="before")
+    @field_validator("dev_guild_id", "api_port", mode="before")
     @classmethod
     def _blank_guild_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -21,6 +21,7 @@ END = "<!-- END GUIDE -->"
 GUIDES = (
     "setup.md",
     "tasks.md",
+    "api.md",
     "alerts.md",
     "requesters.md",
     "earnings.md",

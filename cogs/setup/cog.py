@@ -173,6 +173,7 @@ class SetupCog(commands.Cog):
             Choice(name=ls("setup.choice.kind_alerts"), value="alerts"),
             Choice(name=ls("setup.choice.kind_mod"), value="mod"),
             Choice(name=ls("setup.choice.kind_digest"), value="digest"),
+            Choice(name=ls("intake.setup.kind_exports"), value="exports"),
         ]
     )
     async def channel(
@@ -181,6 +182,12 @@ class SetupCog(commands.Cog):
         kind: str,
         target: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
+        if kind == "exports":  # kept by cogs.intake (it needs an optional intent)
+            intake = self.bot.get_cog("Intake")
+            if intake is None:
+                raise UserError("common.errors.unexpected")
+            await intake.setup_exports(interaction, target)  # type: ignore[attr-defined]
+            return
         settings = await require_manager(interaction)
         kind = check_choice(kind, CHANNEL_KINDS, "kind")
         column = CHANNEL_COLUMN[kind]

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import require_moderator, require_setup
+from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
@@ -229,6 +230,14 @@ class TasksCog(commands.Cog, name="Tasks"):
             "warning": warning,
         }
         await interaction.response.send_modal(ShareFormModal(locale_of(interaction), options))
+
+    @task.command(name=ls("intake.paste.name"), description=ls("intake.paste.description"))
+    async def paste(self, interaction: discord.Interaction[Entraide]) -> None:
+        """Registered here (the `/task` group lives in this cog), handled by `cogs.intake`."""
+        intake = self.bot.get_cog("Intake")
+        if intake is None:
+            raise UserError("tasks.errors.unavailable")
+        await intake.open_paste(interaction)  # type: ignore[attr-defined]
 
     # -- search ----------------------------------------------------------------------------
 

@@ -473,6 +473,62 @@ class Harness:
         )
         return await self._feed(payload)
 
+    def user_message(
+        self,
+        content: str,
+        *,
+        user: p.FakeUser | None = None,
+        channel: int | None = None,
+        embeds: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """A message a member posted (kept by the fake, so menus and edits can find it)."""
+        author = (user or self.alice).user_json()
+        message = p.message_json(
+            p.snowflake(),
+            channel or self.world.general,
+            author,
+            {"content": content, "embeds": embeds or []},
+            guild_id=self.world.guild_id,
+        )
+        self.api.messages[int(message["id"])] = message
+        return message
+
+    async def post_message(
+        self,
+        content: str,
+        *,
+        user: p.FakeUser | None = None,
+        channel: int | None = None,
+    ) -> dict[str, Any]:
+        """A member posts a message: MESSAGE_CREATE through the real parser."""
+        message = self.user_message(content, user=user, channel=channel)
+        member = (user or self.alice).member_json()
+        member.pop("user", None)
+        await self.gateway("MESSAGE_CREATE", {**message, "member": member})
+        return message
+
+    async def message_menu(
+        self,
+        name: str,
+        message: dict[str, Any],
+        *,
+        user: p.FakeUser | None = None,
+        locale: str = "en-US",
+    ) -> list[Sent]:
+        """Run a message context-menu command ("Apps → name") on `message`."""
+        command = self.bot.tree.get_command(name, type=discord.AppCommandType.message)
+        assert command is not None, f"no message menu {name!r}"
+        data = {
+            "id": str(p.snowflake()),
+            "name": command.name,
+            "type": 3,
+            "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+        }
+        channel_id = int(message["channel_id"])
+        payload = self._interaction(2, data, user or self.alice, channel_id, locale)
+        return await self._feed(payload)
+
     async def autocomplete(
         self,
         path: str,

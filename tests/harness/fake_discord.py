@@ -296,8 +296,10 @@ class FakeDiscord:
         }
 
     def _sync(self, call: Call) -> Any:
+        # Discord answers user and message menus with an empty description.
         return [
             {
+                "description": "",
                 **cmd,
                 "id": str(p.snowflake()),
                 "application_id": str(self.application_id),

@@ -16,7 +16,7 @@ async def test_task_commands_sync_with_valid_french_names(harness: Harness) -> N
     assert task["name_localizations"]["fr"] == "tâche"
     assert task["description"] and task["description_localizations"]["fr"]
     subs = {s["name"]: s for s in task["options"]}
-    assert set(subs) == {"share", "share-form", "search", "delete"}
+    assert set(subs) == {"share", "share-form", "paste", "search", "delete"}
     assert subs["share"]["name_localizations"]["fr"] == "partager"
     for sub in subs.values():
         assert sub["description"] and sub["description_localizations"]["fr"]

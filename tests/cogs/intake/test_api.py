@@ -1,0 +1,321 @@
+"""The personal API, driven over loopback with a real HTTP client against the harness bot."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.settings import Settings
+from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
+from tests.cogs.tasks.conftest import stored
+from tests.harness.driver import Harness
+from tests.harness.driver import test_settings as make_settings
+
+SCAM = "A9Z8Y7X6W5V4U3"
+
+
+@pytest.fixture
+def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    return make_settings(tmp_path, api_port=0, api_rate_per_minute=30, api_body_max_bytes=4096)
+
+
+@pytest.fixture
+async def api(configured: Harness) -> AsyncIterator[tuple[Harness, aiohttp.ClientSession, str]]:
+    server = configured.bot.get_cog("Intake").server  # type: ignore[union-attr]
+    assert server is not None and server.port
+    assert server.host == "127.0.0.1"
+    async with aiohttp.ClientSession() as session:
+        yield configured, session, f"http://127.0.0.1:{server.port}"
+
+
+async def create_token(h: Harness, user: Any = None) -> str:
+    sent = await h.slash("api token create", user=user or h.alice, label="my script")
+    assert sent.ephemeral
+    match = re.search(r"(ent_[\w-]+)", sent.content)
+    assert match, sent.content
+    return match.group(1)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_token_to_alert_to_lookup(
+    api: tuple[Harness, aiohttp.ClientSession, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    h, http, base = api
+    caplog.set_level(logging.INFO)
+    token = await create_token(h)
+    # Stored only as a hash.
+    rows = await h.db.fetch_all("SELECT token_hash, prefix FROM api_tokens")
+    assert (
+        len(rows) == 1
+        and token not in rows[0]["token_hash"]
+        and token.startswith(rows[0]["prefix"])
+    )
+
+    async with http.post(
+        f"{base}/api/v1/alerts", json={**HIT, "minutes": 6}, headers=auth(token)
+    ) as r:
+        body = await r.json()
+        assert r.status == 201, body
+    assert body["merged"] is False and body["link"].startswith("https://discord.com/channels/")
+    [alert] = await stored(h)
+    assert alert.id == body["id"] and alert.sharer_id == h.alice.id
+    assert alert.platform_requester_id == REQ and alert.platform_task_id == GROUP
+    assert alert.minutes == 6 and {"US", "CA"} <= set(alert.countries)
+    posted = h.in_channel(h.world.alerts)
+    assert len(posted) == 1 and "Rate images of food" in posted[-1].text
+
+    # Idempotent on the task: the same member posting again changes nothing.
+    async with http.post(
+        f"{base}/api/v1/alerts", json={**HIT, "minutes": 6}, headers=auth(token)
+    ) as r:
+        again = await r.json()
+    assert r.status == 200 and again == {**body, "merged": True}
+    assert (await stored(h))[0].seen_count == 1
+    # Another member's tool merges into the live alert, exactly as a share does.
+    bob = await create_token(h, h.bob)
+    async with http.post(
+        f"{base}/api/v1/alerts", json={**HIT, "minutes": 7}, headers=auth(bob)
+    ) as r:
+        merged = await r.json()
+    assert r.status == 200 and merged["merged"] is True and merged["id"] == body["id"]
+    assert (await stored(h))[0].seen_count == 2
+
+    # Evil Corp's first HIT is shared; then a moderator confirms it is a scam.
+    evil = {
+        **HIT,
+        "hit_set_id": "3Z8UJEJOCZEG603II9CQDYWSGSQY7E",
+        "requester_id": SCAM,
+        "requester_name": "Evil Corp",
+        "minutes": 5,
+    }
+    async with http.post(f"{base}/api/v1/alerts", json=evil, headers=auth(bob)) as r:
+        assert r.status == 201
+    sent = await h.slash(
+        "requester status",
+        user=h.mod,
+        requester="Evil Corp",
+        status="scam",
+        reason="fake tasks",
+        platform="mturk",
+        requester_id=SCAM,
+    )
+    assert sent.ephemeral and "scam" in sent.content.lower(), sent.content
+    async with http.get(
+        f"{base}/api/v1/requesters",
+        params={"platform": "mturk", "ids": f"{REQ},{SCAM},A0000000000"},
+        headers=auth(token),
+    ) as r:
+        looked = await r.json()
+    assert r.status == 200
+    found = looked["requesters"]
+    assert found[SCAM]["status"] == "scam" and "fake tasks" in (found[SCAM]["why"] or "")
+    assert found[REQ]["status"] == "ok" and found[REQ]["known"] is True
+    assert found["A0000000000"]["known"] is False
+    text = json.dumps(looked)
+    assert str(h.mod.id) not in text and str(h.alice.id) not in text
+
+    # The scam requester's HIT is refused with the member-facing reason; nothing stored.
+    async with http.post(
+        f"{base}/api/v1/alerts",
+        json={
+            **HIT,
+            "hit_set_id": "3Z8UJEJOCZEG603II9CQDYWSGSQY7G",
+            "requester_id": SCAM,
+            "minutes": 5,
+        },
+        headers=auth(token),
+    ) as r:
+        refused = await r.json()
+    assert r.status == 403 and refused["error"]["code"] == "tasks.share.scam_refused"
+    assert "fake tasks" in refused["error"]["message"]
+    assert len(await stored(h)) == 2
+
+    # Revoked: 401 at once.
+    sent = await h.slash("api token revoke", user=h.alice, token="1")
+    assert "revoked" in sent.content
+    async with http.get(f"{base}/api/v1/requesters", params={"ids": REQ}, headers=auth(token)) as r:
+        assert r.status == 401
+        assert (await r.json())["error"]["code"] == "unauthorized"
+    assert token not in caplog.text
+    h.api.assert_never_pinged()
+
+
+async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
+    h, http, base = api
+    token = await create_token(h)
+    url = f"{base}/api/v1/alerts"
+    cases: list[tuple[dict[str, Any], int, str]] = [
+        (
+            {"data": b"{}", "headers": {**auth("ent_nope"), "Content-Type": "application/json"}},
+            401,
+            "unauthorized",
+        ),
+        ({"data": b"{}", "headers": {"Content-Type": "application/json"}}, 401, "unauthorized"),
+        (
+            {"data": json.dumps(HIT), "headers": {**auth(token), "Content-Type": "text/plain"}},
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            {"data": b"x" * 5000, "headers": {**auth(token), "Content-Type": "application/json"}},
+            413,
+            "too_large",
+        ),
+        (
+            {
+                "data": b"[" * 1500 + b"]" * 1500,
+                "headers": {**auth(token), "Content-Type": "application/json"},
+            },
+            400,
+            "json_too_deep",
+        ),
+        (
+            {"data": b'{"a": ', "headers": {**auth(token), "Content-Type": "application/json"}},
+            400,
+            "json_not_json",
+        ),
+        ({"json": {**HIT}, "headers": auth(token)}, 422, "intake.errors.not_found"),
+        (
+            {"json": {**HIT, "minutes": 6, "guild_id": "123"}, "headers": auth(token)},
+            403,
+            "wrong_server",
+        ),
+        (
+            {"json": {"reward": 99999, "minutes": 5, "title": "x"}, "headers": auth(token)},
+            422,
+            "tasks.errors.reward_too_high",
+        ),
+        (
+            {"json": {"reward": 1, "minutes": 5, "title": "@everyone hi"}, "headers": auth(token)},
+            422,
+            "tasks.errors.mention",
+        ),
+        (
+            {"json": {"reward": 1, "minutes": 5, "title": "x", "evil": 1}, "headers": auth(token)},
+            422,
+            "intake.api.unknown_fields",
+        ),
+        (
+            {"json": {"reward": [1], "minutes": 5, "title": "x"}, "headers": auth(token)},
+            422,
+            "intake.api.bad_type",
+        ),
+    ]
+    for kwargs, status, code in cases:
+        async with http.post(url, **kwargs) as r:
+            body = await r.json(content_type=None)
+            assert r.status == status, (kwargs, body)
+            assert body["error"]["code"] == code, body
+            assert body["error"]["message"]
+    assert await stored(h) == []
+    assert not h.in_channel(h.world.alerts)
+
+
+async def test_other_servers_token_and_member_who_left(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, http, base = api
+    token = await create_token(h, h.dave)
+    await h.db.execute("UPDATE api_tokens SET guild_id = 999")  # a token from another server
+    async with http.post(
+        f"{base}/api/v1/alerts", json={**HIT, "minutes": 6}, headers=auth(token)
+    ) as r:
+        assert r.status == 403 and (await r.json())["error"]["code"] == "not_member"
+    assert await stored(h) == []
+
+
+async def test_share_fields_and_prolific_and_french(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, http, base = api
+    token = await create_token(h)
+    async with http.post(
+        f"{base}/api/v1/alerts",
+        json={"link": "https://example.com/t/1", "title": "Survey", "reward": "1.20", "minutes": 4},
+        headers=auth(token),
+    ) as r:
+        assert r.status == 201
+    async with http.post(f"{base}/api/v1/alerts", json=PROLIFIC, headers=auth(token)) as r:
+        assert r.status == 201
+    alerts = await stored(h)
+    assert [a.platform for a in alerts] == ["other", "prolific"]
+    async with http.post(
+        f"{base}/api/v1/alerts",
+        json={"reward": 0, "minutes": 4, "title": "x"},
+        headers={**auth(token), "Accept-Language": "fr-FR"},
+    ) as r:
+        body = await r.json()
+    assert r.status == 422 and body["error"]["code"] == "tasks.errors.reward_positive"
+    assert "supérieur à zéro" in body["error"]["message"]
+
+
+async def test_lookup_limits_and_rate_limit(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, http, base = api
+    token = await create_token(h)
+    ids = ",".join(f"A{n:013d}" for n in range(101))
+    async with http.get(f"{base}/api/v1/requesters", params={"ids": ids}, headers=auth(token)) as r:
+        assert r.status == 400 and (await r.json())["error"]["code"] == "too_many_ids"
+    async with http.get(
+        f"{base}/api/v1/requesters", params={"ids": "nope!"}, headers=auth(token)
+    ) as r:
+        assert r.status == 400
+    statuses = []
+    for _ in range(40):
+        async with http.get(
+            f"{base}/api/v1/requesters", params={"ids": REQ}, headers=auth(token)
+        ) as r:
+            statuses.append(r.status)
+            if r.status == 429:
+                assert int(r.headers["Retry-After"]) >= 1
+                break
+    assert statuses[-1] == 429
+
+
+async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
+    _h, http, base = api
+    async with http.get(f"{base}/api/v1/openapi.json") as r:
+        spec = await r.json()
+    assert r.status == 200 and "/api/v1/alerts" in spec["paths"]
+
+
+async def test_privacy_delete_revokes_tokens(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, http, base = api
+    token = await create_token(h)
+    section = next(s for s in h.bot.privacy.sections if s.name == "intake")
+    exported = await section.export(h.db, h.alice.id)
+    assert (
+        exported["api_tokens"][0]["label"] == "my script"
+        and "token_hash" not in exported["api_tokens"][0]
+    )
+    assert await section.erase(h.db, h.alice.id) == 1
+    async with http.get(f"{base}/api/v1/requesters", params={"ids": REQ}, headers=auth(token)) as r:
+        assert r.status == 401
+
+
+async def test_token_list_and_limit(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
+    h, _http, _base = api
+    tokens = [await create_token(h) for _ in range(5)]
+    sent = await h.slash("api token create", label="one too many")
+    assert sent.ephemeral and "5 active tokens" in sent.content
+    listing = await h.slash("api token list")
+    assert listing.ephemeral and listing.content.count("my script") == 5
+    assert not any(tok in listing.content for tok in tokens)
+    assert "#1" in listing.content and tokens[0][:8] in listing.content
+    other = await h.slash("api token revoke", user=h.bob, token="1")
+    assert "no active token" in other.content  # Bob cannot revoke Alice's
+    choices = await h.autocomplete("api token revoke", "token", token="")
+    assert len(choices) == 5
