@@ -240,3 +240,28 @@ async def test_personal_preview_shows_now_what_the_dm_would_say(configured: Harn
     assert "Your personal digest is off" in answer.content
     assert any(e["title"] == "Your earnings" for e in answer.embeds)
     assert h.dms_to(h.alice) == []
+
+
+async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
+    configured: Harness,
+) -> None:
+    """#12.18: the digest uses the same rule as alerts and search."""
+    h = configured
+    await members.set_eligibility(h.db, h.bob.id, "US", frozenset(), 0)
+    await opt_in(h, h.bob, cadence="daily", time="07:00", timezone="Europe/Paris")
+    await subscribe(h, h.bob, platform="prolific", min_hourly_cents=1000, currency="USD")
+    window = at_paris(26, 12)
+    await share(
+        h,
+        title="US Masters study",
+        hourly_cents=2400,
+        at=window,
+        countries=frozenset({"US"}),
+        qualifications=frozenset({"masters"}),
+    )
+    await share(h, title="UK only", hourly_cents=2400, at=window, countries=frozenset({"GB"}))
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "sent"
+    [dm] = h.dms_to(h.bob)
+    missed = next(e for e in dm.embeds if e["title"].startswith("Tasks for you"))["description"]
+    assert "US Masters study" in missed and "UK only" not in missed

@@ -169,3 +169,18 @@ async def test_deleting_a_forum_alert_closes_its_post(forum: Harness) -> None:
     assert now.embed["title"] == "Alert #1 removed" and "Rate images" not in now.text
     assert "scam link" in now.embed["description"]
     assert now.embed.get("url") is None and all(b.get("disabled") for b in now.buttons)
+
+
+async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
+    configured: Harness,
+) -> None:
+    """#12.18: qualification filtering starts only once qualifications are listed."""
+    h = configured
+    await _board(h)
+    await h.slash("profile country", user=h.bob, country="US")
+    sent = await h.slash("task search", user=h.bob)
+    assert any("Audio" in t for t in titles(sent))  # "US only, Masters"
+    assert "hidden" not in (sent.embed.get("footer") or {}).get("text", "")
+    await h.slash("profile country", user=h.bob, country="FR")
+    sent = await h.slash("task search", user=h.bob)
+    assert all("Audio" not in t for t in titles(sent))  # the country still counts
