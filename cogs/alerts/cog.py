@@ -50,7 +50,12 @@ class AlertsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
-        self.bot.privacy.register("alerts", subscriptions.export_member, subscriptions.erase_member)
+        self.bot.privacy.register(
+            "alerts",
+            subscriptions.export_member,
+            subscriptions.erase_member,
+            ("alert_subscriptions.user_id", "alert_dm_log.user_id", "alert_threads.user_id"),
+        )
         self.bot.scheduler.add_job(
             self.prune_dm_log, "interval", hours=6, id=PRUNE_JOB_ID, replace_existing=True
         )

@@ -97,7 +97,12 @@ class DigestsCog(commands.Cog):
         Server digests catch up when their server becomes available (its channels are
         known only then); personal digests need nothing but the REST API.
         """
-        self.bot.privacy.register("digests", digests.export_member, digests.erase_member)
+        self.bot.privacy.register(
+            "digests",
+            digests.export_member,
+            digests.erase_member,
+            ("digest_members.user_id", "digest_runs.owner_id"),
+        )
         self.runner.notes = await digests.pending_notes(self.bot.db)
         await self.runner.resync()
         self.runner.start()

@@ -100,7 +100,18 @@ class EarningsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(EntryButton, FromAlertButton)
-        self.bot.privacy.register("earnings", earnings_db.export_member, earnings_db.erase_member)
+        self.bot.privacy.register(
+            "earnings",
+            earnings_db.export_member,
+            earnings_db.erase_member,
+            (
+                "earnings.user_id",
+                "earnings_daily.user_id",
+                "earnings_prefs.user_id",
+                "earnings_sharing.user_id",
+                "shifts.user_id",
+            ),
+        )
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(EntryButton, FromAlertButton)

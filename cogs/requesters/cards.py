@@ -162,7 +162,11 @@ def report_card(
             value=t(
                 f"requesters.card.outcome_{report.state}",
                 locale,
-                moderator=f"<@{report.closed_by}>",
+                moderator=(
+                    f"<@{report.closed_by}>"
+                    if report.closed_by is not None
+                    else t("requesters.card.moderator_erased", locale)
+                ),
                 at=when(report.closed_at),
                 reason=safe_text(report.closed_reason, 600),
             ),

@@ -87,6 +87,16 @@ def _desc(name: str) -> app_commands.locale_str:
 
 Score = app_commands.Range[int, 1, 5]
 
+#: Columns naming a member that this feature's privacy section exports and erases.
+PRIVACY_COLUMNS = (
+    "reviews.author_id",
+    "review_flags.flagger_id",
+    "reports.reporter_id",
+    "reports.closed_by",
+    "report_notes.author_id",
+    "audit_log.actor_id",
+)
+
 
 class RequestersCog(commands.Cog, name=COG_NAME):
     """Reviews, scam reports and the moderators' queue for requesters."""
@@ -102,7 +112,9 @@ class RequestersCog(commands.Cog, name=COG_NAME):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(ReportActionButton, AnswerButton, FlagReviewButton)
-        self.bot.privacy.register("requesters", self.export_member, self.erase_member)
+        self.bot.privacy.register(
+            "requesters", self.export_member, self.erase_member, PRIVACY_COLUMNS
+        )
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(ReportActionButton, AnswerButton, FlagReviewButton)
@@ -809,21 +821,29 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     # -- privacy --------------------------------------------------------------------------
 
     async def export_member(self, db: Any, user_id: int) -> dict[str, Any]:
-        """A member's reviews (with history), flags, their own reports and moderator acts."""
+        """Everything naming the member: reviews (with history), flags, reports.
+
+        Their own reports, the reports they closed or wrote notes on, and every audit-log
+        entry naming them as the actor.
+        """
         return {
             **await reviews.export_author(db, user_id),
             "reports": await reports.export_reporter(db, user_id),
+            **await reports.export_moderated(db, user_id),
             "moderation": await audit.export_actor(db, user_id),
         }
 
     async def erase_member(self, db: Any, user_id: int) -> int:
-        """Delete reviews and flags; anonymise reports so moderators' records stay whole.
+        """Delete reviews and flags; anonymise reports and the audit log.
 
-        Moderation actions a member took as a moderator stay in the audit log: a server
-        must be able to account for its decisions about requesters.
+        Reports, notes and audit entries stay (a server must be able to account for its
+        decisions about requesters), but no longer say who: not the reporter, not the
+        moderator who closed a report or asked a question, not the actor of any entry in
+        `/mod log` (a reporter's answer is one).
         """
         changed = await reviews.erase_author(db, user_id, reviewing.is_hidden, self._now())
-        return changed + await reports.anonymise_reporter(db, user_id)
+        changed += await reports.anonymise_reporter(db, user_id)
+        return changed + await audit.anonymise_actor(db, user_id)
 
 
 def _attachment(attachment: discord.Attachment | None) -> tuple[str | None, str | None]:
