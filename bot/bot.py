@@ -21,6 +21,7 @@ from bot import offload
 from bot.clock import Clock, SystemClock
 from bot.error_handler import EntraideTree, handle_interaction_error
 from bot.i18n import t
+from bot.membership import Membership
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator
@@ -77,6 +78,8 @@ class Entraide(commands.Bot):
         self._closing = False
         self._closed = asyncio.Event()
         self.privacy = PrivacyRegistry()
+        #: Per-server member data, forgotten when a member leaves (even while offline).
+        self.membership = Membership(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ keep exact (see migration 0004), so their cost does not grow with the size of th
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -659,6 +660,23 @@ async def erase_member(db: Database, user_id: int) -> int:
 
 async def forget_guild_sharing(db: Database, guild_id: int, user_id: int) -> None:
     """A member who leaves a server stops feeding its statistics."""
-    await db.execute(
-        "DELETE FROM earnings_sharing WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    await forget_guild_sharing_many(db, guild_id, [user_id])
+
+
+async def sharing_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members who feed one server's community statistics."""
+    rows = await db.fetch_all(
+        "SELECT user_id FROM earnings_sharing WHERE guild_id = ?", (guild_id,)
+    )
+    return {int(r[0]) for r in rows}
+
+
+async def forget_guild_sharing_many(db: Database, guild_id: int, user_ids: list[int]) -> int:
+    """Members who left a server stop feeding its statistics (one statement)."""
+    if not user_ids:
+        return 0
+    return await db.execute(
+        "DELETE FROM earnings_sharing WHERE guild_id = ? "
+        "AND user_id IN (SELECT value FROM json_each(?))",
+        (guild_id, json.dumps(sorted(set(user_ids)))),
     )

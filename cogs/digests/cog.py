@@ -390,7 +390,7 @@ class DigestsCog(commands.Cog):
             upcoming = next_occurrence(schedule, now)
             status = t("digests.preview.personal_on", locale, when=stamp(to_epoch(upcoming.due_at)))
         period = replace(next_occurrence(preview_schedule, now), window_end=now + PREVIEW_SLACK)
-        content = await compose.compose_member_digest(self.bot.db, user_id, period)
+        content = await compose.compose_member_digest(self.bot, user_id, period)
         rendered = render.render_member(content, locale)
         header = t("digests.preview.header_personal", locale, status=status)
         await self._send_preview(interaction, header, rendered)

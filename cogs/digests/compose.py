@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -200,12 +201,20 @@ def _facts(row: AlertRow) -> AlertFacts:
     )
 
 
-async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tuple[TaskLine, ...]:
+async def missed_tasks(
+    db: Database,
+    user_id: int,
+    start: int,
+    end: int,
+    present_in: Callable[[int, Iterable[int]], Awaitable[set[int]]] | None = None,
+) -> tuple[TaskLine, ...]:
     """Tasks matching the member's subscriptions, that they can take and never touched.
 
     The same matching rules as the live alerts (`cogs.alerts.rules.matches`) and the same
     eligibility rule (`cogs.tasks.eligibility`), so the digest never suggests a task the
-    alerts would have filtered out.
+    alerts would have filtered out. With `present_in` (the bot's membership check), only
+    servers the member is still in are read: one they left while the bot was offline is
+    never shown, even before its subscriptions are forgotten.
     """
     subscriptions = await digests.member_subscriptions(db, user_id)
     if not subscriptions:
@@ -213,6 +222,11 @@ async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tupl
     by_guild: dict[int, list[Filters]] = {}
     for sub in subscriptions:
         by_guild.setdefault(sub.guild_id, []).append(_filters(sub))
+    if present_in is not None:
+        present = await present_in(user_id, sorted(by_guild))
+        by_guild = {g: f for g, f in by_guild.items() if g in present}
+        if not by_guild:
+            return ()
     rows = await digests.unseen_alerts(db, user_id, sorted(by_guild), start, end)
     if not rows:
         return ()
@@ -235,6 +249,9 @@ async def compose_member_digest(
     source: Any, user_id: int, period: Occurrence | tuple[datetime, datetime]
 ) -> MemberDigest:
     """A member's personal digest: their own earnings, goal, and tasks they may have missed.
+
+    Given the bot (not only its database), the tasks come only from servers the member is
+    still in (`bot.membership`).
 
     Earnings come from the earnings feature's own summary (the same figures /earnings
     summary shows); nothing of anyone else's is read.
@@ -272,7 +289,14 @@ async def compose_member_digest(
                     bar=progress_bar(progress.percent),
                 ),
             )
-    missed = await missed_tasks(db, user_id, window.start, window.end)
+    membership = getattr(source, "membership", None)
+    missed = await missed_tasks(
+        db,
+        user_id,
+        window.start,
+        window.end,
+        membership.present_guilds if membership is not None else None,
+    )
     return MemberDigest(
         user_id=user_id,
         cadence=window.cadence,

@@ -112,15 +112,15 @@ class EarningsCog(commands.Cog):
                 "shifts.user_id",
             ),
         )
+        # Leaving a server (even while the bot is offline) stops feeding its statistics.
+        self.bot.membership.register(
+            "earnings", earnings_db.sharing_member_ids, earnings_db.forget_guild_sharing_many
+        )
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(EntryButton, FromAlertButton)
         self.bot.privacy.unregister("earnings")
-
-    @commands.Cog.listener()
-    async def on_member_remove(self, member: discord.Member) -> None:
-        """Leaving a server stops feeding its community statistics."""
-        await earnings_db.forget_guild_sharing(self.bot.db, member.guild.id, member.id)
+        self.bot.membership.unregister("earnings")
 
     # -- helpers ---------------------------------------------------------------------------
 
