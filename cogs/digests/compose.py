@@ -25,6 +25,7 @@ from cogs.digests.content import (
     WageLine,
 )
 from cogs.digests.rules import ALL_SECTIONS, Cadence, Occurrence, Section, work_dates
+from cogs.earnings import community
 from cogs.earnings.maths import K_ANONYMITY, goal_progress, progress_bar
 from cogs.earnings.rules import Period
 from cogs.tasks.eligibility import Limits, is_eligible
@@ -142,7 +143,9 @@ async def compose_server_digest(
         opened, closed = await digests.report_counts(db, guild_id, start, end)
     wages: tuple[WageLine, ...] = ()
     if Section.WAGES in sections:
-        stats = await earnings.community_hourly(db, guild_id, window.first_day, window.last_day)
+        stats = await community.snapshot(
+            db, guild_id, window.first_day, window.last_day, datetime.fromtimestamp(end, UTC)
+        )
         wages = tuple(
             WageLine(s.platform, s.currency, s.members, s.q1_cents, s.median_cents, s.q3_cents)
             for s in stats[:WAGE_LINES]

@@ -25,7 +25,7 @@ from bot.money import known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text, truncate
 from cogs.earnings import chart as charts
-from cogs.earnings import csvio, rules
+from cogs.earnings import community, csvio, rules
 from cogs.earnings.maths import K_ANONYMITY, GoalProgress, goal_progress
 from cogs.earnings.render import (
     community_embed,
@@ -605,8 +605,8 @@ class EarningsCog(commands.Cog):
             if period == "last_week"
             else rules.Period("week", *rules.week_of(today))
         )
-        stats = await earnings_db.community_hourly(
-            self.bot.db, interaction.guild_id, span.start, span.end
+        stats = await community.snapshot(
+            self.bot.db, interaction.guild_id, span.start, span.end, self.bot.clock.now()
         )
         await reply(
             interaction,
