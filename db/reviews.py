@@ -118,13 +118,17 @@ async def save(
     body: str | None,
     now: int,
 ) -> Review:
-    """Write a member's review of a subject, or edit theirs (the trigger keeps history)."""
+    """Write a member's review of a subject, or edit theirs (the trigger keeps history).
+
+    The review keeps the server it was first written from (`guild_id`): editing it from
+    another server does not move it.
+    """
     row = await db.fetch_one(
         "INSERT INTO reviews (subject_kind, subject_id, author_id, guild_id, scores, "
         "experience, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (subject_kind, subject_id, author_id) DO UPDATE SET "
         "scores = excluded.scores, experience = excluded.experience, body = excluded.body, "
-        "guild_id = excluded.guild_id, revision = reviews.revision + 1, "
+        "revision = reviews.revision + 1, "
         "updated_at = excluded.updated_at RETURNING *",
         (
             kind,
@@ -211,6 +215,23 @@ async def recent(
         (kind, subject_id, limit),
     )
     return [_review(row) for row in rows]
+
+
+async def page(
+    db: Database, kind: str, subject_id: int, *, offset: int, limit: int
+) -> tuple[list[Review], int]:
+    """One page of a subject's visible reviews, newest first, and how many there are."""
+    total = await db.fetch_value(
+        "SELECT COUNT(*) FROM reviews WHERE subject_kind = ? AND subject_id = ? "
+        "AND hidden_at IS NULL",
+        (kind, subject_id),
+    )
+    rows = await db.fetch_all(
+        _WITH_FLAGS + "WHERE r.subject_kind = ? AND r.subject_id = ? AND r.hidden_at IS NULL "
+        "ORDER BY r.updated_at DESC, r.id DESC LIMIT ? OFFSET ?",
+        (kind, subject_id, limit, max(0, offset)),
+    )
+    return [_review(row) for row in rows], int(total or 0)
 
 
 async def flag(

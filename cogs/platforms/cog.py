@@ -365,7 +365,13 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
             guild_name=self._guild_name,
         )
         flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
-        await reply(interaction, embed=embed, view=flag_view(flaggable, locale))
+        # more reviews than the card shows: a list reaches them all (and their Flag buttons)
+        everything = (
+            (PLATFORM_REVIEWS.kind, target.id, summary.review_count)
+            if summary.review_count > len(shown)
+            else None
+        )
+        await reply(interaction, embed=embed, view=flag_view(flaggable, locale, everything))
 
     info.autocomplete("platform")(platform_autocomplete)
 
