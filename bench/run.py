@@ -160,8 +160,7 @@ class Run:
         assert self.store is not None
         with self.probe.during("start"):
             await _copy(self.store, self.folder / "bot" / "entraide.db")
-            self.bench = await BenchBot.start(self.folder / "bot")
-            await self.bench.add_members(self.sizes.members)
+            self.bench = await BenchBot.start(self.folder / "bot", members=self.sizes.members)
         from bench.dispatch import DispatchOnly
 
         await self.bench.h.bot.add_cog(DispatchOnly(self.bench.h.bot, world.ALERTS))

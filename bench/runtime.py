@@ -91,13 +91,21 @@ class BenchBot:
         self._wrap_fake()
 
     @classmethod
-    async def start(cls, folder: Path, **settings: Any) -> BenchBot:
-        """Start the bot on `folder/entraide.db` (already in place)."""
+    async def start(cls, folder: Path, members: int = 0, **settings: Any) -> BenchBot:
+        """Start the bot on `folder/entraide.db` (already in place).
+
+        The community's `members` arrive with the server (GUILD_CREATE), as Discord sends a
+        chunked member list: the bot forgets per-server data of anyone missing from it.
+        """
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
         clock = ManualClock(DEFAULT_NOW)
         harness = await Harness.start(
-            test_settings(folder, **settings), clock, monkeypatch, world=world.bench_world()
+            test_settings(folder, **settings),
+            clock,
+            monkeypatch,
+            world=world.bench_world(),
+            extra_members=[world.member(n) for n in range(members)],
         )
         return cls(harness, monkeypatch, folder)
 
