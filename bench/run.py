@@ -195,10 +195,10 @@ class Run:
                 legacy=self.legacy,
                 api_port=0,
                 api_rate_per_minute=10_000,
+                members=self.sizes.members,
             )
             # The members arrive (with the gateway, in GUILD_CREATE and its chunks); then
             # discord.py announces the server as available, which the GC policy waits for.
-            await self.bench.add_members(self.sizes.members)
             await self.bench.guild_loaded()
         startup = self.probe.max_block_ms_except(
             *(k for k in self.probe.by_phase if k not in STARTUP_PHASES)

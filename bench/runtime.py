@@ -102,6 +102,7 @@ class BenchBot:
         *,
         on_gateway: Callable[[], None] | None = None,
         legacy: bool = False,
+        members: int = 0,
         **settings: Any,
     ) -> BenchBot:
         """Start the bot on `folder/entraide.db` (already in place).
@@ -109,6 +110,8 @@ class BenchBot:
         `on_gateway` is called when the first GUILD_CREATE arrives (the gateway is
         connected; `setup_hook` is done). `legacy` runs the database housekeeping and the
         garbage collector as they were before issue 14, for a baseline in the same run.
+        The community's `members` arrive with the server (GUILD_CREATE), as Discord sends a
+        chunked member list: the bot forgets per-server data of anyone missing from it.
         """
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
@@ -124,7 +127,11 @@ class BenchBot:
             _legacy(monkeypatch)
         clock = ManualClock(DEFAULT_NOW)
         harness = await Harness.start(
-            test_settings(folder, **settings), clock, monkeypatch, world=world.bench_world()
+            test_settings(folder, **settings),
+            clock,
+            monkeypatch,
+            world=world.bench_world(),
+            extra_members=[world.member(n) for n in range(members)],
         )
         return cls(harness, monkeypatch, folder)
 

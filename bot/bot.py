@@ -26,6 +26,7 @@ from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
 from bot.gc_policy import GcPolicy
 from bot.i18n import catalogs, t
+from bot.membership import Membership
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
 from bot.translator import CatalogTranslator, localise_options
@@ -135,6 +136,8 @@ class Entraide(commands.Bot):
         #: scheduler never starts and no background work (start-up catch-ups) runs.
         self.tree_only = tree_only
         self.gc_policy = GcPolicy()
+        #: Per-server member data, forgotten when a member leaves (even while offline).
+        self.membership = Membership(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 

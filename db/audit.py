@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 
 from db.connection import Database
 
+#: `actor_id` of entries whose actor erased their data (`/privacy delete`). Discord never
+#: gives the id 0 to anyone, and the entry itself stays: a server can still account for
+#: what was decided, only not by whom.
+ERASED_ACTOR = 0
+
 
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
@@ -120,7 +125,18 @@ async def for_target(db: Database, target_kind: str, target_id: int) -> list[Aud
     return [_entry(row) for row in rows]
 
 
+async def anonymise_actor(db: Database, actor_id: int) -> int:
+    """Forget who acted in every entry of one member (moderator acts and reporters' answers)."""
+    if actor_id == ERASED_ACTOR:
+        return 0
+    return await db.execute(
+        "UPDATE audit_log SET actor_id = ? WHERE actor_id = ?", (ERASED_ACTOR, actor_id)
+    )
+
+
 async def export_actor(db: Database, actor_id: int) -> list[dict[str, object]]:
+    if actor_id == ERASED_ACTOR:
+        return []
     rows = await db.fetch_all("SELECT * FROM audit_log WHERE actor_id = ? ORDER BY id", (actor_id,))
     return [
         {

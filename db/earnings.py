@@ -7,6 +7,7 @@ keep exact (see migration 0004), so their cost does not grow with the size of th
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -485,26 +486,44 @@ _COMMUNITY = (
 
 
 async def community_hourly(
-    db: Database, guild_id: int | None, start: date, end: date
+    db: Database,
+    guild_id: int | None,
+    start: date,
+    end: date,
+    *,
+    members_before: int | None = None,
+    dates_before: date | None = None,
 ) -> list[PlatformHourly]:
     """Quartiles of effective hourly by platform among members who opted in.
 
     `guild_id` limits it to members sharing with that server (None: every server).
     `start` and `end` are inclusive dates. Only (platform, currency) groups with at least
-    `maths.K_ANONYMITY` contributing members are returned.
+    `maths.K_ANONYMITY` contributing members are returned. These are exact figures: what
+    is shown to members goes through `cogs.earnings.community.snapshot`, which fixes
+    `members_before` (only members who opted in before that instant count) and
+    `dates_before` (only work dated before that day counts) and coarsens the result.
 
     The database sums each member's week into one row per work group (platform and
     currency) and per unpaid-time tag, so Python only does a few integer divisions per
     member: the weekly digest composes this for thousands of members between two awaits.
     """
     sharing = (
-        "SELECT user_id FROM earnings_sharing WHERE guild_id = :g"
+        "SELECT user_id FROM earnings_sharing WHERE guild_id = :g AND since_at < :mb"
         if guild_id is not None
-        else "SELECT DISTINCT user_id FROM earnings_sharing"
+        else "SELECT DISTINCT user_id FROM earnings_sharing WHERE since_at < :mb"
     )
+    if dates_before is not None:
+        end = min(end, date.fromordinal(dates_before.toordinal() - 1))
+    if end < start:
+        return []
     rows = await db.fetch_all(
         _COMMUNITY.format(sharing=sharing),
-        {"g": guild_id, "s": start.isoformat(), "e": end.isoformat()},
+        {
+            "g": guild_id,
+            "s": start.isoformat(),
+            "e": end.isoformat(),
+            "mb": members_before if members_before is not None else 2**62,
+        },
     )
     return community_rows(rows)
 
@@ -666,6 +685,23 @@ async def erase_member(db: Database, user_id: int) -> int:
 
 async def forget_guild_sharing(db: Database, guild_id: int, user_id: int) -> None:
     """A member who leaves a server stops feeding its statistics."""
-    await db.execute(
-        "DELETE FROM earnings_sharing WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    await forget_guild_sharing_many(db, guild_id, [user_id])
+
+
+async def sharing_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members who feed one server's community statistics."""
+    rows = await db.fetch_all(
+        "SELECT user_id FROM earnings_sharing WHERE guild_id = ?", (guild_id,)
+    )
+    return {int(r[0]) for r in rows}
+
+
+async def forget_guild_sharing_many(db: Database, guild_id: int, user_ids: list[int]) -> int:
+    """Members who left a server stop feeding its statistics (one statement)."""
+    if not user_ids:
+        return 0
+    return await db.execute(
+        "DELETE FROM earnings_sharing WHERE guild_id = ? "
+        "AND user_id IN (SELECT value FROM json_each(?))",
+        (guild_id, json.dumps(sorted(set(user_ids)))),
     )

@@ -93,6 +93,14 @@ async def find(db: Database, guild_id: int, key: str) -> Platform | None:
     return None if row is None else _platform(row)
 
 
+async def visible_by_id(db: Database, guild_id: int, platform_id: int) -> Platform | None:
+    """The platform with this id, if this server can see it."""
+    row = await db.fetch_one(
+        f"SELECT * FROM ({_VISIBLE}) WHERE id = :id", {"guild": guild_id, "id": platform_id}
+    )
+    return None if row is None else _platform(row)
+
+
 async def get(db: Database, platform_id: int) -> Platform | None:
     row = await db.fetch_one("SELECT * FROM platforms WHERE id = ?", (platform_id,))
     return None if row is None else _platform(row)

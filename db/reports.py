@@ -318,18 +318,57 @@ async def export_reporter(db: Database, user_id: int) -> list[dict[str, object]]
     ]
 
 
+async def export_moderated(db: Database, user_id: int) -> dict[str, list[dict[str, object]]]:
+    """What a member did on reports: the ones they closed, every note they wrote.
+
+    (Questions asked as a moderator, answers as a reporter.)
+    """
+    closed = await db.fetch_all(
+        "SELECT id, guild_id, state, closed_reason, closed_at FROM reports "
+        "WHERE closed_by = ? ORDER BY id",
+        (user_id,),
+    )
+    notes = await db.fetch_all(
+        "SELECT report_id, kind, body, created_at FROM report_notes "
+        "WHERE author_id = ? ORDER BY id",
+        (user_id,),
+    )
+    return {
+        "reports_closed": [
+            {
+                "number": row["id"],
+                "server_id": row["guild_id"],
+                "outcome": row["state"],
+                "reason": row["closed_reason"],
+                "closed_at": row["closed_at"],
+            }
+            for row in closed
+        ],
+        "notes_written": [
+            {
+                "report": row["report_id"],
+                "kind": row["kind"],
+                "text": row["body"],
+                "at": row["created_at"],
+            }
+            for row in notes
+        ],
+    }
+
+
 async def anonymise_reporter(db: Database, user_id: int) -> int:
-    """Forget who filed a member's reports (moderators' records stay as they were)."""
+    """Forget the member in every report: as reporter, as closer, as author of a note.
+
+    The records stay whole otherwise (moderators keep their queue and history).
+    """
+    changed = 0
     async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "UPDATE reports SET reporter_id = NULL WHERE reporter_id = ?", (user_id,)
-        )
-        changed = cursor.rowcount
-        await cursor.close()
-        cursor = await tx.execute(
-            "UPDATE report_notes SET author_id = NULL WHERE author_id = ? AND kind = 'answer'",
-            (user_id,),
-        )
-        changed += cursor.rowcount
-        await cursor.close()
+        for sql in (
+            "UPDATE reports SET reporter_id = NULL WHERE reporter_id = ?",
+            "UPDATE reports SET closed_by = NULL WHERE closed_by = ?",
+            "UPDATE report_notes SET author_id = NULL WHERE author_id = ?",
+        ):
+            cursor = await tx.execute(sql, (user_id,))
+            changed += max(cursor.rowcount, 0)
+            await cursor.close()
     return changed

@@ -129,6 +129,9 @@ async def save(
     With `daily_limit`, a *new* review is refused (`ReviewRefusedError`) once the member
     wrote that many new reviews in this server since `since`; checked in the statement
     that writes. Editing one's own review is always allowed.
+
+    The review keeps the server it was first written from (`guild_id`): editing it from
+    another server does not move it.
     """
     row = await db.fetch_one(
         "INSERT INTO reviews (subject_kind, subject_id, author_id, guild_id, scores, "
@@ -140,7 +143,7 @@ async def save(
         "AND created_at > :since) < :limit "
         "ON CONFLICT (subject_kind, subject_id, author_id) DO UPDATE SET "
         "scores = excluded.scores, experience = excluded.experience, body = excluded.body, "
-        "guild_id = excluded.guild_id, revision = reviews.revision + 1, "
+        "revision = reviews.revision + 1, "
         "updated_at = excluded.updated_at RETURNING *",
         {
             "kind": kind,
@@ -238,6 +241,23 @@ async def has_flagged(db: Database, review_id: int, flagger_id: int) -> bool:
         (review_id, flagger_id),
     )
     return found is not None
+
+
+async def page(
+    db: Database, kind: str, subject_id: int, *, offset: int, limit: int
+) -> tuple[list[Review], int]:
+    """One page of a subject's visible reviews, newest first, and how many there are."""
+    total = await db.fetch_value(
+        "SELECT COUNT(*) FROM reviews WHERE subject_kind = ? AND subject_id = ? "
+        "AND hidden_at IS NULL",
+        (kind, subject_id),
+    )
+    rows = await db.fetch_all(
+        _WITH_FLAGS + "WHERE r.subject_kind = ? AND r.subject_id = ? AND r.hidden_at IS NULL "
+        "ORDER BY r.updated_at DESC, r.id DESC LIMIT ? OFFSET ?",
+        (kind, subject_id, limit, max(0, offset)),
+    )
+    return [_review(row) for row in rows], int(total or 0)
 
 
 async def flag(

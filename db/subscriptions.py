@@ -158,6 +158,16 @@ async def remove_all(db: Database, guild_id: int, user_id: int) -> int:
     )
 
 
+async def member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members alerts keep something for in one server (subscriptions, fallback threads)."""
+    rows = await db.fetch_all(
+        "SELECT DISTINCT user_id FROM alert_subscriptions WHERE guild_id = ? "
+        "UNION SELECT user_id FROM alert_threads WHERE guild_id = ?",
+        (guild_id, guild_id),
+    )
+    return {int(r[0]) for r in rows}
+
+
 async def forget_member(db: Database, guild_id: int, user_id: int) -> int:
     """Everything alerts keep about a member in one server (they left it)."""
     return await forget_members(db, guild_id, [user_id])

@@ -691,6 +691,11 @@ async def export_member(db: Database, user_id: int) -> dict[str, list[dict[str, 
         "ORDER BY id",
         {"u": user_id},
     )
+    ended = await db.fetch_all(
+        "SELECT id AS alert_id, guild_id, state, ended_at FROM task_alerts WHERE ended_by = ? "
+        "ORDER BY id",
+        (user_id,),
+    )
     return {
         "alerts_shared": [dict(r) for r in shared],
         "alerts_reshared": [dict(r) for r in sightings],
@@ -700,6 +705,7 @@ async def export_member(db: Database, user_id: int) -> dict[str, list[dict[str, 
             {**dict(r), "suggested": bool(r["suggested"]), "confirmed": bool(r["confirmed"])}
             for r in warnings
         ],
+        "alerts_ended": [dict(r) for r in ended],
     }
 
 
@@ -707,7 +713,8 @@ async def erase_member(db: Database, user_id: int) -> tuple[int, list[int]]:
     """Erase a member's traces while keeping the community's alerts.
 
     Their shares stay (anonymised), their re-shares, votes and reports go (the alerts'
-    counters and crowd medians are recomputed), and their name leaves any warning.
+    counters and crowd medians are recomputed), and their name leaves any warning and any
+    alert they ended.
     Returns (rows changed, ids of alerts whose message should be redrawn).
     """
     changed = 0
@@ -754,6 +761,7 @@ async def erase_member(db: Database, user_id: int) -> tuple[int, list[int]]:
                 "UPDATE task_alerts SET warning_confirmed_by = NULL WHERE warning_confirmed_by = ?",
                 (user_id,),
             ),
+            ("UPDATE task_alerts SET ended_by = NULL WHERE ended_by = ?", (user_id,)),
         ]
         for sql, params in statements:
             cursor = await tx.execute(sql, params)

@@ -22,6 +22,7 @@ from db import subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from db.connection import Database
     from db.tasks import Alert
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,14 @@ class AlertsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
-        self.bot.privacy.register("alerts", subscriptions.export_member, subscriptions.erase_member)
+        self.bot.privacy.register(
+            "alerts",
+            subscriptions.export_member,
+            subscriptions.erase_member,
+            ("alert_subscriptions.user_id", "alert_dm_log.user_id", "alert_threads.user_id"),
+        )
+        # A member who leaves (live, or while the bot was offline) is sent nothing more.
+        self.bot.membership.register("alerts", subscriptions.member_ids, self.forget_departed)
         self.bot.scheduler.add_job(
             self.prune_dm_log, "interval", hours=6, id=PRUNE_JOB_ID, replace_existing=True
         )
@@ -58,6 +66,7 @@ class AlertsCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
         self.bot.privacy.unregister("alerts")
+        self.bot.membership.unregister("alerts")
         if self.bot.scheduler.get_job(PRUNE_JOB_ID):
             self.bot.scheduler.remove_job(PRUNE_JOB_ID)
         # Queued DMs are dropped and their reservations given back (see cogs/alerts/outbox).
@@ -88,18 +97,16 @@ class AlertsCog(commands.Cog):
         if result.queued:
             log.info("alert %s: %d subscriber DMs queued", alert.id, len(result.queued))
 
-    @commands.Cog.listener()
-    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
-        """A member who leaves stops being sent alerts from this server, and is forgotten."""
-        removed = await subscriptions.forget_member(self.bot.db, payload.guild_id, payload.user.id)
-        self.subscription_cache.discard_member(payload.guild_id, payload.user.id)
-        if removed:
-            log.info(
-                "member %s left guild %s: %d subscriptions removed",
-                payload.user.id,
-                payload.guild_id,
-                removed,
-            )
+    async def forget_departed(self, db: Database, guild_id: int, user_ids: list[int]) -> int:
+        """Members who left a server stop being sent its alerts, and are forgotten there.
+
+        Called by `bot.membership` on a leave or ban, and for those who left while the bot
+        was offline when the server arrives.
+        """
+        removed = await subscriptions.forget_members(db, guild_id, user_ids)
+        for user_id in user_ids:
+            self.subscription_cache.discard_member(guild_id, user_id)
+        return removed
 
     # -- commands ----------------------------------------------------------------------------
 

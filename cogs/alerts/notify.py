@@ -283,7 +283,12 @@ async def _with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) 
 async def _reachable(
     bot: Entraide, guild: discord.Guild, alert: Alert, chosen: dict[int, int]
 ) -> dict[int, int]:
-    """Leave out people who left (forgetting them) or cannot see the alert's channel."""
+    """Leave out people who left (forgetting them) or cannot see the alert's channel.
+
+    A member missing from a server's member list has left when the list is complete
+    (chunked); otherwise `bot.membership` looks them up, and a member it cannot confirm
+    is not sent this alert (nor forgotten).
+    """
     channel = guild.get_channel_or_thread(alert.channel_id or 0)
     sees = ChannelSight(channel) if channel is not None else None
     reachable: dict[int, int] = {}
@@ -293,17 +298,19 @@ async def _reachable(
             await asyncio.sleep(0)  # permission checks add up on a big server
         member = guild.get_member(user_id)
         if member is None:
-            if guild.chunked:
+            present = await bot.membership.is_member(guild.id, user_id)
+            if present is False:
                 # They left while the bot was away: the leave event never came.
                 departed.append(user_id)
+            if present is not True:
                 continue
         elif sees is not None and not sees(member):
             continue
         reachable[user_id] = subscription_id
     if departed:
-        removed = await subscriptions.forget_members(bot.db, guild.id, departed)
+        removed = await bot.membership.forget(bot.db, guild.id, departed)
         log.info(
-            "guild %s: forgot %d subscriptions of %d departed members",
+            "guild %s: forgot %d rows of %d departed members",
             guild.id,
             removed,
             len(departed),

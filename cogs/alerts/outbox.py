@@ -117,7 +117,16 @@ class Outbox:
                 letter = self._queue.popleft()
                 sent += 1
                 try:
-                    outcome = await deliver(letter.out, letter.sub, letter.locale, letter.filters)
+                    # A member may have left since the fan-out: check again before the DM.
+                    present = await self.bot.membership.is_member(
+                        letter.sub.guild_id, letter.sub.user_id
+                    )
+                    if present is not True:
+                        outcome = "departed"
+                    else:
+                        outcome = await deliver(
+                            letter.out, letter.sub, letter.locale, letter.filters
+                        )
                 except Exception:
                     log.exception(
                         "alert %s: DM to member %s failed",
@@ -126,7 +135,7 @@ class Outbox:
                     )
                     outcome = "failed"
                 self._note(letter, outcome)
-                if outcome == "failed":
+                if outcome in ("failed", "departed"):
                     await subscriptions.release(
                         self.bot.db, letter.sub.guild_id, letter.sub.user_id, letter.out.alert.id
                     )

@@ -97,7 +97,12 @@ class DigestsCog(commands.Cog):
         Server digests catch up when their server becomes available (its channels are
         known only then); personal digests need nothing but the REST API.
         """
-        self.bot.privacy.register("digests", digests.export_member, digests.erase_member)
+        self.bot.privacy.register(
+            "digests",
+            digests.export_member,
+            digests.erase_member,
+            ("digest_members.user_id", "digest_runs.owner_id"),
+        )
         self.runner.notes = await digests.pending_notes(self.bot.db)
         await self.runner.resync()
         self.runner.start()
@@ -365,7 +370,7 @@ class DigestsCog(commands.Cog):
             upcoming = next_occurrence(schedule, now)
             status = t("digests.preview.personal_on", locale, when=stamp(to_epoch(upcoming.due_at)))
         period = replace(next_occurrence(preview_schedule, now), window_end=now + PREVIEW_SLACK)
-        content = await compose.compose_member_digest(self.bot.db, user_id, period)
+        content = await compose.compose_member_digest(self.bot, user_id, period)
         rendered = render.render_member(content, locale)
         header = t("digests.preview.header_personal", locale, status=status)
         await self._send_preview(interaction, header, rendered)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from cogs.digests.content import (
     WageLine,
 )
 from cogs.digests.rules import ALL_SECTIONS, Cadence, Occurrence, Section, work_dates
+from cogs.earnings import community
 from cogs.earnings.maths import K_ANONYMITY, goal_progress, progress_bar
 from cogs.earnings.rules import Period
 from cogs.tasks.eligibility import Limits, is_eligible
@@ -159,7 +161,9 @@ async def compose_server_digest(
         opened, closed = await digests.report_counts(db, guild_id, start, end)
     wages: tuple[WageLine, ...] = ()
     if Section.WAGES in sections:
-        stats = await earnings.community_hourly(db, guild_id, window.first_day, window.last_day)
+        stats = await community.snapshot(
+            db, guild_id, window.first_day, window.last_day, datetime.fromtimestamp(end, UTC)
+        )
         wages = tuple(
             WageLine(s.platform, s.currency, s.members, s.q1_cents, s.median_cents, s.q3_cents)
             for s in stats[:WAGE_LINES]
@@ -221,12 +225,20 @@ def _facts(row: AlertRow) -> AlertFacts:
     )
 
 
-async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tuple[TaskLine, ...]:
+async def missed_tasks(
+    db: Database,
+    user_id: int,
+    start: int,
+    end: int,
+    present_in: Callable[[int, Iterable[int]], Awaitable[set[int]]] | None = None,
+) -> tuple[TaskLine, ...]:
     """Tasks matching the member's subscriptions, that they can take and never touched.
 
     The same matching rules as the live alerts (`cogs.alerts.rules.matches`) and the same
     eligibility rule (`cogs.tasks.eligibility`), so the digest never suggests a task the
-    alerts would have filtered out.
+    alerts would have filtered out. With `present_in` (the bot's membership check), only
+    servers the member is still in are read: one they left while the bot was offline is
+    never shown, even before its subscriptions are forgotten.
     """
     subscriptions = await digests.member_subscriptions(db, user_id)
     if not subscriptions:
@@ -234,6 +246,11 @@ async def missed_tasks(db: Database, user_id: int, start: int, end: int) -> tupl
     by_guild: dict[int, list[Filters]] = {}
     for sub in subscriptions:
         by_guild.setdefault(sub.guild_id, []).append(_filters(sub))
+    if present_in is not None:
+        present = await present_in(user_id, sorted(by_guild))
+        by_guild = {g: f for g, f in by_guild.items() if g in present}
+        if not by_guild:
+            return ()
     rows = await digests.unseen_alerts(db, user_id, sorted(by_guild), start, end)
     if not rows:
         return ()
@@ -254,6 +271,9 @@ async def compose_member_digest(
     source: Any, user_id: int, period: Occurrence | tuple[datetime, datetime]
 ) -> MemberDigest:
     """A member's personal digest: their own earnings, goal, and tasks they may have missed.
+
+    Given the bot (not only its database), the tasks come only from servers the member is
+    still in (`bot.membership`).
 
     Earnings come from the earnings feature's own summary (the same figures /earnings
     summary shows); nothing of anyone else's is read.
@@ -291,7 +311,14 @@ async def compose_member_digest(
                     bar=progress_bar(progress.percent),
                 ),
             )
-    all_missed = await missed_tasks(db, user_id, window.start, window.end)
+    membership = getattr(source, "membership", None)
+    all_missed = await missed_tasks(
+        db,
+        user_id,
+        window.start,
+        window.end,
+        membership.present_guilds if membership is not None else None,
+    )
     missed = all_missed[:MISSED_TASKS]
     return MemberDigest(
         user_id=user_id,

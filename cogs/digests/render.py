@@ -31,6 +31,7 @@ from cogs.digests.content import (
     WageLine,
 )
 from cogs.digests.rules import Block, Cadence, EmbedSpec, FieldSpec, Section, paginate
+from cogs.earnings.maths import band_text
 
 TITLE_CHARS = 120
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")
@@ -237,7 +238,7 @@ def wage_line(wage: WageLine, locale: str) -> str:
         median=hourly(wage.median_cents, wage.currency, locale),
         low=format_money(wage.q1_cents, wage.currency, locale),
         high=format_money(wage.q3_cents, wage.currency, locale),
-        members=format_number(wage.members, locale),
+        members=band_text(wage.members, lambda n: format_number(n, locale)),
     )
 
 

@@ -347,7 +347,7 @@ class DigestRunner:
             return outcome or Outcome.ALREADY
         now = to_epoch(self.bot.clock.now())
         try:
-            content = await compose.compose_member_digest(self.bot.db, user_id, occurrence)
+            content = await compose.compose_member_digest(self.bot, user_id, occurrence)
             if content.is_empty:
                 await digests.finish(self.bot.db, run_id, "skipped", now, detail="empty")
                 return Outcome.SKIPPED

@@ -25,7 +25,7 @@ from bot.money import known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text, truncate
 from cogs.earnings import chart as charts
-from cogs.earnings import csvio, rules
+from cogs.earnings import community, csvio, rules
 from cogs.earnings.maths import K_ANONYMITY, GoalProgress, goal_progress
 from cogs.earnings.render import (
     community_embed,
@@ -95,16 +95,27 @@ class EarningsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(EntryButton, FromAlertButton)
-        self.bot.privacy.register("earnings", earnings_db.export_member, earnings_db.erase_member)
+        self.bot.privacy.register(
+            "earnings",
+            earnings_db.export_member,
+            earnings_db.erase_member,
+            (
+                "earnings.user_id",
+                "earnings_daily.user_id",
+                "earnings_prefs.user_id",
+                "earnings_sharing.user_id",
+                "shifts.user_id",
+            ),
+        )
+        # Leaving a server (even while the bot is offline) stops feeding its statistics.
+        self.bot.membership.register(
+            "earnings", earnings_db.sharing_member_ids, earnings_db.forget_guild_sharing_many
+        )
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(EntryButton, FromAlertButton)
         self.bot.privacy.unregister("earnings")
-
-    @commands.Cog.listener()
-    async def on_member_remove(self, member: discord.Member) -> None:
-        """Leaving a server stops feeding its community statistics."""
-        await earnings_db.forget_guild_sharing(self.bot.db, member.guild.id, member.id)
+        self.bot.membership.unregister("earnings")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -524,8 +535,8 @@ class EarningsCog(commands.Cog):
             if period == "last_week"
             else rules.Period("week", *rules.week_of(today))
         )
-        stats = await earnings_db.community_hourly(
-            self.bot.db, interaction.guild_id, span.start, span.end
+        stats = await community.snapshot(
+            self.bot.db, interaction.guild_id, span.start, span.end, self.bot.clock.now()
         )
         await reply(
             interaction,

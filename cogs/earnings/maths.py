@@ -622,3 +622,58 @@ def community_rows(
 def community_stats(buckets: Iterable[Bucket], floor: int = K_ANONYMITY) -> list[PlatformHourly]:
     """`community_rows` over buckets that carry the member's id in `key`."""
     return community_rows(member_groups(buckets), floor)
+
+
+# -- what is published ------------------------------------------------------------------------
+#
+# Exact figures recomputed on every call can be differenced: "median $9.00, 5 members" then
+# "$9.50, 6 members" after one member opts in gives 2 × 9.50 − 9.00, their own hourly. So
+# what leaves the database is a snapshot (see `db.earnings.community_hourly`: membership
+# fixed at the start of the week, work dated before today) and it is coarsened here:
+# every figure to the nearest `PUBLISHED_STEP` minor units, and the number of members as a
+# band, never an exact count.
+
+#: Published hourly figures are rounded to this many minor units ($0.50, €0.50, £0.50).
+PUBLISHED_STEP = 50
+#: Lower bounds of the member-count bands published instead of exact counts.
+MEMBER_BANDS = (5, 10, 25, 50, 100, 250, 500, 1000)
+
+
+def round_to_step(value: int, step: int = PUBLISHED_STEP) -> int:
+    """Nearest multiple of `step`, halves up (integers only)."""
+    return div_half_up(value, step) * step
+
+
+def member_band(count: int) -> int:
+    """The lower bound of the band `count` falls in (0 below the first band)."""
+    low = 0
+    for bound in MEMBER_BANDS:
+        if count >= bound:
+            low = bound
+    return low
+
+
+def band_text(low: int, fmt: Any = str) -> str:
+    """`5–9`, `10–24`, …, `1000+` for a band's lower bound (`fmt` formats numbers)."""
+    bands = list(MEMBER_BANDS)
+    if low not in bands:
+        return fmt(low)
+    index = bands.index(low)
+    if index + 1 == len(bands):
+        return f"{fmt(low)}+"
+    return f"{fmt(low)}–{fmt(bands[index + 1] - 1)}"
+
+
+def publish(stats: Iterable[PlatformHourly]) -> list[PlatformHourly]:
+    """What may be shown of exact statistics: rounded figures, a member band for a count."""
+    return [
+        PlatformHourly(
+            s.platform,
+            s.currency,
+            member_band(s.members),
+            round_to_step(s.q1_cents),
+            round_to_step(s.median_cents),
+            round_to_step(s.q3_cents),
+        )
+        for s in stats
+    ]

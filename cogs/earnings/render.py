@@ -11,13 +11,14 @@ from fractions import Fraction
 
 import discord
 
-from bot.i18n import format_date, format_duration_minutes, format_money, t
+from bot.i18n import format_date, format_duration_minutes, format_money, format_number, t
 from bot.ui import FIELD_VALUE_LIMIT, Colours, safe_text, truncate
 from cogs.earnings.maths import (
     GoalProgress,
     PlatformHourly,
     Summary,
     Totals,
+    band_text,
     progress_bar,
     rate,
     round_half_up,
@@ -409,7 +410,7 @@ def community_embed(
                     median=per_hour(s.median_cents, s.currency, locale),
                     q1=per_hour(s.q1_cents, s.currency, locale),
                     q3=per_hour(s.q3_cents, s.currency, locale),
-                    members=s.members,
+                    members=band_text(s.members, lambda n: format_number(n, locale)),
                 ),
             )
     key = "earnings.community.you_share" if sharing else "earnings.community.you_dont_share"

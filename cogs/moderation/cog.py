@@ -117,7 +117,11 @@ class ModerationCog(commands.Cog, name="Moderation"):
                 "moderation.log.by",
                 locale,
                 when=f"<t:{entry.created_at}:f>",
-                actor=f"<@{entry.actor_id}>",
+                actor=(
+                    t("moderation.log.erased_actor", locale)
+                    if entry.actor_id == audit.ERASED_ACTOR
+                    else f"<@{entry.actor_id}>"
+                ),
                 number=entry.id,
             )
         ]

@@ -23,6 +23,7 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import NO_PINGS, fit_embed, locale_of, reply, safe_text
+from cogs.earnings import community
 from cogs.earnings.maths import PlatformHourly
 from cogs.earnings.rules import local_today
 from cogs.platforms import chart, render, rules
@@ -31,7 +32,7 @@ from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 from cogs.platforms.views import COG_NAME, ComparePageButton, compare_view
 from cogs.requesters.reviewing import BODY_LIMIT
 from cogs.requesters.views import flag_view
-from db import audit, earnings, reviews
+from db import audit, reviews
 from db import platforms as platforms_db
 from db.guilds import GuildSettings
 from db.platforms import AddRefusedError, Platform
@@ -111,7 +112,9 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         cached = self._hourly_cache.get(key)
         if cached is not None and 0 <= now - cached[0] < rules.HOURLY_REFRESH_SECONDS:
             return cached[1]
-        stats = await earnings.community_hourly(self.bot.db, settings.guild_id, start, end)
+        stats = await community.snapshot(
+            self.bot.db, settings.guild_id, start, end, self.bot.clock.now()
+        )
         fresh = rules.hourly_by_key(stats)
         self._hourly_cache = {
             k: v
@@ -330,7 +333,13 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
             guild_name=self._guild_name,
         )
         flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
-        await reply(interaction, embed=embed, view=flag_view(flaggable, locale))
+        # more reviews than the card shows: a list reaches them all (and their Flag buttons)
+        everything = (
+            (PLATFORM_REVIEWS.kind, target.id, summary.review_count)
+            if summary.review_count > len(shown)
+            else None
+        )
+        await reply(interaction, embed=embed, view=flag_view(flaggable, locale, everything))
 
     info.autocomplete("platform")(platform_autocomplete)
 

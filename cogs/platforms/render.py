@@ -13,7 +13,7 @@ import discord
 
 from bot.i18n import format_money, format_number, t
 from bot.ui import Colours, safe_text, truncate
-from cogs.earnings.maths import PlatformHourly
+from cogs.earnings.maths import PlatformHourly, band_text
 from cogs.platforms import rules
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 from db.platforms import Platform
@@ -273,7 +273,7 @@ def _hourly_lines(hourly: Sequence[PlatformHourly], locale: str) -> str:
             median=format_money(s.median_cents, s.currency, locale),
             low=format_money(s.q1_cents, s.currency, locale),
             high=format_money(s.q3_cents, s.currency, locale),
-            members=s.members,
+            members=band_text(s.members, lambda n: format_number(n, locale)),
         )
         for s in hourly[:4]
     )

@@ -52,7 +52,9 @@ class PrivacyCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.privacy.register("member_preferences", export_preferences, members_db.delete)
+        self.bot.privacy.register(
+            "member_preferences", export_preferences, members_db.delete, ("members.user_id",)
+        )
 
     async def cog_unload(self) -> None:
         self.bot.privacy.unregister("member_preferences")

@@ -43,7 +43,7 @@ class ProfileCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.privacy.register("profile", export_profile, erase_profile)
+        self.bot.privacy.register("profile", export_profile, erase_profile, ("members.user_id",))
 
     async def cog_unload(self) -> None:
         self.bot.privacy.unregister("profile")

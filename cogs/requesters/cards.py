@@ -164,7 +164,11 @@ def report_card(
             value=t(
                 f"requesters.card.outcome_{report.state}",
                 locale,
-                moderator=f"<@{report.closed_by}>",
+                moderator=(
+                    f"<@{report.closed_by}>"
+                    if report.closed_by is not None
+                    else t("requesters.card.moderator_erased", locale)
+                ),
                 at=when(report.closed_at),
                 reason=safe_text(report.closed_reason, 600),
             ),
@@ -409,6 +413,38 @@ def _review_body(review: Review, locale: str, schema: ReviewSchema) -> str:
     edited = t("requesters.info.edited", locale) if review.edited else ""
     lines.append(when(review.updated_at, "d") + (f" · {edited}" if edited else ""))
     return "\n".join(lines)
+
+
+def reviews_page_embed(
+    name: str,
+    shown: Sequence[Review],
+    *,
+    page: int,
+    pages: int,
+    total: int,
+    locale: str,
+    guild_name: GuildName,
+    schema: ReviewSchema,
+) -> discord.Embed:
+    """One page of a subject's visible reviews (`All reviews` under a card)."""
+    embed = discord.Embed(
+        title=truncate(
+            t("requesters.reviews_list.title", locale, name=" ".join(name.split())), 250
+        ),
+        colour=Colours.INFO,
+    )
+    if not shown:
+        embed.description = t("requesters.reviews_list.empty", locale)
+    for review in shown:
+        embed.add_field(
+            name=_review_heading(review, locale, guild_name),
+            value=_review_body(review, locale, schema),
+            inline=False,
+        )
+    embed.set_footer(
+        text=t("requesters.reviews_list.footer", locale, page=page, pages=pages, count=total)
+    )
+    return embed
 
 
 # -- receipts --------------------------------------------------------------------------------

@@ -27,9 +27,11 @@ from cogs.requesters.views import (
     FlagReviewButton,
     ReasonModal,
     ReportActionButton,
+    ReviewsPageButton,
     answer_view,
     card_view,
     flag_view,
+    reviews_page_view,
 )
 from db import audit, guilds, members, reports, requesters, reviews
 from db import tasks as tasks_db
@@ -44,6 +46,8 @@ log = logging.getLogger(__name__)
 
 RECENT_WINDOW = timedelta(days=90)
 REVIEWS_SHOWN = 3
+#: Reviews per page of the "All reviews" list (one Flag button each: at most 5 a row).
+REVIEWS_PAGE = 5
 HIDDEN_SHOWN = 5
 #: Recent alerts of the server the crowd hourly is computed from.
 HOURLY_ALERTS = 100
@@ -80,6 +84,16 @@ def _status_choices() -> list[app_commands.Choice[str]]:
 
 Score = app_commands.Range[int, 1, 5]
 
+#: Columns naming a member that this feature's privacy section exports and erases.
+PRIVACY_COLUMNS = (
+    "reviews.author_id",
+    "review_flags.flagger_id",
+    "reports.reporter_id",
+    "reports.closed_by",
+    "report_notes.author_id",
+    "audit_log.actor_id",
+)
+
 
 class RequestersCog(commands.Cog, name=COG_NAME):
     """Reviews, scam reports and the moderators' queue for requesters."""
@@ -94,11 +108,17 @@ class RequestersCog(commands.Cog, name=COG_NAME):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(ReportActionButton, AnswerButton, FlagReviewButton)
-        self.bot.privacy.register("requesters", self.export_member, self.erase_member)
+        self.bot.add_dynamic_items(
+            ReportActionButton, AnswerButton, FlagReviewButton, ReviewsPageButton
+        )
+        self.bot.privacy.register(
+            "requesters", self.export_member, self.erase_member, PRIVACY_COLUMNS
+        )
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(ReportActionButton, AnswerButton, FlagReviewButton)
+        self.bot.remove_dynamic_items(
+            ReportActionButton, AnswerButton, FlagReviewButton, ReviewsPageButton
+        )
         self.bot.privacy.unregister("requesters")
 
     # -- helpers ------------------------------------------------------------------------
@@ -627,7 +647,13 @@ class RequestersCog(commands.Cog, name=COG_NAME):
             confirmations=confirmations,
         )
         flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
-        await reply(interaction, embed=embed, view=flag_view(flaggable, locale))
+        # more reviews than the card shows: a list reaches them all (and their Flag buttons)
+        everything = (
+            (REQUESTER_REVIEWS.kind, target.id, summary.review_count)
+            if summary.review_count > len(shown)
+            else None
+        )
+        await reply(interaction, embed=embed, view=flag_view(flaggable, locale, everything))
 
     info.autocomplete("requester")(requester_autocomplete)
 
@@ -656,6 +682,72 @@ class RequestersCog(commands.Cog, name=COG_NAME):
                 )
             )
         return lines
+
+    # -- every review of a subject, paged ------------------------------------------------------
+
+    async def _review_subject(
+        self, kind: str, subject_id: int, guild_id: int
+    ) -> tuple[reviewing.ReviewSchema, str]:
+        """The schema and name of what a review list is about, if this server sees it."""
+        db = self.bot.db
+        if kind == REQUESTER_REVIEWS.kind:
+            found = await requesters.get(db, subject_id)
+            if found is not None:
+                return REQUESTER_REVIEWS, found.name
+        else:
+            # imported here: the platforms feature imports this one
+            from cogs.platforms.rules import PLATFORM_REVIEWS
+            from db import platforms as platforms_db
+
+            if kind == PLATFORM_REVIEWS.kind:
+                platform = await platforms_db.visible_by_id(db, guild_id, subject_id)
+                if platform is not None:
+                    return PLATFORM_REVIEWS, platform.name
+        raise UserError("requesters.errors.unknown_review_subject")
+
+    async def reviews_page(
+        self,
+        interaction: discord.Interaction[Entraide],
+        kind: str,
+        subject_id: int,
+        page: int,
+        *,
+        opening: bool,
+    ) -> None:
+        """Every visible review, newest first, a page at a time, each with a Flag button."""
+        settings = await checks.guild_settings(interaction)
+        locale = locale_of(interaction)
+        schema, name = await self._review_subject(kind, subject_id, settings.guild_id)
+        page = max(1, page)
+        shown, total = await reviews.page(
+            self.bot.db, kind, subject_id, offset=(page - 1) * REVIEWS_PAGE, limit=REVIEWS_PAGE
+        )
+        pages = max(1, -(-total // REVIEWS_PAGE))
+        if page > pages:  # reviews were removed since the list was drawn
+            page = pages
+            shown, total = await reviews.page(
+                self.bot.db, kind, subject_id, offset=(page - 1) * REVIEWS_PAGE, limit=REVIEWS_PAGE
+            )
+        embed = cards.reviews_page_embed(
+            name,
+            shown,
+            page=page,
+            pages=pages,
+            total=total,
+            locale=locale,
+            guild_name=self._guild_name,
+            schema=schema,
+        )
+        flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
+        view = reviews_page_view(
+            kind, subject_id, page=page, pages=pages, flaggable=flaggable, locale=locale
+        )
+        if opening:
+            await reply(interaction, embed=embed, view=view)
+        else:
+            await interaction.response.edit_message(
+                embed=embed, view=view, allowed_mentions=NO_PINGS
+            )
 
     async def _task_facts(
         self, requester: Requester, aliases: list[Requester], guild_id: int, locale: str
@@ -844,21 +936,29 @@ class RequestersCog(commands.Cog, name=COG_NAME):
     # -- privacy --------------------------------------------------------------------------
 
     async def export_member(self, db: Any, user_id: int) -> dict[str, Any]:
-        """A member's reviews (with history), flags, their own reports and moderator acts."""
+        """Everything naming the member: reviews (with history), flags, reports.
+
+        Their own reports, the reports they closed or wrote notes on, and every audit-log
+        entry naming them as the actor.
+        """
         return {
             **await reviews.export_author(db, user_id),
             "reports": await reports.export_reporter(db, user_id),
+            **await reports.export_moderated(db, user_id),
             "moderation": await audit.export_actor(db, user_id),
         }
 
     async def erase_member(self, db: Any, user_id: int) -> int:
-        """Delete reviews and flags; anonymise reports so moderators' records stay whole.
+        """Delete reviews and flags; anonymise reports and the audit log.
 
-        Moderation actions a member took as a moderator stay in the audit log: a server
-        must be able to account for its decisions about requesters.
+        Reports, notes and audit entries stay (a server must be able to account for its
+        decisions about requesters), but no longer say who: not the reporter, not the
+        moderator who closed a report or asked a question, not the actor of any entry in
+        `/mod log` (a reporter's answer is one).
         """
         changed = await reviews.erase_author(db, user_id, reviewing.is_hidden, self._now())
-        return changed + await reports.anonymise_reporter(db, user_id)
+        changed += await reports.anonymise_reporter(db, user_id)
+        return changed + await audit.anonymise_actor(db, user_id)
 
 
 def _attachment(attachment: discord.Attachment | None) -> tuple[str | None, str | None]:

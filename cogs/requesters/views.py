@@ -63,6 +63,16 @@ class RequestersActions(Protocol):
         self, interaction: discord.Interaction[Entraide], review_id: int, reason: str
     ) -> None: ...
 
+    async def reviews_page(
+        self,
+        interaction: discord.Interaction[Entraide],
+        kind: str,
+        subject_id: int,
+        page: int,
+        *,
+        opening: bool,
+    ) -> None: ...
+
 
 def actions_of(interaction: discord.Interaction[Entraide]) -> RequestersActions:
     cog: Any = interaction.client.get_cog(COG_NAME)
@@ -168,6 +178,57 @@ class FlagReviewButton(
         await actions_of(interaction).flag_button(interaction, self.review_id)
 
 
+class ReviewsPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"reviews:(?P<mode>all|page):(?P<kind>[a-z]{1,32}):(?P<id>[0-9]{1,18}):(?P<page>[0-9]{1,4})",
+):
+    """Every visible review of a subject, a page at a time, each with its Flag button.
+
+    `all` (under a card) opens the list privately; `page` (in the list) turns its pages.
+    Stateless, so it works after a restart; works for any subject kind.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        subject_id: int,
+        page: int,
+        label: str,
+        *,
+        mode: str = "page",
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"reviews:{mode}:{kind}:{subject_id}:{page}",
+                disabled=disabled,
+                row=1,
+            )
+        )
+        self.kind = kind
+        self.subject_id = subject_id
+        self.page = page
+        self.mode = mode
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReviewsPageButton:
+        return cls(match["kind"], int(match["id"]), int(match["page"]), "…", mode=match["mode"])
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
+        await actions_of(interaction).reviews_page(
+            interaction, self.kind, self.subject_id, self.page, opening=self.mode == "all"
+        )
+
+
 def card_view(report_id: int, state: str, locale: str) -> discord.ui.View:
     """The buttons a card shows for its state (the server re-checks the state anyway)."""
     view = discord.ui.View(timeout=None)
@@ -184,13 +245,51 @@ def answer_view(report_id: int, locale: str) -> discord.ui.View:
     return view
 
 
-def flag_view(review_ids: list[int], locale: str) -> discord.ui.View | None:
-    if not review_ids:
+def flag_view(
+    review_ids: list[int],
+    locale: str,
+    all_reviews: tuple[str, int, int] | None = None,
+) -> discord.ui.View | None:
+    """Flag buttons for the reviews shown, and an "All reviews" button.
+
+    Given `(kind, subject id, count)`, the button reaches every other review and its Flag
+    button (a card shows only the newest few).
+    """
+    show_all = all_reviews is not None and all_reviews[2] > 0
+    if not review_ids and not show_all:
         return None
     view = discord.ui.View(timeout=None)
     for review_id in review_ids[:5]:
         label = t("requesters.info.flag_button", locale, number=review_id)
         view.add_item(FlagReviewButton(review_id, label))
+    if show_all:
+        assert all_reviews is not None
+        kind, subject_id, count = all_reviews
+        label = t("requesters.reviews_list.open", locale, count=count)
+        view.add_item(ReviewsPageButton(kind, subject_id, 1, label, mode="all"))
+    return view
+
+
+def reviews_page_view(
+    kind: str,
+    subject_id: int,
+    *,
+    page: int,
+    pages: int,
+    flaggable: list[int],
+    locale: str,
+) -> discord.ui.View:
+    """Flag buttons for a page of the list, and the buttons that turn its pages."""
+    view = discord.ui.View(timeout=None)
+    for review_id in flaggable[:5]:
+        label = t("requesters.info.flag_button", locale, number=review_id)
+        view.add_item(FlagReviewButton(review_id, label))
+    newer = t("requesters.reviews_list.newer", locale)
+    older = t("requesters.reviews_list.older", locale)
+    view.add_item(ReviewsPageButton(kind, subject_id, max(1, page - 1), newer, disabled=page <= 1))
+    view.add_item(
+        ReviewsPageButton(kind, subject_id, min(pages, page + 1), older, disabled=page >= pages)
+    )
     return view
 
 

@@ -69,7 +69,22 @@ class TasksCog(commands.Cog, name="Tasks"):
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AlertButton, UndoOtherButton)
-        self.bot.privacy.register("tasks", tasks_db.export_member, self.erase_member)
+        self.bot.privacy.register(
+            "tasks",
+            tasks_db.export_member,
+            self.erase_member,
+            (
+                "task_alerts.sharer_id",
+                "task_alerts.warning_proposed_by",
+                "task_alerts.warning_confirmed_by",
+                "task_alerts.last_seen_by",
+                "task_alerts.seen_by",
+                "task_alerts.ended_by",
+                "task_sightings.user_id",
+                "task_votes.user_id",
+                "task_reports.user_id",
+            ),
+        )
         # One sweep job keyed on the indexed expires_at: restarts lose nothing, since the
         # rows say what is due; the first sweep runs right away to catch up.
         self.bot.scheduler.add_job(

@@ -64,13 +64,18 @@ def is_eligible(limits: Limits, country: str | None, qualifications: frozenset[s
 
     A member who has not filled in a profile (no country, no qualifications) is never
     filtered: hiding tasks from someone because they skipped a form would be worse than
-    showing one they cannot take. Qualifications are compared in canonical form, and
-    thresholds by value: a member with 99% approval can take a "≥ 98%" task.
+    showing one they cannot take. The same holds for each half of the profile on its own:
+    the country limit applies once a country is set, the qualification limit once
+    qualifications are listed (a member who only gave a country still sees "US only,
+    Masters" tasks). Qualifications are compared in canonical form, and thresholds by
+    value: a member with 99% approval can take a "≥ 98%" task.
+
+    This is the one rule used by alert DMs, `/task search` and the personal digest.
     """
-    if country is None and not qualifications:
-        return True
     if limits.countries and country is not None and country not in limits.countries:
         return False
+    if not qualifications:
+        return True
     return meets_qualifications(limits.qualifications, qualifications)
 
 

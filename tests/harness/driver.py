@@ -90,6 +90,8 @@ class Harness:
         self.clock = clock
         self.w = world
         self.last_interaction_id: int | None = None
+        #: More members in the server's GUILD_CREATE than the default world's people.
+        self.extra_members: list[p.FakeUser] = []
 
     # shortcuts to the default people and places
     @property
@@ -138,7 +140,11 @@ class Harness:
         world: World | None = None,
         extensions: list[str] | None = None,
         guild_locale: str = "en-US",
+        extra_members: list[p.FakeUser] | None = None,
     ) -> Harness:
+        """Start the bot; the server arrives with the world's people and `extra_members`
+        (a member list arriving complete, as Discord sends it to a chunking bot: members
+        added afterwards would be ones the bot forgets on arrival, see bot/membership.py)."""
         world = world or make_world()
         api = FakeDiscord(APPLICATION_ID, world.bot_user)
         api.install(monkeypatch)
@@ -146,6 +152,7 @@ class Harness:
         api.state = bot._connection
         await bot.login("test-token")  # real login path: GET /users/@me, app info, setup_hook
         harness = cls(bot, api, world, clock)
+        harness.extra_members = list(extra_members or [])
         bot._connection.parse_guild_create(harness._guild_payload(guild_locale))
         await harness.settle()
         return harness
@@ -164,6 +171,7 @@ class Harness:
             monkeypatch,
             world=self.world,
             extensions=self.bot.extensions_to_load,
+            extra_members=self.extra_members,
         )
         return new
 
@@ -191,7 +199,7 @@ class Harness:
             owner_id=w.owner.id,
             roles=roles,
             channels=channels,
-            members=[u.member_json() for u in people],
+            members=[u.member_json() for u in [*people, *self.extra_members]],
             locale=locale,
         )
 

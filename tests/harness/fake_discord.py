@@ -423,7 +423,8 @@ class FakeDiscord:
 
     def _get_member(self, call: Call) -> Any:
         guild = self.state._get_guild(int(call.params["guild_id"])) if self.state else None
-        member = guild.get_member(int(call.params["user_id"])) if guild else None
+        user_id = call.params.get("user_id") or call.params["member_id"]
+        member = guild.get_member(int(user_id)) if guild else None
         if member is None:
             raise _http_error(404, {"code": 10007, "message": "Unknown Member"})
         return {
@@ -658,6 +659,8 @@ FakeDiscord._REST = {
     "PATCH /channels/{channel_id}": FakeDiscord._edit_channel,
     "GET /channels/{channel_id}": FakeDiscord._get_channel,
     "GET /guilds/{guild_id}/members/{user_id}": FakeDiscord._get_member,
+    # `Guild.fetch_member` names the parameter `member_id`
+    "GET /guilds/{guild_id}/members/{member_id}": FakeDiscord._get_member,
     "PUT /channels/{channel_id}/thread-members/@me": FakeDiscord._ok,
     "PUT /channels/{channel_id}/thread-members/{user_id}": FakeDiscord._ok,
     "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me": FakeDiscord._ok,

@@ -49,11 +49,13 @@ async def populated(
 ) -> AsyncIterator[Harness]:
     settings = make_settings(tmp_path)
     await asyncio.to_thread(generate, settings.database_path, PLANS, 7)
-    h = await Harness.start(settings, clock, monkeypatch, world=world.bench_world())
-    parse = h.bot._connection.parsers["GUILD_MEMBER_ADD"]
-    for n in range(PLANS.members):
-        parse({**world.member(n).member_json(), "guild_id": str(h.world.guild_id)})
-    await h.settle()
+    h = await Harness.start(
+        settings,
+        clock,
+        monkeypatch,
+        world=world.bench_world(),
+        extra_members=[world.member(n) for n in range(PLANS.members)],
+    )
     yield h
     await h.stop()
 

@@ -490,3 +490,18 @@ async def test_channel_sight_is_judged_once_per_role_set_but_named_overwrites_co
     assert sight(carol) is True
     assert sight(alice) is False
     assert calls == [h.alice.id, h.bob.id, h.alice.id]
+
+
+async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
+    configured: Harness,
+) -> None:
+    """#12.18: `/profile country US` and nothing else still gets "US only, Masters"."""
+    h = configured
+    await subscribe(h, h.alice)
+    await subscribe(h, h.carol)
+    await h.slash("profile country", user=h.alice, country="US")
+    await h.slash("profile country", user=h.carol, country="FR")
+    limits = {"countries": frozenset({"US"}), "qualifications": frozenset({"masters"})}
+    await post(h, make_alert(h, id=601, **limits))
+    assert len(h.dms_to(h.alice)) == 1
+    assert h.dms_to(h.carol) == []  # the country limit still applies

@@ -55,6 +55,7 @@ async def share(
     guild_id: int | None = None,
     requester_name: str | None = None,
     countries: frozenset[str] = frozenset(),
+    qualifications: frozenset[str] = frozenset(),
 ) -> Alert:
     """A task shared through the tasks feature's own repository, posted in #alerts."""
     now = epoch(at or h.clock.now())
@@ -74,6 +75,7 @@ async def share(
             warning=warning,
             requester_name=requester_name,
             countries=countries,
+            qualifications=qualifications,
         ),
         now=now,
         expires_at=now + 7200,

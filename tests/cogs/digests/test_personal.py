@@ -264,3 +264,48 @@ async def test_the_personal_digest_counts_the_tasks_it_does_not_list(configured:
     lines = missed.split("\n")
     assert len(lines) == 11
     assert lines[-1] == "…and 3 more tasks matching your alerts: /task search lists them."
+
+
+async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
+    configured: Harness,
+) -> None:
+    """#12.18: the digest uses the same rule as alerts and search."""
+    h = configured
+    await members.set_eligibility(h.db, h.bob.id, "US", frozenset(), 0)
+    await opt_in(h, h.bob, cadence="daily", time="07:00", timezone="Europe/Paris")
+    await subscribe(h, h.bob, platform="prolific", min_hourly_cents=1000, currency="USD")
+    window = at_paris(26, 12)
+    await share(
+        h,
+        title="US Masters study",
+        hourly_cents=2400,
+        at=window,
+        countries=frozenset({"US"}),
+        qualifications=frozenset({"masters"}),
+    )
+    await share(h, title="UK only", hourly_cents=2400, at=window, countries=frozenset({"GB"}))
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "sent"
+    [dm] = h.dms_to(h.bob)
+    missed = next(e for e in dm.embeds if e["title"].startswith("Tasks for you"))["description"]
+    assert "US Masters study" in missed and "UK only" not in missed
+
+
+async def test_the_personal_digest_leaves_out_servers_the_member_left(
+    configured: Harness,
+) -> None:
+    """#12.5: Bob left while the bot was offline; his subscription is still stored (the
+    server was not reconciled yet), yet the digest checks membership itself."""
+    h = configured
+    for user in (h.alice, h.bob):
+        await opt_in(h, user, cadence="daily", time="07:00", timezone="Europe/Paris")
+        await subscribe(h, user, platform="prolific")
+    await share(h, title="Server task", sharer=h.dave.id, hourly_cents=2400, at=at_paris(26, 12))
+    h.guild._remove_member(h.guild.get_member(h.bob.id))  # no leave event, no GUILD_CREATE
+    assert await subscriptions.for_member(h.db, h.world.guild_id, h.bob.id)
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "skipped"
+    assert h.dms_to(h.bob) == []
+    assert await cog_of(h).runner.run_member(h.alice.id, "daily") == "sent"
+    [dm] = h.dms_to(h.alice)
+    assert any("Server task" in (e.get("description") or "") for e in dm.embeds)

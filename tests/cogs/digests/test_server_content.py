@@ -218,7 +218,7 @@ async def test_community_wages_only_above_the_k_anonymity_floor(configured: Harn
     assert await cog_of(h).runner.run_server(h.world.guild_id, Cadence.DAILY) == "sent"
     latest = [h.in_channel(h.world.digest)[-1]]
     wages = section(latest, "Community wages")
-    assert wages == ("**MTurk**: median $12.00/h, middle half $11.00–$13.00 per hour (5 members)")
+    assert wages == ("**MTurk**: median $12.00/h, middle half $11.00–$13.00 per hour (5–9 members)")
 
 
 async def test_top_sharers_thanked_but_never_opted_out_or_anonymous_ones(

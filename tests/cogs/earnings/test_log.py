@@ -298,8 +298,8 @@ async def test_recent_says_how_many_older_entries_are_not_listed(harness: Harnes
     lines = recent.embed["description"].splitlines()
     assert len(lines) == 16
     assert lines[-1] == "…and 2 older entries: /earnings export has them all."
-    await h.slash("earnings delete", user=h.alice, entry="1")
-    await h.slash("earnings delete", user=h.alice, entry="2")
+    await h.slash("earnings delete", user=h.alice, entry=1)
+    await h.slash("earnings delete", user=h.alice, entry=2)
     fits = await h.slash("earnings recent", user=h.alice)
     assert "older" not in fits.embed["description"]
 

@@ -89,7 +89,9 @@ async def contribute(
         now,
     )
     if sharing:
-        await earnings.set_sharing(h.db, share_with or h.world.guild_id, user_id, True, now)
+        # opted in two weeks ago: past the delay before an opt-in counts (#12.19)
+        since = now - 14 * 86400
+        await earnings.set_sharing(h.db, share_with or h.world.guild_id, user_id, True, since)
 
 
 async def platform_reviews(h: Harness) -> list[Any]:

@@ -166,3 +166,49 @@ async def test_reviews_from_servers_the_bot_is_not_in_are_still_anonymous(
     names = [f["name"] for f in sent.embed["fields"]]
     assert "A member of another server · 5.0 / 5" in names
     assert "4242424242" not in sent.text
+
+
+async def test_every_review_of_a_platform_is_reachable_and_flaggable(configured: Harness) -> None:
+    """#12.20: the card shows the 3 newest; "All reviews" pages through the rest."""
+    h = configured
+    ids = await seed_reviews(h, PROLIFIC_ID, 6)
+    card = await h.slash("platform info", user=h.dave, platform="prolific")
+    assert card.buttons[-1]["label"] == "All reviews (6)"
+    opened = (await h.click(card, "All reviews (6)", user=h.dave))[-1]
+    assert opened.ephemeral and opened.embed["title"] == "Reviews of Prolific"
+    await h.click(opened, "Older ▶", user=h.dave)
+    page2 = h.current(opened)
+    assert page2.embed["footer"]["text"] == "Page 2 of 2 · 6 visible reviews, newest first"
+    oldest = min(ids)
+    form = await h.click(page2, f"Flag review #{oldest}", user=h.dave)
+    await h.submit_modal(form[-1], {}, user=h.dave)
+    assert (
+        await h.db.fetch_value("SELECT count(*) FROM review_flags WHERE review_id = ?", (oldest,))
+        == 1
+    )
+
+
+async def test_a_forged_list_button_cannot_read_another_servers_platform(
+    configured: Harness,
+) -> None:
+    """The list's buttons carry a platform id: one this server does not list is refused."""
+    import copy
+
+    from db import platforms
+
+    h = configured
+    async with h.db.transaction():
+        theirs = await platforms.add_to_server(h.db, 999, "remotasks", "Remotasks", 1, limit=40)
+    await seed_reviews(h, theirs.id, 2)
+    await seed_reviews(h, PROLIFIC_ID, 6, first_author=8_000)
+    card = await h.slash("platform info", user=h.dave, platform="prolific")
+    opened = (await h.click(card, "All reviews (6)", user=h.dave))[-1]
+    forged = copy.deepcopy(h.current(opened).message)
+    for row in forged["components"]:
+        for item in row["components"]:
+            if item.get("custom_id", "").startswith("reviews:page:"):
+                item["custom_id"] = f"reviews:page:platform:{theirs.id}:1"
+                item["disabled"] = False
+    answer = await h.click(forged, "Older ▶", user=h.dave)
+    assert answer[-1].ephemeral and "not available here" in answer[-1].content
+    assert "Remotasks" not in answer[-1].text

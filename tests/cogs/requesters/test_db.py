@@ -62,7 +62,8 @@ async def test_saving_again_edits_and_keeps_history(db: Database) -> None:
         now=NOW + 60,
     )
     assert second.id == first.id and second.edited and second.revision == 2
-    assert second.scores["pay"] == 1 and second.guild_id == 2
+    # edited from another server: the review keeps its origin (#12.20)
+    assert second.scores["pay"] == 1 and second.guild_id == 1
     history = await reviews.history(db, first.id)
     assert [(h.scores["pay"], h.body, h.written_at, h.replaced_at) for h in history] == [
         (4, "ok", NOW, NOW + 60)

@@ -229,3 +229,71 @@ async def test_reviews_show_the_server_they_came_from(configured: Harness) -> No
         "Review #2 · 2.0 / 5 · another server",
         "Review #1 · 4.0 / 5 · Turkers United",
     ]
+
+
+# -- #12.20: every review can be reached and flagged; edits keep the origin server ---------
+
+
+async def test_old_reviews_are_reached_through_all_reviews_and_can_be_flagged(
+    harness: Harness,
+) -> None:
+    h = harness
+    await review(h, h.alice, text="the oldest review")
+    (acme,) = await requesters.find_by_name(h.db, "Acme")
+    for n in range(7):
+        h.clock.advance(days=1)
+        await reviews.save(
+            h.db,
+            "requester",
+            acme.id,
+            author_id=9_000 + n,
+            guild_id=h.world.guild_id,
+            scores={"pay": 4, "fast": 4, "fair": 4, "communication": 4},
+            experience="6-20",
+            body=f"review {n}",
+            now=int(h.clock.now().timestamp()),
+        )
+    card = await h.slash("requester info", user=h.bob, requester="Acme")
+    labels = [b["label"] for b in card.buttons]
+    assert "Flag review #1" not in labels  # the card shows the 3 newest only
+    assert labels[-1] == "All reviews (8)"
+    opened = await h.click(card, "All reviews (8)", user=h.bob)
+    first = opened[-1]
+    assert first.ephemeral and first.embed["title"] == "Reviews of Acme"
+    assert len(first.embed["fields"]) == 5
+    assert first.embed["footer"]["text"] == "Page 1 of 2 · 8 visible reviews, newest first"
+    assert [b["label"] for b in first.buttons][-2:] == ["◀ Newer", "Older ▶"]
+    assert first.button("◀ Newer")["disabled"] is True
+    turned = await h.click(first, "Older ▶", user=h.bob)
+    assert turned[-1].kind == "update"
+    page2 = h.current(first)
+    assert page2.embed["footer"]["text"] == "Page 2 of 2 · 8 visible reviews, newest first"
+    assert "the oldest review" in page2.text
+    assert page2.button("Older ▶")["disabled"] is True
+    form = await h.click(page2, "Flag review #1", user=h.bob)
+    assert form[-1].kind == "modal"
+    done = await h.submit_modal(form[-1], {"flag_reason": "not true"}, user=h.bob)
+    assert "#1" in done[-1].content
+    assert (
+        await h.db.fetch_value(
+            "SELECT count(*) FROM review_flags WHERE review_id = 1 AND flagger_id = ?", (h.bob.id,)
+        )
+        == 1
+    )
+    # The author gets no Flag button for their own review in the list either.
+    mine = await h.click(card, "All reviews (8)", user=h.alice)
+    await h.click(mine[-1], "Older ▶", user=h.alice)
+    assert "Flag review #1" not in [b["label"] for b in h.current(mine[-1]).buttons]
+    h.api.assert_never_pinged()
+
+
+async def test_editing_a_review_from_another_server_keeps_its_origin(harness: Harness) -> None:
+    h = harness
+    await review(h, h.alice, text="written elsewhere")
+    # As if it had been written from another server the bot is in.
+    await h.db.execute("UPDATE reviews SET guild_id = 4242 WHERE author_id = ?", (h.alice.id,))
+    await review(h, h.alice, text="edited from here")
+    row = await h.db.fetch_one(
+        "SELECT guild_id, revision, body FROM reviews WHERE author_id = ?", (h.alice.id,)
+    )
+    assert (row["guild_id"], row["revision"], row["body"]) == (4242, 2, "edited from here")

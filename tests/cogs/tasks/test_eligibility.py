@@ -63,7 +63,10 @@ def test_the_original_rules_still_hold() -> None:
     limits = Limits(countries=frozenset({"US"}), qualifications=frozenset({"masters"}))
     assert is_eligible(limits, None, frozenset())  # no profile: never filtered
     assert not is_eligible(limits, "FR", frozenset({"masters"}))
-    assert not is_eligible(limits, "US", frozenset())
+    # a country alone filters by country only: qualifications are not yet known (#12.18)
+    assert is_eligible(limits, "US", frozenset())
+    assert not is_eligible(limits, "FR", frozenset())
+    assert not is_eligible(limits, "US", frozenset({"approval 99%"}))
     assert is_eligible(Limits(), "FR", frozenset({"anything"}))
 
 

@@ -109,6 +109,7 @@ async def test_erase_keeps_the_communitys_alerts_but_forgets_the_member(
         "freshness_votes": [],
         "done_reports": [],
         "content_warnings": [],
+        "alerts_ended": [],
     }
 
 

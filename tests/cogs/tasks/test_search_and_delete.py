@@ -181,3 +181,18 @@ async def test_a_cut_search_says_how_many_more_and_how_to_narrow_it(configured: 
     assert "…and 3 more alerts: narrow the search" in notes
     few = await h.slash("task search", user=h.bob, text="Batch 12")
     assert "more" not in " ".join(f["value"] for f in few.embed.get("fields", []))
+
+
+async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
+    configured: Harness,
+) -> None:
+    """#12.18: qualification filtering starts only once qualifications are listed."""
+    h = configured
+    await _board(h)
+    await h.slash("profile country", user=h.bob, country="US")
+    sent = await h.slash("task search", user=h.bob)
+    assert any("Audio" in t for t in titles(sent))  # "US only, Masters"
+    assert "hidden" not in (sent.embed.get("footer") or {}).get("text", "")
+    await h.slash("profile country", user=h.bob, country="FR")
+    sent = await h.slash("task search", user=h.bob)
+    assert all("Audio" not in t for t in titles(sent))  # the country still counts
