@@ -123,7 +123,15 @@ def guarded(func: F) -> F:
 
 
 #: The custom_id prefixes of the bot's persistent components.
-COMPONENT_NAMESPACES = ("tasks", "requesters", "reviews", "alerts", "earnings", "platforms")
+COMPONENT_NAMESPACES = (
+    "tasks",
+    "requesters",
+    "reviews",
+    "alerts",
+    "earnings",
+    "platforms",
+    "intake",
+)
 
 
 class OversizedIdButton(

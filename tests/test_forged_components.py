@@ -53,6 +53,9 @@ FORGED = {
     "FromAlertButton": "test_quick_log_needs_an_alert_of_the_clickers_server",
     "ComparePageButton": "test_comparison_pages_read_the_clickers_server_only",
     "OversizedIdButton": "test_oversized_ids_are_refused_kindly",
+    "UndoOtherButton": "test_undoing_another_requester_needs_a_moderator_of_that_server",
+    "ReviewsPageButton": "test_review_lists_read_only_what_the_clickers_server_sees",
+    "ExportMinutesButton": "test_export_minutes_are_the_authors_own_in_their_server",
 }
 
 
@@ -331,6 +334,85 @@ async def test_comparison_pages_read_the_clickers_server_only(
     assert not errors.records
 
 
+async def test_undoing_another_requester_needs_a_moderator_of_that_server(
+    configured: Harness, errors: Errors
+) -> None:
+    """The Undo on a moderators' notice names an audit entry: only this server's
+    moderators may use it, and another server's moderator reaches nothing."""
+    h = configured
+    b = await h.add_server()
+    alert = await share(h)
+    now = int(h.clock.now().timestamp())
+    requester = await h.db.fetch_value(
+        "INSERT INTO requesters (platform, name, name_key, status, created_at, updated_at) "
+        "VALUES ('mturk', 'Acme', 'acme', 'scam', ?, ?) RETURNING id",
+        (now, now),
+    )
+    entry = await h.db.fetch_value(
+        "INSERT INTO audit_log (guild_id, actor_id, action, target_kind, target_id, detail, "
+        "created_at) VALUES (?, ?, 'requester_other_confirmed', 'requester', ?, ?, ?) "
+        "RETURNING id",
+        (h.world.guild_id, h.alice.id, requester, f'{{"alert": {alert.id}}}', now),
+    )
+    before = state(h)
+    custom_id = f"tasks:undo-other:{entry}"
+    refused(await h.press(custom_id, user=h.bob, dm=True), GUILD_ONLY)
+    refused(await h.press(custom_id, user=h.bob), NOT_MODERATOR)
+    unknown = t("tasks.identity.unknown_confirmation", "en-US")
+    refused(await h.press(custom_id, user=b.mod, world=b), unknown)
+    refused(await h.press(f"tasks:undo-other:{entry + 1000}", user=h.mod), unknown)
+    assert state(h) == before
+    assert not errors.records
+
+
+async def test_review_lists_read_only_what_the_clickers_server_sees(
+    configured: Harness, errors: Errors
+) -> None:
+    """The All-reviews buttons carry a subject id: a platform only another server lists
+    is refused, and nothing is written by paging."""
+    from db import platforms
+
+    h = configured
+    b = await h.add_server()
+    async with h.db.transaction():
+        theirs = await platforms.add_to_server(
+            h.db, b.guild_id, "remotasks", "Remotasks", 1, limit=40
+        )
+    before = state(h)
+    gone = t("requesters.errors.unknown_review_subject", "en-US")
+    refused(await h.press(f"reviews:all:platform:{theirs.id}:1", user=h.alice, dm=True))
+    refused(await h.press(f"reviews:all:platform:{theirs.id}:1", user=h.alice), gone)
+    refused(await h.press("reviews:page:requester:999999:1", user=h.alice), gone)
+    opened = await h.press(f"reviews:all:platform:{theirs.id}:1", user=b.alice, world=b)
+    assert opened and opened[-1].content != APOLOGY  # B lists it: legitimate
+    assert state(h) == before
+    assert not errors.records
+
+
+async def test_export_minutes_are_the_authors_own_in_their_server(
+    configured: Harness, errors: Errors
+) -> None:
+    """ "Add my minutes" under an export: only its author, only in its server."""
+    h = configured
+    b = await h.add_server()
+    now = int(h.clock.now().timestamp())
+    message_id = 424_242
+    await h.db.execute(
+        "INSERT INTO export_messages (message_id, guild_id, channel_id, author_id, alert_id, "
+        "created, posted_at) VALUES (?, ?, ?, ?, NULL, 0, ?)",
+        (message_id, h.world.guild_id, h.world.general, h.alice.id, now),
+    )
+    before = state(h)
+    custom_id = f"intake:export-minutes:{message_id}"
+    refused(await h.press(custom_id, user=h.alice, dm=True))
+    refused(await h.press(custom_id, user=h.bob), t("intake.exports.not_author", "en-US"))
+    refused(await h.press(custom_id, user=b.alice, world=b))
+    assert state(h) == before
+    assert not errors.records
+    opened = await h.press(custom_id, user=h.alice)
+    assert opened[-1].kind == "modal"  # legitimate: the author, in the export's server
+
+
 # -- oversized ids ---------------------------------------------------------------------------
 
 
@@ -392,29 +474,7 @@ async def test_a_huge_integer_option_is_refused_before_the_command(
 
 def test_every_persistent_component_is_covered(settings_path: Path) -> None:
     """A new `DynamicItem` must get a forged-id test here."""
-    import cogs.alerts.views
-    import cogs.earnings.views
-    import cogs.platforms.views
-    import cogs.requesters.views
-    import cogs.tasks.views
-    from bot import error_handler
-
-    found = set()
-    for module in (
-        cogs.alerts.views,
-        cogs.earnings.views,
-        cogs.platforms.views,
-        cogs.requesters.views,
-        cogs.tasks.views,
-        error_handler,
-    ):
-        for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and hasattr(value, "__discord_ui_compiled_template__")
-                and value.__module__ == module.__name__
-            ):
-                found.add(value.__name__)
+    found = set(_templates())
     assert found == set(FORGED)
     for test in set(FORGED.values()):
         assert test in globals(), test
@@ -452,6 +512,10 @@ PREFIXES = [
     "earnings:entry:",
     "earnings:from-alert:",
     "platforms:compare:next:",
+    "tasks:undo-other:",
+    "reviews:all:platform:",
+    "reviews:page:requester:",
+    "intake:export-minutes:",
 ]
 
 
@@ -557,26 +621,25 @@ async def test_another_servers_channel_or_role_cannot_be_chosen(configured: Harn
 
 
 def _templates() -> dict[str, Any]:
-    import cogs.alerts.views
-    import cogs.earnings.views
-    import cogs.platforms.views
-    import cogs.requesters.views
-    import cogs.tasks.views
-    from bot import error_handler
+    """Every DynamicItem class defined anywhere under bot/ and cogs/, with its template."""
+    import importlib
+    import pkgutil
+
+    import bot
+    import cogs
 
     found = {}
-    for module in (
-        cogs.alerts.views,
-        cogs.earnings.views,
-        cogs.platforms.views,
-        cogs.requesters.views,
-        cogs.tasks.views,
-        error_handler,
-    ):
-        for value in vars(module).values():
-            template = getattr(value, "__discord_ui_compiled_template__", None)
-            if isinstance(value, type) and template is not None:
-                found[value.__name__] = template
+    for package in (bot, cogs):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                template = getattr(value, "__discord_ui_compiled_template__", None)
+                if (
+                    isinstance(value, type)
+                    and template is not None
+                    and value.__module__ == module.__name__
+                ):
+                    found[value.__name__] = template
     return found
 
 

@@ -64,7 +64,12 @@ class IntakeCog(commands.Cog, name="Intake"):
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
         self.bot.add_dynamic_items(ExportMinutesButton)
-        self.bot.privacy.register("intake", intake_db.export_member, intake_db.erase_member)
+        self.bot.privacy.register(
+            "intake",
+            intake_db.export_member,
+            intake_db.erase_member,
+            ("api_tokens.user_id", "export_messages.author_id"),
+        )
         if self.bot.settings.api_port is not None:
             self.server = ApiServer(self.bot, self)
             await self.server.start()

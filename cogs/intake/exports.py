@@ -20,6 +20,7 @@ from bot.delivery import ChannelProblemError
 from bot.error_handler import EntraideModal, guarded
 from bot.errors import UserError
 from bot.i18n import t
+from bot.ids import bounded_id
 from bot.money import MoneyError
 from bot.ui import NO_PINGS, locale_of, safe_text
 from cogs.intake import drafts
@@ -363,7 +364,7 @@ class ExportMinutesButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ExportMinutesButton:
-        return cls(int(match["id"]), label=getattr(item, "label", None) or "")
+        return cls(bounded_id(match["id"]), label=getattr(item, "label", None) or "")
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -195,8 +195,10 @@ class WireDiscord:
 
     def _sync(self, call: Request, parts: list[str]) -> Any:
         self.event("synced").set()
+        # Discord answers with every command's description, "" for context menus.
         return [
-            {**cmd, "id": str(p.snowflake()), "application_id": str(self.application_id)}
+            {"description": "", **cmd}
+            | {"id": str(p.snowflake()), "application_id": str(self.application_id)}
             | {"version": "1"}
             for cmd in call.json or []
         ]

@@ -119,7 +119,7 @@ async def seed(h: Harness, user: int, other: int) -> None:
     await tasks.share(db, alert(user, "k1"), now=now + 1, expires_at=now + 3600)
     mine = (await tasks.share(db, alert(user, "k2"), now=now, expires_at=now + 3600)).alert
     ended = (await tasks.share(db, alert(other, "k3"), now=now, expires_at=now + 3600)).alert
-    await tasks.end_alert(db, ended.id, "gone", by=user, now=now)
+    await tasks.end_alert(db, ended.id, "gone", by=user, now=now, guild_id=g)
     await db.execute(
         "UPDATE task_alerts SET warning_pending = 'violence', warning_proposed_by = ?, "
         "warning_confirmed_by = ? WHERE id = ?",
@@ -134,6 +134,19 @@ async def seed(h: Harness, user: int, other: int) -> None:
             "INSERT INTO task_reports (alert_id, user_id, minutes, hourly_cents, reported_at) "
             "VALUES (?, ?, 6, 1000, ?)",
             (bobs.id, who, now),
+        )
+
+    # intake: a personal API token each, and an exports-channel message each
+    for who in (user, other):
+        await db.execute(
+            "INSERT INTO api_tokens (guild_id, user_id, token_hash, prefix, created_at) "
+            "VALUES (?, ?, ?, 'ent_', ?)",
+            (g, who, f"hash-{who}", now),
+        )
+        await db.execute(
+            "INSERT INTO export_messages (message_id, guild_id, channel_id, author_id, alert_id, "
+            "created, posted_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            (who + 7, g, h.world.alerts, who, mine.id, now),
         )
 
     # requesters: a review with a flag, a report with notes, closed by Alice as moderator

@@ -235,9 +235,9 @@ async def test_reviews_show_the_server_they_came_from(configured: Harness) -> No
 
 
 async def test_old_reviews_are_reached_through_all_reviews_and_can_be_flagged(
-    harness: Harness,
+    configured: Harness,
 ) -> None:
-    h = harness
+    h = configured
     await review(h, h.alice, text="the oldest review")
     (acme,) = await requesters.find_by_name(h.db, "Acme")
     for n in range(7):
@@ -287,8 +287,8 @@ async def test_old_reviews_are_reached_through_all_reviews_and_can_be_flagged(
     h.api.assert_never_pinged()
 
 
-async def test_editing_a_review_from_another_server_keeps_its_origin(harness: Harness) -> None:
-    h = harness
+async def test_editing_a_review_from_another_server_keeps_its_origin(configured: Harness) -> None:
+    h = configured
     await review(h, h.alice, text="written elsewhere")
     # As if it had been written from another server the bot is in.
     await h.db.execute("UPDATE reviews SET guild_id = 4242 WHERE author_id = ?", (h.alice.id,))
