@@ -96,7 +96,8 @@ _MASKED = re.compile(r"\[([^\]\n]{0,300})\]\((?:<)?(https?://[^)\s>]+)>?\)")
 _BB_URL = re.compile(r"\[url=([^\]\s]+)\]([^\[]{0,300})\[/url\]", re.IGNORECASE)
 _BB_TAG = re.compile(r"\[/?(?:b|i|u|s|url|quote|code|color(?:=[^\]]*)?|size(?:=[^\]]*)?)\]", re.I)
 _MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>")
-_PING = re.compile(r"@(everyone|here)\b", re.IGNORECASE)
+# No `\b`: "@everyoneRate images" still pings in some clients, so every such prefix goes.
+_PING = re.compile(r"@(everyone|here)", re.IGNORECASE)
 _MARK_CHARS = re.compile(r"\*\*|__|~~|\|\||`+|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _LEADING_MARK = re.compile(r"^\s*(?:#{1,3}|-#|>{1,3})\s+", re.MULTILINE)
 
@@ -115,6 +116,17 @@ def clean_input(text: str) -> str:
     return _CONTROL.sub("", value)
 
 
+def _unping(value: str) -> str:
+    """Neutralise pings last, once nothing else can splice one together.
+
+    Removing markup or a mention can join its neighbours ("@**everyone**", "<@<@1>2>"), so
+    mentions go until none is left, then "@everyone"/"@here" get a full-width @ (never pings).
+    """
+    while (unmentioned := _MENTION.sub("", value)) != value:
+        value = unmentioned
+    return _PING.sub(lambda m: "\uff20" + m.group(1), value)
+
+
 def plain(text: str | None, limit: int) -> str | None:
     """Text from an export, safe to show: no markup, no pings, one line, within `limit`."""
     if text is None:
@@ -124,9 +136,9 @@ def plain(text: str | None, limit: int) -> str | None:
     value = _MASKED.sub(lambda m: m.group(1), value)
     value = _BB_TAG.sub("", value)
     value = _MENTION.sub("", value)
-    value = _PING.sub(lambda m: "\uff20" + m.group(1), value)  # a full-width @ never pings
     value = _LEADING_MARK.sub("", value)
     value = _MARK_CHARS.sub("", value)
+    value = _unping(value)
     value = " ".join(value.split()).strip(" |•-:")
     if not value:
         return None

@@ -65,7 +65,8 @@ class FieldError(UserError):
 
 # -- member-written text -------------------------------------------------------------------
 
-_MENTION = re.compile(r"@(?:everyone|here)\b|<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>", re.IGNORECASE)
+# No `\b` after everyone/here: "@everyoneRate" still pings in some clients.
+_MENTION = re.compile(r"@(?:everyone|here)|<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>", re.IGNORECASE)
 _MARKUP = (
     re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),  # masked link
     re.compile(r"\*\*[^*\n]+\*\*"),  # bold

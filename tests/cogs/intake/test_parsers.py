@@ -29,6 +29,7 @@ from tests.cogs.intake.samples import (
     FREE,
     GROUP,
     HIT,
+    PROJECT,
     PROLIFIC,
     PROLIFIC_JSON,
     REQ,
@@ -147,6 +148,27 @@ def test_everyone_in_title_never_pings() -> None:
     assert parsed.requester_name is not None and "@here" not in parsed.requester_name
     draft = drafts.build_draft(parsed, minutes=5, default_currency="USD")
     assert "@everyone" not in draft.title
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("@everyoneRate images of food", "＠everyoneRate images of food"),
+        ("@here123", "＠here123"),
+        ("@HEREford survey", "＠HEREford survey"),
+        ("@**everyone** now", "＠everyone now"),
+        ("@[b]here[/b] now", "＠here now"),
+        ("<@<@1>23> hi", "hi"),
+    ],
+)
+def test_pings_are_neutralised_whatever_follows(raw: str, shown: str) -> None:
+    # Hypothesis found "@everyoneRate images of food" passing through a `\b` pattern.
+    assert plain(raw, 100) == shown
+
+
+def test_everyone_glued_to_a_free_text_title_never_pings() -> None:
+    parsed = parse_export(f"@everyoneRate images of food {PROJECT} pays $1.50, took me 6 min")
+    assert parsed.title is not None and "@everyone" not in parsed.title.lower()
 
 
 @pytest.mark.parametrize(

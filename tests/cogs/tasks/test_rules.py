@@ -87,6 +87,7 @@ def test_without_link_the_title_requester_and_pay_make_the_key() -> None:
         ({"notes": "y" * 10_000}, "tasks.errors.too_long"),
         ({"title": "Free money @everyone"}, "tasks.errors.mention"),
         ({"title": "hey @here"}, "tasks.errors.mention"),
+        ({"title": "@everyoneRate images of food"}, "tasks.errors.mention"),
         ({"notes": "ask <@&123456789012345678>"}, "tasks.errors.mention"),
         ({"requester": "<@123456789012345678>"}, "tasks.errors.mention"),
         ({"title": "**BIG** task"}, "tasks.errors.markdown"),
