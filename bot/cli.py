@@ -20,6 +20,7 @@ from typing import Any
 import aiohttp
 import discord
 
+from bot import ops_cli
 from bot.command_limits import MAX_COMMAND_CHARS, command_size, command_tree_json, tree_problems
 from bot.logging_setup import scrub
 from bot.settings import ConfigError, Settings, load_settings
@@ -35,9 +36,6 @@ __all__ = ["command_tree_json", "main", "tree_problems"]
 #: it itself; `backup` and `stats` only read, and an online backup of a running bot is
 #: what `backup` is for; `commands` never opens the database).
 LOCKED_COMMANDS = frozenset({"run", "sync", "check"})
-
-#: Sub-commands other modules add (name → (help, configure parser, handler)).
-EXTRA_COMMANDS: dict[str, tuple[str, Any, Any]] = {}
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -234,14 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("commands", help="print the slash-command tree as JSON")
     backup = sub.add_parser("backup", help="online backup of the database")
     backup.add_argument("path", type=Path)
-    for name, (help_text, configure, _) in EXTRA_COMMANDS.items():
+    for name, (help_text, configure, _) in ops_cli.COMMANDS.items():
         configure(sub.add_parser(name, help=help_text))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    import bot.ops_cli  # noqa: F401 - registers the operations sub-commands
-
     args = build_parser().parse_args(argv)
     command = args.command or "run"
     try:
@@ -265,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
                 return asyncio.run(_commands(settings))
             if command == "backup":
                 return asyncio.run(_backup(settings, args.path))
-            return asyncio.run(EXTRA_COMMANDS[command][2](settings, args))
+            return asyncio.run(ops_cli.COMMANDS[command][2](settings, args))
     except ConfigError as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:

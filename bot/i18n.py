@@ -195,6 +195,17 @@ def format_number(value: float | int | Decimal, locale: str | None, digits: int 
     return babel_numbers.format_decimal(value, format=pattern, locale=babel_locale(locale))
 
 
+def format_size(num_bytes: int, locale: str | None = None) -> str:
+    """`1536` → `1.5 KiB` (`1,5 KiB` in French): sizes an operator can read at a glance."""
+    value = float(num_bytes)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            break
+        value /= 1024
+    digits = 0 if unit == "B" else 1
+    return f"{format_number(value, locale, digits)}\u00a0{unit}"
+
+
 def format_money(cents: int, currency: str, locale: str | None) -> str:
     """Format integer minor units of `currency` for a reader in `locale`."""
     from bot.money import from_minor

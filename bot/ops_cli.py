@@ -1,7 +1,8 @@
-"""Operations sub-commands (restore, stats) registered on the CLI.
+"""Operations sub-commands (restore, stats) for the CLI, listed in `COMMANDS`.
 
 Kept apart from `bot.cli` so the operations feature can grow without touching the core
-entry point. Both work offline, on the database file, and print for an operator.
+entry point; `bot.cli` reads `COMMANDS`, and this module never imports `bot.cli` (no
+cycle). Both work offline, on the database file, and print for an operator.
 """
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ import asyncio
 import json
 import sqlite3
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli import EXTRA_COMMANDS
 from bot.clock import SystemClock
+from bot.i18n import format_size
 from bot.settings import Settings
-from cogs.admin.rules import human_size
 from db import ops
 from db.migrate import discover
+
+#: Adds a sub-command's arguments to its parser.
+Configure = Callable[[argparse.ArgumentParser], None]
+#: Runs a sub-command; its result is the process's exit code.
+Handler = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
 
 def _say(text: str) -> None:
@@ -122,11 +128,11 @@ def stats(settings: Settings, *, as_json: bool = False) -> int:
         return 0
     width = max([len(name) for name, _ in info.tables] + [5])
     _say(f"Database:        {path.resolve()}")
-    _say(f"Size:            {human_size(info.size_bytes)} ({info.size_bytes} bytes)")
+    _say(f"Size:            {format_size(info.size_bytes)} ({info.size_bytes} bytes)")
     _say(f"Schema version:  {info.schema_version}")
     _say(
         f"Free pages:      {info.freelist_count} of {info.page_count} "
-        f"({human_size(info.freelist_count * info.page_size)} reclaimable)"
+        f"({format_size(info.freelist_count * info.page_size)} reclaimable)"
     )
     _say(f"Backups:         {len(backups)} in {settings.backup_dir}")
     _say(f"Newest backup:   {newest.isoformat() if newest else 'none'}")
@@ -142,9 +148,13 @@ async def _stats(settings: Settings, args: argparse.Namespace) -> int:
     return await asyncio.to_thread(stats, settings, as_json=args.json)
 
 
-EXTRA_COMMANDS["restore"] = (
-    "replace the database with a backup (refused while the bot runs)",
-    _configure_restore,
-    _restore,
-)
-EXTRA_COMMANDS["stats"] = ("row counts per table and database size", _configure_stats, _stats)
+#: The sub-commands this module adds to `python -m bot` (name → (help, configure the
+#: parser, handler)); `bot.cli` reads it, so this module never imports the entry point.
+COMMANDS: dict[str, tuple[str, Configure, Handler]] = {
+    "restore": (
+        "replace the database with a backup (refused while the bot runs)",
+        _configure_restore,
+        _restore,
+    ),
+    "stats": ("row counts per table and database size", _configure_stats, _stats),
+}

@@ -10,10 +10,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import t
+from bot.i18n import format_size, t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply
-from cogs.admin.rules import HelpEntry, help_entries, help_pages, human_size, split_uptime
+from cogs.admin.rules import HelpEntry, help_entries, help_pages, split_uptime
 from cogs.admin.views import HelpView
 from db import guilds, ops
 
@@ -54,7 +54,7 @@ class AdminCog(commands.Cog):
             name=t("admin.about.uptime", locale),
             value=t("admin.about.uptime_value", locale, d=days, h=hours, m=minutes),
         )
-        embed.add_field(name=t("admin.about.database", locale), value=human_size(size, locale))
+        embed.add_field(name=t("admin.about.database", locale), value=format_size(size, locale))
         embed.add_field(name=t("admin.about.servers", locale), value=str(len(self.bot.guilds)))
         await reply(interaction, embed=embed)
 

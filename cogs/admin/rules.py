@@ -7,19 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.i18n import format_number
-
-
-def human_size(num_bytes: int, locale: str | None = None) -> str:
-    """`1536` → `1.5 KiB` (`1,5 KiB` in French): sizes an operator can read at a glance."""
-    value = float(num_bytes)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            break
-        value /= 1024
-    digits = 0 if unit == "B" else 1
-    return f"{format_number(value, locale, digits)}\u00a0{unit}"
-
 
 def split_uptime(seconds: float) -> tuple[int, int, int]:
     """Seconds → (days, hours, minutes)."""

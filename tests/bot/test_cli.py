@@ -153,8 +153,8 @@ def test_a_second_bot_on_a_symlink_of_the_database_is_refused(tmp_path: Path) ->
 
 def test_every_subcommand_is_audited_for_the_lock() -> None:
     """Each sub-command either holds the instance lock or is known not to need it."""
-    import bot.ops_cli  # noqa: F401 - registers restore and stats
-    from bot.cli import EXTRA_COMMANDS, LOCKED_COMMANDS, build_parser
+    from bot.cli import LOCKED_COMMANDS, build_parser
+    from bot.ops_cli import COMMANDS
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
@@ -164,7 +164,7 @@ def test_every_subcommand_is_audited_for_the_lock() -> None:
     assert commands == LOCKED_COMMANDS | takes_lock_itself | read_only, (
         "a new sub-command: decide whether it takes the instance lock"
     )
-    assert set(EXTRA_COMMANDS) <= commands
+    assert set(COMMANDS) <= commands
 
 
 async def test_tree_only_bot_runs_no_catch_ups_and_no_scheduler(tmp_path: Path) -> None:

@@ -452,3 +452,9 @@ def test_a_limit_in_an_error_is_written_the_readers_way() -> None:
     error = UserError("earnings.errors.amount_too_large", limit=i18n.Number(100_000))
     assert "100,000" in error.message("en")
     assert "100\u202f000" in error.message("fr")  # not "100,000" in French
+
+
+def test_format_size_follows_the_reader() -> None:
+    assert i18n.format_size(552_038, "fr") == "539,1\u00a0KiB"
+    assert i18n.format_size(552_038, "en") == "539.1\u00a0KiB"
+    assert i18n.format_size(512) == "512\u00a0B"

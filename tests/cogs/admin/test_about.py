@@ -27,11 +27,3 @@ async def test_the_database_size_is_written_the_french_way(harness: Harness) -> 
     assert re.fullmatch(r"\d+,\d\u00a0(KiB|MiB)", size), size  # 539,1 KiB, not 539.1 KiB
     english = await harness.slash("about", user=harness.alice)
     assert re.fullmatch(r"[\d,]+\.\d\u00a0(KiB|MiB)", english.field("Database"))
-
-
-def test_human_size_follows_the_reader() -> None:
-    from cogs.admin.rules import human_size
-
-    assert human_size(552_038, "fr") == "539,1\u00a0KiB"
-    assert human_size(552_038, "en") == "539.1\u00a0KiB"
-    assert human_size(512) == "512\u00a0B"
