@@ -45,7 +45,7 @@ from db.intake import ApiToken
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.intake.cog import IntakeCog
+    from cogs.intake.host import IntakeHost
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class ApiServer:
     """The aiohttp application, bound to the bot; started and stopped by the intake cog."""
 
-    def __init__(self, bot: Entraide, cog: IntakeCog) -> None:
+    def __init__(self, bot: Entraide, cog: IntakeHost) -> None:
         self.bot = bot
         self.cog = cog
         settings = bot.settings

@@ -24,6 +24,7 @@ from bot.ids import bounded_id
 from bot.money import MoneyError
 from bot.ui import NO_PINGS, locale_of, safe_text
 from cogs.intake import drafts
+from cogs.intake.host import intake_host
 from cogs.intake.parsers import ExportError, ParsedTask, looks_like_export, parse_export
 from cogs.tasks import rules
 from cogs.tasks.rules import AlertRef
@@ -34,7 +35,7 @@ from db.intake import ExportMessage
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.intake.cog import IntakeCog
+    from cogs.intake.host import IntakeHost
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _text_of(message: discord.Message) -> str:
 class ExportsChannel:
     """What the intake cog does with messages in a server's exports channel."""
 
-    def __init__(self, cog: IntakeCog) -> None:
+    def __init__(self, cog: IntakeHost) -> None:
         self.cog = cog
         self.bot: Entraide = cog.bot
         self._channels: dict[int, int | None] = {}
@@ -368,8 +369,7 @@ class ExportMinutesButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
-        cog: IntakeCog = interaction.client.get_cog("Intake")  # type: ignore[assignment]
-        await cog.exports.open_minutes(interaction, self.message_id)
+        await intake_host(interaction).exports.open_minutes(interaction, self.message_id)
 
 
 def minutes_view(message_id: int, locale: str) -> discord.ui.View:
@@ -398,5 +398,5 @@ class ExportMinutesModal(EntraideModal):
         self.add_item(self.minutes)
 
     async def on_submit(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
-        cog: IntakeCog = interaction.client.get_cog("Intake")  # type: ignore[assignment]
-        await cog.exports.submit_minutes(interaction, self.message_id, self.minutes.value)
+        exports = intake_host(interaction).exports
+        await exports.submit_minutes(interaction, self.message_id, self.minutes.value)

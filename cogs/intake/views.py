@@ -13,20 +13,16 @@ from bot.error_handler import EntraideModal, EntraideView
 from bot.i18n import format_duration_minutes, t
 from bot.ui import Colours, fit_embed, locale_of, reply, safe_text
 from cogs.intake import drafts
+from cogs.intake.host import intake_host
 from cogs.intake.parsers import TEXT_MAX, ParsedTask, parse_export
 from cogs.tasks import rules
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.intake.cog import IntakeCog
 
 PREVIEW_SECONDS = 900
 #: A modal's paragraph field holds at most 4,000 characters (Discord's limit).
 PASTE_MAX = 4000
-
-
-def intake_cog(interaction: discord.Interaction[Entraide]) -> IntakeCog:
-    return interaction.client.get_cog("Intake")  # type: ignore[return-value]
 
 
 def limits_lines(parsed: ParsedTask, locale: str) -> str:
@@ -184,7 +180,7 @@ class PastePreview(EntraideView):
             raise_gone()
         self.done = True
         try:
-            await intake_cog(interaction).share_parsed(interaction, self.parsed, minutes)
+            await intake_host(interaction).share_parsed(interaction, self.parsed, minutes)
         except BaseException:
             self.done = False  # nothing was posted: the member may fix and try again
             raise
