@@ -1,4 +1,4 @@
-"""Group commit (db/connection.py): queued one-statement writes share one transaction.
+"""Group commit (db/group_commit.py): queued one-statement writes share one transaction.
 
 What must not change: a call returns only once its write is committed, a failing
 statement fails alone, and a transaction block never mixes with the group.
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from db.connection import GROUP_COMMIT_MAX, Database
+from db.connection import Database
+from db.group_commit import GROUP_COMMIT_MAX
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Database housekeeping off the members' path (db/connection.py, issue 14).
+"""Database housekeeping off the members' path (db/housekeeping.py, issue 14).
 
 SQLite's automatic checkpoint ran inside whichever member's commit crossed 1,000 WAL
 pages, and FTS5 merged segments inside shares. Now checkpoints run on their own thread
