@@ -1,23 +1,12 @@
-"""The personal API: members' own tools post alerts and look requesters up.
-
-An aiohttp server in the bot's process (off unless `API_PORT` is set). Every request
-carries a member's personal token (`Authorization: Bearer ent_…`), which is scoped to one
-member and one server; what it does goes through the same rules as that member's
-`/task share`. Refusals are JSON `{"error": {"code", "message"}}` where `message` is the
-text a member would read in Discord. Tokens never reach the logs.
-"""
+"""The personal API's aiohttp server: requests in, through the intake cog, JSON out."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import re
-import secrets
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -25,20 +14,28 @@ from aiohttp import web
 from bot.delivery import ChannelProblemError
 from bot.errors import UserError
 from bot.i18n import normalize_locale, t
-from bot.money import MoneyError, from_minor
-from cogs.intake import drafts
-from cogs.intake.parsers import (
-    ExportError,
-    JsonRefusedError,
-    is_mturk_record,
-    is_prolific_record,
-    load_json,
-    parse_record,
+from bot.money import MoneyError
+from cogs.intake.api.bodies import (
+    alert_response,
+    draft_from_body,
+    refusal,
+    requester_json,
+    unknown_requester_json,
 )
+from cogs.intake.api.plumbing import (
+    JSON_TYPE,
+    TOKEN_ID,
+    TOKEN_PREFIX,
+    ApiError,
+    RateLimiter,
+    error_response,
+    hash_token,
+)
+from cogs.intake.parsers import JsonRefusedError, load_json
 from cogs.requesters.rules import crowd_hourly
 from cogs.tasks import rules
 from cogs.tasks.links import MTURK_REQUESTER
-from db import guilds, requesters
+from db import guilds
 from db import intake as intake_db
 from db.connection import DatabaseBusyError
 from db.intake import ApiToken
@@ -49,91 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TOKEN_PREFIX = "ent_"  # noqa: S105 - a prefix, not a secret
 LOOKUP_MAX = 100
-#: The number (never the secret) of the token a request used, for the request log.
-TOKEN_ID = web.RequestKey("token_id", int | None)
-JSON_TYPE = "application/json"
 _OTHER_ID = re.compile(r"^[\w.:-]{1,64}$")
-_SHARE_FIELDS = frozenset(
-    {
-        "link",
-        "title",
-        "platform",
-        "requester",
-        "requester_id",
-        "reward",
-        "currency",
-        "minutes",
-        "limits",
-        "available",
-        "notes",
-        "anonymous",
-        "warning",
-        "guild_id",
-    }
-)
-
-
-def new_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-class ApiError(Exception):
-    """A refusal: HTTP status, a stable code, the member-facing message."""
-
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.text = message
-        self.headers = headers or {}
-
-
-def error_response(error: ApiError) -> web.Response:
-    return web.json_response(
-        {"error": {"code": error.code, "message": error.text}},
-        status=error.status,
-        headers=error.headers,
-        content_type=JSON_TYPE,
-    )
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
-
-
-class RateLimiter:
-    """A token bucket per API token: `per_minute` requests, refilled continuously."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self.clock = clock
-        self._buckets: dict[int, _Bucket] = {}
-
-    def take(self, key: int) -> float:
-        """0 when the request may go ahead, else the seconds until it may."""
-        now = self.clock()
-        rate = self.per_minute / 60
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
-        bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.updated) * rate)
-        bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        if len(self._buckets) > 10_000:  # forget idle buckets now and then
-            self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < 120}
-        return (1 - bucket.tokens) / rate
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -297,69 +211,21 @@ class ApiServer:
         try:
             if not settings.is_set_up:
                 raise UserError("common.errors.not_set_up")
-            draft = self._draft(data, settings.currency, settings.locale)
+            draft = draft_from_body(data, settings.currency, settings.locale)
             seen = await intake_db.live_alert_seen_by(
                 self.bot.db, token.guild_id, draft.task_key, token.user_id
             )
             if seen is not None:
                 alert = await self.cog.alert(seen)
                 if alert is not None:
-                    return self._alert_response(alert, merged=True, status=200)
+                    return alert_response(alert, merged=True, status=200)
             outcome = await self.cog.share_draft(settings, draft, token.user_id, locale)
         except ChannelProblemError as exc:
             raise ApiError(409, "channel_problem", exc.message(locale)) from None
         except (UserError, MoneyError) as exc:
-            raise _refusal(exc, locale) from None
-        return self._alert_response(
+            raise refusal(exc, locale) from None
+        return alert_response(
             outcome.alert, merged=not outcome.created, status=201 if outcome.created else 200
-        )
-
-    def _draft(self, data: dict[str, Any], currency: str, server_locale: str) -> rules.ShareDraft:
-        body = data.get("task") if isinstance(data.get("task"), dict) else data
-        if is_mturk_record(body) or is_prolific_record(body) or "results" in body:
-            parsed = parse_record(body)
-            minutes = (
-                data.get("minutes", body.get("minutes"))
-                if parsed.minutes is None
-                else parsed.minutes
-            )
-            if minutes is None:
-                raise ExportError("intake.errors.not_found", field_name="minutes")
-            minutes = rules.parse_minutes(_number(minutes))
-            return drafts.build_draft(
-                parsed, minutes=minutes, default_currency=currency, locale=server_locale
-            )
-        unknown = set(body) - _SHARE_FIELDS
-        if unknown:
-            raise UserError("intake.api.unknown_fields", fields=", ".join(sorted(unknown))[:200])
-        raw = rules.ShareInput(
-            link=_text(body.get("link")),
-            title=_text(body.get("title")),
-            platform=_text(body.get("platform")),
-            requester=_text(body.get("requester")),
-            requester_id=_text(body.get("requester_id")),
-            reward=_number(body.get("reward")),
-            currency=_text(body.get("currency")),
-            minutes=_number(body.get("minutes")),
-            limits=_text(body.get("limits")),
-            available=_integer(body.get("available")),
-            notes=_text(body.get("notes")),
-            anonymous=body.get("anonymous") is True,
-            warning=_text(body.get("warning")),
-        )
-        return rules.build_share(raw, default_currency=currency)
-
-    def _alert_response(self, alert: Any, *, merged: bool, status: int) -> web.Response:
-        return web.json_response(
-            {
-                "id": alert.id,
-                "link": alert.jump_url,
-                "merged": merged,
-                "state": alert.state,
-                "task_link": alert.link,
-            },
-            status=status,
-            content_type=JSON_TYPE,
         )
 
     # -- GET /api/v1/requesters ----------------------------------------------------------------
@@ -399,96 +265,16 @@ class ApiServer:
         for pid in ids:
             rid = found.get(pid)
             if rid is None:
-                result[pid] = {
-                    "known": False,
-                    "status": "no_data",
-                    "why": None,
-                    "review_count": 0,
-                    "scores": {},
-                    "crowd_hourly": None,
-                }
+                result[pid] = unknown_requester_json()
                 continue
             rep = await self.cog.reputation(rid)
             hourly = crowd_hourly((c, n, cur) for r, c, n, cur in samples if r == rid)
-            result[pid] = {
-                "known": True,
-                "status": _status(rep.standing),
-                "standing": rep.standing,
-                "why": _why(rep, locale),
-                "review_count": rep.review_count,
-                "scores": {
-                    k: v
-                    for k, v in (
-                        ("pay", rep.pay),
-                        ("fast", rep.fast),
-                        ("fair", rep.fair),
-                        ("communication", rep.communication),
-                    )
-                    if v is not None
-                },
-                "confirmed_reports": dict(rep.confirmed),
-                "crowd_hourly": None
-                if hourly is None
-                else {
-                    "amount": str(from_minor(hourly.cents, hourly.currency)),
-                    "currency": hourly.currency,
-                    "reports": hourly.reports,
-                },
-            }
+            result[pid] = requester_json(rep, hourly, locale)
         return web.json_response(
             {"platform": platform, "requesters": result}, content_type=JSON_TYPE
         )
 
     async def openapi(self, request: web.Request) -> web.Response:
-        from cogs.intake.openapi import OPENAPI
+        from cogs.intake.api.openapi import OPENAPI
 
         return web.json_response(OPENAPI, content_type=JSON_TYPE)
-
-
-def _status(standing: str) -> str:
-    return {"scam": "scam", "caution": "caution"}.get(standing, "ok")
-
-
-def _why(rep: requesters.Reputation, locale: str) -> str | None:
-    from cogs.tasks import render
-
-    return render.standing_reason(rep, locale)
-
-
-def _refusal(exc: UserError | MoneyError, locale: str) -> ApiError:
-    if isinstance(exc, MoneyError):
-        return ApiError(422, exc.key, t(exc.key, locale, **exc.params))
-    status = {"common.errors.not_set_up": 409, "tasks.share.scam_refused": 403}.get(exc.key, 422)
-    if exc.key == "common.errors.busy":
-        status = 503
-    return ApiError(status, exc.key, exc.message(locale))
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | dict | list):
-        raise UserError("intake.api.bad_type")
-    return str(value)
-
-
-def _number(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (bool, dict | list)):
-        raise UserError("intake.api.bad_type")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise UserError("intake.api.bad_type")
-        return format(Decimal(str(value)), "f")
-    return str(value)
-
-
-def _integer(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UserError("intake.api.bad_type")
-    return value

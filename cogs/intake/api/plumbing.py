@@ -1,0 +1,81 @@
+"""What every endpoint of the personal API needs, apart from the bot itself.
+
+Personal tokens (only their hash is stored), refusals as JSON `{"error": {"code",
+"message"}}`, and the per-token rate limiter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+TOKEN_PREFIX = "ent_"  # noqa: S105 - a prefix, not a secret
+#: The number (never the secret) of the token a request used, for the request log.
+TOKEN_ID = web.RequestKey("token_id", int | None)
+JSON_TYPE = "application/json"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ApiError(Exception):
+    """A refusal: HTTP status, a stable code, the member-facing message."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.text = message
+        self.headers = headers or {}
+
+
+def error_response(error: ApiError) -> web.Response:
+    return web.json_response(
+        {"error": {"code": error.code, "message": error.text}},
+        status=error.status,
+        headers=error.headers,
+        content_type=JSON_TYPE,
+    )
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """A token bucket per API token: `per_minute` requests, refilled continuously."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.clock = clock
+        self._buckets: dict[int, _Bucket] = {}
+
+    def take(self, key: int) -> float:
+        """0 when the request may go ahead, else the seconds until it may."""
+        now = self.clock()
+        rate = self.per_minute / 60
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(float(self.per_minute), now)
+        bucket.tokens = min(float(self.per_minute), bucket.tokens + (now - bucket.updated) * rate)
+        bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        if len(self._buckets) > 10_000:  # forget idle buckets now and then
+            self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < 120}
+        return (1 - bucket.tokens) / rate
