@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.delivery import ChannelProblemError
-from bot.error_handler import EntraideModal, guarded
+from bot.error_handler import guarded
 from bot.errors import UserError
 from bot.i18n import t
 from bot.ids import bounded_id
@@ -26,6 +26,7 @@ from bot.ui import NO_PINGS, locale_of, safe_text
 from cogs.intake import drafts
 from cogs.intake.host import intake_host
 from cogs.intake.parsers import ExportError, ParsedTask, looks_like_export, parse_export
+from cogs.intake.views import MinutesForm
 from cogs.tasks import rules
 from cogs.tasks.rules import AlertRef
 from db import guilds
@@ -381,21 +382,14 @@ def minutes_view(message_id: int, locale: str) -> discord.ui.View:
     return view
 
 
-class ExportMinutesModal(EntraideModal):
+class ExportMinutesModal(MinutesForm):
+    """The minutes of a message in the exports channel, which its author adds later."""
+
     def __init__(self, message_id: int, locale: str) -> None:
         super().__init__(
-            title=t("intake.minutes.heading", locale)[:45],
-            custom_id=f"intake:export-minutes-form:{message_id}:{secrets.token_hex(6)}",
-            timeout=900,
+            locale, custom_id=f"intake:export-minutes-form:{message_id}:{secrets.token_hex(6)}"
         )
         self.message_id = message_id
-        self.minutes: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=t("intake.minutes.label", locale)[:45],
-            placeholder=t("intake.minutes.hint", locale)[:100],
-            custom_id="minutes",
-            max_length=20,
-        )
-        self.add_item(self.minutes)
 
     async def on_submit(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
         exports = intake_host(interaction).exports

@@ -209,17 +209,13 @@ def raise_gone() -> None:
     raise UserError("intake.errors.gone")
 
 
-class MinutesModal(EntraideModal):
-    """What the export cannot say: how long the task took this member."""
+class MinutesForm(EntraideModal):
+    """What an export cannot say: how long the task took this member (one field)."""
 
-    def __init__(self, preview: PastePreview, locale: str, *, post: bool) -> None:
+    def __init__(self, locale: str, *, custom_id: str) -> None:
         super().__init__(
-            title=t("intake.minutes.heading", locale)[:45],
-            custom_id=f"intake:minutes-form:{secrets.token_hex(8)}",
-            timeout=900,
+            title=t("intake.minutes.heading", locale)[:45], custom_id=custom_id, timeout=900
         )
-        self.preview = preview
-        self.post = post
         self.minutes: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=t("intake.minutes.label", locale)[:45],
             placeholder=t("intake.minutes.hint", locale)[:100],
@@ -227,6 +223,15 @@ class MinutesModal(EntraideModal):
             max_length=20,
         )
         self.add_item(self.minutes)
+
+
+class MinutesModal(MinutesForm):
+    """The minutes of a pasted export, asked before its preview is shared."""
+
+    def __init__(self, preview: PastePreview, locale: str, *, post: bool) -> None:
+        super().__init__(locale, custom_id=f"intake:minutes-form:{secrets.token_hex(8)}")
+        self.preview = preview
+        self.post = post
 
     async def on_submit(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
         minutes = rules.parse_minutes(self.minutes.value)

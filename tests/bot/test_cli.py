@@ -13,11 +13,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    return run_python("-m", "bot", *args, cwd=cwd, env=env)
+
+
+def run_python(
+    *argv: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A child Python on this checkout, without the caller's token or database path."""
     base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
     base["PYTHONPATH"] = str(ROOT)
     base.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *argv],
         cwd=cwd,
         env=base,
         capture_output=True,
@@ -196,20 +203,11 @@ def test_tracebacks_in_the_fatal_path_never_show_the_token(tmp_path: Path) -> No
         "cli._run = boom\n"
         "sys.exit(cli.main(['run']))\n"
     )
-    base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
-    base |= {
-        "PYTHONPATH": str(ROOT),
-        "DISCORD_TOKEN": token,
-        "DATABASE_PATH": str(tmp_path / "x.db"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
+    result = run_python(
+        "-c",
+        script,
         cwd=tmp_path,
-        env=base,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        env={"DISCORD_TOKEN": token, "DATABASE_PATH": str(tmp_path / "x.db")},
     )
     assert result.returncode == 1
     output = result.stdout + result.stderr

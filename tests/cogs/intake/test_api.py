@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
+from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
@@ -100,15 +101,7 @@ async def test_token_to_alert_to_lookup(
     }
     async with http.post(f"{base}/api/v1/alerts", json=evil, headers=auth(bob)) as r:
         assert r.status == 201
-    sent = await h.slash(
-        "requester status",
-        user=h.mod,
-        requester="Evil Corp",
-        status="scam",
-        reason="fake tasks",
-        platform="mturk",
-        requester_id=SCAM,
-    )
+    sent = await mark_scam(h, SCAM)
     assert sent.ephemeral and "scam" in sent.content.lower(), sent.content
     async with http.get(
         f"{base}/api/v1/requesters",

@@ -8,6 +8,7 @@ import pytest
 
 from bot.settings import Settings
 from db import guilds
+from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import FORMATS, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
@@ -35,6 +36,18 @@ def replies_to(h: Harness, message: dict[str, Any]) -> list[Any]:
         for s in h.in_channel(h.world.general)
         if str((s.payload.get("message_reference") or {}).get("message_id")) == message["id"]
     ]
+
+
+async def delete(h: Harness, message: dict[str, Any]) -> None:
+    """Its author deletes a message (the gateway's MESSAGE_DELETE)."""
+    await h.gateway(
+        "MESSAGE_DELETE",
+        {
+            "id": message["id"],
+            "channel_id": message["channel_id"],
+            "guild_id": str(h.world.guild_id),
+        },
+    )
 
 
 async def test_a_complete_export_becomes_an_alert_and_gets_its_link(exports: Harness) -> None:
@@ -100,15 +113,7 @@ async def test_scam_requester_refused_with_the_reason(exports: Harness) -> None:
         requester_id=scam,
     )
     assert "Alert posted" in sent.content
-    sent = await h.slash(
-        "requester status",
-        user=h.mod,
-        requester="Evil Corp",
-        status="scam",
-        reason="fake tasks",
-        platform="mturk",
-        requester_id=scam,
-    )
+    sent = await mark_scam(h, scam)
     assert "scam" in sent.content.lower()
     text = FORMATS["plain"].replace(REQ, scam).replace("Acme Research", "Evil Corp")
     text += "\nTime taken: 6 min"
@@ -129,14 +134,7 @@ async def test_delete_within_a_minute_takes_the_alert_back(exports: Harness) -> 
     h = exports
     message = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
     assert len(await stored(h)) == 1
-    await h.gateway(
-        "MESSAGE_DELETE",
-        {
-            "id": message["id"],
-            "channel_id": message["channel_id"],
-            "guild_id": str(h.world.guild_id),
-        },
-    )
+    await delete(h, message)
     [after] = await stored(h)
     assert after.state == "removed"
     assert await h.db.fetch_all("SELECT * FROM export_messages") == []
@@ -147,14 +145,7 @@ async def test_delete_after_a_minute_leaves_the_alert(exports: Harness) -> None:
     h = exports
     message = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
     h.clock.advance(minutes=2)
-    await h.gateway(
-        "MESSAGE_DELETE",
-        {
-            "id": message["id"],
-            "channel_id": message["channel_id"],
-            "guild_id": str(h.world.guild_id),
-        },
-    )
+    await delete(h, message)
     [after] = await stored(h)
     assert after.state == "live"
 
