@@ -33,7 +33,7 @@ from cogs.requesters.views import (
     flag_view,
     reviews_page_view,
 )
-from db import audit, guilds, members, reports, requesters, reviews
+from db import audit, guilds, members, reports, requester_standing, requesters, reviews
 from db import tasks as tasks_db
 from db.reports import Report, ReportRefusedError
 from db.requesters import Requester
@@ -613,7 +613,7 @@ class RequestersCog(commands.Cog, name=COG_NAME):
         target = await service.resolve_requester(db, query, create=False, now=self._now())
         since = self._now() - int(RECENT_WINDOW.total_seconds())
         summary = await reviews.summary(db, REQUESTER_REVIEWS.kind, target.id, since)
-        standing = rules.standing(
+        standing = requester_standing.standing(
             target.status,
             summary.review_count,
             {c: summary.mean(c) for c in REQUESTER_REVIEWS.criteria},
