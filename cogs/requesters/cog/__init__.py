@@ -20,13 +20,8 @@ from cogs.requesters.cog.moderation import ModerationMixin
 
 # isort: on
 from cogs.requesters import reviewing
-from cogs.requesters.views import (
-    COG_NAME,
-    AnswerButton,
-    FlagReviewButton,
-    ReportActionButton,
-    ReviewsPageButton,
-)
+from cogs.requesters.review_ui import FlagReviewButton, ReviewsPageButton
+from cogs.requesters.views import COG_NAME, AnswerButton, ReportActionButton
 from db import audit, reports, reviews
 
 #: Columns naming a member that this feature's privacy section exports and erases.

@@ -25,8 +25,8 @@ from cogs.requesters.cog.base import (
     platform_choices,
     requester_group,
 )
+from cogs.requesters.review_ui import flag_view
 from cogs.requesters.reviewing import REQUESTER_REVIEWS
-from cogs.requesters.views import flag_view
 from db import audit, reports, requester_standing, requesters, reviews
 from db import tasks as tasks_db
 from db.requesters import Requester

@@ -26,8 +26,8 @@ from cogs.requesters.cog.base import (
     platform_choices,
     requester_group,
 )
+from cogs.requesters.review_ui import FlagModal, reviews_page_view
 from cogs.requesters.reviewing import REQUESTER_REVIEWS
-from cogs.requesters.views import FlagModal, reviews_page_view
 from db import audit, requesters, reviews
 from db.reviews import ReviewRefusedError
 
