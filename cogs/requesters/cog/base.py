@@ -11,6 +11,7 @@ see them in.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import discord
@@ -40,10 +41,13 @@ requester_group = app_commands.Group(
 )
 
 
+def choices(prefix: str, values: Iterable[str]) -> list[app_commands.Choice[str]]:
+    """Slash-command choices named from the catalogs (`<prefix>.<value>`)."""
+    return [app_commands.Choice(name=ls(f"{prefix}.{value}"), value=value) for value in values]
+
+
 def platform_choices() -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=ls(f"requesters.platforms.{p}"), value=p) for p in rules.PLATFORMS
-    ]
+    return choices("requesters.platforms", rules.PLATFORMS)
 
 
 class RequestersBase:

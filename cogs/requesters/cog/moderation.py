@@ -22,6 +22,7 @@ from cogs.requesters.cog.base import (
     RequesterIdText,
     RequestersBase,
     RequesterText,
+    choices,
     platform_choices,
     requester_group,
 )
@@ -29,12 +30,6 @@ from db import requesters
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-
-
-def _status_choices() -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=ls(f"requesters.statuses.{s}"), value=s) for s in rules.STATUSES
-    ]
 
 
 class ModerationMixin(RequestersBase):
@@ -45,7 +40,9 @@ class ModerationMixin(RequestersBase):
     @requester_group.command(
         name=ls("requesters.status_cmd.name"), description=ls("requesters.status_cmd.description")
     )
-    @app_commands.choices(platform=platform_choices(), status=_status_choices())
+    @app_commands.choices(
+        platform=platform_choices(), status=choices("requesters.statuses", rules.STATUSES)
+    )
     async def status(
         self,
         interaction: discord.Interaction[Entraide],

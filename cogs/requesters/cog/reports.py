@@ -25,9 +25,11 @@ from cogs.requesters.cog.base import (
     RequesterIdText,
     RequestersBase,
     RequesterText,
+    choices,
     platform_choices,
     requester_group,
 )
+from cogs.requesters.report_card import forum_title, report_card
 from cogs.requesters.views import AnswerModal, ReasonModal, answer_view, card_view
 from db import reports, requesters
 from db.reports import Report, ReportRefusedError
@@ -43,13 +45,6 @@ log = logging.getLogger(__name__)
 THREAD_ARCHIVED = 50083
 
 
-def _category_choices() -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=ls(f"requesters.categories.{c}"), value=c)
-        for c in rules.CATEGORIES
-    ]
-
-
 class ReportsMixin(RequestersBase):
     """Filing reports, their cards and the moderators' queue."""
 
@@ -58,7 +53,9 @@ class ReportsMixin(RequestersBase):
     @requester_group.command(
         name=ls("requesters.report_cmd.name"), description=ls("requesters.report_cmd.description")
     )
-    @app_commands.choices(platform=platform_choices(), category=_category_choices())
+    @app_commands.choices(
+        platform=platform_choices(), category=choices("requesters.categories", rules.CATEGORIES)
+    )
     async def report(
         self,
         interaction: discord.Interaction[Entraide],
@@ -132,9 +129,9 @@ class ReportsMixin(RequestersBase):
                 self.bot,
                 report.guild_id,
                 "mod",
-                embed=cards.report_card(report, requester, notes, counts, locale),
+                embed=report_card(report, requester, notes, counts, locale),
                 view=card_view(report.id, report.state, locale),
-                forum_title=cards.forum_title(report, requester),
+                forum_title=forum_title(report, requester),
             )
         except ChannelProblemError as problem:
             log.warning(
@@ -159,7 +156,7 @@ class ReportsMixin(RequestersBase):
         counts = await reports.counts_for_requester(self.bot.db, requester.id)
         channel = self.bot.get_partial_messageable(report.card_channel_id, guild_id=report.guild_id)
         message = channel.get_partial_message(report.card_message_id)
-        embed = fit_embed(cards.report_card(report, requester, notes, counts, locale))
+        embed = fit_embed(report_card(report, requester, notes, counts, locale))
         view = card_view(report.id, report.state, locale)
         try:
             try:
@@ -262,47 +259,56 @@ class ReportsMixin(RequestersBase):
 
     async def _ask_reporter(self, report: Report, question: str) -> bool:
         """DM the reporter the question with a button to answer; False if DMs are closed."""
-        if report.reporter_id is None:
-            return False
-        locale = await self._member_locale(report.reporter_id, report.guild_id)
-        requester = await requesters.get(self.bot.db, report.requester_id)
-        name = requester.name if requester else "?"
-        content = t(
+        return await self._dm_reporter(
+            report,
             "requesters.dm.question",
-            locale,
-            server=safe_text(self._guild_name(report.guild_id) or "", 100),
-            number=report.id,
-            name=safe_text(name, 100),
+            "could not DM the reporter",
+            with_answer_button=True,
             question=safe_text(question, 1000),
         )
-        try:
-            channel = await self.bot.create_dm(discord.Object(id=report.reporter_id))
-            await channel.send(
-                content=content, view=answer_view(report.id, locale), allowed_mentions=NO_PINGS
-            )
-        except discord.HTTPException:
-            log.info("report %s: could not DM the reporter", report.id)
-            return False
-        return True
 
     async def _tell_reporter(self, report: Report) -> None:
         """Let the reporter know their report was handled (never who handled it)."""
+        await self._dm_reporter(
+            report,
+            f"requesters.dm.outcome_{report.state}",
+            "could not tell the reporter the outcome",
+        )
+
+    async def _dm_reporter(
+        self,
+        report: Report,
+        key: str,
+        failure: str,
+        *,
+        with_answer_button: bool = False,
+        **params: object,
+    ) -> bool:
+        """A direct message about their report, in the reporter's language.
+
+        False when it could not be sent (closed DMs, a reporter who erased their data);
+        `failure` says what was missed in the log.
+        """
         if report.reporter_id is None:
-            return
+            return False
         locale = await self._member_locale(report.reporter_id, report.guild_id)
         requester = await requesters.get(self.bot.db, report.requester_id)
         content = t(
-            f"requesters.dm.outcome_{report.state}",
+            key,
             locale,
+            server=safe_text(self._guild_name(report.guild_id) or "", 100),
             number=report.id,
             name=safe_text(requester.name if requester else "?", 100),
-            server=safe_text(self._guild_name(report.guild_id) or "", 100),
+            **params,
         )
+        view = answer_view(report.id, locale) if with_answer_button else None
         try:
             channel = await self.bot.create_dm(discord.Object(id=report.reporter_id))
-            await channel.send(content=content, allowed_mentions=NO_PINGS)
+            await channel.send(content=content, view=view, allowed_mentions=NO_PINGS)
         except discord.HTTPException:
-            log.info("report %s: could not tell the reporter the outcome", report.id)
+            log.info("report %s: %s", report.id, failure)
+            return False
+        return True
 
     # -- the reporter's answer ------------------------------------------------------------
 

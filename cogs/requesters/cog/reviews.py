@@ -23,6 +23,7 @@ from cogs.requesters.cog.base import (
     RequestersBase,
     RequesterText,
     Score,
+    choices,
     platform_choices,
     requester_group,
 )
@@ -39,13 +40,6 @@ if TYPE_CHECKING:
 REVIEWS_PAGE = 5
 
 
-def _experience_choices() -> list[app_commands.Choice[str]]:
-    return [
-        app_commands.Choice(name=ls(f"requesters.review.experience.{band}"), value=band)
-        for band in REQUESTER_REVIEWS.experience
-    ]
-
-
 class ReviewsMixin(RequestersBase):
     """Writing, flagging and listing reviews."""
 
@@ -54,7 +48,10 @@ class ReviewsMixin(RequestersBase):
     @requester_group.command(
         name=ls("requesters.review_cmd.name"), description=ls("requesters.review_cmd.description")
     )
-    @app_commands.choices(platform=platform_choices(), tasks_done=_experience_choices())
+    @app_commands.choices(
+        platform=platform_choices(),
+        tasks_done=choices("requesters.review.experience", REQUESTER_REVIEWS.experience),
+    )
     async def review(
         self,
         interaction: discord.Interaction[Entraide],
