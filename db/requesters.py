@@ -12,10 +12,10 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from cogs.requesters import identity
-from cogs.requesters.rules import standing
 from db.connection import Database
 from db.models import from_row
+from db.requester_identity import FLAGGED, may_rename, name_key, same_name
+from db.requester_standing import standing
 
 REVIEW_KIND = "requester"
 
@@ -35,11 +35,7 @@ class Requester:
 
     @property
     def flagged(self) -> bool:
-        return self.status in identity.FLAGGED
-
-
-#: The form names are matched on (look-alikes, accents, case and spacing folded).
-name_key = identity.name_key
+        return self.status in FLAGGED
 
 
 def _requester(row: sqlite3.Row) -> Requester:
@@ -162,7 +158,7 @@ async def find_by_name(
 ) -> list[Requester]:
     """Requesters (survivors) known by `name`: their own name, an alias's, or another name.
 
-    Names are compared by `name_key` (see `cogs.requesters.identity`), whether or not the
+    Names are compared by `name_key` (see `db.requester_identity`), whether or not the
     record has a platform id. Flagged records come first, so a limit never hides one.
     """
     rows = await db.fetch_all(
@@ -228,10 +224,10 @@ async def name_given(
     share of it still finds it). A flagged record keeps its name: the one given is kept
     as another name for moderators to see. One transaction.
     """
-    if identity.same_name(name, requester.name):
+    if same_name(name, requester.name):
         return requester
     async with db.transaction():
-        if identity.may_rename(requester.status):
+        if may_rename(requester.status):
             row = await db.fetch_one(
                 "UPDATE requesters SET name = ?, name_key = ?, updated_at = ? "
                 "WHERE id = ? AND status = 'none' RETURNING *",
@@ -404,7 +400,7 @@ async def merge_records(db: Database, alias_id: int, survivor_id: int, now: int)
 class Reputation:
     """What an alert shows about its requester.
 
-    `standing` is one of: no_data, good, caution, scam (see `cogs.requesters.rules.standing`).
+    `standing` is one of: no_data, good, caution, scam (see `db.requester_standing`).
     Averages are over visible reviews (hidden ones excluded), 1–5, or None without reviews.
     `status_reason` is the moderator's reason when a moderator set the status; a status
     that follows from confirmed reports has none, and `confirmed` (category → count of

@@ -30,8 +30,8 @@ from cogs.platforms import chart, render, rules
 from cogs.platforms.render import Comparison
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 from cogs.platforms.views import COG_NAME, ComparePageButton, compare_view
+from cogs.requesters.review_ui import flag_view
 from cogs.requesters.reviewing import BODY_LIMIT
-from cogs.requesters.views import flag_view
 from db import audit, reviews
 from db import platforms as platforms_db
 from db.guilds import GuildSettings

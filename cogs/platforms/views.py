@@ -3,7 +3,7 @@
 The comparison's page buttons are `DynamicItem`s whose custom_id carries the page they
 lead to: a click recomputes that page from the database, so the buttons keep working
 after a restart and always show current scores. Review flags reuse the requesters
-feature's `FlagReviewButton` (it works for reviews of any subject kind).
+feature's review buttons (`cogs.requesters.review_ui`: they work for any subject kind).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Requesters: reviews, scam reports, the moderators' queue and requester status.
 
-The cog is imported inside `setup` so that `cogs.requesters.rules` (used by the database
-layer and by other features) can be imported without pulling in discord.
+The cog is imported inside `setup` so that `cogs.requesters.rules` and `identity` (used by
+other features) can be imported without pulling in discord.
 """
 
 from __future__ import annotations

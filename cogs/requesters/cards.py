@@ -1,4 +1,6 @@
-"""Embeds of the requesters feature: moderators' report cards, the requester card, receipts.
+"""Embeds of the requesters feature: labels, the requester card, the review list, receipts.
+
+The moderators' report card is in `cogs.requesters.report_card`.
 
 All member-written text goes through `safe_text`; the reporter appears on moderators'
 cards only, never on anything a member sees.
@@ -8,27 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import discord
 
 from bot.i18n import format_money, format_number, t
 from bot.ui import Colours, safe_text, truncate
 from cogs.requesters.reviewing import REQUESTER_REVIEWS, ReviewSchema
-from db.reports import Note, Report, RequesterReportCounts
 from db.requesters import Requester
 from db.reviews import Review, Summary
 from db.tasks import Alert
 
-NOTES_SHOWN = 6
-NOTE_LIMIT = 300
 #: Aliases listed on a card; the rest are counted ("…and 4 more").
 ALIASES_SHOWN = 15
 REVIEW_EXCERPT = 300
 
 GuildName = Callable[[int], str | None]
 
-_STATE_COLOURS = {"open": Colours.WARNING, "confirmed": Colours.BAD, "dismissed": Colours.MUTED}
 _STANDING_COLOURS = {
     "no_data": Colours.MUTED,
     "good": Colours.GOOD,
@@ -83,126 +80,6 @@ def when(epoch: int, style: str = "f") -> str:
 
 def score_text(value: float | None, locale: str) -> str:
     return "—" if value is None else format_number(value, locale, 1)
-
-
-# -- the moderators' card ------------------------------------------------------------------
-
-
-def report_card(
-    report: Report,
-    requester: Requester,
-    notes: Sequence[Note],
-    counts: RequesterReportCounts,
-    locale: str,
-) -> discord.Embed:
-    colour = _STATE_COLOURS[report.state]
-    if report.is_open and report.info_requested_at is not None:
-        colour = Colours.INFO
-    embed = discord.Embed(
-        title=t(
-            "requesters.card.title",
-            locale,
-            number=report.id,
-            category=category_label(report.category, locale),
-        ),
-        description=requester_line(requester, locale),
-        colour=colour,
-        timestamp=datetime.fromtimestamp(report.created_at, UTC),
-    )
-    embed.add_field(
-        name=t("requesters.card.state", locale),
-        value=_state_text(report, locale),
-        inline=True,
-    )
-    embed.add_field(
-        name=t("requesters.card.requester_status", locale),
-        value=status_label(requester.status, locale),
-        inline=True,
-    )
-    embed.add_field(
-        name=t("requesters.card.other_reports", locale),
-        value=t(
-            "requesters.card.counts",
-            locale,
-            open=counts.open,
-            confirmed=counts.confirmed,
-            dismissed=counts.dismissed,
-        ),
-        inline=True,
-    )
-    embed.add_field(
-        name=t("requesters.card.description", locale),
-        value=safe_text(report.description),
-        inline=False,
-    )
-    if report.evidence:
-        embed.add_field(
-            name=t("requesters.card.evidence", locale),
-            value="\n".join(safe_text(link, 500) for link in report.evidence),
-            inline=False,
-        )
-    if report.attachment_url:
-        embed.add_field(
-            name=t("requesters.card.attachment", locale),
-            value=_attachment_link(report.attachment_name, report.attachment_url),
-            inline=False,
-        )
-    embed.add_field(
-        name=t("requesters.card.reporter", locale),
-        value=_reporter_text(report, locale),
-        inline=False,
-    )
-    for note in list(notes)[-NOTES_SHOWN:]:
-        embed.add_field(
-            name=t(f"requesters.card.note_{note.kind}", locale),
-            value=f"{safe_text(note.body, NOTE_LIMIT)}\n{when(note.created_at, 'R')}",
-            inline=False,
-        )
-    if not report.is_open and report.closed_at is not None:
-        embed.add_field(
-            name=t("requesters.card.outcome", locale),
-            value=t(
-                f"requesters.card.outcome_{report.state}",
-                locale,
-                moderator=(
-                    f"<@{report.closed_by}>"
-                    if report.closed_by is not None
-                    else t("requesters.card.moderator_erased", locale)
-                ),
-                at=when(report.closed_at),
-                reason=safe_text(report.closed_reason, 600),
-            ),
-            inline=False,
-        )
-    embed.set_footer(text=t("requesters.card.footer", locale, number=report.id))
-    return embed
-
-
-def _state_text(report: Report, locale: str) -> str:
-    if report.is_open and report.info_requested_at is not None:
-        return t("requesters.card.states.waiting", locale)
-    return t(f"requesters.card.states.{report.state}", locale)
-
-
-def _reporter_text(report: Report, locale: str) -> str:
-    if report.reporter_id is None:
-        text = t("requesters.card.reporter_erased", locale)
-    else:
-        text = f"<@{report.reporter_id}>"
-    if report.new_member:
-        text += "\n" + t("requesters.card.new_member", locale)
-    return text
-
-
-def _attachment_link(name: str | None, url: str) -> str:
-    label = safe_text(name or "attachment", 100).replace("[", "(").replace("]", ")")
-    if any(ch in url for ch in " ()<>"):
-        return label
-    return f"[{label}]({url})"
-
-
-def forum_title(report: Report, requester: Requester) -> str:
-    return truncate(f"#{report.id} · {' '.join(requester.name.split())}", 100)
 
 
 # -- the requester card ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Requesters are the first subject kind. Issue #9 reviews platforms with the same
 machinery: declare a `ReviewSchema` with its own criteria and experience bands, store
 through `db.reviews` with that kind, and reuse `validate_review` and `is_hidden` (and the
-flag button in `cogs/requesters/views.py`, which works for any kind).
+review buttons in `cogs/requesters/review_ui.py`, which work for any kind).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Rules of the requesters feature: identities, text limits, reports, status and standing.
+"""Rules of the requesters feature: identities, text limits, reports and status.
 
-Pure functions without discord, so they are unit- and property-tested directly and the
-database layer (`db.requesters.reputation`) can apply the same standing rule as the cog.
+Pure functions without discord, so they are unit- and property-tested directly. The
+standing shown on alerts is computed by the database layer too, so it lives below it:
+`db.requester_standing`.
 """
 
 from __future__ import annotations
@@ -283,32 +284,6 @@ def next_status(current: str, source: str | None, derived: str) -> tuple[str, st
     if derived == "none":
         return "none", None
     return derived, "reports"
-
-
-# -- standing shown on alerts -------------------------------------------------------------
-
-STANDINGS: tuple[str, ...] = ("no_data", "good", "caution", "scam")
-#: Reviews needed before low scores alone put a requester in caution.
-LOW_SCORE_MIN_REVIEWS = 3
-#: An average at or below this on pay or fairness is a warning sign.
-LOW_SCORE = 2.0
-LOW_SCORE_CRITERIA = ("pay", "fair")
-
-
-def standing(status: str, review_count: int, means: Mapping[str, float | None]) -> str:
-    """no_data / good / caution / scam, from the status and the visible reviews."""
-    if status == "scam":
-        return "scam"
-    if status == "caution":
-        return "caution"
-    if review_count <= 0:
-        return "no_data"
-    if review_count >= LOW_SCORE_MIN_REVIEWS and any(
-        (mean := means.get(criterion)) is not None and mean <= LOW_SCORE
-        for criterion in LOW_SCORE_CRITERIA
-    ):
-        return "caution"
-    return "good"
 
 
 # -- what the tasks feature knows ---------------------------------------------------------

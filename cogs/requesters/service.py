@@ -7,6 +7,7 @@ can never leave a confirmed report without its status or its audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.errors import UserError
@@ -32,6 +33,46 @@ class MergeOutcome:
     tables: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Acting:
+    """Who acts, for which server, and when: what every audit entry written here shares.
+
+    Each change in this module writes its audit entry in the change's transaction; with
+    these bundled, an entry names only what differs (the action, its target and why).
+    """
+
+    db: Database
+    guild_id: int
+    actor_id: int
+    now: int
+
+    async def record(
+        self,
+        action: str,
+        target_kind: str,
+        target_id: int,
+        *,
+        reason: str | None,
+        detail: Mapping[str, object] | None = None,
+    ) -> None:
+        await audit.record(
+            self.db,
+            guild_id=self.guild_id,
+            actor_id=self.actor_id,
+            action=action,
+            target_kind=target_kind,
+            target_id=target_id,
+            reason=reason,
+            now=self.now,
+            detail=detail,
+        )
+
+
+def _reason(text: str) -> str | None:
+    """A moderator's reason: required, bounded, no personal data."""
+    return rules.check_text(text, limit=rules.REASON_LIMIT, field="common.fields.reason")
+
+
 async def _report_here(db: Database, report_id: int, guild_id: int) -> Report:
     """The report, if it belongs to this server's queue (each server acts on its own)."""
     report = await reports.get(db, report_id)
@@ -48,19 +89,14 @@ async def _closed_error(db: Database, report_id: int, guild_id: int) -> UserErro
 
 
 async def _apply_reports(
-    db: Database,
-    requester_id: int,
-    *,
-    guild_id: int,
-    actor_id: int,
-    now: int,
-    report_id: int | None,
+    act: _Acting, requester_id: int, *, report_id: int | None
 ) -> tuple[Requester, bool]:
     """Re-derive a requester's status from its confirmed reports (inside a transaction).
 
     A status that follows from reports carries no free-text reason: the confirmed
     categories, shown in each reader's language, are the reason.
     """
+    db = act.db
     current = await requesters.get(db, requester_id)
     assert current is not None
     since = (current.status_changed_at or 0) if current.status_source == "moderator" else 0
@@ -70,18 +106,14 @@ async def _apply_reports(
         return current, False
     reason = current.status_reason if source == "moderator" else None
     updated = await requesters.set_status(
-        db, requester_id, status=status, reason=reason, source=source, now=now
+        db, requester_id, status=status, reason=reason, source=source, now=act.now
     )
     if status != current.status:
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=actor_id,
-            action="requester_status_auto",
-            target_kind="requester",
-            target_id=requester_id,
+        await act.record(
+            "requester_status_auto",
+            "requester",
+            requester_id,
             reason=None,
-            now=now,
             detail={"from": current.status, "to": status, "report": report_id},
         )
     return updated, status != current.status
@@ -99,7 +131,8 @@ async def close_report(
 ) -> ReportOutcome:
     """Confirm or dismiss an open report; a confirmation may change the status."""
     assert state in ("confirmed", "dismissed")
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
+    reason_text = _reason(reason)
+    act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
         report = await reports.close(
             db,
@@ -112,26 +145,15 @@ async def close_report(
         )
         if report is None:
             raise await _closed_error(db, report_id, guild_id)
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            action=f"report_{'confirm' if state == 'confirmed' else 'dismiss'}",
-            target_kind="report",
-            target_id=report_id,
+        await act.record(
+            f"report_{'confirm' if state == 'confirmed' else 'dismiss'}",
+            "report",
+            report_id,
             reason=reason_text,
-            now=now,
             detail={"requester": report.requester_id, "category": report.category},
         )
         if state == "confirmed":
-            requester, changed = await _apply_reports(
-                db,
-                report.requester_id,
-                guild_id=guild_id,
-                actor_id=moderator_id,
-                now=now,
-                report_id=report_id,
-            )
+            requester, changed = await _apply_reports(act, report.requester_id, report_id=report_id)
         else:
             found = await requesters.get(db, report.requester_id)
             assert found is not None
@@ -143,31 +165,21 @@ async def reopen_report(
     db: Database, report_id: int, *, guild_id: int, moderator_id: int, reason: str, now: int
 ) -> ReportOutcome:
     """Put a closed report back in the queue; the status follows (if reports set it)."""
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
+    reason_text = _reason(reason)
+    act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
         before = await _report_here(db, report_id, guild_id)
         report = await reports.reopen(db, report_id, guild_id, now)
         if report is None:
             raise UserError("requesters.errors.already_open", number=report_id)
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            action="report_reopen",
-            target_kind="report",
-            target_id=report_id,
+        await act.record(
+            "report_reopen",
+            "report",
+            report_id,
             reason=reason_text,
-            now=now,
             detail={"requester": report.requester_id, "was": before.state},
         )
-        requester, changed = await _apply_reports(
-            db,
-            report.requester_id,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            now=now,
-            report_id=report_id,
-        )
+        requester, changed = await _apply_reports(act, report.requester_id, report_id=report_id)
     return ReportOutcome(report, requester, changed)
 
 
@@ -177,6 +189,7 @@ async def ask_reporter(
     """Record a moderator's question to the reporter (the cog delivers it)."""
     text = rules.check_text(question, limit=rules.REASON_LIMIT, field="common.fields.question")
     assert text is not None
+    act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
         current = await _report_here(db, report_id, guild_id)
         if current.reporter_id is None:
@@ -187,16 +200,7 @@ async def ask_reporter(
         await reports.add_note(
             db, report_id, kind="question", author_id=moderator_id, body=text, now=now
         )
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            action="report_ask",
-            target_kind="report",
-            target_id=report_id,
-            reason=text,
-            now=now,
-        )
+        await act.record("report_ask", "report", report_id, reason=text)
     return report
 
 
@@ -216,16 +220,8 @@ async def answer_report(
         await reports.add_note(
             db, report_id, kind="answer", author_id=reporter_id, body=text, now=now
         )
-        await audit.record(
-            db,
-            guild_id=report.guild_id,
-            actor_id=reporter_id,
-            action="report_answer",
-            target_kind="report",
-            target_id=report_id,
-            reason=None,
-            now=now,
-        )
+        act = _Acting(db, report.guild_id, reporter_id, now)
+        await act.record("report_answer", "report", report_id, reason=None)
     return report
 
 
@@ -241,7 +237,8 @@ async def set_status(
 ) -> tuple[Requester, bool]:
     """A moderator's decision about a requester's status, with its reason."""
     rules.check_status(status)
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
+    reason_text = _reason(reason)
+    act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
         current = await requesters.resolve(db, requester_id)
         if current is None:
@@ -252,15 +249,11 @@ async def set_status(
         updated = await requesters.set_status(
             db, current.id, status=status, reason=new_reason, source="moderator", now=now
         )
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            action="requester_status",
-            target_kind="requester",
-            target_id=current.id,
+        await act.record(
+            "requester_status",
+            "requester",
+            current.id,
             reason=reason_text,
-            now=now,
             detail={"from": current.status, "to": status},
         )
     return updated, True
@@ -277,7 +270,8 @@ async def merge(
     now: int,
 ) -> MergeOutcome:
     """Make one requester record an alias of another, keeping the more severe status."""
-    reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT, field="common.fields.reason")
+    reason_text = _reason(reason)
+    act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
         alias = await requesters.get(db, alias_id)
         survivor = await requesters.get(db, survivor_id)
@@ -294,15 +288,11 @@ async def merge(
         if alias.platform != survivor.platform:
             raise UserError("requesters.errors.merge_platforms")
         tables = await requesters.merge_records(db, alias.id, survivor.id, now)
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            action="requester_merge",
-            target_kind="requester",
-            target_id=survivor.id,
+        await act.record(
+            "requester_merge",
+            "requester",
+            survivor.id,
             reason=reason_text,
-            now=now,
             detail={"alias": alias.id, "alias_name": alias.name, "survivor": survivor.id},
         )
         status = rules.more_severe(survivor.status, alias.status)
@@ -318,9 +308,7 @@ async def merge(
                 now=now,
             )
             changed = True
-        survivor, derived_changed = await _apply_reports(
-            db, survivor.id, guild_id=guild_id, actor_id=moderator_id, now=now, report_id=None
-        )
+        survivor, derived_changed = await _apply_reports(act, survivor.id, report_id=None)
         merged_alias = await requesters.get(db, alias.id)
         assert merged_alias is not None
     return MergeOutcome(merged_alias, survivor, changed or derived_changed, tuple(tables))
@@ -380,19 +368,16 @@ async def forget_name(
 ) -> str:
     """Drop another name of a record (a sharer's name that is not this requester's)."""
     reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
+    act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
         removed = await requesters.forget_name(db, requester_id, name)
         if removed is None:
             raise UserError("requesters.errors.no_such_name", name=rules.preview(name))
-        await audit.record(
-            db,
-            guild_id=guild_id,
-            actor_id=moderator_id,
-            action="requester_name_forgotten",
-            target_kind="requester",
-            target_id=requester_id,
+        await act.record(
+            "requester_name_forgotten",
+            "requester",
+            requester_id,
             reason=reason_text,
-            now=now,
             detail={"name": removed},
         )
     return removed

@@ -1,14 +1,16 @@
-"""Buttons and forms: moderators' report buttons, the reporter's answer, review flags.
+"""Buttons and forms: moderators' report buttons, the reporter's answer, and what they share.
 
 Every button that outlives a restart is a `DynamicItem` whose custom_id carries the record
 id; its callback only routes to the cog, which checks permissions and state on the server
-side whatever the button looked like.
+side whatever the button looked like. The review buttons and the flag form, which work
+for reviews of any subject kind, are in `cogs.requesters.review_ui` and use the pieces
+here (`RecordButton`, `paragraph`, `actions_of`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import discord
 
@@ -17,7 +19,7 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.ids import ID_DIGITS, bounded_id
 from bot.ui import truncate
-from cogs.requesters import reviewing, rules
+from cogs.requesters import rules
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -84,6 +86,41 @@ def actions_of(interaction: discord.Interaction[Entraide]) -> RequestersActions:
 # -- persistent buttons --------------------------------------------------------------------
 
 
+class RecordButton:
+    """A persistent button whose custom_id is `<prefix>:<record id>` and nothing more.
+
+    Mixed into a `DynamicItem` whose template is that prefix and an `id` group bounded by
+    `bot.ids.ID_DIGITS`: this builds the button and rebuilds it from a click; the class
+    that mixes it in says what a click does in its `callback` (hand the id to the cog,
+    which checks everything on the server side).
+    """
+
+    prefix: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
+    #: The label when none is given (a click rebuilds the button without one).
+    fallback_label: ClassVar[str]
+
+    def __init__(self, record_id: int, label: str | None = None) -> None:
+        super().__init__(  # type: ignore[call-arg]  # the DynamicItem this is mixed into
+            discord.ui.Button(
+                label=label or self.fallback_label.format(id=record_id),
+                style=self.style,
+                custom_id=f"{self.prefix}:{record_id}",
+            )
+        )
+        self.record_id = record_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(bounded_id(match["id"]))
+
+
 class ReportActionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"requesters:report:(?P<action>confirm|dismiss|ask|reopen):(?P<id>{ID_DIGITS})",
@@ -117,116 +154,19 @@ class ReportActionButton(
 
 
 class AnswerButton(
+    RecordButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"requesters:answer:(?P<id>{ID_DIGITS})",
 ):
     """In the reporter's DM: answer the moderators' question about their report."""
 
-    def __init__(self, report_id: int, label: str | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or "Answer",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"requesters:answer:{report_id}",
-            )
-        )
-        self.report_id = report_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AnswerButton:
-        return cls(bounded_id(match["id"]))
+    prefix = "requesters:answer"
+    style = discord.ButtonStyle.primary
+    fallback_label = "Answer"
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
-        await actions_of(interaction).answer_button(interaction, self.report_id)
-
-
-class FlagReviewButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"reviews:flag:(?P<id>{ID_DIGITS})",
-):
-    """Flag one review; works for reviews of any subject kind (requesters, platforms)."""
-
-    def __init__(self, review_id: int, label: str | None = None) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label or f"Flag #{review_id}",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"reviews:flag:{review_id}",
-            )
-        )
-        self.review_id = review_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> FlagReviewButton:
-        return cls(bounded_id(match["id"]))
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
-        await actions_of(interaction).flag_button(interaction, self.review_id)
-
-
-class ReviewsPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"reviews:(?P<mode>all|page):(?P<kind>[a-z]{1,32}):(?P<id>[0-9]{1,18}):(?P<page>[0-9]{1,4})",
-):
-    """Every visible review of a subject, a page at a time, each with its Flag button.
-
-    `all` (under a card) opens the list privately; `page` (in the list) turns its pages.
-    Stateless, so it works after a restart; works for any subject kind.
-    """
-
-    def __init__(
-        self,
-        kind: str,
-        subject_id: int,
-        page: int,
-        label: str,
-        *,
-        mode: str = "page",
-        disabled: bool = False,
-    ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"reviews:{mode}:{kind}:{subject_id}:{page}",
-                disabled=disabled,
-                row=1,
-            )
-        )
-        self.kind = kind
-        self.subject_id = subject_id
-        self.page = page
-        self.mode = mode
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReviewsPageButton:
-        return cls(match["kind"], int(match["id"]), int(match["page"]), "…", mode=match["mode"])
-
-    @guarded
-    async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
-        await actions_of(interaction).reviews_page(
-            interaction, self.kind, self.subject_id, self.page, opening=self.mode == "all"
-        )
+        await actions_of(interaction).answer_button(interaction, self.record_id)
 
 
 def card_view(report_id: int, state: str, locale: str) -> discord.ui.View:
@@ -245,59 +185,32 @@ def answer_view(report_id: int, locale: str) -> discord.ui.View:
     return view
 
 
-def flag_view(
-    review_ids: list[int],
-    locale: str,
-    all_reviews: tuple[str, int, int] | None = None,
-) -> discord.ui.View | None:
-    """Flag buttons for the reviews shown, and an "All reviews" button.
-
-    Given `(kind, subject id, count)`, the button reaches every other review and its Flag
-    button (a card shows only the newest few).
-    """
-    show_all = all_reviews is not None and all_reviews[2] > 0
-    if not review_ids and not show_all:
-        return None
-    view = discord.ui.View(timeout=None)
-    for review_id in review_ids[:5]:
-        label = t("requesters.info.flag_button", locale, number=review_id)
-        view.add_item(FlagReviewButton(review_id, label))
-    if show_all:
-        assert all_reviews is not None
-        kind, subject_id, count = all_reviews
-        label = t("requesters.reviews_list.open", locale, count=count)
-        view.add_item(ReviewsPageButton(kind, subject_id, 1, label, mode="all"))
-    return view
-
-
-def reviews_page_view(
-    kind: str,
-    subject_id: int,
-    *,
-    page: int,
-    pages: int,
-    flaggable: list[int],
-    locale: str,
-) -> discord.ui.View:
-    """Flag buttons for a page of the list, and the buttons that turn its pages."""
-    view = discord.ui.View(timeout=None)
-    for review_id in flaggable[:5]:
-        label = t("requesters.info.flag_button", locale, number=review_id)
-        view.add_item(FlagReviewButton(review_id, label))
-    newer = t("requesters.reviews_list.newer", locale)
-    older = t("requesters.reviews_list.older", locale)
-    view.add_item(ReviewsPageButton(kind, subject_id, max(1, page - 1), newer, disabled=page <= 1))
-    view.add_item(
-        ReviewsPageButton(kind, subject_id, min(pages, page + 1), older, disabled=page >= pages)
-    )
-    return view
-
-
 # -- forms ---------------------------------------------------------------------------------
 
 
-def _title(text: str) -> str:
+def modal_title(text: str) -> str:
     return truncate(text, MODAL_TITLE_LIMIT)
+
+
+def paragraph(
+    label: str,
+    placeholder: str | None,
+    custom_id: str,
+    *,
+    max_length: int,
+    min_length: int | None = None,
+    required: bool = True,
+) -> discord.ui.TextInput[Any]:
+    """A multi-line field, its label and placeholder cut to what Discord accepts."""
+    return discord.ui.TextInput(
+        label=truncate(label, INPUT_LABEL_LIMIT),
+        placeholder=truncate(placeholder or "", PLACEHOLDER_LIMIT) or None,
+        style=discord.TextStyle.paragraph,
+        custom_id=custom_id,
+        min_length=min_length,
+        max_length=max_length,
+        required=required,
+    )
 
 
 class ReasonModal(EntraideModal):
@@ -307,19 +220,16 @@ class ReasonModal(EntraideModal):
         self, actions: RequestersActions, action: str, report_id: int, locale: str
     ) -> None:
         super().__init__(
-            title=_title(t(f"requesters.modal.{action}.title", locale, number=report_id)),
+            title=modal_title(t(f"requesters.modal.{action}.title", locale, number=report_id)),
             timeout=900,
         )
         self.actions = actions
         self.action = action
         self.report_id = report_id
-        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=truncate(t(f"requesters.modal.{action}.label", locale), INPUT_LABEL_LIMIT),
-            placeholder=truncate(
-                t(f"requesters.modal.{action}.placeholder", locale), PLACEHOLDER_LIMIT
-            ),
-            style=discord.TextStyle.paragraph,
-            custom_id="reason",
+        self.text = paragraph(
+            t(f"requesters.modal.{action}.label", locale),
+            t(f"requesters.modal.{action}.placeholder", locale),
+            "reason",
             min_length=3,
             max_length=rules.REASON_LIMIT,
         )
@@ -336,43 +246,18 @@ class AnswerModal(EntraideModal):
         self, actions: RequestersActions, report_id: int, question: str, locale: str
     ) -> None:
         super().__init__(
-            title=_title(t("requesters.modal.answer.title", locale, number=report_id)),
+            title=modal_title(t("requesters.modal.answer.title", locale, number=report_id)),
             timeout=1800,
         )
         self.actions = actions
         self.report_id = report_id
-        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=truncate(t("requesters.modal.answer.label", locale), INPUT_LABEL_LIMIT),
-            placeholder=truncate(question, PLACEHOLDER_LIMIT) or None,
-            style=discord.TextStyle.paragraph,
-            custom_id="answer",
+        self.text = paragraph(
+            t("requesters.modal.answer.label", locale),
+            question,
+            "answer",
             max_length=rules.ANSWER_LIMIT,
         )
         self.add_item(self.text)
 
     async def on_submit(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
         await self.actions.answer_submitted(interaction, self.report_id, self.text.value)
-
-
-class FlagModal(EntraideModal):
-    """Why a member flags a review (optional)."""
-
-    def __init__(self, actions: RequestersActions, review_id: int, locale: str) -> None:
-        super().__init__(
-            title=_title(t("requesters.modal.flag.title", locale, number=review_id)),
-            timeout=900,
-        )
-        self.actions = actions
-        self.review_id = review_id
-        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            label=truncate(t("requesters.modal.flag.label", locale), INPUT_LABEL_LIMIT),
-            placeholder=truncate(t("requesters.modal.flag.placeholder", locale), PLACEHOLDER_LIMIT),
-            style=discord.TextStyle.paragraph,
-            custom_id="flag_reason",
-            required=False,
-            max_length=reviewing.FLAG_REASON_LIMIT,
-        )
-        self.add_item(self.text)
-
-    async def on_submit(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
-        await self.actions.flag_submitted(interaction, self.review_id, self.text.value)

@@ -303,19 +303,6 @@ def test_next_status_keeps_moderator_decisions_but_lets_evidence_escalate() -> N
     assert rules.next_status("caution", "moderator", "scam") == ("scam", "reports")
 
 
-def test_standing() -> None:
-    scores = {"pay": 4.0, "fast": 4.0, "fair": 4.0, "communication": 4.0}
-    assert rules.standing("scam", 10, scores) == "scam"
-    assert rules.standing("caution", 0, {}) == "caution"
-    assert rules.standing("none", 0, {}) == "no_data"
-    assert rules.standing("none", 1, scores) == "good"
-    low_pay = {**scores, "pay": 1.7}
-    assert rules.standing("none", 2, low_pay) == "good"  # too few reviews to judge
-    assert rules.standing("none", 3, low_pay) == "caution"
-    assert rules.standing("none", 3, {**scores, "fair": 2.0}) == "caution"
-    assert rules.standing("none", 3, {**scores, "communication": 1.0}) == "good"
-
-
 def test_crowd_hourly_weights_reports_and_never_mixes_currencies() -> None:
     assert rules.crowd_hourly([]) is None
     result = rules.crowd_hourly([(600, 1, "USD"), (1200, 3, "USD"), (5000, 1, "EUR")])

@@ -1,0 +1,90 @@
+"""Requester name keys: property tests for the fold the database matches names on."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from db.requester_identity import may_rename, name_key, same_name
+
+names = st.text(max_size=40)
+latin_names = st.text(
+    alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .-&'"),
+    max_size=30,
+)
+#: Cyrillic and Greek letters that imitate a Latin one, and the letter they imitate.
+LOOK_ALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "p": "\u0440", "c": "\u0441",
+               "x": "\u0445", "y": "\u0443", "i": "\u0456", "s": "\u0455", "k": "\u03ba"}  # fmt: skip
+
+
+@given(names)
+def test_the_key_is_idempotent(name: str) -> None:
+    assert name_key(name_key(name)) == name_key(name)
+
+
+@given(names)
+def test_the_key_has_no_invisible_characters_or_stray_spaces(name: str) -> None:
+    key = name_key(name)
+    assert key == " ".join(key.split())
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in key)
+
+
+@given(latin_names, st.data())
+def test_case_spacing_accents_and_invisible_characters_do_not_matter(
+    name: str, data: st.DataObject
+) -> None:
+    variant = "".join(
+        data.draw(
+            st.sampled_from(
+                [ch.upper(), ch.lower(), ch + "\u0301", ch + "\u200b", "\u00ad" + ch]
+                if ch.isalpha()
+                else ([" ", "  ", "\u00a0", "\t", " \u200b"] if ch == " " else [ch])
+            )
+        )
+        for ch in name
+    )
+    assert name_key(variant) == name_key(name)
+
+
+@given(latin_names, st.data())
+def test_look_alike_letters_are_the_letter_they_imitate(name: str, data: st.DataObject) -> None:
+    variant = "".join(
+        data.draw(st.sampled_from([ch, LOOK_ALIKES[ch]])) if ch in LOOK_ALIKES else ch
+        for ch in name.lower()
+    )
+    assert name_key(variant) == name_key(name)
+
+
+@given(latin_names)
+def test_full_width_letters_fold_to_ascii(name: str) -> None:
+    wide = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in name)
+    assert name_key(wide) == name_key(name)
+
+
+@given(names, names)
+def test_same_name_is_an_equivalence_on_keys(a: str, b: str) -> None:
+    assert same_name(a, b) == (name_key(a) == name_key(b))
+    assert same_name(a, a)
+
+
+def test_examples_from_the_issue() -> None:
+    for spelling in (
+        "ACME  research",
+        "Acmé Research",
+        "\u0410cme Research",
+        "Ac\u200bme Research",
+    ):
+        assert name_key(spelling) == name_key("Acme Research")
+    for spelling in ("Acme-Research", "AcmeResearch", "Acme  Research!", "acme.research"):
+        assert name_key(spelling) == name_key("Acme Research")
+    # A name without letters or digits is still a name (not everything's empty key).
+    assert name_key("🙂 🙂") == name_key("🙂  🙂") != name_key("🙃")
+    # Scripts whose combining marks are letters keep them: different names stay different.
+    assert name_key("\u0915\u093f") != name_key("\u0915")
+
+
+def test_flagged_records_are_never_renamed() -> None:
+    assert may_rename("none")
+    assert not may_rename("caution") and not may_rename("scam")
