@@ -3,7 +3,7 @@
 Every answer is ephemeral and every query is scoped to the member who asked: nothing about
 one member's earnings is ever shown to anyone else. The only shared output is the
 community statistics, computed from members who opted in, and only where at least
-`maths.K_ANONYMITY` of them contribute.
+`stats.K_ANONYMITY` of them contribute.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text, truncate
 from cogs.earnings import chart as charts
 from cogs.earnings import community, csvio, rules
-from cogs.earnings.maths import K_ANONYMITY, GoalProgress, goal_progress
+from cogs.earnings import summary as summaries
+from cogs.earnings.maths import GoalProgress, goal_progress
 from cogs.earnings.render import (
     community_embed,
     deleted_card,
@@ -38,6 +39,7 @@ from cogs.earnings.render import (
     period_label,
     summary_embed,
 )
+from cogs.earnings.stats import K_ANONYMITY
 from cogs.earnings.views import (
     EntryButton,
     FromAlertButton,
@@ -412,7 +414,7 @@ class EarningsCog(commands.Cog):
         locale = locale_of(interaction)
         if chart:
             await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await earnings_db.summary(self.bot.db, interaction.user.id, span)
+        result = await summaries.summary(self.bot.db, interaction.user.id, span)
         goal = None
         if ctx.goal and span.start <= today <= span.end:
             goal = goal_progress(result, today, *ctx.goal)
