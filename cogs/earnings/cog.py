@@ -25,7 +25,7 @@ from bot.money import known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text, truncate
 from cogs.earnings import chart as charts
-from cogs.earnings import community, csvio, rules
+from cogs.earnings import community, csv_export, csv_formats, csvio, rules
 from cogs.earnings import summary as summaries
 from cogs.earnings.maths import GoalProgress, goal_progress
 from cogs.earnings.render import (
@@ -555,7 +555,7 @@ class EarningsCog(commands.Cog):
         entries = await earnings_db.all_entries(self.bot.db, interaction.user.id)
         if not entries:
             raise UserError("earnings.export.nothing")
-        data = await asyncio.to_thread(csvio.export_csv, entries)
+        data = await asyncio.to_thread(csv_export.export_csv, entries)
         name, payload = fit_attachment("entraide-earnings.csv", data, _size_limit(interaction))
         await reply(
             interaction,
@@ -587,7 +587,7 @@ class EarningsCog(commands.Cog):
             data = await file.read()
         except discord.HTTPException:
             raise UserError("earnings.import.unreadable") from None
-        options = csvio.ImportOptions(
+        options = csv_formats.ImportOptions(
             today=self._today(ctx),
             timezone=ctx.timezone,
             default_currency=ctx.currency,
