@@ -697,7 +697,7 @@ class Run:
         bench = self._bench()
         try:
             from cogs.earnings import chart as charts
-            from cogs.earnings.cog import chart_text
+            from cogs.earnings.report_commands import chart_text
             from cogs.earnings.rules import Period
             from cogs.earnings.summary import summary as member_summary
         except ImportError:
