@@ -697,9 +697,9 @@ class Run:
         bench = self._bench()
         try:
             from cogs.earnings import chart as charts
-            from cogs.earnings.cog import chart_text
+            from cogs.earnings.report_commands import chart_text
             from cogs.earnings.rules import Period
-            from db import earnings as earnings_db
+            from cogs.earnings.summary import summary as member_summary
         except ImportError:
             self.report.notes.append("summary/chart: cogs.earnings not found")
             return
@@ -709,7 +709,7 @@ class Run:
         db = bench.h.db
 
         async def summarise() -> Any:
-            return await earnings_db.summary(db, member, month)
+            return await member_summary(db, member, month)
 
         with self.measured("summary", "summary"):
             result = await summarise()

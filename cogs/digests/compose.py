@@ -26,8 +26,10 @@ from cogs.digests.content import (
 )
 from cogs.digests.rules import ALL_SECTIONS, Cadence, Occurrence, Section, work_dates
 from cogs.earnings import community
-from cogs.earnings.maths import K_ANONYMITY, goal_progress, progress_bar
+from cogs.earnings import summary as summaries
+from cogs.earnings.maths import goal_progress, progress_bar
 from cogs.earnings.rules import Period
+from cogs.earnings.stats import K_ANONYMITY
 from cogs.tasks.eligibility import Limits, is_eligible
 from db import digests, earnings, members
 from db.tasks import jump_url
@@ -280,7 +282,7 @@ async def compose_member_digest(
     """
     db = _database(source)
     window = window_of(period)
-    summary = await earnings.summary(
+    summary = await summaries.summary(
         db, user_id, Period("custom", window.first_day, window.last_day), top=0
     )
     lines = tuple(

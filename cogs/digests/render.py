@@ -31,7 +31,7 @@ from cogs.digests.content import (
     WageLine,
 )
 from cogs.digests.rules import Block, Cadence, EmbedSpec, FieldSpec, Section, paginate
-from cogs.earnings.maths import band_text
+from cogs.earnings.stats import band_text
 
 TITLE_CHARS = 120
 _BRACKET = re.compile(r"(?<!\\)([\[\]])")

@@ -26,7 +26,7 @@ import weakref
 from collections import OrderedDict
 from datetime import UTC, date, datetime, time, timedelta
 
-from cogs.earnings.maths import PlatformHourly, publish
+from cogs.earnings.stats import PlatformHourly, community_rows, publish
 from db import earnings as earnings_db
 from db.connection import Database
 
@@ -36,6 +36,32 @@ _Key = tuple[int | None, date, date, date]
 _snapshots: weakref.WeakKeyDictionary[Database, OrderedDict[_Key, list[PlatformHourly]]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+async def community_hourly(
+    db: Database,
+    guild_id: int | None,
+    start: date,
+    end: date,
+    *,
+    members_before: int | None = None,
+    dates_before: date | None = None,
+) -> list[PlatformHourly]:
+    """Exact quartiles of effective hourly by platform among members who opted in.
+
+    `guild_id` limits it to members sharing with that server (None: every server).
+    `start` and `end` are inclusive dates. Only (platform, currency) groups with at least
+    `stats.K_ANONYMITY` contributing members are returned. These are exact figures: what
+    is shown to members goes through `snapshot`, which fixes `members_before` (only
+    members who opted in before that instant count) and `dates_before` (only work dated
+    before that day counts) and coarsens the result.
+    """
+    if dates_before is not None:
+        end = min(end, date.fromordinal(dates_before.toordinal() - 1))
+    groups = await earnings_db.community_groups(
+        db, guild_id, start, end, members_before=members_before
+    )
+    return community_rows(groups)
 
 
 def snapshot_bounds(now: datetime) -> tuple[int, date]:
@@ -57,7 +83,7 @@ async def snapshot(
     if found is not None:
         kept.move_to_end(key)
         return found
-    exact = await earnings_db.community_hourly(
+    exact = await community_hourly(
         db, guild_id, start, end, members_before=members_before, dates_before=today
     )
     published = publish(exact)

@@ -15,15 +15,14 @@ from bot.i18n import format_date, format_duration_minutes, format_money, format_
 from bot.ui import FIELD_VALUE_LIMIT, Colours, safe_text, truncate
 from cogs.earnings.maths import (
     GoalProgress,
-    PlatformHourly,
     Summary,
     Totals,
-    band_text,
     progress_bar,
     rate,
     round_half_up,
 )
 from cogs.earnings.rules import STATUSES, Period
+from cogs.earnings.stats import PlatformHourly, band_text
 from db.earnings import Entry, MemberContext
 
 STATUS_COLOURS = {

@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.i18n import Number
 from bot.money import from_minor
 from bot.personal_data import check_personal_data
+from db.earnings.keys import fold
 
 #: Above this many major units (100,000 dollars, euros…) an amount is a typo, not a task.
 MAX_AMOUNT_MAJOR = 100_000
@@ -100,13 +101,6 @@ def clean_text(value: str | None, limit: int, field: str) -> str | None:
     return text
 
 
-def fold(text: str) -> str:
-    """Case-, accent- and spacing-insensitive key for grouping and matching."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(plain.casefold().split())
-
-
 def normalize_platform(value: str | None, *, required: bool = True) -> str | None:
     """Known platforms get one spelling (`mturk` → `MTurk`); others are kept as typed."""
     text = clean_text(value, MAX_PLATFORM, "platform")
@@ -115,10 +109,6 @@ def normalize_platform(value: str | None, *, required: bool = True) -> str | Non
             raise UserError("earnings.errors.platform_required")
         return None
     return KNOWN_PLATFORMS.get(fold(text), text)
-
-
-def requester_key(name: str | None) -> str | None:
-    return fold(name) if name else None
 
 
 def platform_suggestions(typed: str, own: list[str]) -> list[str]:
@@ -354,8 +344,3 @@ def shift_span_minutes(started_at: int, ended_at: int) -> int:
     counts the hours really worked.
     """
     return max(0, (ended_at - started_at + 30) // 60)
-
-
-def shift_gap(worked_minutes: int, logged_minutes: int) -> int:
-    """Time in a shift not covered by the entries logged during it: unpaid time."""
-    return max(0, worked_minutes - max(0, logged_minutes))

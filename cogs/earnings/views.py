@@ -19,7 +19,7 @@ from bot.i18n import t
 from bot.ids import ID_DIGITS, bounded_id, parse_id
 from bot.ui import NO_PINGS, Colours, locale_of, reply, safe_text, truncate
 from cogs.earnings import rules
-from cogs.earnings.csvio import amount_text
+from cogs.earnings.csv_export import amount_text
 from cogs.earnings.render import deleted_card, entry_card, entry_line, other_statuses
 from db import earnings as earnings_db
 

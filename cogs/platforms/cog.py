@@ -24,8 +24,8 @@ from bot.i18n import t
 from bot.translator import ls
 from bot.ui import NO_PINGS, fit_embed, locale_of, reply, safe_text
 from cogs.earnings import community
-from cogs.earnings.maths import PlatformHourly
 from cogs.earnings.rules import local_today
+from cogs.earnings.stats import PlatformHourly
 from cogs.platforms import chart, render, rules
 from cogs.platforms.render import Comparison
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored

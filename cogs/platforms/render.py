@@ -13,7 +13,7 @@ import discord
 
 from bot.i18n import format_money, format_number, t
 from bot.ui import Colours, safe_text, truncate
-from cogs.earnings.maths import PlatformHourly, band_text
+from cogs.earnings.stats import PlatformHourly, band_text
 from cogs.platforms import rules
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 from db.platforms import Platform

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 
 from bot.errors import UserError
 from bot.personal_data import check_personal_data, contains_email
-from cogs.earnings.maths import K_ANONYMITY, PlatformHourly
 from cogs.earnings.rules import KNOWN_PLATFORMS, fold
+from cogs.earnings.stats import K_ANONYMITY, PlatformHourly
 from cogs.requesters.reviewing import ReviewInput, ReviewSchema, validate_review
 from cogs.requesters.rules import preview
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from db import earnings as E
+from cogs.earnings.community import community_hourly
 from tests.cogs.earnings.helpers import log
 from tests.harness.driver import Harness
 
@@ -113,7 +113,7 @@ async def test_a_before_after_pair_does_not_reveal_a_members_rate(
     # The same figures whatever the victim earns between $9.10 and $9.40: 2 × 9.00 − 9.00
     # = 9.00 is not their rate, and the count did not move (still a band).
     assert value == "Median **$9.00/h**\nMiddle half: $8.50/h – $9.50/h\n5–9 members"
-    exact = await E.community_hourly(h.db, h.world.guild_id, date(2026, 11, 30), date(2026, 12, 6))
+    exact = await community_hourly(h.db, h.world.guild_id, date(2026, 11, 30), date(2026, 12, 6))
     assert exact[0].members == 6 and exact[0].median_cents != 900  # what used to be shown
 
 

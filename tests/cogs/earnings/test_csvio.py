@@ -13,11 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import UserError
-from cogs.earnings import csvio
+from cogs.earnings import csv_export, csv_formats, csvio
 from db.earnings import Entry
 
 TODAY = date(2026, 11, 26)
-OPTIONS = csvio.ImportOptions(today=TODAY, timezone="America/Los_Angeles", default_currency="USD")
+OPTIONS = csv_formats.ImportOptions(
+    today=TODAY, timezone="America/Los_Angeles", default_currency="USD"
+)
 
 
 def entry(number: int = 1, **changes: object) -> Entry:
@@ -71,7 +73,7 @@ def test_export_then_import_gives_the_same_entries() -> None:
         ),
         entry(4, uid="u4", amount_cents=500, currency="JPY", minutes=None, status="pending"),
     ]
-    data = csvio.export_csv(entries)
+    data = csv_export.export_csv(entries)
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets read UTF-8 correctly
     parsed = csvio.parse_import(data, OPTIONS)
     assert parsed.errors == [] and parsed.format == "entraide"
@@ -88,7 +90,7 @@ def test_export_then_import_gives_the_same_entries() -> None:
 
 
 def test_export_neutralises_spreadsheet_formulas_and_import_restores_them() -> None:
-    data = csvio.export_csv([entry(title='=HYPERLINK("http://evil")', requester_name="@boss")])
+    data = csv_export.export_csv([entry(title='=HYPERLINK("http://evil")', requester_name="@boss")])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1][10] == '\'=HYPERLINK("http://evil")' and rows[1][9] == "'@boss"
     parsed = csvio.parse_import(data, OPTIONS)
@@ -133,7 +135,7 @@ def test_round_trip_property(rows: list[tuple[int, int | None, str, str, str, st
                 currency=currency,
             )
         )
-    parsed = csvio.parse_import(csvio.export_csv(entries), OPTIONS)
+    parsed = csvio.parse_import(csv_export.export_csv(entries), OPTIONS)
     assert parsed.errors == []
     for original, back in zip(entries, parsed.entries, strict=True):
         assert (back.amount_cents, back.currency, back.minutes, back.status) == (
@@ -224,7 +226,7 @@ def test_every_bad_row_is_reported_with_its_line() -> None:
 
 
 def test_entraide_rows_are_checked_too() -> None:
-    header = ",".join(csvio.EXPORT_COLUMNS) + "\n"
+    header = ",".join(csv_export.EXPORT_COLUMNS) + "\n"
     rows = [
         "a1,1,2026-11-20,task,approved,1.00,USD,0,MTurk,,,,manual",  # zero minutes
         "a2,2,2026-11-20,task,approved,1.00,USD,1441,MTurk,,,,manual",  # over a day
@@ -250,7 +252,7 @@ def test_entraide_rows_are_checked_too() -> None:
 
 
 def test_duplicate_ids_in_one_file_are_errors() -> None:
-    header = ",".join(csvio.EXPORT_COLUMNS) + "\n"
+    header = ",".join(csv_export.EXPORT_COLUMNS) + "\n"
     row = "a1,1,2026-11-20,task,approved,1.00,USD,5,MTurk,,,,manual\n"
     parsed = parse(header + row + row)
     assert [(e.line, e.key, e.params) for e in parsed.errors] == [
@@ -313,4 +315,4 @@ def test_cp1252_files_are_read() -> None:
     ],
 )
 def test_mturk_date_spellings(text: str, expected: date) -> None:
-    assert csvio.parse_when(text, "America/Los_Angeles")[0] == expected
+    assert csv_formats.parse_when(text, "America/Los_Angeles")[0] == expected

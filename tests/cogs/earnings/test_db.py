@@ -12,9 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cogs.earnings.community import community_hourly
 from cogs.earnings.rules import Period
+from cogs.earnings.summary import summary as member_summary
 from db import earnings as E
 from db.connection import Database
+from db.earnings import summaries
 from db.migrate import migrate
 
 ALICE, BOB = 101, 202
@@ -100,7 +103,7 @@ async def test_summary_reads_rollup_and_requesters(db: Database) -> None:
     )
     await E.add_entry(db, ALICE, task(day="2026-11-10", amount_cents=9999), 1)  # outside the week
     await E.add_entry(db, BOB, task(amount_cents=5000), 1)  # someone else
-    summary = await E.summary(db, ALICE, WEEK)
+    summary = await member_summary(db, ALICE, WEEK)
     (usd,) = summary.currencies
     assert (usd.approved, usd.rejected, usd.paid_hourly, usd.effective_hourly) == (
         600,
@@ -147,14 +150,14 @@ async def test_community_hourly_floor_and_opt_in(db: Database) -> None:
         await E.add_entry(db, uid, task(amount_cents=100 * uid, minutes=10), 1)
     for uid in range(1, 5):
         await E.set_sharing(db, guild, uid, True, 1)
-    assert await E.community_hourly(db, guild, WEEK.start, WEEK.end) == []
+    assert await community_hourly(db, guild, WEEK.start, WEEK.end) == []
     await E.set_sharing(db, guild, 5, True, 1)
-    (stats,) = await E.community_hourly(db, guild, WEEK.start, WEEK.end)
+    (stats,) = await community_hourly(db, guild, WEEK.start, WEEK.end)
     assert stats.members == 5 and stats.median_cents == 1800  # member 6 did not opt in
-    assert await E.community_hourly(db, 8, WEEK.start, WEEK.end) == []
-    assert len(await E.community_hourly(db, None, WEEK.start, WEEK.end)) == 1
+    assert await community_hourly(db, 8, WEEK.start, WEEK.end) == []
+    assert len(await community_hourly(db, None, WEEK.start, WEEK.end)) == 1
     assert await E.set_sharing(db, guild, 5, False, 2)
-    assert await E.community_hourly(db, guild, WEEK.start, WEEK.end) == []
+    assert await community_hourly(db, guild, WEEK.start, WEEK.end) == []
 
 
 async def test_shift_gap_recorded_in_one_transaction(db: Database) -> None:
@@ -216,8 +219,11 @@ async def test_context_falls_back_to_server_defaults(db: Database) -> None:
 
 
 HOT_PATHS = {
-    "days": (E._DAYS, {"u": 1, "s": "2026-11-01", "e": "2026-11-30"}),
-    "requesters": (E._REQUESTERS, {"u": 1, "s": "2026-11-01", "e": "2026-11-30", "top": 10}),
+    "days": (summaries._DAYS, {"u": 1, "s": "2026-11-01", "e": "2026-11-30"}),
+    "requesters": (
+        summaries._REQUESTERS,
+        {"u": 1, "s": "2026-11-01", "e": "2026-11-30", "top": 10},
+    ),
     "pending": (
         "SELECT * FROM earnings WHERE user_id = :u AND status = 'pending' ORDER BY number LIMIT 25",
         {"u": 1},
@@ -335,7 +341,6 @@ async def test_community_hourly_equals_the_former_per_bucket_computation(
     """The per-member SQL sums give what every bucket through exact fractions gave."""
     import random
 
-    from cogs.earnings.maths import Bucket
     from tests.cogs.earnings.test_maths import _reference_community
 
     rng = random.Random(seed)
@@ -366,5 +371,5 @@ async def test_community_hourly_equals_the_former_per_bucket_computation(
             await E.add_entry(db, uid, entry, 1)
     params = {"g": guild, "s": WEEK.start.isoformat(), "e": WEEK.end.isoformat()}
     rows = await db.fetch_all(_FORMER_COMMUNITY_SQL, params)
-    expected = _reference_community([Bucket(str(r[0]), *tuple(r)[1:]) for r in rows])
-    assert await E.community_hourly(db, guild, WEEK.start, WEEK.end) == expected
+    expected = _reference_community([E.Bucket(str(r[0]), *tuple(r)[1:]) for r in rows])
+    assert await community_hourly(db, guild, WEEK.start, WEEK.end) == expected

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cogs.earnings import maths
-from cogs.earnings.maths import Bucket
+from cogs.earnings import stats as community
 from cogs.earnings.rules import Period
+from db.earnings import Bucket, RequesterSums
 
 WEEK = Period("week", date(2026, 11, 23), date(2026, 11, 29))
 
@@ -160,20 +161,20 @@ def test_requester_lines_come_from_the_database_sums() -> None:
     summary = maths.build_summary(
         WEEK,
         [task(amount=100, minutes=10)],
-        [maths.RequesterSums("acme", "Acme", "MTurk", "USD", 900, 900, 60, 30, 2, 10)],
+        [RequesterSums("acme", "Acme", "MTurk", "USD", 900, 900, 60, 30, 2, 10)],
     )
     (line,) = summary.requesters
     assert (line.label, line.earned, line.lost_count, line.hourly) == ("Acme", 900, 2, 600)
 
 
 def test_quartiles_match_the_statistics_module() -> None:
-    assert maths.quartiles([700]) == (700, 700, 700)
-    assert maths.quartiles([100, 200, 300, 400, 500]) == (200, 300, 400)
+    assert community.quartiles([700]) == (700, 700, 700)
+    assert community.quartiles([100, 200, 300, 400, 500]) == (200, 300, 400)
 
 
 @given(st.lists(st.integers(min_value=0, max_value=100_000), min_size=2, max_size=60))
 def test_quartiles_property(values: list[int]) -> None:
-    q1, median, q3 = maths.quartiles(values)
+    q1, median, q3 = community.quartiles(values)
     assert min(values) <= q1 <= median <= q3 <= max(values)
     expected = statistics.quantiles(values, n=4, method="inclusive")
     for mine, theirs in zip((q1, median, q3), expected, strict=True):
@@ -186,28 +187,28 @@ def member(uid: int, amount: int, minutes: int, platform: str = "MTurk") -> list
 
 def test_community_needs_five_members_per_platform() -> None:
     four = [b for uid in range(4) for b in member(uid, 600, 60)]
-    assert maths.community_stats(four) == []
+    assert community.community_stats(four) == []
     five = four + member(4, 1200, 60)
-    (stats,) = maths.community_stats(five)
+    (stats,) = community.community_stats(five)
     assert (stats.platform, stats.currency, stats.members) == ("MTurk", "USD", 5)
     assert (stats.q1_cents, stats.median_cents, stats.q3_cents) == (600, 600, 600)
     # a lower floor cannot be asked for
-    assert maths.community_stats(four, floor=1) == []
+    assert community.community_stats(four, floor=1) == []
 
 
 def test_community_is_per_platform_and_currency() -> None:
     rows = [b for uid in range(5) for b in member(uid, 600, 60)]
     rows += [b for uid in range(3) for b in member(uid, 900, 60, platform="Prolific")]
-    stats = maths.community_stats(rows)
+    stats = community.community_stats(rows)
     assert [s.platform for s in stats] == ["MTurk"]
 
 
 def test_community_counts_unpaid_time_per_member() -> None:
     rows = [b for uid in range(5) for b in member(uid, 600, 60)]
     rows.append(Bucket("0", "", "", "unpaid", "searching", 1, 0, 60, 0, 0))
-    (stats,) = maths.community_stats(rows)
+    (stats,) = community.community_stats(rows)
     assert stats.q1_cents == 600 and stats.median_cents == 600
-    rates = maths.member_rates([r for r in rows if r.key == "0"])
+    rates = community.member_rates([r for r in rows if r.key == "0"])
     assert rates == {("MTurk", "USD"): 300}
 
 
@@ -317,7 +318,7 @@ def _reference_quartiles(values: list[int]) -> tuple[int, int, int]:
     return out[0], out[1], out[2]
 
 
-def _reference_community(buckets: list[Bucket]) -> list[maths.PlatformHourly]:
+def _reference_community(buckets: list[Bucket]) -> list[community.PlatformHourly]:
     """The former implementation: Fraction times from `group_times`, per member."""
     per_member: dict[str, list[Bucket]] = {}
     for b in buckets:
@@ -332,9 +333,9 @@ def _reference_community(buckets: list[Bucket]) -> list[maths.PlatformHourly]:
             if value is not None:
                 samples.setdefault(key, []).append(value)
     stats = [
-        maths.PlatformHourly(p, c, len(v), *_reference_quartiles(v))
+        community.PlatformHourly(p, c, len(v), *_reference_quartiles(v))
         for (p, c), v in samples.items()
-        if len(v) >= maths.K_ANONYMITY
+        if len(v) >= community.K_ANONYMITY
     ]
     return sorted(stats, key=lambda s: (-s.members, s.platform.casefold(), s.currency))
 
@@ -369,7 +370,7 @@ member_unpaid = st.builds(
 
 @given(st.lists(st.one_of(member_bucket, member_unpaid), max_size=80))
 def test_integer_community_stats_equal_the_exact_fraction_ones(buckets: list[Bucket]) -> None:
-    assert maths.community_stats(buckets) == _reference_community(buckets)
+    assert community.community_stats(buckets) == _reference_community(buckets)
     for uid in {b.key for b in buckets}:
         mine = [b for b in buckets if b.key == uid]
         groups, times, _ = maths.group_times(mine)
@@ -378,12 +379,12 @@ def test_integer_community_stats_equal_the_exact_fraction_ones(buckets: list[Buc
             for key, work in groups.items()
             if work.work_minutes > 0 and maths.rate(work.numerator, times[key]) is not None
         }
-        assert maths.member_rates(mine) == expected
+        assert community.member_rates(mine) == expected
 
 
 @given(st.integers(-(10**12), 10**12), st.integers(1, 10**6))
 def test_integer_division_rounds_half_away_from_zero(numerator: int, denominator: int) -> None:
-    assert maths.div_half_up(numerator, denominator) == maths.round_half_up(
+    assert community.div_half_up(numerator, denominator) == maths.round_half_up(
         Fraction(numerator, denominator)
     )
 

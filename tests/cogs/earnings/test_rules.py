@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.errors import UserError
 from bot.money import MoneyError
 from cogs.earnings import rules
+from db.earnings.keys import shift_gap
 
 ZONES = [
     "UTC",
@@ -246,8 +247,8 @@ def test_shift_minutes_count_real_time_across_dst() -> None:
     start = datetime(2026, 3, 29, 1, 30, tzinfo=zone)
     end = datetime(2026, 3, 29, 3, 30, tzinfo=zone)
     assert rules.shift_span_minutes(int(start.timestamp()), int(end.timestamp())) == 60
-    assert rules.shift_gap(60, 45) == 15
-    assert rules.shift_gap(60, 90) == 0
+    assert shift_gap(60, 45) == 15
+    assert shift_gap(60, 90) == 0
 
 
 @settings(max_examples=300)
@@ -311,5 +312,5 @@ def test_shift_span_minutes_ignore_wall_clock_jumps(
 
 @given(worked=st.integers(0, 1440), logged=st.integers(-10, 5000))
 def test_shift_gap_is_never_negative_nor_more_than_worked(worked: int, logged: int) -> None:
-    gap = rules.shift_gap(worked, logged)
+    gap = shift_gap(worked, logged)
     assert 0 <= gap <= worked

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.errors import UserError
-from cogs.earnings.maths import PlatformHourly
+from cogs.earnings.stats import PlatformHourly
 from cogs.platforms import rules
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 

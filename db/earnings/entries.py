@@ -1,0 +1,199 @@
+"""The member's log itself: writing, fixing, deleting and listing entries.
+
+Entries are written one at a time or as a whole import; the lists and look-ups are what
+the commands and their autocomplete need.
+
+Every statement is scoped by `user_id`: no function returns one member's entries to
+another.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from db.connection import Database
+from db.earnings.keys import requester_key
+from db.earnings.records import Entry, ImportOutcome, NewEntry
+from db.models import from_row
+
+_INSERT = (
+    "INSERT INTO earnings (user_id, number, uid, kind, status, amount_cents, currency, "
+    "minutes, platform, requester_name, requester_key, requester_id, title, reason, "
+    "work_date, source, alert_id, created_at, updated_at) VALUES (:user_id, "
+    "(SELECT COALESCE(MAX(number), 0) + 1 FROM earnings WHERE user_id = :user_id), "
+    ":uid, :kind, :status, :amount_cents, :currency, :minutes, :platform, :requester_name, "
+    ":requester_key, :requester_id, :title, :reason, :work_date, :source, :alert_id, "
+    ":now, :now) ON CONFLICT (user_id, uid) DO NOTHING"
+)
+
+
+def new_uid() -> str:
+    return secrets.token_hex(8)
+
+
+def _params(user_id: int, entry: NewEntry, now: int) -> dict[str, Any]:
+    return {
+        "user_id": user_id,
+        "uid": entry.uid or new_uid(),
+        "kind": entry.kind,
+        "status": entry.status,
+        "amount_cents": entry.amount_cents,
+        "currency": entry.currency,
+        "minutes": entry.minutes,
+        "platform": entry.platform,
+        "requester_name": entry.requester_name,
+        "requester_key": requester_key(entry.requester_name),
+        "requester_id": entry.requester_id,
+        "title": entry.title,
+        "reason": entry.reason,
+        "work_date": entry.work_date,
+        "source": entry.source,
+        "alert_id": entry.alert_id,
+        "now": now,
+    }
+
+
+def _entry_or_none(row: Any) -> Entry | None:
+    return None if row is None else from_row(Entry, row)
+
+
+async def add_entry(db: Database, user_id: int, entry: NewEntry, now: int) -> Entry:
+    """Log one entry (one statement: numbering, insert and rollup together)."""
+    row = await db.fetch_one(_INSERT + " RETURNING *", _params(user_id, entry, now))
+    assert row is not None, "a fresh uid cannot conflict"
+    return from_row(Entry, row)
+
+
+async def import_entries(
+    db: Database, user_id: int, entries: Sequence[NewEntry], now: int
+) -> ImportOutcome:
+    """Add many entries in one transaction; rows whose uid is already there are skipped."""
+    async with db.transaction() as tx:
+        cursor = await tx.executemany(_INSERT, [_params(user_id, e, now) for e in entries])
+        added = max(0, cursor.rowcount)
+        await cursor.close()
+    return ImportOutcome(added=added, skipped=len(entries) - added)
+
+
+async def entry_by_number(db: Database, user_id: int, number: int) -> Entry | None:
+    row = await db.fetch_one(
+        "SELECT * FROM earnings WHERE user_id = ? AND number = ?", (user_id, number)
+    )
+    return _entry_or_none(row)
+
+
+async def set_status(
+    db: Database, user_id: int, number: int, status: str, now: int
+) -> Entry | None:
+    """Change a task's or bonus's status; None if the member has no such entry."""
+    row = await db.fetch_one(
+        "UPDATE earnings SET status = ?, updated_at = ? WHERE user_id = ? AND number = ? "
+        "AND kind IN ('task', 'bonus') RETURNING *",
+        (status, now, user_id, number),
+    )
+    return _entry_or_none(row)
+
+
+async def set_status_many(
+    db: Database, user_id: int, numbers: Sequence[int], status: str, now: int
+) -> int:
+    """Change the status of several of the member's entries at once (one statement)."""
+    if not numbers:
+        return 0
+    marks = ",".join("?" * len(numbers))
+    return await db.execute(
+        f"UPDATE earnings SET status = ?, updated_at = ? WHERE user_id = ? "
+        f"AND kind IN ('task', 'bonus') AND number IN ({marks})",
+        (status, now, user_id, *numbers),
+    )
+
+
+async def delete_entry(db: Database, user_id: int, number: int) -> Entry | None:
+    row = await db.fetch_one(
+        "DELETE FROM earnings WHERE user_id = ? AND number = ? RETURNING *", (user_id, number)
+    )
+    return _entry_or_none(row)
+
+
+async def recent_entries(
+    db: Database, user_id: int, limit: int = 25, *, typed: str = ""
+) -> list[Entry]:
+    """The member's latest entries (autocomplete narrows by the number being typed)."""
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if digits:
+        rows = await db.fetch_all(
+            "SELECT * FROM earnings WHERE user_id = ? AND CAST(number AS TEXT) LIKE ? "
+            "ORDER BY number DESC LIMIT ?",
+            (user_id, digits + "%", limit),
+        )
+    else:
+        rows = await db.fetch_all(
+            "SELECT * FROM earnings WHERE user_id = ? ORDER BY number DESC LIMIT ?",
+            (user_id, limit),
+        )
+    return [from_row(Entry, r) for r in rows]
+
+
+async def entry_count(db: Database, user_id: int) -> int:
+    """How many entries the member has (for "…and 40 more")."""
+    return int(
+        await db.fetch_value("SELECT COUNT(*) FROM earnings WHERE user_id = ?", (user_id,)) or 0
+    )
+
+
+async def pending_entries(db: Database, user_id: int, limit: int = 25) -> tuple[list[Entry], int]:
+    """The member's oldest pending entries, and how many are pending in all."""
+    rows = await db.fetch_all(
+        "SELECT *, (SELECT COUNT(*) FROM earnings WHERE user_id = :u AND status = 'pending') "
+        "AS total FROM earnings WHERE user_id = :u AND status = 'pending' "
+        "ORDER BY number LIMIT :n",
+        {"u": user_id, "n": limit},
+    )
+    total = rows[0]["total"] if rows else 0
+    return [from_row(Entry, r) for r in rows], int(total)
+
+
+async def all_entries(db: Database, user_id: int) -> list[Entry]:
+    rows = await db.fetch_all(
+        "SELECT * FROM earnings WHERE user_id = ? ORDER BY number", (user_id,)
+    )
+    return [from_row(Entry, r) for r in rows]
+
+
+async def logged_minutes(
+    db: Database, user_id: int, start_at: int, end_at: int, *, first_day: str, last_day: str
+) -> int:
+    """Minutes of entries the member logged (created) between two instants.
+
+    The date bounds let the (user_id, work_date) index narrow the scan.
+    """
+    value = await db.fetch_value(
+        "SELECT COALESCE(SUM(minutes), 0) FROM earnings WHERE user_id = ? "
+        "AND work_date BETWEEN ? AND ? AND created_at BETWEEN ? AND ? AND source <> 'shift'",
+        (user_id, first_day, last_day, start_at, end_at),
+    )
+    return int(value or 0)
+
+
+async def own_platforms(db: Database, user_id: int, limit: int = 10) -> list[str]:
+    rows = await db.fetch_all(
+        "SELECT platform FROM earnings_daily WHERE user_id = ? AND platform <> '' "
+        "GROUP BY platform ORDER BY MAX(work_date) DESC LIMIT ?",
+        (user_id, limit),
+    )
+    return [r["platform"] for r in rows]
+
+
+async def own_requesters(db: Database, user_id: int, typed: str, limit: int = 25) -> list[str]:
+    """Requesters from the member's own latest entries only, never anyone else's."""
+    key = requester_key(typed) or ""
+    rows = await db.fetch_all(
+        "SELECT requester_key, MAX(requester_name) AS name FROM ("
+        "  SELECT requester_key, requester_name FROM earnings WHERE user_id = ? "
+        "  AND requester_key IS NOT NULL ORDER BY work_date DESC LIMIT 2000"
+        ") WHERE instr(requester_key, ?) > 0 GROUP BY requester_key ORDER BY name LIMIT ?",
+        (user_id, key, limit),
+    )
+    return [r["name"] for r in rows if r["name"]]
