@@ -35,7 +35,6 @@ from bot.ui import NO_PINGS, fit_embed, locale_of, reply, safe_text
 from cogs.requesters import identity
 from cogs.tasks import render, rules
 from cogs.tasks.cache import TtlCache
-from cogs.tasks.views import alert_view
 from db import audit, guilds, requesters
 from db import tasks as tasks_db
 from db.audit import AuditEntry
@@ -46,6 +45,7 @@ from db.tasks import Alert, NewAlert
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from cogs.tasks.ports import ButtonsFactory
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +129,9 @@ class _RedrawSlot:
 class AlertService:
     """Posting, redrawing and ending alerts; shared by commands, buttons and jobs."""
 
-    def __init__(self, bot: Entraide) -> None:
+    def __init__(self, bot: Entraide, *, buttons: ButtonsFactory) -> None:
         self.bot = bot
+        self.buttons = buttons
         self._locks: dict[int, _LockEntry] = {}
         self._slots: dict[int, _RedrawSlot] = {}
         self._posting: set[int] = set()
@@ -228,9 +229,8 @@ class AlertService:
         self, alert: Alert, settings: GuildSettings, rep: Reputation | None
     ) -> tuple[discord.Embed, discord.ui.View]:
         locale = settings.locale
-        return fit_embed(render.alert_embed(alert, settings, rep, locale)), alert_view(
-            alert, locale
-        )
+        embed = fit_embed(render.alert_embed(alert, settings, rep, locale))
+        return embed, self.buttons(alert, locale)
 
     # -- sharing -------------------------------------------------------------------------
 
