@@ -19,6 +19,7 @@ from cogs.tasks.service.forum import ForumMixin
 from cogs.tasks.service.redraw import RedrawMixin
 from db import guilds
 from db import tasks as tasks_db
+from db.guilds import GuildSettings
 from db.tasks import Alert
 
 if TYPE_CHECKING:
@@ -28,15 +29,28 @@ if TYPE_CHECKING:
 class ClicksMixin(RedrawMixin, ForumMixin):
     """The alert's buttons, as the service answers them."""
 
-    async def vote(
-        self, interaction: discord.Interaction[Entraide], alert_id: int, kind: str
-    ) -> None:
-        """Record "Still live" / "Gone" from the alert's buttons; update the message in place."""
+    async def _clicker(
+        self, interaction: discord.Interaction[Entraide]
+    ) -> tuple[int, GuildSettings, bool]:
+        """The clicker's server, its settings, and whether the clicker moderates it."""
         guild_id = interaction.guild_id
         if guild_id is None:
             raise UserError("common.errors.guild_only")
         settings = await guilds.get(self.db, guild_id)
-        moderator = is_moderator(interaction.user, settings)
+        return guild_id, settings, is_moderator(interaction.user, settings)
+
+    async def _shown_alert(self, alert_id: int, guild_id: int) -> Alert:
+        """The alert as stored, if it is this server's and not removed."""
+        alert = await tasks_db.get_alert(self.db, alert_id)
+        if alert is None or alert.guild_id != guild_id or alert.state == "removed":
+            raise UserError("tasks.errors.unknown_alert")
+        return alert
+
+    async def vote(
+        self, interaction: discord.Interaction[Entraide], alert_id: int, kind: str
+    ) -> None:
+        """Record "Still live" / "Gone" from the alert's buttons; update the message in place."""
+        guild_id, settings, moderator = await self._clicker(interaction)
         now = self.now()
         # No lock: the two statements are each atomic, the counters are recomputed from
         # the votes, and only a "gone" vote's statement can end the alert (its WHERE wants
@@ -113,15 +127,9 @@ class ClicksMixin(RedrawMixin, ForumMixin):
         A warning from the sharer or a moderator stands; anyone else's waits for a second
         member (or a moderator) to confirm it.
         """
-        guild_id = interaction.guild_id
-        if guild_id is None:
-            raise UserError("common.errors.guild_only")
-        settings = await guilds.get(self.db, guild_id)
-        moderator = is_moderator(interaction.user, settings)
+        guild_id, settings, moderator = await self._clicker(interaction)
         async with self.locked(alert_id):
-            alert = await tasks_db.get_alert(self.db, alert_id)
-            if alert is None or alert.guild_id != guild_id or alert.state == "removed":
-                raise UserError("tasks.errors.unknown_alert")
+            alert = await self._shown_alert(alert_id, guild_id)
             if category == "clear":
                 if not moderator:
                     raise UserError("common.errors.not_moderator")
@@ -149,15 +157,9 @@ class ClicksMixin(RedrawMixin, ForumMixin):
     async def confirm_warning(
         self, interaction: discord.Interaction[Entraide], alert_id: int
     ) -> Alert:
-        guild_id = interaction.guild_id
-        if guild_id is None:
-            raise UserError("common.errors.guild_only")
-        settings = await guilds.get(self.db, guild_id)
-        moderator = is_moderator(interaction.user, settings)
+        guild_id, settings, moderator = await self._clicker(interaction)
         async with self.locked(alert_id):
-            alert = await tasks_db.get_alert(self.db, alert_id)
-            if alert is None or alert.guild_id != guild_id or alert.state == "removed":
-                raise UserError("tasks.errors.unknown_alert")
+            alert = await self._shown_alert(alert_id, guild_id)
             if alert.warning_pending is None:
                 raise UserError("tasks.warn.nothing_pending")
             if alert.warning_proposed_by == interaction.user.id and not moderator:
