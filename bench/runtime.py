@@ -29,7 +29,7 @@ from tests.harness.fake_discord import Sent
 
 #: What counts as the member having their answer (a slash command's deferral does not).
 #: A click may be answered by a deferred update: its redraw is coalesced into the edit of
-#: the alert already in flight (cogs/tasks/service.py), which the member then sees.
+#: the alert already in flight (cogs/tasks/service/redraw.py), which the member then sees.
 ANSWER_KINDS = frozenset(
     {"response", "update", "deferred_update", "followup", "modal", "autocomplete", "edit"}
 )

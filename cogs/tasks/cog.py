@@ -22,8 +22,9 @@ from cogs.tasks.identity_views import (
     UndoOtherButton,
     post_other_notice,
 )
+from cogs.tasks.ports import COG_NAME
 from cogs.tasks.service import AlertService, NameHeldError, ShareOutcome
-from cogs.tasks.views import AlertButton, ShareFormModal
+from cogs.tasks.views import AlertButton, ShareFormModal, alert_view
 from db import members
 from db import tasks as tasks_db
 from db.audit import AuditEntry
@@ -56,7 +57,7 @@ Available = app_commands.Range[int, 1, rules.AVAILABLE_MAX]
 Currency = app_commands.Range[str, 3, 3]
 
 
-class TasksCog(commands.Cog, name="Tasks"):
+class TasksCog(commands.Cog, name=COG_NAME):
     """Task alerts: share, merge, rate by hourly pay, keep fresh, search."""
 
     task = app_commands.Group(
@@ -65,7 +66,7 @@ class TasksCog(commands.Cog, name="Tasks"):
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
-        self.service = AlertService(bot)
+        self.service = AlertService(bot, buttons=alert_view)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AlertButton, UndoOtherButton)
@@ -164,13 +165,13 @@ class TasksCog(commands.Cog, name="Tasks"):
                 other_confirmed=other_confirmed,
             )
         except NameHeldError as held:
-            view = OtherRequesterView(self, interaction.user.id, draft, locale)
+            view = OtherRequesterView(self.share_draft, interaction.user.id, draft, locale)
             await reply(interaction, held.message(locale), view=view)
             return
         view = None
         if outcome.matched is not None and outcome.created and not outcome.other_confirmed:
             # Posted with a flagged namesake's warning: the sharer may say it is another.
-            view = PostedOtherView(self, interaction.user.id, outcome.alert.id, locale)
+            view = PostedOtherView(self.service, interaction.user.id, outcome.alert.id, locale)
         await reply(interaction, share_reply(outcome, settings, locale), view=view)
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
@@ -244,7 +245,8 @@ class TasksCog(commands.Cog, name="Tasks"):
             "anonymous": anonymous,
             "warning": warning,
         }
-        await interaction.response.send_modal(ShareFormModal(locale_of(interaction), options))
+        modal = ShareFormModal(locale_of(interaction), options, self.handle_share)
+        await interaction.response.send_modal(modal)
 
     @task.command(name=ls("intake.paste.name"), description=ls("intake.paste.description"))
     async def paste(self, interaction: discord.Interaction[Entraide]) -> None:

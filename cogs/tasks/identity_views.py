@@ -18,15 +18,15 @@ import discord
 from bot.checks import require_moderator, require_setup
 from bot.delivery import ChannelProblemError, post_to
 from bot.error_handler import EntraideView, guarded
-from bot.errors import UserError
 from bot.i18n import t
 from bot.ui import Colours, locale_of, reply, safe_text
 from cogs.tasks import rules
+from cogs.tasks.ports import alert_actions
 from db import guilds
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.tasks.cog import TasksCog
+    from cogs.tasks.ports import AlertActions, DraftSharer
     from db.audit import AuditEntry
     from db.requesters import Requester
     from db.tasks import Alert
@@ -41,56 +41,67 @@ def record_ref(record: Requester) -> str:
     return safe_text(record.platform_requester_id or f"#{record.id}", 64, markdown=True)
 
 
-class OtherRequesterView(EntraideView):
+class _SharerChoiceView(EntraideView):
+    """One button on the sharer's private answer, pressed once (then shown disabled)."""
+
+    def __init__(self, owner_id: int, *, label: str, custom_id: str) -> None:
+        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT)
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id
+        )
+        button.callback = self.confirm  # type: ignore[method-assign]
+        self.add_item(button)
+
+    async def confirm(self, interaction: discord.Interaction[Entraide]) -> None:
+        raise NotImplementedError
+
+    async def _close(self, interaction: discord.Interaction[Entraide]) -> None:
+        """Disable the button on the answer it sits on, and stop listening."""
+        for item in self.children:
+            if hasattr(item, "disabled"):
+                item.disabled = True  # type: ignore[attr-defined]
+        self.stop()
+        await interaction.response.edit_message(view=self)
+
+
+class OtherRequesterView(_SharerChoiceView):
     """On a held share's private answer: "It's a different requester — post it"."""
 
-    def __init__(self, cog: TasksCog, owner_id: int, draft: rules.ShareDraft, locale: str) -> None:
-        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT)
-        self.cog = cog
-        self.draft = draft
-        button: discord.ui.Button[Any] = discord.ui.Button(
+    def __init__(
+        self, share_draft: DraftSharer, owner_id: int, draft: rules.ShareDraft, locale: str
+    ) -> None:
+        super().__init__(
+            owner_id,
             label=t("tasks.identity.other_button", locale),
-            style=discord.ButtonStyle.secondary,
             custom_id="tasks:other-requester",
         )
-        button.callback = self.confirm  # type: ignore[method-assign]
-        self.add_item(button)
+        self.share_draft = share_draft
+        self.draft = draft
 
     async def confirm(self, interaction: discord.Interaction[Entraide]) -> None:
         settings = await require_setup(interaction)
-        for item in self.children:
-            if hasattr(item, "disabled"):
-                item.disabled = True  # type: ignore[attr-defined]
-        self.stop()
-        await interaction.response.edit_message(view=self)
-        await self.cog.share_draft(interaction, settings, self.draft, other_confirmed=True)
+        await self._close(interaction)
+        await self.share_draft(interaction, settings, self.draft, other_confirmed=True)
 
 
-class PostedOtherView(EntraideView):
+class PostedOtherView(_SharerChoiceView):
     """On the sharer's answer when the alert carries a flagged namesake's warning (warn policy)."""
 
-    def __init__(self, cog: TasksCog, owner_id: int, alert_id: int, locale: str) -> None:
-        super().__init__(owner_id=owner_id, timeout=CONFIRM_TIMEOUT)
-        self.cog = cog
-        self.alert_id = alert_id
-        button: discord.ui.Button[Any] = discord.ui.Button(
+    def __init__(self, service: AlertActions, owner_id: int, alert_id: int, locale: str) -> None:
+        super().__init__(
+            owner_id,
             label=t("tasks.identity.other_posted_button", locale),
-            style=discord.ButtonStyle.secondary,
             custom_id="tasks:other-requester-posted",
         )
-        button.callback = self.confirm  # type: ignore[method-assign]
-        self.add_item(button)
+        self.service = service
+        self.alert_id = alert_id
 
     async def confirm(self, interaction: discord.Interaction[Entraide]) -> None:
         settings = await require_setup(interaction)
-        _alert, record = await self.cog.service.confirm_other_after_post(
+        _alert, record = await self.service.confirm_other_after_post(
             settings.guild_id, self.alert_id, sharer_id=interaction.user.id
         )
-        for item in self.children:
-            if hasattr(item, "disabled"):
-                item.disabled = True  # type: ignore[attr-defined]
-        self.stop()
-        await interaction.response.edit_message(view=self)
+        await self._close(interaction)
         locale = locale_of(interaction)
         await reply(
             interaction,
@@ -133,10 +144,7 @@ class UndoOtherButton(
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
         settings = await require_moderator(interaction)
-        cog = interaction.client.get_cog("Tasks")
-        if cog is None:
-            raise UserError("tasks.errors.unavailable")
-        alert, record = await cog.service.undo_other_confirmed(  # type: ignore[attr-defined]
+        alert, record = await alert_actions(interaction).undo_other_confirmed(
             settings.guild_id, self.audit_id, moderator_id=interaction.user.id
         )
         locale = locale_of(interaction)

@@ -19,13 +19,13 @@ from bot.i18n import format_duration_minutes, t
 from bot.ids import ID_DIGITS, bounded_id
 from bot.ui import locale_of, reply
 from cogs.tasks import rules
+from cogs.tasks.ports import alert_actions
 from db import tasks as tasks_db
 from db.tasks import Alert
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.tasks.cog import TasksCog
-    from cogs.tasks.service import AlertService
+    from cogs.tasks.ports import AlertActions, ShareHandler
 
 ACTIONS = ("live", "gone", "did", "warn", "confirm")
 EARNINGS_TEMPLATE = "earnings:from-alert:{alert_id}:{minutes}"
@@ -38,17 +38,6 @@ _STYLES = {
     "confirm": discord.ButtonStyle.secondary,
 }
 _EMOJI = {"live": "✅", "gone": "❌", "did": "🙋", "warn": "⚠️", "confirm": "☑️"}
-
-
-def tasks_cog(interaction: discord.Interaction[Entraide]) -> TasksCog:
-    cog = interaction.client.get_cog("Tasks")
-    if cog is None:
-        raise UserError("tasks.errors.unavailable")
-    return cog  # type: ignore[return-value]
-
-
-def service_of(interaction: discord.Interaction[Entraide]) -> AlertService:
-    return tasks_cog(interaction).service
 
 
 class AlertButton(
@@ -84,13 +73,13 @@ class AlertButton(
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
-        service = service_of(interaction)
+        service = alert_actions(interaction)
         if self.action in ("live", "gone"):
             await service.vote(interaction, self.alert_id, self.action)
         elif self.action == "did":
-            await open_did_it(interaction, self.alert_id)
+            await open_did_it(interaction, self.alert_id, service)
         elif self.action == "warn":
-            await open_warning_picker(interaction, self.alert_id)
+            await open_warning_picker(interaction, self.alert_id, service)
         else:
             await service.confirm_warning(interaction, self.alert_id)
             await reply(interaction, t("tasks.warn.confirmed", locale_of(interaction)))
@@ -125,21 +114,24 @@ async def _guild_alert(interaction: discord.Interaction[Entraide], alert_id: int
 # -- "I did it" ----------------------------------------------------------------------------
 
 
-async def open_did_it(interaction: discord.Interaction[Entraide], alert_id: int) -> None:
+async def open_did_it(
+    interaction: discord.Interaction[Entraide], alert_id: int, service: AlertActions
+) -> None:
     alert = await _guild_alert(interaction, alert_id)
-    await interaction.response.send_modal(DidItModal(alert, locale_of(interaction)))
+    await interaction.response.send_modal(DidItModal(alert, locale_of(interaction), service))
 
 
 class DidItModal(EntraideModal):
     """How long it really took, and optionally whether it was a good task."""
 
-    def __init__(self, alert: Alert, locale: str) -> None:
+    def __init__(self, alert: Alert, locale: str, service: AlertActions) -> None:
         super().__init__(
             title=t("tasks.did.title", locale)[:45],
             custom_id=f"tasks:did-form:{alert.id}:{secrets.token_hex(6)}",
             timeout=900,
         )
         self.alert = alert
+        self.service = service
         self.minutes: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=t("tasks.did.minutes", locale)[:45],
             placeholder=t("tasks.did.minutes_hint", locale)[:100],
@@ -165,7 +157,7 @@ class DidItModal(EntraideModal):
     async def on_submit(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
         locale = locale_of(interaction)
         rating = self.rating.values[0] if self.rating.values else None
-        updated = await service_of(interaction).report_done(
+        updated = await self.service.report_done(
             interaction, self.alert, self.minutes.value, rating
         )
         minutes = rules.parse_minutes(self.minutes.value)
@@ -213,12 +205,14 @@ def earnings_button(alert_id: int, minutes: int, locale: str) -> discord.ui.View
 # -- content warnings ----------------------------------------------------------------------
 
 
-async def open_warning_picker(interaction: discord.Interaction[Entraide], alert_id: int) -> None:
+async def open_warning_picker(
+    interaction: discord.Interaction[Entraide], alert_id: int, service: AlertActions
+) -> None:
     alert = await _guild_alert(interaction, alert_id)
     locale = locale_of(interaction)
     settings = await guild_settings(interaction)
     moderator = is_moderator(interaction.user, settings)
-    view = WarningPicker(alert, locale, owner_id=interaction.user.id, moderator=moderator)
+    view = WarningPicker(alert, locale, service, owner_id=interaction.user.id, moderator=moderator)
     current = (
         t("tasks.warn.current", locale, category=rules.warning_label(alert.warning, locale))
         if alert.warning
@@ -230,9 +224,18 @@ async def open_warning_picker(interaction: discord.Interaction[Entraide], alert_
 class WarningPicker(EntraideView):
     """Choose a content warning for an alert (ephemeral, only for who opened it)."""
 
-    def __init__(self, alert: Alert, locale: str, *, owner_id: int, moderator: bool) -> None:
+    def __init__(
+        self,
+        alert: Alert,
+        locale: str,
+        service: AlertActions,
+        *,
+        owner_id: int,
+        moderator: bool,
+    ) -> None:
         super().__init__(owner_id=owner_id, timeout=300)
         self.alert_id = alert.id
+        self.service = service
         options = [
             discord.SelectOption(label=rules.warning_label(c, locale)[:100], value=c)
             for c in rules.WARNING_CATEGORIES
@@ -254,9 +257,7 @@ class WarningPicker(EntraideView):
     async def _picked(self, interaction: discord.Interaction[Entraide]) -> None:
         category = self.select.values[0]
         locale = locale_of(interaction)
-        _alert, confirmed = await service_of(interaction).add_warning(
-            interaction, self.alert_id, category
-        )
+        _alert, confirmed = await self.service.add_warning(interaction, self.alert_id, category)
         if category == "clear":
             text = t("tasks.warn.cleared", locale)
         elif confirmed:
@@ -273,13 +274,14 @@ class WarningPicker(EntraideView):
 class ShareFormModal(EntraideModal):
     """`/task share-form`: the texts of a share, with room to write."""
 
-    def __init__(self, locale: str, options: dict[str, Any]) -> None:
+    def __init__(self, locale: str, options: dict[str, Any], on_submit: ShareHandler) -> None:
         super().__init__(
             title=t("tasks.form.heading", locale)[:45],
             custom_id=f"tasks:share-form:{secrets.token_hex(8)}",
             timeout=1800,
         )
         self.options = options
+        self.handle_share = on_submit
 
         def field(
             key: str, *, style: discord.TextStyle = discord.TextStyle.short, limit: int
@@ -313,4 +315,4 @@ class ShareFormModal(EntraideModal):
             notes=self.notes.value,
             **self.options,
         )
-        await tasks_cog(interaction).handle_share(interaction, raw)
+        await self.handle_share(interaction, raw)

@@ -1,0 +1,108 @@
+"""A share's row: one statement stores a new alert or bumps the live one for the task.
+
+Then the message that shows it is linked (`set_message`), or a share that could not be
+posted is discarded so it leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from db.connection import Database
+from db.tasks.records import Alert, NewAlert, ShareResult, row_to_alert
+
+#: How many recent re-sharers an alert remembers by name ("also seen by …").
+SEEN_BY_KEEP = 5
+
+
+_SHARE_SQL = f"""
+INSERT INTO task_alerts (
+    guild_id, platform, task_key, platform_task_id, title, requester_id, requester_name,
+    platform_requester_id, reward_cents, currency, minutes, hourly_cents, link, countries,
+    qualifications, available, notes, anonymous, sharer_id, warning, warning_confirmed_by,
+    created_at, last_seen_at, expires_at
+) VALUES (
+    :guild_id, :platform, :task_key, :platform_task_id, :title, :requester_id, :requester_name,
+    :platform_requester_id, :reward_cents, :currency, :minutes, :hourly_cents, :link,
+    :countries, :qualifications, :available, :notes, :anonymous, :sharer_id, :warning,
+    :warning_confirmed_by, :now, :now, :expires_at
+)
+ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
+    seen_count = seen_count + 1,
+    last_seen_at = excluded.last_seen_at,
+    last_seen_by = excluded.sharer_id,
+    last_seen_anonymous = excluded.anonymous,
+    expires_at = max(expires_at, excluded.expires_at),
+    requester_id = coalesce(requester_id, excluded.requester_id),
+    requester_name = coalesce(requester_name, excluded.requester_name),
+    platform_requester_id = coalesce(platform_requester_id, excluded.platform_requester_id),
+    link = coalesce(link, excluded.link),
+    seen_by = CASE
+        WHEN excluded.anonymous = 1
+          OR excluded.sharer_id IS task_alerts.sharer_id
+          OR EXISTS (SELECT 1 FROM json_each(task_alerts.seen_by)
+                     WHERE value = excluded.sharer_id)
+        THEN seen_by
+        WHEN json_array_length(seen_by) >= {SEEN_BY_KEEP}
+        THEN json_remove(json_insert(seen_by, '$[#]', excluded.sharer_id), '$[0]')
+        ELSE json_insert(seen_by, '$[#]', excluded.sharer_id)
+    END
+RETURNING *
+"""
+
+
+async def share(db: Database, new: NewAlert, *, now: int, expires_at: int) -> ShareResult:
+    """Store a share: a new live alert, or a bump of the live alert for the same task.
+
+    One statement, so two members sharing the same task at once still give one alert; a
+    bump also records its sharer in `task_sightings` (trigger `task_alerts_sighting`).
+    """
+    params: dict[str, Any] = {
+        "guild_id": new.guild_id,
+        "platform": new.platform,
+        "task_key": new.task_key,
+        "platform_task_id": new.platform_task_id,
+        "title": new.title,
+        "requester_id": new.requester_id,
+        "requester_name": new.requester_name,
+        "platform_requester_id": new.platform_requester_id,
+        "reward_cents": new.reward_cents,
+        "currency": new.currency,
+        "minutes": new.minutes,
+        "hourly_cents": new.hourly_cents,
+        "link": new.link,
+        "countries": ",".join(sorted(new.countries)),
+        "qualifications": json.dumps(sorted(new.qualifications)),
+        "available": new.available,
+        "notes": new.notes,
+        "anonymous": int(new.anonymous),
+        "sharer_id": new.sharer_id,
+        "warning": new.warning,
+        "warning_confirmed_by": new.sharer_id if new.warning else None,
+        "now": now,
+        "expires_at": expires_at,
+    }
+    row = await db.fetch_one(_SHARE_SQL, params)
+    assert row is not None
+    alert = row_to_alert(row)
+    return ShareResult(alert, created=alert.seen_count == 1)
+
+
+async def set_message(
+    db: Database, alert_id: int, *, channel_id: int, message_id: int, is_forum: bool
+) -> Alert | None:
+    """Link an alert to the message that shows it; returns the alert as it is now."""
+    row = await db.fetch_one(
+        "UPDATE task_alerts SET channel_id = ?, message_id = ?, is_forum = ? WHERE id = ? "
+        "RETURNING *",
+        (channel_id, message_id, int(is_forum), alert_id),
+    )
+    return None if row is None else row_to_alert(row)
+
+
+async def discard(db: Database, alert_id: int) -> bool:
+    """Forget an alert that could not be posted, so a failed share leaves nothing behind."""
+    return bool(
+        await db.execute("DELETE FROM task_alerts WHERE id = ? AND message_id IS NULL", (alert_id,))
+    )
