@@ -45,7 +45,7 @@ class AlertsCog(commands.Cog):
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
         #: Reserved alert DMs, sent in the background at a bounded rate.
-        self.outbox = outbox.Outbox(bot)
+        self.outbox = outbox.Outbox(bot, notify.deliver)
         #: Parsed subscriptions, so each alert's fan-out does not rebuild them.
         self.subscription_cache = notify.SubscriptionCache()
 

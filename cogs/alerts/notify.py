@@ -21,16 +21,16 @@ import discord
 from bot.clock import to_epoch
 from bot.delivery import configured_channel
 from bot.i18n import normalize_locale, t
-from bot.ui import NO_PINGS, safe_text, truncate
+from bot.ui import NO_PINGS, truncate
 from cogs.alerts import outbox as outbox_mod
-from cogs.alerts import render, rules, views
+from cogs.alerts import render, rules
+from cogs.alerts.letters import Letter, Outgoing
 from cogs.tasks.eligibility import Limits, is_eligible
 from db import guilds, requesters, subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
     from db.connection import Database
-    from db.guilds import GuildSettings
     from db.tasks import Alert
 
 log = logging.getLogger(__name__)
@@ -250,9 +250,9 @@ async def fan_out(
         sub, filters = subs[reachable[user_id]]
         match = by_user[user_id]
         locale = normalize_locale(match.member_locale or sub.locale)
-        letters.append(outbox_mod.Letter(out, sub, filters, locale))
+        letters.append(Letter(out, sub, filters, locale))
     if outbox is None:
-        outbox = outbox_mod.Outbox(bot)
+        outbox = outbox_mod.Outbox(bot, deliver)
     outbox.put(letters)
     capped = frozenset(reachable) - admitted
     if capped:
@@ -348,75 +348,18 @@ class ChannelSight:
         return verdict
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One alert on its way to subscribers: what every message about it is built from.
+async def deliver(letter: Letter) -> str:
+    """DM the member; if their DMs are closed, use their thread. Returns how it went.
 
-    The content and embed depend only on the language and the subscription's filters
-    (its footer), so they are rendered once per (language, filters) and shared by every
-    recipient; only the view (whose "Stop" button names the subscription) is per message.
+    The outbox's `Deliver` callback.
     """
-
-    bot: Entraide
-    guild: discord.Guild
-    settings: GuildSettings
-    alert: Alert
-    facts: rules.AlertFacts
-    rendered: dict[tuple[str, rules.Filters, str | None], tuple[str, discord.Embed]]
-
-    def _render(
-        self, filters: rules.Filters, locale: str, mention: str | None
-    ) -> tuple[str, discord.Embed]:
-        key = (locale, filters, mention)
-        found = self.rendered.get(key)
-        if found is None:
-            guild_name = safe_text(self.guild.name, 100)
-            found = self.rendered[key] = (
-                render.notification_content(guild_name, locale, mention),
-                render.alert_embed(
-                    self.facts,
-                    minutes=self.alert.minutes,
-                    jump_url=self.alert.jump_url,
-                    filters=filters,
-                    settings=self.settings,
-                    guild_name=guild_name,
-                    locale=locale,
-                ),
-            )
-        return found
-
-    def message(
-        self,
-        sub: subscriptions.Subscription,
-        locale: str,
-        mention: str | None = None,
-        filters: rules.Filters | None = None,
-    ) -> dict[str, Any]:
-        """Content, embed and buttons for one subscriber, in their language."""
-        content, embed = self._render(filters or render.filters_of(sub), locale, mention)
-        view = views.notification_view(
-            render.safe_link(self.alert.jump_url),
-            render.safe_link(self.alert.link),
-            sub.id,
-            locale,
-        )
-        # The view only carries the buttons: "Stop" is a registered DynamicItem, so
-        # discord.py must not keep one view per DM in its view store forever.
-        view.stop()
-        return {"content": content, "embed": embed, "view": view}
-
-
-async def deliver(
-    out: Outgoing,
-    sub: subscriptions.Subscription,
-    locale: str,
-    filters: rules.Filters | None = None,
-) -> str:
-    """DM the member; if their DMs are closed, use their thread. Returns how it went."""
+    out, sub, locale = letter.out, letter.sub, letter.locale
     user = out.guild.get_member(sub.user_id) or discord.Object(sub.user_id)
     try:
         channel = await out.bot.create_dm(user)
-        await channel.send(**out.message(sub, locale, filters=filters), allowed_mentions=NO_PINGS)
+        await channel.send(
+            **out.message(sub, locale, filters=letter.filters), allowed_mentions=NO_PINGS
+        )
     except discord.Forbidden:
         log.debug("member %s has DMs closed; using their alert thread", sub.user_id)
     except discord.HTTPException:
