@@ -35,6 +35,7 @@ from db.tasks import jump_url
 if TYPE_CHECKING:
     from db.connection import Database
     from db.digests import AlertRow, DigestSettings
+    from db.subscriptions import Subscription
 
 BEST_TASKS = 10
 TOP_SHARERS = 5
@@ -194,7 +195,7 @@ async def compose_server_digest(
     )
 
 
-def _filters(sub: digests.SubscriptionRow) -> Filters:
+def _filters(sub: Subscription) -> Filters:
     return Filters(
         platform=sub.platform,
         min_hourly_cents=sub.min_hourly_cents,

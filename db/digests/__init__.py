@@ -43,7 +43,6 @@ from db.digests.members import (
 )
 from db.digests.missed import (
     MISSED_CANDIDATES,
-    SubscriptionRow,
     member_subscriptions,
     unseen_alerts,
 )
@@ -68,7 +67,6 @@ __all__ = [
     "MemberDigest",
     "RunKey",
     "StatusChange",
-    "SubscriptionRow",
     "active_members",
     "active_settings",
     "best_alerts",

@@ -6,47 +6,17 @@ alerts feature's per-server queries.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-
 from db.connection import Database
 from db.digests.content import ALERT_COLUMNS, AlertRow, alert_row, requester_status
+from db.subscriptions.records import Subscription, subscription_of
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionRow:
-    """One of the member's alert subscriptions, as the matching rules need it."""
-
-    guild_id: int
-    platform: str | None
-    min_hourly_cents: int | None
-    min_reward_cents: int | None
-    currency: str | None
-    keywords: tuple[str, ...]
-    requester: str | None
-    no_warned: bool
-
-
-async def member_subscriptions(db: Database, user_id: int) -> list[SubscriptionRow]:
+async def member_subscriptions(db: Database, user_id: int) -> list[Subscription]:
     """Every server's subscriptions of one member (the alerts module reads one server)."""
     rows = await db.fetch_all(
-        "SELECT guild_id, platform, min_hourly_cents, min_reward_cents, currency, keywords, "
-        "requester, no_warned FROM alert_subscriptions WHERE user_id = ? ORDER BY id",
-        (user_id,),
+        "SELECT * FROM alert_subscriptions WHERE user_id = ? ORDER BY id", (user_id,)
     )
-    return [
-        SubscriptionRow(
-            guild_id=row["guild_id"],
-            platform=row["platform"] or None,
-            min_hourly_cents=row["min_hourly_cents"],
-            min_reward_cents=row["min_reward_cents"],
-            currency=row["currency"],
-            keywords=tuple(json.loads(row["keywords"] or "[]")),
-            requester=row["requester"],
-            no_warned=bool(row["no_warned"]),
-        )
-        for row in rows
-    ]
+    return [subscription_of(row) for row in rows]
 
 
 #: At most this many of a period's tasks are matched against a member's subscriptions.
