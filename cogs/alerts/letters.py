@@ -1,7 +1,7 @@
 """What the fan-out hands to the outbox, and the outbox to delivery: one alert's letters.
 
 The fan-out (`notify`) writes letters, the outbox (`outbox`) queues them and the delivery
-(`notify.deliver`) sends them. All three need these types, so they live here, below all
+(`delivery.deliver`) sends them. All three need these types, so they live here, below all
 three, and the outbox can stay ignorant of how a letter is sent: it is given a `Deliver`
 callback instead of importing the side that sends.
 """

@@ -14,7 +14,7 @@ unsent DMs stay until they leave the hourly window: at worst a member's allowanc
 DM lower for up to an hour, never a duplicate.
 
 How a letter is sent is not the outbox's business: it is handed a `Deliver` callback
-(`notify.deliver`), so it needs only the letter types (`letters`), not the sender.
+(`delivery.deliver`), so it needs only the letter types (`letters`), not the sender.
 """
 
 from __future__ import annotations
