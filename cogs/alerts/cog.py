@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.money import decimal_to_minor, known_currencies, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
-from cogs.alerts import notify, outbox, render, rules, views
+from cogs.alerts import delivery, notify, outbox, render, rules, views
 from db import subscriptions
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class AlertsCog(commands.Cog):
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
         #: Reserved alert DMs, sent in the background at a bounded rate.
-        self.outbox = outbox.Outbox(bot)
+        self.outbox = outbox.Outbox(bot, delivery.deliver)
         #: Parsed subscriptions, so each alert's fan-out does not rebuild them.
         self.subscription_cache = notify.SubscriptionCache()
 

@@ -6,6 +6,10 @@ The steps, each as cheap as it can be:
 3. the database reserves a send for each member under the hourly cap (one statement);
 4. each reserved member gets a DM, or, when their DMs are closed, a mention in their own
    private thread (forum post) in the alerts channel.
+
+This module is the matching (steps 1 to 3). Who of the matched may be told (still in
+the server, able to see the channel) is `audience`; the letters go to the `outbox`,
+which sends each through `delivery` (step 4).
 """
 
 from __future__ import annotations
@@ -16,32 +20,21 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-import discord
-
 from bot.clock import to_epoch
-from bot.delivery import configured_channel
-from bot.i18n import normalize_locale, t
-from bot.ui import NO_PINGS, safe_text, truncate
+from bot.i18n import normalize_locale
+from cogs.alerts import audience, delivery, render, rules
 from cogs.alerts import outbox as outbox_mod
-from cogs.alerts import render, rules, views
+from cogs.alerts.letters import Letter, Outgoing
 from cogs.tasks.eligibility import Limits, is_eligible
 from db import guilds, requesters, subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
     from db.connection import Database
-    from db.guilds import GuildSettings
     from db.tasks import Alert
 
 log = logging.getLogger(__name__)
 
-#: What the bot needs in the alerts channel to open a member's fallback thread there.
-PRIVATE_THREAD_NEEDS = ("view_channel", "create_private_threads", "send_messages_in_threads")
-FORUM_POST_NEEDS = ("view_channel", "send_messages", "create_public_threads", "embed_links")
-THREAD_NAME_LIMIT = 100
-#: A fallback thread stays open a week without activity before Discord archives it; a
-#: new message reopens it.
-THREAD_ARCHIVE_MINUTES = 10080
 #: Subscriptions matched between two yields to the event loop.
 MATCH_CHUNK = 256
 
@@ -234,7 +227,7 @@ async def fan_out(
         ]
         chosen.update(rules.recipients(candidates, facts, eligible))
         await asyncio.sleep(0)
-    reachable = await _reachable(bot, guild, alert, chosen)
+    reachable = await audience.reachable(bot, guild, alert, chosen)
     admitted = await subscriptions.admit(
         bot.db,
         guild.id,
@@ -250,9 +243,9 @@ async def fan_out(
         sub, filters = subs[reachable[user_id]]
         match = by_user[user_id]
         locale = normalize_locale(match.member_locale or sub.locale)
-        letters.append(outbox_mod.Letter(out, sub, filters, locale))
+        letters.append(Letter(out, sub, filters, locale))
     if outbox is None:
-        outbox = outbox_mod.Outbox(bot)
+        outbox = outbox_mod.Outbox(bot, delivery.deliver)
     outbox.put(letters)
     capped = frozenset(reachable) - admitted
     if capped:
@@ -278,230 +271,3 @@ async def _with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) 
         requester_platform_id=facts.requester_platform_id or requester.platform_requester_id,
         requester_status=requester.status if requester.status != "none" else None,
     )
-
-
-async def _reachable(
-    bot: Entraide, guild: discord.Guild, alert: Alert, chosen: dict[int, int]
-) -> dict[int, int]:
-    """Leave out people who left (forgetting them) or cannot see the alert's channel.
-
-    A member missing from a server's member list has left when the list is complete
-    (chunked); otherwise `bot.membership` looks them up, and a member it cannot confirm
-    is not sent this alert (nor forgotten).
-    """
-    channel = guild.get_channel_or_thread(alert.channel_id or 0)
-    sees = ChannelSight(channel) if channel is not None else None
-    reachable: dict[int, int] = {}
-    departed: list[int] = []
-    for index, (user_id, subscription_id) in enumerate(chosen.items(), start=1):
-        if index % MATCH_CHUNK == 0:
-            await asyncio.sleep(0)  # permission checks add up on a big server
-        member = guild.get_member(user_id)
-        if member is None:
-            present = await bot.membership.is_member(guild.id, user_id)
-            if present is False:
-                # They left while the bot was away: the leave event never came.
-                departed.append(user_id)
-            if present is not True:
-                continue
-        elif sees is not None and not sees(member):
-            continue
-        reachable[user_id] = subscription_id
-    if departed:
-        removed = await bot.membership.forget(bot.db, guild.id, departed)
-        log.info(
-            "guild %s: forgot %d rows of %d departed members",
-            guild.id,
-            removed,
-            len(departed),
-        )
-    return reachable
-
-
-class ChannelSight:
-    """Whether members can see one channel, judged once per set of roles.
-
-    A member's view of a channel depends only on their roles, unless they own the
-    server or the channel (or, for a thread, its parent) has an overwrite for them by
-    name: those few are judged by discord.py one by one. Meant to live for one fan-out,
-    so a role or overwrite edited since is picked up by the next alert.
-    """
-
-    def __init__(self, channel: Any) -> None:
-        self.channel = channel
-        source = channel.parent if isinstance(channel, discord.Thread) else channel
-        overwrites = getattr(source, "_overwrites", None)
-        #: None when the overwrites cannot be read: then every member is judged alone.
-        self.named: frozenset[int] | None = (
-            None if overwrites is None else frozenset(o.id for o in overwrites if o.is_member())
-        )
-        self.verdicts: dict[frozenset[int], bool] = {}
-
-    def __call__(self, member: discord.Member) -> bool:
-        named = self.named
-        if named is None or member.id in named or member.id == member.guild.owner_id:
-            return self.channel.permissions_for(member).view_channel
-        roles = frozenset(member._roles)
-        verdict = self.verdicts.get(roles)
-        if verdict is None:
-            verdict = self.verdicts[roles] = self.channel.permissions_for(member).view_channel
-        return verdict
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One alert on its way to subscribers: what every message about it is built from.
-
-    The content and embed depend only on the language and the subscription's filters
-    (its footer), so they are rendered once per (language, filters) and shared by every
-    recipient; only the view (whose "Stop" button names the subscription) is per message.
-    """
-
-    bot: Entraide
-    guild: discord.Guild
-    settings: GuildSettings
-    alert: Alert
-    facts: rules.AlertFacts
-    rendered: dict[tuple[str, rules.Filters, str | None], tuple[str, discord.Embed]]
-
-    def _render(
-        self, filters: rules.Filters, locale: str, mention: str | None
-    ) -> tuple[str, discord.Embed]:
-        key = (locale, filters, mention)
-        found = self.rendered.get(key)
-        if found is None:
-            guild_name = safe_text(self.guild.name, 100)
-            found = self.rendered[key] = (
-                render.notification_content(guild_name, locale, mention),
-                render.alert_embed(
-                    self.facts,
-                    minutes=self.alert.minutes,
-                    jump_url=self.alert.jump_url,
-                    filters=filters,
-                    settings=self.settings,
-                    guild_name=guild_name,
-                    locale=locale,
-                ),
-            )
-        return found
-
-    def message(
-        self,
-        sub: subscriptions.Subscription,
-        locale: str,
-        mention: str | None = None,
-        filters: rules.Filters | None = None,
-    ) -> dict[str, Any]:
-        """Content, embed and buttons for one subscriber, in their language."""
-        content, embed = self._render(filters or render.filters_of(sub), locale, mention)
-        view = views.notification_view(
-            render.safe_link(self.alert.jump_url),
-            render.safe_link(self.alert.link),
-            sub.id,
-            locale,
-        )
-        # The view only carries the buttons: "Stop" is a registered DynamicItem, so
-        # discord.py must not keep one view per DM in its view store forever.
-        view.stop()
-        return {"content": content, "embed": embed, "view": view}
-
-
-async def deliver(
-    out: Outgoing,
-    sub: subscriptions.Subscription,
-    locale: str,
-    filters: rules.Filters | None = None,
-) -> str:
-    """DM the member; if their DMs are closed, use their thread. Returns how it went."""
-    user = out.guild.get_member(sub.user_id) or discord.Object(sub.user_id)
-    try:
-        channel = await out.bot.create_dm(user)
-        await channel.send(**out.message(sub, locale, filters=filters), allowed_mentions=NO_PINGS)
-    except discord.Forbidden:
-        log.debug("member %s has DMs closed; using their alert thread", sub.user_id)
-    except discord.HTTPException:
-        log.warning(
-            "could not DM alert %s to member %s", out.facts.alert_id, sub.user_id, exc_info=True
-        )
-        return "failed"
-    else:
-        return "dm"
-    return "thread" if await thread_fallback(out, sub, locale) else "failed"
-
-
-def _only(user_id: int) -> discord.AllowedMentions:
-    """The one intended ping: the member the thread belongs to, nobody else."""
-    return discord.AllowedMentions(
-        everyone=False, roles=False, users=[discord.Object(user_id)], replied_user=False
-    )
-
-
-async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale: str) -> bool:
-    """Mention the member in their own thread (or forum post) in the alerts channel.
-
-    Created once and reused; a deleted or unusable thread is replaced.
-    """
-    bot, guild = out.bot, out.guild
-    channel = configured_channel(bot, guild.id, out.settings.alerts_channel_id)
-    if channel is None or isinstance(channel, discord.Thread):
-        return False
-    user_id = sub.user_id
-    mention = f"<@{user_id}>"
-    record = await subscriptions.get_thread(bot.db, guild.id, user_id)
-    if record is not None and record.parent_id == channel.id:
-        target = bot.get_partial_messageable(record.thread_id, guild_id=guild.id)
-        try:
-            await target.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
-        except discord.HTTPException as exc:
-            log.info(
-                "alert thread %s unusable (%s); opening a new one", record.thread_id, exc.status
-            )
-            await subscriptions.drop_thread(bot.db, guild.id, user_id, record.thread_id)
-        else:
-            return True
-    forum = isinstance(channel, discord.ForumChannel)
-    needs = FORUM_POST_NEEDS if forum else PRIVATE_THREAD_NEEDS
-    perms = channel.permissions_for(guild.me)
-    missing = [name for name in needs if not getattr(perms, name)]
-    if missing:
-        bot.dispatch("channel_problem", guild.id, "alerts", "missing:" + ",".join(missing))
-        return False
-    member = guild.get_member(user_id)
-    name = truncate(
-        t("alerts.notify.thread_name", locale, name=member.display_name if member else user_id),
-        THREAD_NAME_LIMIT,
-    )
-    now = to_epoch(bot.clock.now())
-    try:
-        if isinstance(channel, discord.ForumChannel):
-            created = await channel.create_thread(
-                name=name,
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-                **out.message(sub, locale, mention),
-                allowed_mentions=_only(user_id),
-            )
-            thread_id = created.thread.id
-        else:
-            thread = await channel.create_thread(
-                name=name,
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-            )
-            thread_id = thread.id
-            await subscriptions.set_thread(
-                bot.db, guild.id, user_id, parent_id=channel.id, thread_id=thread_id, now=now
-            )
-            await thread.add_user(discord.Object(user_id))
-            await thread.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
-    except discord.Forbidden:
-        bot.dispatch("channel_problem", guild.id, "alerts", "forbidden")
-        return False
-    except discord.HTTPException:
-        log.warning("could not open an alert thread for member %s", user_id, exc_info=True)
-        return False
-    if forum:
-        await subscriptions.set_thread(
-            bot.db, guild.id, user_id, parent_id=channel.id, thread_id=thread_id, now=now
-        )
-    return True

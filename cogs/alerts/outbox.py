@@ -12,13 +12,15 @@ not count against anyone's hourly cap; nobody was told they would get them, and 
 alert re-sent after a restart could already be gone. After a crash the reservations of
 unsent DMs stay until they leave the hourly window: at worst a member's allowance is one
 DM lower for up to an hour, never a duplicate.
+
+How a letter is sent is not the outbox's business: it is handed a `Deliver` callback
+(`delivery.deliver`), so it needs only the letter types (`letters`), not the sender.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
@@ -26,8 +28,7 @@ from db import subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.alerts import rules
-    from cogs.alerts.notify import Outgoing
+    from cogs.alerts.letters import Deliver, Letter
 
 log = logging.getLogger(__name__)
 
@@ -42,23 +43,18 @@ DM_BURST = 10
 SENDS_PER_WORKER = 50
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Letter:
-    """One reserved DM: the alert's shared rendering, and who it is for."""
-
-    out: Outgoing
-    sub: subscriptions.Subscription
-    filters: rules.Filters
-    locale: str
-
-
 class Outbox:
     """A FIFO of reserved DMs and the background worker that sends them."""
 
     def __init__(
-        self, bot: Entraide, rate: float = DM_RATE_PER_SECOND, burst: int = DM_BURST
+        self,
+        bot: Entraide,
+        deliver: Deliver,
+        rate: float = DM_RATE_PER_SECOND,
+        burst: int = DM_BURST,
     ) -> None:
         self.bot = bot
+        self.deliver = deliver
         self.rate = rate
         self.burst = burst
         self._queue: collections.deque[Letter] = collections.deque()
@@ -106,8 +102,6 @@ class Outbox:
         self._tokens -= 1
 
     async def _run(self) -> None:
-        from cogs.alerts.notify import deliver
-
         sent = 0
         try:
             while self._queue and not self._closed and sent < SENDS_PER_WORKER:
@@ -124,9 +118,7 @@ class Outbox:
                     if present is not True:
                         outcome = "departed"
                     else:
-                        outcome = await deliver(
-                            letter.out, letter.sub, letter.locale, letter.filters
-                        )
+                        outcome = await self.deliver(letter)
                 except Exception:
                     log.exception(
                         "alert %s: DM to member %s failed",

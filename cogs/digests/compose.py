@@ -37,6 +37,7 @@ from db.tasks import jump_url
 if TYPE_CHECKING:
     from db.connection import Database
     from db.digests import AlertRow, DigestSettings
+    from db.subscriptions import Subscription
 
 BEST_TASKS = 10
 TOP_SHARERS = 5
@@ -196,7 +197,7 @@ async def compose_server_digest(
     )
 
 
-def _filters(sub: digests.SubscriptionRow) -> Filters:
+def _filters(sub: Subscription) -> Filters:
     return Filters(
         platform=sub.platform,
         min_hourly_cents=sub.min_hourly_cents,

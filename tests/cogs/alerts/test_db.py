@@ -13,6 +13,7 @@ from cogs.alerts import notify, render, rules
 from db import subscriptions
 from db.connection import Database
 from db.subscriptions import AlertQuery, NewSubscription
+from db.subscriptions.records import subscription_of
 
 GUILD = 10
 NOW = 1_800_000_000
@@ -342,7 +343,7 @@ async def test_the_query_agrees_with_the_rules(
     expected = rules.recipients(
         [
             rules.Candidate(s.id, s.user_id, render.filters_of(s))
-            for s in map(subscriptions._subscription, everything)
+            for s in map(subscription_of, everything)
         ],
         facts,
         lambda _user: True,

@@ -455,7 +455,7 @@ async def test_channel_sight_is_judged_once_per_role_set_but_named_overwrites_co
 
     import discord
 
-    notify = importlib.import_module("cogs.alerts.notify")
+    audience = importlib.import_module("cogs.alerts.audience")
     h = configured
     view_channel = 1 << 10
     await h.gateway(
@@ -481,7 +481,7 @@ async def test_channel_sight_is_judged_once_per_role_set_but_named_overwrites_co
         return real(self, obj)
 
     monkeypatch.setattr(type(channel), "permissions_for", counting)
-    sight = notify.ChannelSight(channel)
+    sight = audience.ChannelSight(channel)
     alice, bob, carol = (guild.get_member(u.id) for u in (h.alice, h.bob, h.carol))
     assert alice is not None and bob is not None and carol is not None
     assert frozenset(bob._roles) == frozenset(carol._roles)

@@ -133,7 +133,7 @@ async def test_queued_dms_are_dropped_at_shutdown_and_their_allowance_given_back
         await subscribe(h, person)
     alert = make_alert(h)
     outbox, notify = live("outbox"), live("notify")
-    box = outbox.Outbox(h.bot)
+    box = outbox.Outbox(h.bot, live("delivery").deliver)
     result = await notify.fan_out(h.bot, alert, outbox=box)
     assert len(result.queued) == 5  # reserved (alert_dm_log) and queued
     # shutdown before the worker got a turn: nothing sent, every reservation given back
