@@ -184,7 +184,7 @@ async def fan_out(
         return empty
     facts = facts_of(alert)
     if alert.requester_id is not None:
-        facts = await _with_requester(bot, alert, facts)
+        facts = await with_requester(bot, alert, facts)
     now = to_epoch(bot.clock.now())
     since = rules.window_start(now)
     cache = cache if cache is not None else SubscriptionCache()
@@ -253,7 +253,7 @@ async def fan_out(
     return FanOut(frozenset(chosen), capped, frozenset(admitted))
 
 
-async def _with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) -> rules.AlertFacts:
+async def with_requester(bot: Entraide, alert: Alert, facts: rules.AlertFacts) -> rules.AlertFacts:
     """Add what the alert's requester record knows.
 
     Its platform id (and name, if the alert lacks it) for matching, and its status (its

@@ -27,6 +27,8 @@ KNOWN_ACTIONS: frozenset[str] = frozenset(
         "requester_other_undone",
         "requester_name_forgotten",
         "review_flag",
+        "notify_role_add",
+        "notify_role_remove",
     }
 )
 

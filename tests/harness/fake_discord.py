@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -436,6 +436,39 @@ class FakeDiscord:
             "flags": 0,
         }
 
+    def _member_role(self, call: Call) -> Any:
+        """Add or remove a member's role as Discord does: checked, then echoed.
+
+        Refused (403) unless the bot has Manage Roles and the role is below its own and
+        not managed by an integration; the change then reaches the bot as the GUILD_MEMBER_UPDATE Discord would send.
+        """
+        guild = self.state._get_guild(int(call.params["guild_id"])) if self.state else None
+        member = guild.get_member(int(call.params["user_id"])) if guild else None
+        role = guild.get_role(int(call.params["role_id"])) if guild else None
+        if member is None:
+            raise _http_error(404, {"code": 10007, "message": "Unknown Member"})
+        if role is None:
+            raise _http_error(404, {"code": 10011, "message": "Unknown Role"})
+        me = guild.me
+        if not me.guild_permissions.manage_roles or role.managed or not role < me.top_role:
+            raise _http_error(403, {"code": 50013, "message": "Missing Permissions"})
+        roles = {r.id for r in member.roles[1:]}
+        if call.method == "PUT":
+            roles.add(role.id)
+        else:
+            roles.discard(role.id)
+        self.state.parse_guild_member_update(
+            {
+                "guild_id": str(guild.id),
+                "user": p.user_json(member.id, member.name),
+                "roles": [str(r) for r in sorted(roles)],
+                "joined_at": p.iso(member.joined_at),
+                "nick": member.nick,
+                "avatar": None,
+                "flags": 0,
+            }
+        )
+
     def _ok(self, call: Call) -> Any:
         return None
 
@@ -623,8 +656,13 @@ class FakeDiscord:
     def message(self, message_id: int) -> dict[str, Any]:
         return self.messages[message_id]
 
-    def assert_never_pinged(self) -> None:
-        """Every message the bot sent or edited carried allowed_mentions that ping no one."""
+    def assert_never_pinged(self, allowed_roles: Iterable[int] = ()) -> None:
+        """Every message the bot sent or edited carried allowed_mentions that ping no one.
+
+        `allowed_roles`: the one exception, opt-in notification roles (cogs/roles). A
+        message may then allow pinging some of these roles, and still nobody else.
+        """
+        permitted = {int(r) for r in allowed_roles}
         for call in self.calls:
             body = call.json or {}
             if not isinstance(body, dict):
@@ -637,7 +675,9 @@ class FakeDiscord:
             allowed = target.get("allowed_mentions")
             assert allowed is not None, f"{call.route()} sent without allowed_mentions: {target}"
             assert not allowed.get("parse"), f"{call.route()} allows pings: {allowed}"
-            assert not allowed.get("users") and not allowed.get("roles"), allowed
+            assert not allowed.get("users"), allowed
+            roles = {int(r) for r in allowed.get("roles") or ()}
+            assert roles <= permitted, f"{call.route()} allows pinging roles {roles}: {allowed}"
 
     _REST: dict[str, Callable[[FakeDiscord, Call], Any]] = {}
     _WEBHOOK: dict[str, Callable[[FakeDiscord, Call], Any]] = {}
@@ -661,6 +701,8 @@ FakeDiscord._REST = {
     "GET /guilds/{guild_id}/members/{user_id}": FakeDiscord._get_member,
     # `Guild.fetch_member` names the parameter `member_id`
     "GET /guilds/{guild_id}/members/{member_id}": FakeDiscord._get_member,
+    "PUT /guilds/{guild_id}/members/{user_id}/roles/{role_id}": FakeDiscord._member_role,
+    "DELETE /guilds/{guild_id}/members/{user_id}/roles/{role_id}": FakeDiscord._member_role,
     "PUT /channels/{channel_id}/thread-members/@me": FakeDiscord._ok,
     "PUT /channels/{channel_id}/thread-members/{user_id}": FakeDiscord._ok,
     "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me": FakeDiscord._ok,

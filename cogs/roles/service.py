@@ -1,0 +1,149 @@
+"""From a posted alert to one message mentioning the notification roles it matches.
+
+The one place where the bot pings on purpose: the message allows exactly the roles it
+mentions (`AllowedMentions(roles=[…])`) and nothing else, so neither @everyone, nor a
+member, nor a role named in the alert's text can be pinged. The alert's own text is
+quoted through `safe_text` like everywhere else.
+
+The decision to speak at all mirrors the subscription fan-out (`cogs.alerts.notify`):
+only live alerts of servers the bot is still in, with the requester's record read the
+same way (`notify.with_requester`), and never for a requester flagged as a scam.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.clock import to_epoch
+from bot.i18n import t
+from bot.ui import CONTENT_LIMIT, safe_text, truncate
+from cogs.alerts import notify
+from cogs.alerts.rules import Filters
+from cogs.roles import rules
+from db import guilds, notify_roles
+
+if TYPE_CHECKING:
+    from bot.bot import Entraide
+    from db.tasks import Alert
+
+log = logging.getLogger(__name__)
+
+#: What the bot needs where the alert is to reply to it with role mentions. Mention
+#: @everyone is what lets a bot mention a role that is not "mentionable by anyone";
+#: `allowed_mentions` keeps it from pinging anything but the roles it names.
+TEXT_NEEDS = ("view_channel", "send_messages", "read_message_history", "mention_everyone")
+THREAD_NEEDS = (
+    "view_channel",
+    "send_messages_in_threads",
+    "read_message_history",
+    "mention_everyone",
+)
+TITLE_SHOWN = 200
+
+
+def filters_of(role: notify_roles.NotifyRole) -> Filters:
+    return Filters(
+        platform=role.platform,
+        min_hourly_cents=role.min_hourly_cents,
+        min_reward_cents=role.min_reward_cents,
+        currency=role.currency,
+        keywords=role.keywords,
+        requester=role.requester,
+        no_warned=role.no_warned,
+    )
+
+
+def only_roles(role_ids: list[int]) -> discord.AllowedMentions:
+    """Exactly these roles may be pinged: no @everyone, no member, no other role."""
+    return discord.AllowedMentions(
+        everyone=False,
+        users=False,
+        roles=[discord.Object(role_id) for role_id in role_ids],
+        replied_user=False,
+    )
+
+
+def missing_permissions(channel: object, me: discord.Member) -> tuple[str, ...]:
+    """What the bot lacks in the alert's channel (or forum post) to mention roles there."""
+    permissions_for = getattr(channel, "permissions_for", None)
+    if permissions_for is None:
+        return ()
+    perms = permissions_for(me)
+    needs = THREAD_NEEDS if isinstance(channel, discord.Thread) else TEXT_NEEDS
+    return tuple(name for name in needs if not getattr(perms, name))
+
+
+async def announce(bot: Entraide, alert: Alert) -> list[int]:
+    """Mention every registered role the alert matches, once; returns the roles mentioned.
+
+    Each (alert, role) is claimed in the database before the message goes out, so a
+    duplicate `alert_posted` (or a restart) never pings a role twice; a failed send
+    gives its claims back.
+    """
+    if not alert.is_live or alert.channel_id is None:
+        return []
+    guild = bot.get_guild(alert.guild_id)
+    if guild is None:
+        return []
+    settings = await guilds.get(bot.db, guild.id)
+    if settings.left_at is not None:
+        return []
+    registered = await notify_roles.for_guild(bot.db, guild.id)
+    present = [(r.role_id, filters_of(r)) for r in registered if guild.get_role(r.role_id)]
+    if not present:
+        return []
+    facts = notify.facts_of(alert)
+    if alert.requester_id is not None:
+        facts = await notify.with_requester(bot, alert, facts)
+    wanted = rules.roles_to_mention(present, facts)
+    if not wanted:
+        return []
+    channel = guild.get_channel_or_thread(alert.channel_id)
+    if channel is not None:
+        missing = missing_permissions(channel, guild.me)
+        if missing:
+            bot.dispatch("channel_problem", guild.id, "alerts", "missing:" + ",".join(missing))
+            return []
+    now = to_epoch(bot.clock.now())
+    claimed = [
+        role_id
+        for role_id in wanted
+        if await notify_roles.claim(bot.db, guild.id, alert.id, role_id, now)
+    ]
+    if not claimed:
+        return []
+    target = bot.get_partial_messageable(alert.channel_id, guild_id=guild.id)
+    content = t(
+        "roles.notify.content",
+        settings.locale,
+        mentions=" ".join(f"<@&{role_id}>" for role_id in claimed),
+        title=safe_text(alert.title, TITLE_SHOWN),
+    )
+    reference = (
+        discord.MessageReference(
+            message_id=alert.message_id,
+            channel_id=alert.channel_id,
+            guild_id=guild.id,
+            fail_if_not_exists=False,
+        )
+        if alert.message_id is not None
+        else None
+    )
+    try:
+        await target.send(
+            truncate(content, CONTENT_LIMIT),
+            reference=reference,
+            allowed_mentions=only_roles(claimed),
+        )
+    except discord.HTTPException as exc:
+        for role_id in claimed:
+            await notify_roles.release(bot.db, guild.id, alert.id, role_id)
+        if isinstance(exc, discord.Forbidden):
+            bot.dispatch("channel_problem", guild.id, "alerts", "forbidden")
+        else:
+            log.warning("alert %s: could not mention its roles (%s)", alert.id, exc.status)
+        return []
+    return claimed

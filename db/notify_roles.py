@@ -1,0 +1,176 @@
+"""Opt-in notification roles: which Discord roles an alert may mention, and which it did.
+
+Every statement is scoped by the server (`guild_id`), so one server's command can never
+touch another's roles. Nothing here names a member: who holds a role is Discord's
+business, and who registered it is in the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Literal
+
+from db.connection import Database
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyRole:
+    """A role registered by a moderator, with the alert filters that make it ping."""
+
+    guild_id: int
+    role_id: int
+    platform: str | None
+    min_hourly_cents: int | None
+    min_reward_cents: int | None
+    currency: str | None
+    keywords: tuple[str, ...]
+    requester: str | None
+    no_warned: bool
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleFilters:
+    """The validated filters of a role about to be registered."""
+
+    platform: str | None
+    min_hourly_cents: int | None
+    min_reward_cents: int | None
+    currency: str | None
+    keywords: tuple[str, ...]
+    requester: str | None
+    no_warned: bool
+
+
+def _role(row: sqlite3.Row) -> NotifyRole:
+    return NotifyRole(
+        guild_id=row["guild_id"],
+        role_id=row["role_id"],
+        platform=row["platform"] or None,
+        min_hourly_cents=row["min_hourly_cents"],
+        min_reward_cents=row["min_reward_cents"],
+        currency=row["currency"],
+        keywords=tuple(json.loads(row["keywords"] or "[]")),
+        requester=row["requester"],
+        no_warned=bool(row["no_warned"]),
+        created_at=row["created_at"],
+    )
+
+
+async def add(
+    db: Database, guild_id: int, role_id: int, filters: RoleFilters, now: int, *, limit: int
+) -> NotifyRole | Literal["duplicate", "limit"]:
+    """Register a role unless it already is, or the server has `limit` roles already.
+
+    The count check and the insert are one statement, so two quick commands cannot take
+    a server past the limit.
+    """
+    row = await db.fetch_one(
+        "INSERT INTO notify_roles (guild_id, role_id, platform, min_hourly_cents, "
+        "min_reward_cents, currency, keywords, requester, no_warned, created_at) "
+        "SELECT :guild, :role, :platform, :hourly, :reward, :currency, :keywords, :requester, "
+        ":no_warned, :now "
+        "WHERE (SELECT count(*) FROM notify_roles WHERE guild_id = :guild) < :limit "
+        "ON CONFLICT (guild_id, role_id) DO NOTHING RETURNING *",
+        {
+            "guild": guild_id,
+            "role": role_id,
+            "platform": filters.platform or "",
+            "hourly": filters.min_hourly_cents,
+            "reward": filters.min_reward_cents,
+            "currency": filters.currency,
+            "keywords": json.dumps(list(filters.keywords), ensure_ascii=False),
+            "requester": filters.requester,
+            "no_warned": int(filters.no_warned),
+            "now": now,
+            "limit": limit,
+        },
+    )
+    if row is not None:
+        return _role(row)
+    exists = await get(db, guild_id, role_id)
+    return "duplicate" if exists is not None else "limit"
+
+
+async def get(db: Database, guild_id: int, role_id: int) -> NotifyRole | None:
+    """A server's registration of a role (None for another server's role)."""
+    row = await db.fetch_one(
+        "SELECT * FROM notify_roles WHERE guild_id = ? AND role_id = ?", (guild_id, role_id)
+    )
+    return None if row is None else _role(row)
+
+
+async def for_guild(db: Database, guild_id: int) -> list[NotifyRole]:
+    """A server's registered roles, oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM notify_roles WHERE guild_id = ? ORDER BY created_at, role_id", (guild_id,)
+    )
+    return [_role(row) for row in rows]
+
+
+async def remove(db: Database, guild_id: int, role_id: int) -> NotifyRole | None:
+    """Unregister a role of this server; None if it was not registered here."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "DELETE FROM notify_roles WHERE guild_id = ? AND role_id = ? RETURNING *",
+            (guild_id, role_id),
+        )
+        row = await cursor.fetchone()
+        await cursor.close()
+        await tx.execute(
+            "DELETE FROM notify_role_pings WHERE guild_id = ? AND role_id = ?",
+            (guild_id, role_id),
+        )
+    return None if row is None else _role(row)
+
+
+async def purge_guild(db: Database, guild_id: int) -> int:
+    """Forget every role of a server whose configuration is purged; returns roles removed."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute("DELETE FROM notify_roles WHERE guild_id = ?", (guild_id,))
+        removed = cursor.rowcount
+        await cursor.close()
+        await tx.execute("DELETE FROM notify_role_pings WHERE guild_id = ?", (guild_id,))
+    return removed
+
+
+# -- one ping per alert and role ------------------------------------------------------------
+
+
+async def claim(db: Database, guild_id: int, alert_id: int, role_id: int, now: int) -> bool:
+    """Reserve the one mention of `role_id` for this alert; False if already claimed.
+
+    Claimed before sending, in one statement, so two deliveries of the same event (or a
+    restart in between) cannot both ping.
+    """
+    row = await db.fetch_one(
+        "INSERT INTO notify_role_pings (guild_id, alert_id, role_id, sent_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING role_id",
+        (guild_id, alert_id, role_id, now),
+    )
+    return row is not None
+
+
+async def release(db: Database, guild_id: int, alert_id: int, role_id: int) -> None:
+    """Give a claim back when the mention could not be sent, so a retry may send it."""
+    await db.execute(
+        "DELETE FROM notify_role_pings WHERE guild_id = ? AND alert_id = ? AND role_id = ?",
+        (guild_id, alert_id, role_id),
+    )
+
+
+async def pinged(db: Database, guild_id: int, alert_id: int) -> list[int]:
+    """The roles already mentioned for an alert (for tests and diagnostics)."""
+    rows = await db.fetch_all(
+        "SELECT role_id FROM notify_role_pings WHERE guild_id = ? AND alert_id = ? "
+        "ORDER BY role_id",
+        (guild_id, alert_id),
+    )
+    return [int(row["role_id"]) for row in rows]
+
+
+async def prune_pings(db: Database, before: int) -> int:
+    """Forget mention records older than `before` (epoch seconds)."""
+    return await db.execute("DELETE FROM notify_role_pings WHERE sent_at < ?", (before,))
