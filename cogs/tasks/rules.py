@@ -33,7 +33,9 @@ from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
 from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link, worker_id_in_text_links
 
-WARNING_CATEGORIES: tuple[str, ...] = ("violence", "sexual", "hate", "self_harm", "other")
+# The categories are a stored vocabulary, so the repository owns the list.
+from db.tasks.content_warnings import WARNING_CATEGORIES
+
 TIERS: tuple[str, ...] = ("low", "mid", "good", "unrated")
 
 TITLE_MAX = 256

@@ -5,7 +5,8 @@ from __future__ import annotations
 from db.connection import Database
 from db.tasks.records import Alert, row_to_alert
 
-WARNING_CATEGORIES = ("violence", "sexual", "hate", "self_harm", "other")
+#: The stored vocabulary of content warnings (the rules and the menus read it from here).
+WARNING_CATEGORIES: tuple[str, ...] = ("violence", "sexual", "hate", "self_harm", "other")
 
 
 async def set_warning(
