@@ -27,10 +27,11 @@ from hypothesis import strategies as st
 from bot.i18n import t
 from bot.ids import SQL_INT_MAX
 from db import tasks as tasks_db
-from tests.harness.driver import DEFAULT_NOW, Harness, World
+from tests.harness.driver import DEFAULT_NOW, Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
 from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.world import World
 from tests.resilience.helpers import snapshot
 
 MTURK = "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks"
@@ -578,21 +579,10 @@ async def _start_two_servers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Harness, World]:
     from bot.clock import ManualClock
-    from db import guilds
 
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     h = await Harness.start(make_settings(tmp_path), ManualClock(DEFAULT_NOW), monkeypatch)
-    now = int(h.clock.now().timestamp())
-    await guilds.update(
-        h.db,
-        h.world.guild_id,
-        now,
-        alerts_channel_id=h.world.alerts,
-        mod_channel_id=h.world.mods,
-        digest_channel_id=h.world.digest,
-        mod_role_id=h.world.mod_role,
-    )
-    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+    await configure_server(h)
     b = await h.add_server()
     await share(h)
     await h.slash(

@@ -6,81 +6,36 @@
 
 Payloads go in through `ConnectionState.parse_interaction_create` (discord.py's own
 gateway dispatch) and answers come out of the fake HTTP layer; see tests/README.md.
+This module holds the verbs a test speaks (start, slash, click, submit_modal, read what
+was sent); the default server lives in `world.py` and the payloads the verbs send are
+built in `interactions.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import discord
-from discord import app_commands
-from discord.enums import AppCommandOptionType
 
 from bot.bot import INFLIGHT_TASK_PREFIXES, Entraide, build_bot
 from bot.clock import ManualClock
 from bot.settings import Settings
 from tests.harness import payloads as p
 from tests.harness.fake_discord import FakeDiscord, Sent
-
-APPLICATION_ID = 424242424242424242
-
-
-@dataclass
-class World:
-    """The default server: channels, roles and people most tests need."""
-
-    guild_id: int
-    everyone_role: int
-    mod_role: int
-    manager_role: int
-    bot_role: int
-    general: int
-    alerts: int
-    mods: int
-    digest: int
-    forum: int
-    bot_user: p.FakeUser
-    owner: p.FakeUser
-    admin: p.FakeUser
-    mod: p.FakeUser
-    alice: p.FakeUser
-    bob: p.FakeUser
-    carol: p.FakeUser
-    dave: p.FakeUser
+from tests.harness.interactions import InteractionPayloads, modal_answers
+from tests.harness.world import APPLICATION_ID, World, configure_guild, guild_payload, make_world
 
 
-def make_world() -> World:
-    guild_id = p.snowflake()
-    mod_role, manager_role, bot_role = p.snowflake(), p.snowflake(), p.snowflake()
-    return World(
-        guild_id=guild_id,
-        everyone_role=guild_id,
-        mod_role=mod_role,
-        manager_role=manager_role,
-        bot_role=bot_role,
-        general=p.snowflake(),
-        alerts=p.snowflake(),
-        mods=p.snowflake(),
-        digest=p.snowflake(),
-        forum=p.snowflake(),
-        bot_user=p.FakeUser(p.snowflake(), "entraide", roles=[bot_role], bot=True),
-        owner=p.FakeUser(p.snowflake(), "owner"),
-        admin=p.FakeUser(p.snowflake(), "admin", roles=[manager_role]),
-        mod=p.FakeUser(p.snowflake(), "mod", roles=[mod_role]),
-        alice=p.FakeUser(p.snowflake(), "alice"),
-        bob=p.FakeUser(p.snowflake(), "bob"),
-        carol=p.FakeUser(p.snowflake(), "carol"),
-        dave=p.FakeUser(p.snowflake(), "dave"),
-    )
+def _person(name: str) -> property:
+    """A shortcut to one of the default world's people: `h.alice` is `h.world.alice`."""
+    return property(lambda self: getattr(self.world, name))
 
 
-class Harness:
+class Harness(InteractionPayloads):
     """Drives one bot through discord.py's real dispatch against a fake Discord."""
 
     def __init__(self, bot: Entraide, api: FakeDiscord, world: World, clock: ManualClock) -> None:
@@ -94,29 +49,12 @@ class Harness:
         self.extra_members: list[p.FakeUser] = []
 
     # shortcuts to the default people and places
-    @property
-    def alice(self) -> p.FakeUser:
-        return self.world.alice
-
-    @property
-    def bob(self) -> p.FakeUser:
-        return self.world.bob
-
-    @property
-    def carol(self) -> p.FakeUser:
-        return self.world.carol
-
-    @property
-    def dave(self) -> p.FakeUser:
-        return self.world.dave
-
-    @property
-    def mod(self) -> p.FakeUser:
-        return self.world.mod
-
-    @property
-    def admin(self) -> p.FakeUser:
-        return self.world.admin
+    alice = _person("alice")
+    bob = _person("bob")
+    carol = _person("carol")
+    dave = _person("dave")
+    mod = _person("mod")
+    admin = _person("admin")
 
     @property
     def guild(self) -> discord.Guild:
@@ -178,30 +116,7 @@ class Harness:
     def _guild_payload(
         self, locale: str, world: World | None = None, name: str = "Turkers United"
     ) -> dict[str, Any]:
-        w = world or self.world
-        roles = [
-            p.role_json(w.everyone_role, "@everyone", p.EVERYONE_PERMS, 0),
-            p.role_json(w.mod_role, "Moderators", discord.Permissions(manage_messages=True), 2),
-            p.role_json(w.manager_role, "Managers", p.MANAGER_PERMS, 3),
-            p.role_json(w.bot_role, "Entraide", p.BOT_PERMS, 4),
-        ]
-        channels = [
-            p.text_channel_json(w.general, w.guild_id, "general", position=0),
-            p.text_channel_json(w.alerts, w.guild_id, "task-alerts", position=1),
-            p.text_channel_json(w.mods, w.guild_id, "moderators", position=2),
-            p.text_channel_json(w.digest, w.guild_id, "daily-digest", position=3),
-            p.forum_channel_json(w.forum, w.guild_id, "task-forum", position=4),
-        ]
-        people = [w.bot_user, w.owner, w.admin, w.mod, w.alice, w.bob, w.carol, w.dave]
-        return p.guild_json(
-            w.guild_id,
-            name,
-            owner_id=w.owner.id,
-            roles=roles,
-            channels=channels,
-            members=[u.member_json() for u in [*people, *self.extra_members]],
-            locale=locale,
-        )
+        return guild_payload(world or self.world, locale, name, self.extra_members)
 
     async def add_server(
         self, name: str = "Server B", *, configure: bool = True, locale: str = "en-US"
@@ -216,19 +131,7 @@ class Harness:
         self.bot._connection.parse_guild_create(self._guild_payload(locale, world, name))
         await self.settle()
         if configure:
-            from db import guilds
-
-            now = int(self.clock.now().timestamp())
-            await guilds.update(
-                self.db,
-                world.guild_id,
-                now,
-                alerts_channel_id=world.alerts,
-                mod_channel_id=world.mods,
-                digest_channel_id=world.digest,
-                mod_role_id=world.mod_role,
-            )
-            await guilds.mark_setup_complete(self.db, world.guild_id, now)
+            await configure_guild(self.db, world, int(self.clock.now().timestamp()))
         return world
 
     # -- waiting -------------------------------------------------------------------------
@@ -280,167 +183,13 @@ class Harness:
         self.bot._connection.parsers[event](data)
         await self.settle()
 
-    def permissions_of(self, user: p.FakeUser, channel_id: int, world: World | None = None) -> int:
-        guild = self.bot.get_guild((world or self.world).guild_id)
-        member = guild.get_member(user.id) if guild is not None else None
-        channel = self.bot.get_channel(channel_id)
-        if member is None or channel is None:
-            return p.EVERYONE_PERMS.value
-        return channel.permissions_for(member).value  # type: ignore[union-attr]
-
     # -- interactions ------------------------------------------------------------------------
-
-    def _interaction(
-        self,
-        kind: int,
-        data: dict[str, Any],
-        user: p.FakeUser,
-        channel_id: int | None,
-        locale: str,
-        message: dict[str, Any] | None = None,
-        guild: bool = True,
-        world: World | None = None,
-    ) -> dict[str, Any]:
-        w = world or self.world
-        interaction_id = p.snowflake()
-        token = secrets.token_urlsafe(24)
-        channel_id = channel_id or w.general
-        payload: dict[str, Any] = {
-            "id": str(interaction_id),
-            "application_id": str(APPLICATION_ID),
-            "type": kind,
-            "data": data,
-            "channel_id": str(channel_id),
-            "token": token,
-            "version": 1,
-            "locale": locale,
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(w.guild_id)}
-            if guild
-            else {"1": str(user.id)},
-            "context": 0 if guild else 1,
-            "attachment_size_limit": 10 * 1024 * 1024,
-        }
-        if guild:
-            channel = self.bot.get_channel(channel_id)
-            the_guild = self.bot.get_guild(w.guild_id)
-            assert the_guild is not None, "add the server first (h.add_server())"
-            payload["guild_id"] = str(w.guild_id)
-            payload["guild_locale"] = the_guild.preferred_locale.value
-            payload["member"] = user.member_json(self.permissions_of(user, channel_id, w))
-            payload["app_permissions"] = str(self.permissions_of(w.bot_user, channel_id, w))
-            if channel is not None:
-                payload["channel"] = {
-                    "id": str(channel_id),
-                    "type": channel.type.value,
-                    "guild_id": str(w.guild_id),
-                    "name": getattr(channel, "name", ""),
-                }
-        else:
-            payload["user"] = user.user_json()
-            payload["app_permissions"] = "0"
-            payload["channel"] = {"id": str(channel_id), "type": 1}
-        if message is not None:
-            payload["message"] = message
-        self.api.interaction_channels[token] = channel_id
-        self.api.interaction_ids[token] = interaction_id
-        self.last_interaction_id = interaction_id
-        return payload
 
     async def _feed(self, payload: dict[str, Any]) -> list[Sent]:
         interaction_id = int(payload["id"])
         self.bot._connection.parse_interaction_create(payload)
         await self.settle()
         return self.api.for_interaction(interaction_id)
-
-    def _command_chain(self, path: str) -> list[Any]:
-        parts = path.split()
-        command = self.bot.tree.get_command(parts[0])
-        assert command is not None, f"no command /{parts[0]}"
-        chain = [command]
-        for part in parts[1:]:
-            assert isinstance(command, app_commands.Group), (
-                f"/{path}: {command.name} has no subcommands"
-            )
-            command = command.get_command(part)
-            assert command is not None, f"no subcommand {part} in /{path}"
-            chain.append(command)
-        return chain
-
-    def _options(
-        self,
-        command: app_commands.Command[Any, ..., Any],
-        values: dict[str, Any],
-        focused: str | None,
-    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        params = {**{prm.display_name: prm for prm in command._params.values()}, **command._params}
-        options: list[dict[str, Any]] = []
-        resolved: dict[str, dict[str, Any]] = {}
-        for key, value in values.items():
-            assert key in params, (
-                f"/{command.qualified_name} has no option {key!r}; it has {sorted(params)}"
-            )
-            param = params[key]
-            entry: dict[str, Any] = {"name": param.display_name, "type": param.type.value}
-            kind = param.type
-            if kind in (AppCommandOptionType.user, AppCommandOptionType.mentionable) and isinstance(
-                value, p.FakeUser
-            ):
-                entry["value"] = str(value.id)
-                resolved.setdefault("users", {})[str(value.id)] = value.user_json()
-                member = value.member_json(self.permissions_of(value, self.world.general))
-                member.pop("user")
-                resolved.setdefault("members", {})[str(value.id)] = member
-            elif kind == AppCommandOptionType.channel:
-                channel = self.bot.get_channel(int(value))
-                entry["value"] = str(int(value))
-                resolved.setdefault("channels", {})[str(int(value))] = {
-                    "id": str(int(value)),
-                    "type": channel.type.value if channel else 0,
-                    "name": getattr(channel, "name", "gone"),
-                    "permissions": str(p.BOT_PERMS.value),
-                }
-            elif kind == AppCommandOptionType.role:
-                role = self.guild.get_role(int(value))
-                entry["value"] = str(int(value))
-                resolved.setdefault("roles", {})[str(int(value))] = p.role_json(
-                    int(value),
-                    role.name if role else "role",
-                    role.permissions if role else discord.Permissions.none(),
-                    1,
-                )
-            elif kind == AppCommandOptionType.attachment:
-                filename, content = value
-                attachment_id = p.snowflake()
-                data = p.attachment_json(attachment_id, filename, len(content))
-                self.api.cdn[data["url"]] = content
-                entry["value"] = str(attachment_id)
-                resolved.setdefault("attachments", {})[str(attachment_id)] = data
-            else:
-                entry["value"] = value
-            if focused == key or focused == param.display_name:
-                entry["focused"] = True
-            options.append(entry)
-        return options, resolved
-
-    def _command_data(
-        self, path: str, values: dict[str, Any], focused: str | None = None
-    ) -> dict[str, Any]:
-        chain = self._command_chain(path)
-        leaf = chain[-1]
-        options, resolved = self._options(leaf, values, focused)
-        for parent in reversed(chain[1:]):
-            kind = 2 if isinstance(parent, app_commands.Group) else 1
-            options = [{"type": kind, "name": parent.name, "options": options}]
-        data: dict[str, Any] = {
-            "id": str(p.snowflake()),
-            "name": chain[0].name,
-            "type": 1,
-            "options": options,
-        }
-        if resolved:
-            data["resolved"] = resolved
-        return data
 
     async def slash(
         self,
@@ -551,29 +300,6 @@ class Harness:
         sent = await self._feed(payload)
         assert sent and sent[-1].kind == "autocomplete", f"no autocomplete answer: {sent}"
         return sent[-1].payload.get("choices", [])
-
-    def _find_component(self, message: dict[str, Any], target: str) -> dict[str, Any]:
-        holder = Sent("message", {}, message)
-        for item in holder.walk_components():
-            if (
-                item.get("custom_id") == target
-                or (item.get("label") or "").lower() == target.lower()
-            ):
-                return item
-        for item in holder.walk_components():
-            if target.lower() in (item.get("label") or "").lower():
-                return item
-        raise AssertionError(
-            f"no component {target!r} on message: {[c.get('label') or c.get('custom_id') for c in holder.walk_components()]}"
-        )
-
-    def _message_of(self, target: Sent | dict[str, Any] | int) -> dict[str, Any]:
-        if isinstance(target, Sent):
-            assert target.message is not None, "this reply has no message to click on"
-            return self.api.messages.get(int(target.message["id"]), target.message)
-        if isinstance(target, int):
-            return self.api.messages[target]
-        return target
 
     async def click(
         self,
@@ -700,34 +426,7 @@ class Harness:
     ) -> list[Sent]:
         """Fill the modal's inputs (by custom_id or label) and submit it."""
         assert modal.kind == "modal", f"expected a modal, got {modal.kind}"
-        remaining = dict(values)
-
-        def fill(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            out = []
-            for item in items:
-                kind = item.get("type")
-                if kind == 1:
-                    out.append({"type": 1, "components": fill(item.get("components", []))})
-                elif kind == 18:
-                    inner = item["component"]
-                    key = _value_key(remaining, inner, item.get("label"))
-                    out.append(
-                        {
-                            "type": 18,
-                            "component": _submitted(
-                                inner, remaining.pop(key, None) if key else None
-                            ),
-                        }
-                    )
-                elif kind == 10:
-                    continue
-                else:
-                    key = _value_key(remaining, item, item.get("label"))
-                    out.append(_submitted(item, remaining.pop(key, None) if key else None))
-            return out
-
-        components = fill(modal.payload.get("components", []))
-        assert not remaining, f"the modal has no inputs {sorted(remaining)}"
+        components = modal_answers(modal.payload.get("components", []), values)
         data = {"custom_id": modal.payload["custom_id"], "components": components}
         payload = self._interaction(
             5,
@@ -756,25 +455,6 @@ class Harness:
         return Sent("message", {}, self.api.messages[message_id])
 
 
-def _value_key(values: dict[str, Any], item: dict[str, Any], label: str | None) -> str | None:
-    for key in (item.get("custom_id"), item.get("label"), label):
-        if key is not None and key in values:
-            return key
-    return None
-
-
-def _submitted(item: dict[str, Any], value: Any) -> dict[str, Any]:
-    kind = item.get("type")
-    if kind == 4:
-        return {
-            "type": 4,
-            "custom_id": item["custom_id"],
-            "value": "" if value is None else str(value),
-        }
-    values = value if isinstance(value, list) else ([] if value is None else [value])
-    return {"type": kind, "custom_id": item["custom_id"], "values": [str(v) for v in values]}
-
-
 DEFAULT_NOW = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
 
 
@@ -791,20 +471,8 @@ def test_settings(tmp_path: Path, **overrides: Any) -> Settings:
 async def configure_server(h: Harness, **changes: object) -> Harness:
     """Set the default server up as a moderator would with /setup (channels, mod role).
 
-    `changes` are further guild settings (`scam_policy="warn"`, `reports_per_day=2`, …).
+    `changes` are further guild settings (`scam_policy="warn"`, `reports_per_day=2`, …),
+    and may unset a default (`digest_channel_id=None`).
     """
-    from db import guilds
-
-    now = int(h.clock.now().timestamp())
-    await guilds.update(
-        h.db,
-        h.world.guild_id,
-        now,
-        alerts_channel_id=h.world.alerts,
-        mod_channel_id=h.world.mods,
-        digest_channel_id=h.world.digest,
-        mod_role_id=h.world.mod_role,
-        **changes,
-    )
-    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+    await configure_guild(h.db, h.world, int(h.clock.now().timestamp()), **changes)
     return h

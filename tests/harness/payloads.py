@@ -35,30 +35,35 @@ def user_json(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
 
 
 # Permission bits used by the default world.
-EVERYONE_PERMS = discord.Permissions(
-    view_channel=True,
-    send_messages=True,
-    read_message_history=True,
-    use_application_commands=True,
-    embed_links=True,
-    attach_files=True,
-    add_reactions=True,
-    send_messages_in_threads=True,
-    create_public_threads=True,
+def _allow(*names: str) -> discord.Permissions:
+    """Permissions with exactly the named bits set."""
+    return discord.Permissions(**dict.fromkeys(names, True))
+
+
+EVERYONE_PERMS = _allow(
+    "view_channel",
+    "send_messages",
+    "read_message_history",
+    "use_application_commands",
+    "embed_links",
+    "attach_files",
+    "add_reactions",
+    "send_messages_in_threads",
+    "create_public_threads",
 )
-BOT_PERMS = discord.Permissions(
-    view_channel=True,
-    send_messages=True,
-    send_messages_in_threads=True,
-    embed_links=True,
-    attach_files=True,
-    read_message_history=True,
-    manage_threads=True,
-    create_public_threads=True,
-    create_private_threads=True,
-    manage_messages=True,
-    manage_channels=True,
-    use_application_commands=True,
+BOT_PERMS = _allow(
+    "view_channel",
+    "send_messages",
+    "send_messages_in_threads",
+    "embed_links",
+    "attach_files",
+    "read_message_history",
+    "manage_threads",
+    "create_public_threads",
+    "create_private_threads",
+    "manage_messages",
+    "manage_channels",
+    "use_application_commands",
 )
 MANAGER_PERMS = discord.Permissions(manage_guild=True)
 

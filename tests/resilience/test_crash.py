@@ -18,11 +18,10 @@ import pytest
 
 from bot.clock import ManualClock
 from cogs.tasks import rules as task_rules
-from db import guilds
 from db import tasks as tasks_db
 from db.connection import Database
 from db.migrate import migrate
-from tests.harness.driver import Harness
+from tests.harness.driver import Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
 from tests.resilience.helpers import Child
 
@@ -137,14 +136,7 @@ async def test_a_share_cut_short_by_a_crash_does_not_swallow_the_task(
     h = await Harness.start(settings, clock, monkeypatch)
     try:
         await h.db.execute("UPDATE task_alerts SET guild_id = ?", (h.world.guild_id,))
-        await guilds.update(
-            h.db,
-            h.world.guild_id,
-            now,
-            alerts_channel_id=h.world.alerts,
-            mod_role_id=h.world.mod_role,
-        )
-        await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+        await configure_server(h, mod_channel_id=None, digest_channel_id=None)
         sent = await h.slash("task share", user=h.bob, link=link, reward=2.0, minutes=10)
         assert h.in_channel(h.world.alerts), f"the task was never posted; Bob read: {sent.content}"
     finally:

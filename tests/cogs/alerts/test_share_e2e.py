@@ -10,7 +10,7 @@ from bot.clock import ManualClock
 from bot.settings import Settings
 from db import guilds, requesters
 from tests.cogs.alerts.helpers import subscribe
-from tests.harness.driver import Harness
+from tests.harness.driver import Harness, configure_server
 
 MTURK = "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks"
 
@@ -23,16 +23,7 @@ async def shared(
     h = await Harness.start(
         settings, clock, monkeypatch, extensions=["cogs.tasks", "cogs.alerts", "cogs.profile"]
     )
-    now = int(clock.now().timestamp())
-    await guilds.update(
-        h.db,
-        h.world.guild_id,
-        now,
-        alerts_channel_id=h.world.alerts,
-        mod_channel_id=h.world.mods,
-        mod_role_id=h.world.mod_role,
-    )
-    await guilds.mark_setup_complete(h.db, h.world.guild_id, now)
+    await configure_server(h, digest_channel_id=None)
     yield h
     await h.stop()
     assert not h.api.unhandled, h.api.unhandled

@@ -8,7 +8,8 @@ import discord
 
 from tests.cogs.alerts.helpers import grant_bot, make_alert, post
 from tests.harness import payloads as p
-from tests.harness.driver import Harness, World
+from tests.harness.driver import Harness
+from tests.harness.world import World
 
 __all__ = ["grant_bot", "make_alert", "make_role", "post", "ready", "role_managers"]
 
