@@ -29,8 +29,8 @@ from bot.ids import SQL_INT_MAX
 from db import tasks as tasks_db
 from tests.harness.driver import DEFAULT_NOW, Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 from tests.harness.world import World
 from tests.resilience.helpers import snapshot
 

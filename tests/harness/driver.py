@@ -25,8 +25,9 @@ from bot.bot import INFLIGHT_TASK_PREFIXES, Entraide, build_bot
 from bot.clock import ManualClock
 from bot.settings import Settings
 from tests.harness import payloads as p
-from tests.harness.fake_discord import FakeDiscord, Sent
+from tests.harness.fake_discord import FakeDiscord
 from tests.harness.interactions import InteractionPayloads, modal_answers
+from tests.harness.sent import Sent
 from tests.harness.world import APPLICATION_ID, World, configure_guild, guild_payload, make_world
 
 

@@ -17,7 +17,8 @@ from discord import app_commands
 from discord.enums import AppCommandOptionType
 
 from tests.harness import payloads as p
-from tests.harness.fake_discord import FakeDiscord, Sent
+from tests.harness.fake_discord import FakeDiscord
+from tests.harness.sent import Sent
 from tests.harness.world import APPLICATION_ID, World
 
 

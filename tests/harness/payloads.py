@@ -34,6 +34,25 @@ def user_json(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     }
 
 
+def application_json(application_id: int, *, owner_id: int) -> dict[str, Any]:
+    """The bot's application as `GET /oauth2/applications/@me` returns it."""
+    return {
+        "id": str(application_id),
+        "name": "Entraide",
+        "description": "",
+        "icon": None,
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "verify_key": "0" * 64,
+        "owner": user_json(owner_id, "owner"),
+        "summary": "",
+        "flags": 0,
+        "team": None,
+        "rpc_origins": [],
+        "tags": [],
+    }
+
+
 # Permission bits used by the default world.
 def _allow(*names: str) -> discord.Permissions:
     """Permissions with exactly the named bits set."""

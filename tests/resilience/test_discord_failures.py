@@ -18,7 +18,7 @@ import pytest
 from bot.i18n import t
 from db import guilds
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Call
+from tests.harness.sent import Call
 
 SHARE = {
     "reward": 3.0,

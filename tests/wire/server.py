@@ -165,21 +165,7 @@ class WireDiscord:
         return None
 
     def _application(self, call: Request, parts: list[str]) -> Any:
-        return {
-            "id": str(self.application_id),
-            "name": "Entraide",
-            "description": "",
-            "icon": None,
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "verify_key": "0" * 64,
-            "owner": p.user_json(p.snowflake(), "owner"),
-            "summary": "",
-            "flags": 0,
-            "team": None,
-            "rpc_origins": [],
-            "tags": [],
-        }
+        return p.application_json(self.application_id, owner_id=p.snowflake())
 
     def _gateway_bot(self, call: Request, parts: list[str]) -> Any:
         return {

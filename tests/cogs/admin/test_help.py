@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from cogs.admin.rules import HelpEntry, help_entries, help_pages
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
+from tests.harness.sent import Sent
 
 
 class Extra(commands.Cog):

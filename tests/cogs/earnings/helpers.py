@@ -6,8 +6,8 @@ from typing import Any
 
 from db import earnings as E
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 
 async def stored(h: Harness, user: FakeUser) -> list[E.Entry]:

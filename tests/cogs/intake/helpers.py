@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
+from tests.harness.sent import Sent
 
 
 async def mark_scam(h: Harness, requester_id: str, name: str = "Evil Corp") -> Sent:

@@ -8,7 +8,7 @@ from db import tasks as tasks_db
 from tests.cogs.intake.samples import FORMATS, FREE, GROUP, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import last_alert, stored
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
+from tests.harness.sent import Sent
 
 
 async def paste(h: Harness, text: str, **kw: object) -> Sent:

@@ -9,8 +9,8 @@ from bot.clock import to_epoch
 from db import earnings, reviews
 from db.earnings import NewEntry
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 GREEN, ORANGE, RED, BLUE, GREY = 0x2ECC71, 0xE67E22, 0xE74C3C, 0x5865F2, 0x95A5A6
 PROLIFIC_ID = 2

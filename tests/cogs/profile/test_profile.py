@@ -218,6 +218,7 @@ async def test_two_members_forms_never_reach_each_other(harness: Harness) -> Non
     assert await h.submit_modal(forged, {"qualifications": "Masters"}, user=h.dave) == []
     assert (await members.get(h.db, h.dave.id)).qualifications == frozenset()
 
+
 async def test_qualifications_refuse_personal_data(harness: Harness) -> None:
     h = harness
     modal = await h.slash("profile qualifications", user=h.alice)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 RATINGS = {"pay": 4, "fast": 5, "fair": 4, "communication": 3, "tasks_done": "6-20"}
 DESCRIPTION = "Rejected 40 finished HITs the day after I submitted them"

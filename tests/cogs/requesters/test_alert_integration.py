@@ -16,8 +16,8 @@ from bot.settings import Settings
 from tests.cogs.requesters.helpers import act, cards, report
 from tests.harness.driver import Harness
 from tests.harness.driver import configure_server as configure
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 

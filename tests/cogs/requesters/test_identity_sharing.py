@@ -19,8 +19,8 @@ from bot.settings import Settings
 from tests.cogs.requesters.conftest import configure
 from tests.cogs.requesters.helpers import act, cards, count, report, review
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 SCAM_ID = "A1B2C3D4E5F6G7"

@@ -6,7 +6,7 @@ import pytest
 
 from tests.cogs.setup.support import add_text_channel, deny_bot, message_of, stored
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
+from tests.harness.sent import Sent
 
 
 async def start(h: Harness, **kw: object) -> Sent:

@@ -9,8 +9,8 @@ import pytest
 from db import guilds
 from db import tasks as tasks_db
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 MTURK = f"https://worker.mturk.com/projects/{GROUP}/tasks"

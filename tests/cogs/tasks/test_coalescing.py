@@ -14,8 +14,8 @@ from db import requesters
 from db import tasks as tasks_db
 from tests.cogs.tasks.conftest import GREY, MTURK, last_alert, set_guild, share, stored
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 MESSAGE_EDIT = "/channels/{channel_id}/messages/{message_id}"
 CALLBACK = "/interactions/{webhook_id}/{webhook_token}/callback"

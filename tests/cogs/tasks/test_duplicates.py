@@ -7,8 +7,8 @@ from typing import Any
 from db import tasks as tasks_db
 from tests.cogs.tasks.conftest import GROUP, MTURK, last_alert, share, stored
 from tests.harness.driver import Harness
-from tests.harness.fake_discord import Sent
 from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
 
 
 async def test_sharing_a_live_task_again_bumps_it(configured: Harness) -> None:
