@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from bot.i18n import t
 from db import tasks as tasks_db
+from tests.cogs.requesters import helpers as requesters
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
@@ -86,14 +87,7 @@ async def share(h: Harness, user: FakeUser | None = None) -> tasks_db.Alert:
 
 async def report(h: Harness) -> int:
     """Alice reports Acme in the default server; the report's id."""
-    sent = await h.slash(
-        "requester report",
-        user=h.alice,
-        requester="Acme",
-        platform="mturk",
-        category="non_payment",
-        description="Rejected 40 finished HITs the day after I submitted them",
-    )
+    sent = await requesters.report(h, h.alice)
     assert sent.ephemeral and sent.content != APOLOGY
     return await h.db.fetch_value("SELECT max(id) FROM reports")
 

@@ -270,17 +270,7 @@ async def test_moderators_set_a_status_with_a_reason(
 
 async def test_a_moderators_decision_is_not_lowered_by_reports(configured: Harness) -> None:
     h = configured
-    await h.slash(
-        "requester review",
-        user=h.alice,
-        requester="Acme",
-        platform="mturk",
-        pay=3,
-        fast=3,
-        fair=3,
-        communication=3,
-        tasks_done="none",
-    )
+    await review(h, h.alice, pay=3, fast=3, fair=3, communication=3, tasks_done="none")
     await h.slash(
         "requester status", user=h.mod, requester="Acme", status="scam", reason="Phishing"
     )

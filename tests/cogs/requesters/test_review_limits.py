@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from db import requesters
 from tests.cogs.requesters.conftest import configure
-from tests.cogs.requesters.helpers import count, review
+from tests.cogs.requesters.helpers import count, report, review
 from tests.harness.driver import Harness
 
 
@@ -21,11 +21,10 @@ async def test_an_unconfigured_server_cannot_create_global_requesters(harness: H
     assert sent.ephemeral and "not set up" in sent.content and "/setup" in sent.content
     assert await count(h, "requesters") == 0
     assert await count(h, "reviews") == 0
-    reported = await h.slash(
-        "requester report",
-        user=h.alice,
-        requester="Junk Requester 2",
-        platform="mturk",
+    reported = await report(
+        h,
+        h.alice,
+        "Junk Requester 2",
         category="other",
         description="Nothing real, just trying to add a record",
     )
