@@ -1,5 +1,6 @@
 """`alert_posted` → the DMs subscribers get: filters, eligibility, one DM per member, the
-hourly cap, content warnings, closed DMs, and members who leave."""
+hourly cap, content warnings, the stop button. Closed DMs are in test_fanout_closed_dms.py,
+who may be told (members who leave, channel sight) in test_fanout_audience.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pytest
 
 from db import guilds, subscriptions
 from tests.cogs.alerts.helpers import dms_closed, grant_bot, make_alert, post, subscribe
-from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
 
@@ -190,6 +190,21 @@ async def test_qualifications_are_compared_by_value(configured: Harness) -> None
     assert len(h.dms_to(h.alice)) == 1  # not a Master: left out
 
 
+async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
+    configured: Harness,
+) -> None:
+    """#12.18: `/profile country US` and nothing else still gets "US only, Masters"."""
+    h = configured
+    await subscribe(h, h.alice)
+    await subscribe(h, h.carol)
+    await h.slash("profile country", user=h.alice, country="US")
+    await h.slash("profile country", user=h.carol, country="FR")
+    limits = {"countries": frozenset({"US"}), "qualifications": frozenset({"masters"})}
+    await post(h, make_alert(h, id=601, **limits))
+    assert len(h.dms_to(h.alice)) == 1
+    assert h.dms_to(h.carol) == []  # the country limit still applies
+
+
 # -- the hourly cap ------------------------------------------------------------------------
 
 
@@ -244,176 +259,6 @@ async def test_old_send_records_are_pruned_by_the_scheduled_job(configured: Harn
     assert await subscriptions.sent_times(h.db, h.world.guild_id, h.alice.id, 0) == []
 
 
-# -- closed DMs ----------------------------------------------------------------------------
-
-
-async def test_closed_dms_fall_back_to_a_private_thread_that_is_reused(configured: Harness) -> None:
-    h = configured
-    await grant_bot(h, create_private_threads=True)
-    await subscribe(h, h.alice)
-    await subscribe(h, h.bob)
-    dms_closed(h, h.alice)
-    await post(h, make_alert(h, title="First"))
-    [created] = h.api.calls_to("POST", "/channels/{channel_id}/threads")
-    assert int(created.params["channel_id"]) == h.world.alerts
-    assert created.json is not None
-    assert created.json["type"] == 12 and created.json["invitable"] is False
-    assert created.json["name"] == "Task alerts for Alice"
-    record = await subscriptions.get_thread(h.db, h.world.guild_id, h.alice.id)
-    assert record is not None and record.parent_id == h.world.alerts
-    added = h.api.calls_to("PUT", "/channels/{channel_id}/thread-members/{user_id}")
-    assert [int(c.params["user_id"]) for c in added] == [h.alice.id]
-    [message] = h.in_channel(record.thread_id)
-    assert message.content.startswith(f"<@{h.alice.id}> a task matching your alert")
-    assert message.embed["title"] == "First"
-    call = next(
-        c
-        for c in h.api.calls_to("POST", "/channels/{channel_id}/messages")
-        if int(c.params["channel_id"]) == record.thread_id
-    )
-    assert call.json is not None
-    # the one intended ping: Alice, and nobody else
-    assert call.json["allowed_mentions"] == {"parse": [], "users": [h.alice.id]}
-    assert len(h.dms_to(h.bob)) == 1  # Bob's DMs are open
-
-    await post(h, make_alert(h, title="Second"))
-    assert len(h.api.calls_to("POST", "/channels/{channel_id}/threads")) == 1
-    assert [m.embed["title"] for m in h.in_channel(record.thread_id)] == ["First", "Second"]
-    sent = await subscriptions.sent_times(h.db, h.world.guild_id, h.alice.id, 0)
-    assert len(sent) == 2  # thread mentions count against the cap like DMs
-
-
-async def test_a_deleted_fallback_thread_is_replaced(configured: Harness) -> None:
-    h = configured
-    await grant_bot(h, create_private_threads=True)
-    await subscribe(h, h.alice)
-    dms_closed(h, h.alice)
-    await post(h, make_alert(h, title="First"))
-    first = await subscriptions.get_thread(h.db, h.world.guild_id, h.alice.id)
-    assert first is not None
-    h.api.fail(
-        "POST",
-        "/channels/{channel_id}/messages",
-        404,
-        code=10003,
-        match=lambda c: int(c.params["channel_id"]) == first.thread_id,
-    )
-    await post(h, make_alert(h, title="Second"))
-    second = await subscriptions.get_thread(h.db, h.world.guild_id, h.alice.id)
-    assert second is not None and second.thread_id != first.thread_id
-    assert [m.embed["title"] for m in h.in_channel(second.thread_id)] == ["Second"]
-
-
-async def test_a_forum_alerts_channel_gets_a_post_per_member(configured: Harness) -> None:
-    h = configured
-    await guilds.update(h.db, h.world.guild_id, 0, alerts_channel_id=h.world.forum)
-    await subscribe(h, h.alice)
-    dms_closed(h, h.alice)
-    await post(h, make_alert(h, title="First", channel_id=h.world.forum))
-    [created] = h.api.calls_to("POST", "/channels/{channel_id}/threads")
-    assert int(created.params["channel_id"]) == h.world.forum
-    assert created.json is not None and created.json["name"] == "Task alerts for Alice"
-    starter = created.json["message"]
-    assert starter["content"].startswith(f"<@{h.alice.id}>")
-    assert starter["allowed_mentions"] == {"parse": [], "users": [h.alice.id]}
-    record = await subscriptions.get_thread(h.db, h.world.guild_id, h.alice.id)
-    assert record is not None and record.parent_id == h.world.forum
-    await post(h, make_alert(h, title="Second", channel_id=h.world.forum))
-    assert len(h.api.calls_to("POST", "/channels/{channel_id}/threads")) == 1
-    assert h.in_channel(record.thread_id)[-1].embed["title"] == "Second"
-
-
-async def test_without_thread_permission_moderators_are_told_and_nothing_counts(
-    configured: Harness,
-) -> None:
-    h = configured
-    problems: list[tuple[int, str, str]] = []
-
-    async def on_channel_problem(guild_id: int, kind: str, detail: str) -> None:
-        problems.append((guild_id, kind, detail))
-
-    h.bot.add_listener(on_channel_problem)
-    await grant_bot(h, create_private_threads=False)
-    await subscribe(h, h.alice)
-    dms_closed(h, h.alice)
-    await post(h, make_alert(h))
-    assert problems == [(h.world.guild_id, "alerts", "missing:create_private_threads")]
-    assert h.api.calls_to("POST", "/channels/{channel_id}/threads") == []
-    # nothing reached Alice, so nothing counts against her hourly cap
-    assert await subscriptions.sent_times(h.db, h.world.guild_id, h.alice.id, 0) == []
-
-
-# -- who can be told -----------------------------------------------------------------------
-
-
-async def test_leaving_the_server_removes_subscriptions(configured: Harness) -> None:
-    h = configured
-    await subscribe(h, h.alice, platform="prolific")
-    await subscribe(h, h.alice, keywords="survey")
-    await subscribe(h, h.bob)
-    await h.remove_member(h.alice)
-    assert await subscriptions.for_member(h.db, h.world.guild_id, h.alice.id) == []
-    await post(h, make_alert(h))
-    assert h.dms_to(h.alice) == []
-    assert len(h.dms_to(h.bob)) == 1
-
-
-async def test_a_member_who_left_unseen_is_forgotten_at_the_next_alert(configured: Harness) -> None:
-    h = configured
-    await subscribe(h, h.alice)
-    # The leave happened while the bot was offline: the reconnect's member list lacks her.
-    member = h.guild.get_member(h.alice.id)
-    assert member is not None
-    h.guild._remove_member(member)
-    h.guild._member_count -= 1
-    await post(h, make_alert(h))
-    assert h.dms_to(h.alice) == []
-    assert await subscriptions.for_member(h.db, h.world.guild_id, h.alice.id) == []
-
-
-async def test_members_who_cannot_see_the_alerts_channel_are_not_told(configured: Harness) -> None:
-    h = configured
-    await subscribe(h, h.alice)
-    await subscribe(h, h.bob)
-    view_channel = 1 << 10
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            h.world.alerts,
-            h.world.guild_id,
-            "task-alerts",
-            position=1,
-            overwrites=[
-                {"id": str(h.alice.id), "type": 1, "allow": "0", "deny": str(view_channel)}
-            ],
-        ),
-    )
-    await post(h, make_alert(h))
-    assert h.dms_to(h.alice) == []
-    assert len(h.dms_to(h.bob)) == 1
-
-
-async def test_new_members_can_subscribe_and_be_told(configured: Harness) -> None:
-    h = configured
-    newcomer = await h.add_member("erin")
-    await subscribe(h, newcomer)
-    await post(h, make_alert(h))
-    assert len(h.dms_to(newcomer)) == 1
-
-
-async def test_many_subscribers_each_told_once(configured: Harness) -> None:
-    h = configured
-    people = [await h.add_member(f"worker{n}") for n in range(24)]
-    for n, person in enumerate(people):
-        platform = "prolific" if n % 3 else "mturk"
-        await subscribe(h, person, platform=platform)
-        await subscribe(h, person, keywords="survey")
-    await post(h, make_alert(h, platform="toloka", title="Image tagging"))
-    assert sum(len(h.dms_to(x)) for x in people) == 0
-    await post(h, make_alert(h))  # a Prolific survey: everyone matches at least once
-    assert [len(h.dms_to(x)) for x in people] == [1] * 24
-
-
 # -- the stop button -----------------------------------------------------------------------
 
 
@@ -446,62 +291,3 @@ async def test_someone_else_cannot_stop_a_members_alerts(configured: Harness) ->
     replies = await h.click(message, "Stop these alerts", user=h.mod)
     assert replies[-1].ephemeral and "belong to someone else" in replies[-1].content
     assert len(await subscriptions.for_member(h.db, h.world.guild_id, h.alice.id)) == 1
-
-
-async def test_channel_sight_is_judged_once_per_role_set_but_named_overwrites_count(
-    configured: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import importlib
-
-    import discord
-
-    audience = importlib.import_module("cogs.alerts.audience")
-    h = configured
-    view_channel = 1 << 10
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            h.world.alerts,
-            h.world.guild_id,
-            "task-alerts",
-            position=1,
-            overwrites=[
-                {"id": str(h.alice.id), "type": 1, "allow": "0", "deny": str(view_channel)}
-            ],
-        ),
-    )
-    guild = h.bot.get_guild(h.world.guild_id)
-    assert guild is not None
-    channel = guild.get_channel(h.world.alerts)
-    calls: list[int] = []
-    real = type(channel).permissions_for
-
-    def counting(self: Any, obj: Any) -> discord.Permissions:
-        calls.append(obj.id)
-        return real(self, obj)
-
-    monkeypatch.setattr(type(channel), "permissions_for", counting)
-    sight = audience.ChannelSight(channel)
-    alice, bob, carol = (guild.get_member(u.id) for u in (h.alice, h.bob, h.carol))
-    assert alice is not None and bob is not None and carol is not None
-    assert frozenset(bob._roles) == frozenset(carol._roles)
-    assert sight(alice) is False  # her own overwrite: judged alone, never from the cache
-    assert sight(bob) is True
-    assert sight(carol) is True
-    assert sight(alice) is False
-    assert calls == [h.alice.id, h.bob.id, h.alice.id]
-
-
-async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
-    configured: Harness,
-) -> None:
-    """#12.18: `/profile country US` and nothing else still gets "US only, Masters"."""
-    h = configured
-    await subscribe(h, h.alice)
-    await subscribe(h, h.carol)
-    await h.slash("profile country", user=h.alice, country="US")
-    await h.slash("profile country", user=h.carol, country="FR")
-    limits = {"countries": frozenset({"US"}), "qualifications": frozenset({"masters"})}
-    await post(h, make_alert(h, id=601, **limits))
-    assert len(h.dms_to(h.alice)) == 1
-    assert h.dms_to(h.carol) == []  # the country limit still applies
