@@ -192,21 +192,10 @@ class Harness(InteractionPayloads):
         await self.settle()
         return self.api.for_interaction(interaction_id)
 
-    async def slash(
-        self,
-        path: str,
-        *,
-        user: p.FakeUser | None = None,
-        channel: int | None = None,
-        locale: str = "en-US",
-        dm: bool = False,
-        world: World | None = None,
-        **options: Any,
-    ) -> Sent:
-        """Run `/path` with options; return the first thing the member saw."""
-        replies = await self.slash_all(
-            path, user=user, channel=channel, locale=locale, dm=dm, world=world, **options
-        )
+    async def slash(self, path: str, **arguments: Any) -> Sent:
+        """Run `/path` (arguments as for `slash_all`); return the first thing the member
+        saw: the first reply, or after a deferral the answer that followed it."""
+        replies = await self.slash_all(path, **arguments)
         assert replies, f"/{path} produced no response"
         return replies[0] if replies[0].kind != "deferred" or len(replies) == 1 else replies[-1]
 
@@ -223,7 +212,9 @@ class Harness(InteractionPayloads):
     ) -> list[Sent]:
         """Run `/path` and return everything the interaction produced, in order.
 
-        `world=` runs it in another server (see `add_server`).
+        `options` are the command's, by Python or display name; `user` defaults to Alice,
+        `channel` to general, `dm=True` runs it in a DM, `world=` in another server (see
+        `add_server`).
         """
         data = self._command_data(path, options)
         payload = self._interaction(

@@ -21,6 +21,7 @@ from cogs.tasks import rules as task_rules
 from db import tasks as tasks_db
 from db.connection import Database
 from db.migrate import migrate
+from tests.cogs.tasks.conftest import new_alert
 from tests.harness.driver import Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
 from tests.resilience.helpers import Child
@@ -116,18 +117,7 @@ async def test_a_share_cut_short_by_a_crash_does_not_swallow_the_task(
     now = int(clock.now().timestamp())
     await tasks_db.share(
         database,
-        tasks_db.NewAlert(
-            guild_id=0,  # replaced below, once the harness has its server
-            platform=draft.platform,
-            task_key=draft.task_key,
-            title=draft.title,
-            reward_cents=draft.reward_cents,
-            currency=draft.currency,
-            minutes=draft.minutes,
-            hourly_cents=draft.hourly_cents,
-            sharer_id=1,
-            link=draft.link,
-        ),
+        new_alert(draft, guild_id=0, sharer_id=1),  # the guild is set once the harness has one
         now=now,
         expires_at=now + 7200,
     )

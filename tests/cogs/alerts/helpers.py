@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
+from cogs.alerts.rules import Filters
+from db.subscriptions import NewSubscription
 from db.tasks import Alert
 from tests.harness.driver import Harness
 
 _ids = itertools.count(1)
+
+
+def stored(filters: Filters, locale: str = "en") -> NewSubscription:
+    """The subscription /alerts subscribe stores for `filters`: every filter, the member's
+    locale and the filters' signature."""
+    return NewSubscription(
+        **dataclasses.asdict(filters), locale=locale, signature=filters.signature()
+    )
 
 
 def make_alert(h: Harness, **overrides: Any) -> Alert:

@@ -14,6 +14,7 @@ from db import subscriptions
 from db.connection import Database
 from db.subscriptions import AlertQuery, NewSubscription
 from db.subscriptions.records import subscription_of
+from tests.cogs.alerts.helpers import stored
 
 GUILD = 10
 NOW = 1_800_000_000
@@ -21,17 +22,7 @@ NOW = 1_800_000_000
 
 def new(**overrides: object) -> NewSubscription:
     filters = rules.Filters(**overrides)  # type: ignore[arg-type]
-    return NewSubscription(
-        platform=filters.platform,
-        min_hourly_cents=filters.min_hourly_cents,
-        min_reward_cents=filters.min_reward_cents,
-        currency=filters.currency,
-        keywords=filters.keywords,
-        requester=filters.requester,
-        no_warned=filters.no_warned,
-        locale="en",
-        signature=filters.signature(),
-    )
+    return stored(filters)
 
 
 async def test_add_stores_and_reads_back(db: Database) -> None:

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot.ui import reply
 from cogs.alerts.rules import build_filters
 from db import digests, earnings, members, subscriptions, tasks
-from db.subscriptions import NewSubscription
+from tests.cogs.alerts.helpers import stored
 from tests.cogs.digests.conftest import cog_of, log_work, runs, share
 from tests.harness.driver import Harness
 
@@ -38,17 +38,7 @@ async def subscribe(h: Harness, user, **filters) -> None:
         h.db,
         h.world.guild_id,
         user.id,
-        NewSubscription(
-            platform=built.platform,
-            min_hourly_cents=built.min_hourly_cents,
-            min_reward_cents=built.min_reward_cents,
-            currency=built.currency,
-            keywords=built.keywords,
-            requester=built.requester,
-            no_warned=built.no_warned,
-            locale="en",
-            signature=built.signature(),
-        ),
+        stored(built),
         0,
         limit=10,
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from cogs.tasks.rules import ShareDraft
 from db import guilds
 from db import tasks as tasks_db
 from tests.harness.driver import Harness
@@ -18,6 +19,27 @@ STUDY = "5f0c1e2d3b4a59687766aabb"
 PROLIFIC = f"https://app.prolific.com/studies/{STUDY}"
 
 GREEN, ORANGE, RED, BLUE, GREY = 0x2ECC71, 0xE67E22, 0xE74C3C, 0x5865F2, 0x95A5A6
+
+
+#: The fields a share's draft hands to its stored alert unchanged.
+DRAFT_FIELDS = (
+    "platform",
+    "task_key",
+    "title",
+    "reward_cents",
+    "currency",
+    "minutes",
+    "hourly_cents",
+    "link",
+)
+
+
+def new_alert(
+    draft: ShareDraft, *, guild_id: int, sharer_id: int, **more: Any
+) -> tasks_db.NewAlert:
+    """The alert a share stores for `draft` (for tests that write it without the cog)."""
+    values = {name: getattr(draft, name) for name in DRAFT_FIELDS}
+    return tasks_db.NewAlert(guild_id=guild_id, sharer_id=sharer_id, **values, **more)
 
 
 async def share(

@@ -12,7 +12,15 @@ from typing import Any
 from cogs.tasks import rules
 from db import requesters
 from db import tasks as tasks_db
-from tests.cogs.tasks.conftest import GREY, MTURK, last_alert, set_guild, share, stored
+from tests.cogs.tasks.conftest import (
+    GREY,
+    MTURK,
+    last_alert,
+    new_alert,
+    set_guild,
+    share,
+    stored,
+)
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
@@ -160,18 +168,11 @@ async def _leftover(h: Harness, link: str = MTURK) -> tasks_db.Alert:
     )
     result = await tasks_db.share(
         h.db,
-        tasks_db.NewAlert(
+        new_alert(
+            draft,
             guild_id=h.world.guild_id,
-            platform=draft.platform,
-            task_key=draft.task_key,
-            title=draft.title,
-            reward_cents=draft.reward_cents,
-            currency=draft.currency,
-            minutes=draft.minutes,
-            hourly_cents=draft.hourly_cents,
             sharer_id=h.alice.id,
             platform_task_id=draft.platform_task_id,
-            link=draft.link,
         ),
         now=now,
         expires_at=now + 7200,
