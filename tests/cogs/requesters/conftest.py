@@ -12,6 +12,8 @@ import pytest
 from tests.harness.driver import configure_server as configure  # noqa: F401 - used by tests here
 
 EXTENSIONS = ["cogs.requesters", "cogs.moderation"]
+#: For the flows that reach task alerts: a module overrides `extensions` with these.
+WITH_TASKS = [*EXTENSIONS, "cogs.tasks"]
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from tests.harness.sent import Sent
 
 RATINGS = {"pay": 4, "fast": 5, "fair": 4, "communication": 3, "tasks_done": "6-20"}
 DESCRIPTION = "Rejected 40 finished HITs the day after I submitted them"
+GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 
 
 async def review(h: Harness, user: FakeUser, requester: str = "Acme", **options: Any) -> Sent:
@@ -51,3 +52,15 @@ async def act(
 
 async def count(h: Harness, table: str) -> int:
     return int(await h.db.fetch_value(f"SELECT COUNT(*) FROM {table}"))
+
+
+async def share_task(h: Harness, user: FakeUser, number: int, **options: Any) -> Sent:
+    """Share MTurk task group `number` (a link of its own, so each share is a new task)."""
+    values: dict[str, Any] = {
+        "link": f"https://worker.mturk.com/projects/{GROUP[:-2]}{number:02d}/tasks",
+        "reward": 1.5,
+        "minutes": 6,
+        "title": f"Rate images {number}",
+        **options,
+    }
+    return await h.slash("task share", user=user, **values)

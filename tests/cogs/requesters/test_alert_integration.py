@@ -6,56 +6,33 @@ every alert for that requester (redrawn live alerts, warned or refused new share
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.settings import Settings
-from tests.cogs.requesters.helpers import act, cards, report
+from tests.cogs.requesters.conftest import WITH_TASKS
+from tests.cogs.requesters.helpers import act, cards, report, share_task
 from tests.harness.driver import Harness
 from tests.harness.driver import configure_server as configure
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
 
-GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
-
 
 @pytest.fixture
-async def world(
-    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Harness]:
-    h = await Harness.start(
-        settings,
-        clock,
-        monkeypatch,
-        extensions=["cogs.requesters", "cogs.moderation", "cogs.tasks"],
-    )
-    await configure(h)
-    yield h
-    await h.stop()
-    assert not h.api.unhandled, h.api.unhandled
+def extensions() -> list[str]:
+    return WITH_TASKS
 
 
 async def share(h: Harness, user: FakeUser, number: int, **options: Any) -> Sent:
-    values: dict[str, Any] = {
-        "link": f"https://worker.mturk.com/projects/{GROUP[:-2]}{number:02d}/tasks",
-        "reward": 1.5,
-        "minutes": 6,
-        "title": f"Rate images {number}",
-        "requester": "Acme",
-        **options,
-    }
-    return await h.slash("task share", user=user, **values)
+    return await share_task(h, user, number, **{"requester": "Acme", **options})
 
 
 def alert(h: Harness) -> Sent:
     return h.in_channel(h.world.alerts)[-1]
 
 
-async def test_report_to_confirmed_status_to_warnings_on_alerts(world: Harness) -> None:
-    h = world
+async def test_report_to_confirmed_status_to_warnings_on_alerts(configured: Harness) -> None:
+    h = configured
     await share(h, h.alice, 1)
     live = alert(h)
     assert "caution" not in (live.embed.get("description") or "").lower()
@@ -86,8 +63,8 @@ async def test_report_to_confirmed_status_to_warnings_on_alerts(world: Harness) 
     h.api.assert_never_pinged()
 
 
-async def test_the_requester_card_shows_what_alerts_know(world: Harness) -> None:
-    h = world
+async def test_the_requester_card_shows_what_alerts_know(configured: Harness) -> None:
+    h = configured
     await share(h, h.alice, 1)
     first = alert(h)
     await share(h, h.bob, 2, reward=0.5, minutes=10)
@@ -101,8 +78,8 @@ async def test_the_requester_card_shows_what_alerts_know(world: Harness) -> None
     assert "$3.00/h" in recent[0] and len(recent) == 2
 
 
-async def test_merging_repoints_alerts(world: Harness) -> None:
-    h = world
+async def test_merging_repoints_alerts(configured: Harness) -> None:
+    h = configured
     await share(h, h.alice, 1, requester="Acme Old")
     live = alert(h)
     await share(h, h.alice, 2, requester="Acme New")
@@ -119,8 +96,8 @@ async def test_merging_repoints_alerts(world: Harness) -> None:
     assert "advise caution" in h.current(live).embed["description"]
 
 
-async def test_the_card_says_how_many_alerts_are_not_listed(world: Harness) -> None:
-    h = world
+async def test_the_card_says_how_many_alerts_are_not_listed(configured: Harness) -> None:
+    h = configured
     for n in range(1, 8):
         await share(h, h.alice, n)
     info = await h.slash("requester info", user=h.carol, requester="Acme")

@@ -8,21 +8,17 @@ stores nothing and never renames the requester for every server.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
 from bot.errors import UserError
-from bot.settings import Settings
-from tests.cogs.requesters.conftest import configure
-from tests.cogs.requesters.helpers import act, cards, count, report, review
+from tests.cogs.requesters.conftest import WITH_TASKS, configure
+from tests.cogs.requesters.helpers import GROUP, act, cards, count, report, review
+from tests.cogs.requesters.helpers import share_task as share
 from tests.harness.driver import Harness
-from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
 
-GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
 SCAM_ID = "A1B2C3D4E5F6G7"
 OTHER_BUTTON = "It's a different requester — post it"
 #: "Acme Research" as members type it: spacing, case, accents, a Cyrillic "А" (U+0410)
@@ -40,30 +36,8 @@ SPELLINGS = [
 
 
 @pytest.fixture
-async def world(
-    settings: Settings, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Harness]:
-    h = await Harness.start(
-        settings,
-        clock,
-        monkeypatch,
-        extensions=["cogs.requesters", "cogs.moderation", "cogs.tasks"],
-    )
-    await configure(h)
-    yield h
-    await h.stop()
-    assert not h.api.unhandled, h.api.unhandled
-
-
-async def share(h: Harness, user: FakeUser, number: int, **options: Any) -> Sent:
-    values: dict[str, Any] = {
-        "link": f"https://worker.mturk.com/projects/{GROUP[:-2]}{number:02d}/tasks",
-        "reward": 1.5,
-        "minutes": 6,
-        "title": f"Rate images {number}",
-        **options,
-    }
-    return await h.slash("task share", user=user, **values)
+def extensions() -> list[str]:
+    return WITH_TASKS
 
 
 async def confirmed_scam(h: Harness) -> int:
@@ -99,8 +73,10 @@ def alerts_posted(h: Harness) -> list[Sent]:
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
-async def test_a_confirmed_scam_shared_by_name_alone_is_held(world: Harness, spelling: str) -> None:
-    h = world
+async def test_a_confirmed_scam_shared_by_name_alone_is_held(
+    configured: Harness, spelling: str
+) -> None:
+    h = configured
     scam = await confirmed_scam(h)
     before = await requester_rows(h)
 
@@ -121,9 +97,9 @@ async def test_a_confirmed_scam_shared_by_name_alone_is_held(world: Harness, spe
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
 async def test_under_the_warn_policy_the_alert_carries_the_records_warning(
-    world: Harness, spelling: str
+    configured: Harness, spelling: str
 ) -> None:
-    h = world
+    h = configured
     scam = await confirmed_scam(h)
     await configure(h, scam_policy="warn")
     before = await requester_rows(h)
@@ -140,8 +116,10 @@ async def test_under_the_warn_policy_the_alert_carries_the_records_warning(
     assert await requester_rows(h) == before
 
 
-async def test_a_name_matching_only_a_flagged_alias_or_other_name_is_held(world: Harness) -> None:
-    h = world
+async def test_a_name_matching_only_a_flagged_alias_or_other_name_is_held(
+    configured: Harness,
+) -> None:
+    h = configured
     scam = await confirmed_scam(h)
     # Someone shares the scam's id under a new name (warn policy): the name is not applied
     # but kept as another name of the record...
@@ -165,9 +143,9 @@ async def test_a_name_matching_only_a_flagged_alias_or_other_name_is_held(world:
 
 
 async def test_a_new_id_with_the_name_of_a_flagged_name_only_record_is_held(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     await report(
         h,
         h.bob,
@@ -183,9 +161,9 @@ async def test_a_new_id_with_the_name_of_a_flagged_name_only_record_is_held(
 
 
 async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     scam = await confirmed_scam(h)
     before = await requester_rows(h)
     held = await share(h, h.alice, 1, requester="Acmé Research")
@@ -249,8 +227,8 @@ async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
     h.api.assert_never_pinged()
 
 
-async def test_only_the_sharer_can_press_their_confirmation_button(world: Harness) -> None:
-    h = world
+async def test_only_the_sharer_can_press_their_confirmation_button(configured: Harness) -> None:
+    h = configured
     await confirmed_scam(h)
     held = await share(h, h.alice, 1, requester="Acme Research")
     other = await h.click(held, OTHER_BUTTON, user=h.bob)
@@ -262,9 +240,9 @@ async def test_only_the_sharer_can_press_their_confirmation_button(world: Harnes
 
 
 async def test_a_refused_share_with_the_scams_id_and_a_new_name_stores_nothing(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     await confirmed_scam(h)
     before = await requester_rows(h)
     audit_before = await count(h, "audit_log")
@@ -281,9 +259,9 @@ async def test_a_refused_share_with_the_scams_id_and_a_new_name_stores_nothing(
 
 
 async def test_a_name_given_with_a_flagged_id_is_kept_for_moderators_not_applied(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     scam = await confirmed_scam(h)
     await configure(h, scam_policy="warn")
     await share(h, h.alice, 1, requester="Totally Legit Co", requester_id=SCAM_ID)
@@ -300,9 +278,9 @@ async def test_a_name_given_with_a_flagged_id_is_kept_for_moderators_not_applied
 
 
 async def test_a_clean_requester_takes_a_new_name_and_keeps_the_old_one_known(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     await share(h, h.alice, 1, requester="Good Labs", requester_id="A7B7C7D7E7F7G7")
     await share(h, h.alice, 2, requester="Good Labs Inc", requester_id="A7B7C7D7E7F7G7")
     rows = await requester_rows(h)
@@ -317,8 +295,8 @@ async def test_a_clean_requester_takes_a_new_name_and_keeps_the_old_one_known(
 # -- one identity for shares, reviews, reports and info -------------------------------------
 
 
-async def test_look_alike_names_are_one_record_everywhere(world: Harness) -> None:
-    h = world
+async def test_look_alike_names_are_one_record_everywhere(configured: Harness) -> None:
+    h = configured
     await share(h, h.alice, 1, requester="Bright Studies")
     await share(h, h.bob, 2, requester="BRIGHT  studies")
     await review(h, h.carol, "Bright Stüdies")
@@ -332,16 +310,16 @@ async def test_look_alike_names_are_one_record_everywhere(world: Harness) -> Non
     assert info.embed["title"] == "Bright Studies"
 
 
-async def test_info_finds_the_scam_by_a_look_alike_name(world: Harness) -> None:
-    h = world
+async def test_info_finds_the_scam_by_a_look_alike_name(configured: Harness) -> None:
+    h = configured
     await confirmed_scam(h)
     info = await h.slash("requester info", user=h.carol, requester="\u0410CME research")
     assert "Acme Research" in info.embed["title"]
     assert SCAM_ID in str(info.embed)
 
 
-async def test_several_clean_namesakes_make_no_new_record(world: Harness) -> None:
-    h = world
+async def test_several_clean_namesakes_make_no_new_record(configured: Harness) -> None:
+    h = configured
     await share(h, h.alice, 1, requester="Same Name", requester_id="A1111111111111")
     await share(h, h.alice, 2, requester="Same Name", requester_id="A2222222222222")
     sent = await share(h, h.bob, 3, requester="same name")
@@ -354,9 +332,9 @@ async def test_several_clean_namesakes_make_no_new_record(world: Harness) -> Non
 
 
 async def test_a_link_only_alert_says_the_requester_is_unknown_and_how_to_add_it(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     sent = await h.slash(
         "task share",
         user=h.alice,
@@ -383,9 +361,9 @@ async def test_a_link_only_alert_says_the_requester_is_unknown_and_how_to_add_it
 
 
 async def test_under_warn_the_sharer_can_say_it_is_another_requester_after_posting(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     scam = await confirmed_scam(h)
     await configure(h, scam_policy="warn")
     sent = await share(h, h.alice, 1, requester="acme research")
@@ -411,8 +389,8 @@ async def test_under_warn_the_sharer_can_say_it_is_another_requester_after_posti
     assert "flagged this requester as a scam" in h.current(posted).embed["description"]
 
 
-async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(world: Harness) -> None:
-    h = world
+async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(configured: Harness) -> None:
+    h = configured
     scam = await confirmed_scam(h)
     await configure(h, scam_policy="warn")
     # A hostile (or mistaken) share gives the scam's id with a clean requester's name.
@@ -451,9 +429,9 @@ async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(world: Harn
 
 
 async def test_a_forged_undo_button_for_another_servers_confirmation_changes_nothing(
-    world: Harness,
+    configured: Harness,
 ) -> None:
-    h = world
+    h = configured
     scam = await confirmed_scam(h)
     held = await share(h, h.alice, 1, requester="Acme Research")
     await h.click(held, OTHER_BUTTON, user=h.alice)
