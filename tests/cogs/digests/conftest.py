@@ -3,13 +3,12 @@ read through their tables and repository modules), and helpers that create real 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 
 from cogs.digests.cog import DigestsCog
-from db import digests, earnings, requesters, tasks
-from db.earnings import NewEntry
+from db import digests, requesters, tasks
 from db.tasks import Alert, NewAlert
 from tests.harness.driver import Harness
 
@@ -105,33 +104,6 @@ async def set_requester_status(
         h.db, requester.id, status=status, reason=reason, source=source, now=epoch(at)
     )
     return requester.id
-
-
-async def log_work(
-    h: Harness,
-    user_id: int,
-    day: date,
-    *,
-    cents: int,
-    minutes: int | None,
-    currency: str = "USD",
-    platform: str = "MTurk",
-    status: str = "approved",
-) -> None:
-    await earnings.add_entry(
-        h.db,
-        user_id,
-        NewEntry(
-            kind="task",
-            work_date=day.isoformat(),
-            status=status,
-            amount_cents=cents,
-            currency=currency,
-            minutes=minutes,
-            platform=platform,
-        ),
-        epoch(h.clock.now()),
-    )
 
 
 async def runs(h: Harness, scope: str, owner_id: int) -> list[tuple[str, str, str | None]]:

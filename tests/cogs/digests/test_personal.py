@@ -14,7 +14,8 @@ from bot.ui import reply
 from cogs.alerts.rules import build_filters
 from db import digests, earnings, members, subscriptions, tasks
 from tests.cogs.alerts.helpers import stored
-from tests.cogs.digests.conftest import cog_of, log_work, runs, share
+from tests.cogs.digests.conftest import cog_of, runs, share
+from tests.cogs.earnings.helpers import log_work
 from tests.harness.driver import Harness
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -11,11 +11,11 @@ from db import earnings, guilds, reports
 from tests.cogs.digests.conftest import (
     cog_of,
     configure,
-    log_work,
     set_requester_status,
     share,
 )
 from tests.cogs.digests.test_scheduling import at_la
+from tests.cogs.earnings.helpers import log_work
 from tests.harness.driver import Harness
 
 # The digest sent 2026-11-27 08:00 (Los Angeles) covers 11-26 08:00 → 11-27 08:00,

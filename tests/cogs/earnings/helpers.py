@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from bot.clock import to_epoch
 from db import earnings as E
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
@@ -22,3 +24,31 @@ async def log(h: Harness, user: FakeUser, **options: Any) -> Sent:
 
 def colour(sent: Sent) -> int:
     return int(sent.embed.get("color") or 0)
+
+
+async def log_work(
+    h: Harness,
+    user_id: int,
+    day: date,
+    *,
+    cents: int,
+    minutes: int | None,
+    currency: str = "USD",
+    platform: str = "MTurk",
+    status: str = "approved",
+) -> None:
+    """One task in a member's earnings log, written through the repository."""
+    await E.add_entry(
+        h.db,
+        user_id,
+        E.NewEntry(
+            kind="task",
+            work_date=day.isoformat(),
+            status=status,
+            amount_cents=cents,
+            currency=currency,
+            minutes=minutes,
+            platform=platform,
+        ),
+        to_epoch(h.clock.now()),
+    )

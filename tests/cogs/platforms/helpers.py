@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.clock import to_epoch
 from db import earnings, reviews
-from db.earnings import NewEntry
+from tests.cogs.earnings.helpers import log_work
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
@@ -74,19 +74,8 @@ async def contribute(
 ) -> None:
     """One member's approved task in their earnings log, opted in to a server's stats."""
     now = to_epoch(h.clock.now())
-    await earnings.add_entry(
-        h.db,
-        user_id,
-        NewEntry(
-            kind="task",
-            work_date=day.isoformat(),
-            status="approved",
-            amount_cents=cents,
-            currency=currency,
-            minutes=minutes,
-            platform=platform,
-        ),
-        now,
+    await log_work(
+        h, user_id, day, cents=cents, minutes=minutes, currency=currency, platform=platform
     )
     if sharing:
         # opted in two weeks ago: past the delay before an opt-in counts (#12.19)
