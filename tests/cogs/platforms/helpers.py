@@ -60,6 +60,10 @@ async def seed_reviews(
     return ids
 
 
+#: The platforms every server starts with, in the order members are offered them.
+DEFAULT_PLATFORMS = ["mturk", "prolific", "clickworker", "toloka", "uhrs", "appen"]
+
+
 async def contribute(
     h: Harness,
     user_id: int,

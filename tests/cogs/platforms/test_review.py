@@ -7,7 +7,14 @@ import json
 import pytest
 
 from db import reviews
-from tests.cogs.platforms.helpers import GREEN, PROLIFIC_ID, SCORES, platform_reviews, review
+from tests.cogs.platforms.helpers import (
+    DEFAULT_PLATFORMS,
+    GREEN,
+    PROLIFIC_ID,
+    SCORES,
+    platform_reviews,
+    review,
+)
 from tests.harness.driver import Harness
 
 
@@ -148,11 +155,4 @@ async def test_autocomplete_offers_the_servers_platforms(configured: Harness) ->
     choices = await h.autocomplete("platform review", "platform", platform="pro")
     assert choices == [{"name": "Prolific", "value": "prolific"}]
     everything = await h.autocomplete("platform review", "platform", platform="")
-    assert {c["value"] for c in everything} == {
-        "mturk",
-        "prolific",
-        "clickworker",
-        "toloka",
-        "uhrs",
-        "appen",
-    }
+    assert {c["value"] for c in everything} == set(DEFAULT_PLATFORMS)

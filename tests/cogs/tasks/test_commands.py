@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.cogs.platforms.helpers import DEFAULT_PLATFORMS
 from tests.harness.driver import Harness
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -33,12 +34,7 @@ async def test_task_commands_sync_with_valid_french_names(harness: Harness) -> N
     assert share_options["reward"]["name_localizations"]["fr"] == "rémunération"
     assert share_options["minutes"]["max_value"] == 1440
     assert [c["value"] for c in share_options["platform"]["choices"]] == [
-        "mturk",
-        "prolific",
-        "clickworker",
-        "toloka",
-        "uhrs",
-        "appen",
+        *DEFAULT_PLATFORMS,
         "other",
     ]
 
