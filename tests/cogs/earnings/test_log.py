@@ -262,6 +262,13 @@ async def test_a_symbol_names_the_currency(
     assert (entry.amount_cents, entry.currency) == expected
 
 
+async def assert_refused(h: Harness, options: dict, words: str) -> None:
+    """Alice's /earnings log with `options` is refused (saying `words`) and stores nothing."""
+    sent = await log(h, h.alice, **options)
+    assert sent.ephemeral and words in sent.content, sent.content
+    assert await stored(h, h.alice) == []
+
+
 @pytest.mark.parametrize(
     ("options", "words"),
     [
@@ -273,10 +280,7 @@ async def test_a_symbol_names_the_currency(
 async def test_a_symbol_that_is_ambiguous_or_contradicts_is_refused(
     harness: Harness, options: dict, words: str
 ) -> None:
-    h = harness
-    sent = await log(h, h.alice, **options)
-    assert sent.ephemeral and words in sent.content, sent.content
-    assert await stored(h, h.alice) == []
+    await assert_refused(harness, options, words)
 
 
 async def test_a_dollar_sign_in_a_euro_members_log_is_refused(harness: Harness) -> None:
@@ -315,7 +319,4 @@ async def test_recent_says_how_many_older_entries_are_not_listed(harness: Harnes
 async def test_personal_data_is_refused_in_earnings_text(
     harness: Harness, options: dict, words: str
 ) -> None:
-    h = harness
-    sent = await log(h, h.alice, **options)
-    assert sent.ephemeral and words in sent.content, sent.content
-    assert await stored(h, h.alice) == []
+    await assert_refused(harness, options, words)

@@ -212,6 +212,25 @@ def test_community_counts_unpaid_time_per_member() -> None:
     assert rates == {("MTurk", "USD"): 300}
 
 
+def unpaid_buckets(
+    keys: st.SearchStrategy[str], minutes: st.SearchStrategy[int]
+) -> st.SearchStrategy[Bucket]:
+    """Buckets of unpaid time (searching, qualifying, between tasks): minutes, no money."""
+    return st.builds(
+        Bucket,
+        key=keys,
+        currency=st.just(""),
+        platform=st.sampled_from(["MTurk", "Prolific", "Toloka", ""]),
+        kind=st.just("unpaid"),
+        state=st.sampled_from(["searching", "qualification", "between_tasks"]),
+        entries=st.integers(1, 5),
+        amount_cents=st.just(0),
+        minutes=minutes,
+        timed_amount_cents=st.just(0),
+        untimed=st.just(0),
+    )
+
+
 bucket_strategy = st.builds(
     Bucket,
     key=st.sampled_from(["2026-11-23", "2026-11-24", "2026-11-25"]),
@@ -225,18 +244,8 @@ bucket_strategy = st.builds(
     timed_amount_cents=st.just(0),
     untimed=st.just(0),
 )
-unpaid_strategy = st.builds(
-    Bucket,
-    key=st.sampled_from(["2026-11-23", "2026-11-24"]),
-    currency=st.just(""),
-    platform=st.sampled_from(["MTurk", "Prolific", "Toloka", ""]),
-    kind=st.just("unpaid"),
-    state=st.sampled_from(["searching", "qualification", "between_tasks"]),
-    entries=st.integers(1, 5),
-    amount_cents=st.just(0),
-    minutes=st.integers(1, 1440),
-    timed_amount_cents=st.just(0),
-    untimed=st.just(0),
+unpaid_strategy = unpaid_buckets(
+    st.sampled_from(["2026-11-23", "2026-11-24"]), st.integers(1, 1440)
 )
 
 
@@ -353,19 +362,7 @@ member_bucket = st.builds(
     timed_amount_cents=st.integers(0, 10**9),
     untimed=st.integers(0, 3),
 )
-member_unpaid = st.builds(
-    Bucket,
-    key=st.sampled_from([str(n) for n in range(8)]),
-    currency=st.just(""),
-    platform=st.sampled_from(["MTurk", "Prolific", "Toloka", ""]),
-    kind=st.just("unpaid"),
-    state=st.sampled_from(["searching", "qualification", "between_tasks"]),
-    entries=st.integers(1, 5),
-    amount_cents=st.just(0),
-    minutes=st.integers(0, 5_000),
-    timed_amount_cents=st.just(0),
-    untimed=st.just(0),
-)
+member_unpaid = unpaid_buckets(st.sampled_from([str(n) for n in range(8)]), st.integers(0, 5_000))
 
 
 @given(st.lists(st.one_of(member_bucket, member_unpaid), max_size=80))
