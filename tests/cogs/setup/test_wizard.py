@@ -22,6 +22,25 @@ async def choose_channels(h: Harness, wizard: Sent, *, digest: bool = False) -> 
         await h.select(wizard, "setup:digest", [str(h.world.digest)], user=h.admin)
 
 
+async def at_step(h: Harness, step: int) -> Sent:
+    """The wizard with its channels chosen, turned to page `step` of 3."""
+    wizard = await start(h)
+    await choose_channels(h, wizard)
+    for _ in range(step - 1):
+        await h.click(wizard, "Next", user=h.admin)
+    return wizard
+
+
+async def submit_form(
+    h: Harness, step: int, button: str, values: dict[str, str]
+) -> tuple[Sent, list[Sent]]:
+    """Open `button`'s form on page `step` of the wizard and submit `values`."""
+    wizard = await at_step(h, step)
+    modal = (await h.click(wizard, button, user=h.admin))[-1]
+    sent = await h.submit_modal(modal, values, user=h.admin, message=message_of(h, wizard))
+    return wizard, sent
+
+
 async def test_full_wizard_configures_the_server_and_enables_features(harness: Harness) -> None:
     h = harness
     assert not (await stored(h)).is_set_up
@@ -173,11 +192,7 @@ async def test_bad_wages_are_refused_and_nothing_is_staged(
     harness: Harness, values: dict[str, str], expected: str
 ) -> None:
     h = harness
-    wizard = await start(h)
-    await choose_channels(h, wizard)
-    await h.click(wizard, "Next", user=h.admin)
-    modal = (await h.click(wizard, "Wages…", user=h.admin))[-1]
-    sent = await h.submit_modal(modal, values, user=h.admin, message=message_of(h, wizard))
+    wizard, sent = await submit_form(h, 2, "Wages…", values)
     assert sent[-1].ephemeral and expected in sent[-1].content
     assert h.current(wizard).field("Minimum wage") == "$7.25/h"
     h.api.assert_never_pinged()
@@ -198,22 +213,15 @@ async def test_bad_limits_are_refused(
     harness: Harness, values: dict[str, str], expected: str
 ) -> None:
     h = harness
-    wizard = await start(h)
-    await choose_channels(h, wizard)
-    await h.click(wizard, "Next", user=h.admin)
-    await h.click(wizard, "Next", user=h.admin)
-    modal = (await h.click(wizard, "Limits…", user=h.admin))[-1]
     full = {"expiry": "120", "dms": "10", "reports": "3", "new_member_days": "7", **values}
-    sent = await h.submit_modal(modal, full, user=h.admin, message=message_of(h, wizard))
+    wizard, sent = await submit_form(h, 3, "Limits…", full)
     assert sent[-1].ephemeral and expected in sent[-1].content
     assert h.current(wizard).field("Reports") == "3 per member per day"
 
 
 async def test_other_time_zone_and_currency_are_validated(harness: Harness) -> None:
     h = harness
-    wizard = await start(h)
-    await choose_channels(h, wizard)
-    await h.click(wizard, "Next", user=h.admin)
+    wizard = await at_step(h, 2)
 
     modal = (await h.click(wizard, "Other time zone…", user=h.admin))[-1]
     sent = await h.submit_modal(
@@ -240,9 +248,7 @@ async def test_other_time_zone_and_currency_are_validated(harness: Harness) -> N
 
 async def test_crafted_menu_values_are_refused(harness: Harness) -> None:
     h = harness
-    wizard = await start(h)
-    await choose_channels(h, wizard)
-    await h.click(wizard, "Next", user=h.admin)
+    wizard = await at_step(h, 2)
     sent = await h.select(wizard, "setup:zone", ["Not/AZone"], user=h.admin)
     assert "is not a time zone I know" in sent[-1].content
     sent = await h.select(wizard, "setup:region", ["atlantis"], user=h.admin)
