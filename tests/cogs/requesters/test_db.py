@@ -17,6 +17,31 @@ DAY = 86_400
 SCORES = {"pay": 4, "fast": 4, "fair": 4, "communication": 4}
 
 
+async def _review(
+    db: Database,
+    requester_id: int,
+    author_id: int,
+    *,
+    guild_id: int = 1,
+    scores: dict[str, int] = SCORES,
+    experience: str = "none",
+    body: str | None = None,
+    now: int = NOW,
+) -> reviews.Review:
+    """Save `author_id`'s review of a requester (Acme-style defaults: no text, now)."""
+    return await reviews.save(
+        db,
+        "requester",
+        requester_id,
+        author_id=author_id,
+        guild_id=guild_id,
+        scores=scores,
+        experience=experience,
+        body=body,
+        now=now,
+    )
+
+
 async def _report(db: Database, requester_id: int, reporter_id: int, **kw: Any) -> reports.Report:
     values: dict[str, Any] = {
         "guild_id": 1,
@@ -38,29 +63,16 @@ async def _report(db: Database, requester_id: int, reporter_id: int, **kw: Any) 
 
 async def test_saving_again_edits_and_keeps_history(db: Database) -> None:
     acme = await requesters.upsert(db, "mturk", None, "Acme", NOW)
-    first = await reviews.save(
-        db,
-        "requester",
-        acme.id,
-        author_id=7,
-        guild_id=1,
-        scores=SCORES,
-        experience="1-5",
-        body="ok",
-        now=NOW,
-    )
+    first = await _review(db, acme.id, 7, experience="1-5", body="ok")
     assert not first.edited and first.revision == 1
-    second = await reviews.save(
-        db,
-        "requester",
-        acme.id,
-        author_id=7,
-        guild_id=2,
-        scores={**SCORES, "pay": 1},
-        experience="6-20",
-        body="they cut pay",
-        now=NOW + 60,
-    )
+    # the same member edits it from another server
+    edit: dict[str, Any] = {
+        "guild_id": 2,
+        "scores": {**SCORES, "pay": 1},
+        "experience": "6-20",
+        "body": "they cut pay",
+    }
+    second = await _review(db, acme.id, 7, **edit, now=NOW + 60)
     assert second.id == first.id and second.edited and second.revision == 2
     # edited from another server: the review keeps its origin (#12.20)
     assert second.scores["pay"] == 1 and second.guild_id == 1
@@ -69,34 +81,14 @@ async def test_saving_again_edits_and_keeps_history(db: Database) -> None:
         (4, "ok", NOW, NOW + 60)
     ]
     # The same content again is not a new version of it.
-    await reviews.save(
-        db,
-        "requester",
-        acme.id,
-        author_id=7,
-        guild_id=2,
-        scores={**SCORES, "pay": 1},
-        experience="6-20",
-        body="they cut pay",
-        now=NOW + 120,
-    )
+    await _review(db, acme.id, 7, **edit, now=NOW + 120)
     assert len(await reviews.history(db, first.id)) == 1
 
 
 async def test_summary_excludes_hidden_reviews_and_has_a_recent_window(db: Database) -> None:
     acme = await requesters.upsert(db, "mturk", None, "Acme", NOW)
     for author, pay, at in ((1, 5, NOW - 200 * DAY), (2, 3, NOW - DAY), (3, 1, NOW)):
-        await reviews.save(
-            db,
-            "requester",
-            acme.id,
-            author_id=author,
-            guild_id=1,
-            scores={**SCORES, "pay": pay},
-            experience="none",
-            body=None,
-            now=at,
-        )
+        await _review(db, acme.id, author, scores={**SCORES, "pay": pay}, now=at)
     summary = await reviews.summary(db, "requester", acme.id, NOW - 90 * DAY)
     assert summary.review_count == 3 and summary.recent_count == 2
     assert summary.mean("pay") == pytest.approx(3.0)
@@ -124,17 +116,7 @@ async def test_summary_excludes_hidden_reviews_and_has_a_recent_window(db: Datab
 
 async def test_flags_count_once_per_member_and_follow_the_rule(db: Database) -> None:
     acme = await requesters.upsert(db, "mturk", None, "Acme", NOW)
-    review = await reviews.save(
-        db,
-        "requester",
-        acme.id,
-        author_id=1,
-        guild_id=1,
-        scores=SCORES,
-        experience="none",
-        body="x",
-        now=NOW,
-    )
+    review = await _review(db, acme.id, 1, body="x")
 
     async def flag(who: int, moderator: bool) -> reviews.FlagResult:
         return await reviews.flag(
@@ -193,39 +175,9 @@ async def test_merge_moves_everything_and_keeps_the_worse_status(db: Database) -
     await service.set_status(
         db, old.id, guild_id=1, moderator_id=9, status="scam", reason="phishing", now=NOW
     )
-    both = await reviews.save(
-        db,
-        "requester",
-        old.id,
-        author_id=1,
-        guild_id=1,
-        scores={**SCORES, "pay": 1},
-        experience="none",
-        body="old account",
-        now=NOW,
-    )
-    await reviews.save(
-        db,
-        "requester",
-        new.id,
-        author_id=1,
-        guild_id=1,
-        scores=SCORES,
-        experience="none",
-        body="new account",
-        now=NOW + 1,
-    )
-    only_old = await reviews.save(
-        db,
-        "requester",
-        old.id,
-        author_id=2,
-        guild_id=1,
-        scores=SCORES,
-        experience="none",
-        body=None,
-        now=NOW,
-    )
+    both = await _review(db, old.id, 1, scores={**SCORES, "pay": 1}, body="old account")
+    await _review(db, new.id, 1, body="new account", now=NOW + 1)
+    only_old = await _review(db, old.id, 2)
     filed = await _report(db, old.id, 3)
     await db.execute(
         "INSERT INTO task_alerts (guild_id, platform, task_key, title, requester_id, "
