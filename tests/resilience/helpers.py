@@ -106,20 +106,25 @@ class Child:
                 stream.close()
 
 
+def table_names(conn: sqlite3.Connection, *, virtual: bool = True) -> list[str]:
+    """The database's own tables by name (not SQLite's); `virtual=False` leaves out the
+    full-text tables (their rows live in shadow tables)."""
+    where = "type = 'table' AND name NOT LIKE 'sqlite_%'"
+    if not virtual:
+        where += " AND sql NOT LIKE 'CREATE VIRTUAL%'"
+    return [
+        row[0]
+        for row in conn.execute(f"SELECT name FROM sqlite_master WHERE {where} ORDER BY name")
+    ]
+
+
 def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table, in a stable order: what "nothing changed" compares."""
     conn = sqlite3.connect(path)
     try:
-        names = [
-            row[0]
-            for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            )
-        ]
         return {
             name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
-            for name in names
+            for name in table_names(conn)
         }
     finally:
         conn.close()

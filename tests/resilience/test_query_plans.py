@@ -26,6 +26,7 @@ from bench.sqltrace import SqlRecorder, Statement, plan_problems, query_plan
 from bot.clock import ManualClock
 from tests.harness.driver import Harness
 from tests.harness.driver import test_settings as make_settings
+from tests.resilience.helpers import table_names
 
 #: Enough rows that "large" means something; small enough to build in a moment.
 PLANS = dataclasses.replace(
@@ -63,15 +64,10 @@ async def populated(
 def _large_tables(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE "
-                "'CREATE VIRTUAL%' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
         return {
-            n for n in names if conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] >= LARGE
+            n
+            for n in table_names(conn, virtual=False)
+            if conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] >= LARGE
         }
     finally:
         conn.close()
