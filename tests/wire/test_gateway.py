@@ -182,15 +182,22 @@ async def test_sync_publishes_commands_without_touching_the_database(tmp_path: P
     assert not server.unknown
 
 
-async def test_an_unreachable_gateway_is_one_clear_line(tmp_path: Path) -> None:
-    port = free_port()
-    gateway = f"ws://127.0.0.1:{port}/"
+async def run_failing(tmp_path: Path, **server_options: object) -> tuple[WireDiscord, Child]:
+    """`python -m bot run` against a server set up to fail (`server_options`): it must
+    stop on its own with exit code 1. The server and the finished child, to read."""
     async with (
-        WireDiscord(gateway_url=gateway) as server,
+        WireDiscord(**server_options) as server,  # type: ignore[arg-type]
         bot_process(server, tmp_path, "run") as bot,
     ):
         code = await bot.finish()
     assert code == 1
+    return server, bot
+
+
+async def test_an_unreachable_gateway_is_one_clear_line(tmp_path: Path) -> None:
+    port = free_port()
+    gateway = f"ws://127.0.0.1:{port}/"
+    _, bot = await run_failing(tmp_path, gateway_url=gateway)
     lines = [line for line in bot.stderr.splitlines() if line.strip()]
     assert f"Cannot reach the gateway at {gateway}" in lines[-1]
     assert "DISCORD_API_BASE" in lines[-1]
@@ -199,23 +206,13 @@ async def test_an_unreachable_gateway_is_one_clear_line(tmp_path: Path) -> None:
 
 
 async def test_a_server_without_gateway_bot_is_named(tmp_path: Path) -> None:
-    async with (
-        WireDiscord(gateway_bot=False) as server,
-        bot_process(server, tmp_path, "run") as bot,
-    ):
-        code = await bot.finish()
-    assert code == 1
+    server, bot = await run_failing(tmp_path, gateway_bot=False)
     assert f"Cannot reach the gateway at {server.api_base}/gateway/bot" in bot.stderr
     assert "Traceback" not in bot.stderr, bot.stderr
 
 
 async def test_a_gateway_that_refuses_the_token_is_one_clear_line(tmp_path: Path) -> None:
-    async with (
-        WireDiscord(refuse_identify=True) as server,
-        bot_process(server, tmp_path, "run") as bot,
-    ):
-        code = await bot.finish()
-    assert code == 1
+    _, bot = await run_failing(tmp_path, refuse_identify=True)
     assert "The gateway refused the token in DISCORD_TOKEN" in bot.stderr.splitlines()[-1]
     assert "Traceback" not in bot.stderr, bot.stderr
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from db import requesters, reviews
 from tests.cogs.requesters.helpers import count, review
 from tests.harness.driver import Harness
+
+
+def with_button(message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+    """`message` as a crafting client would send it: one button with `custom_id`."""
+    button = {"type": 2, "style": 2, "label": "x", "custom_id": custom_id}
+    return {**message, "components": [{"type": 1, "components": [button]}]}
 
 
 async def test_a_review_is_saved_and_shown_privately(configured: Harness) -> None:
@@ -179,30 +187,11 @@ async def test_members_cannot_flag_their_own_review(configured: Harness) -> None
     card = await h.slash("requester info", user=h.alice, requester="Acme")
     assert [b["label"] for b in card.buttons] == ["Flag review #2"]
     # Even with a crafted button, the server refuses.
-    crafted = {
-        **card.message,  # type: ignore[dict-item]
-        "components": [
-            {
-                "type": 1,
-                "components": [
-                    {"type": 2, "style": 2, "label": "x", "custom_id": "reviews:flag:1"}
-                ],
-            }
-        ],
-    }
+    assert card.message is not None
+    crafted = with_button(card.message, "reviews:flag:1")
     refused = await h.click(crafted, "reviews:flag:1", user=h.alice)
     assert refused[-1].ephemeral and "your own review" in refused[-1].content
-    missing = {
-        **crafted,
-        "components": [
-            {
-                "type": 1,
-                "components": [
-                    {"type": 2, "style": 2, "label": "x", "custom_id": "reviews:flag:999"}
-                ],
-            }
-        ],
-    }
+    missing = with_button(crafted, "reviews:flag:999")
     refused = await h.click(missing, "reviews:flag:999", user=h.alice)
     assert "cannot find review #999" in refused[-1].content
     assert await count(h, "review_flags") == 0
