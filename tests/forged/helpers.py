@@ -8,7 +8,6 @@ package docstring says what each test proves.
 
 from __future__ import annotations
 
-import logging
 import string
 from typing import Any
 
@@ -20,6 +19,7 @@ from tests.cogs.requesters import helpers as requesters
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
+from tests.resilience.helpers import ErrorRecords as Errors
 from tests.resilience.helpers import snapshot
 
 MTURK = "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks"
@@ -51,15 +51,6 @@ FORGED = {
     "ReviewsPageButton": "test_review_lists_read_only_what_the_clickers_server_sees",
     "ExportMinutesButton": "test_export_minutes_are_the_authors_own_in_their_server",
 }
-
-
-class Errors(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 def refused(replies: list[Sent], text: str | None = None) -> Sent:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import subprocess
@@ -104,6 +105,18 @@ class Child:
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+
+
+class ErrorRecords(logging.Handler):
+    """Keeps every ERROR record logged while it is installed: a hostile input must never
+    leave one (a traceback in the log is a crash the member did not see)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 def table_names(conn: sqlite3.Connection, *, virtual: bool = True) -> list[str]:

@@ -36,7 +36,7 @@ from db import members
 from tests.harness import payloads as p
 from tests.harness.driver import DEFAULT_NOW, Harness, configure_server
 from tests.harness.driver import test_settings as make_settings
-from tests.resilience.helpers import snapshot
+from tests.resilience.helpers import ErrorRecords, snapshot
 
 EXAMPLES_PER_COMMAND = 5
 AUTOCOMPLETE_EXAMPLES = 4
@@ -176,15 +176,6 @@ def leaf_commands(tree: app_commands.CommandTree) -> Iterator[app_commands.Comma
 
     for command in tree.get_commands():
         yield from walk(command)
-
-
-class ErrorRecords(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 class Refusals:
