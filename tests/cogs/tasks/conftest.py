@@ -42,6 +42,17 @@ def new_alert(
     return tasks_db.NewAlert(guild_id=guild_id, sharer_id=sharer_id, **values, **more)
 
 
+def record_posted(h: Harness) -> list[tasks_db.Alert]:
+    """Every alert the bot dispatches `alert_posted` for from now on, in order."""
+    posted: list[tasks_db.Alert] = []
+
+    async def on_alert_posted(alert: tasks_db.Alert) -> None:
+        posted.append(alert)
+
+    h.bot.add_listener(on_alert_posted)
+    return posted
+
+
 async def share(
     h: Harness, user: FakeUser | None = None, *, locale: str = "en-US", **options: Any
 ) -> Sent:

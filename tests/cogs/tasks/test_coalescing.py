@@ -17,6 +17,7 @@ from tests.cogs.tasks.conftest import (
     MTURK,
     last_alert,
     new_alert,
+    record_posted,
     set_guild,
     share,
     stored,
@@ -185,12 +186,7 @@ async def test_a_share_left_unposted_by_a_crash_is_posted_by_the_next_sharer(
     configured: Harness,
 ) -> None:
     h = configured
-    posted: list[tasks_db.Alert] = []
-
-    async def on_alert_posted(alert: tasks_db.Alert) -> None:
-        posted.append(alert)
-
-    h.bot.add_listener(on_alert_posted)
+    posted = record_posted(h)
     leftover = await _leftover(h)
     sent = await share(h, h.bob)
     assert "Alert posted" in sent.content

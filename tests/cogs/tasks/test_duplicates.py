@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from db import tasks as tasks_db
-from tests.cogs.tasks.conftest import GROUP, MTURK, last_alert, share, stored
+from tests.cogs.tasks.conftest import GROUP, MTURK, last_alert, record_posted, share, stored
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
@@ -90,12 +89,7 @@ def _replies(h: Harness, payload: dict[str, Any]) -> list[Sent]:
 
 async def test_members_sharing_the_same_task_at_once_get_one_alert(configured: Harness) -> None:
     h = configured
-    posted: list[tasks_db.Alert] = []
-
-    async def on_alert_posted(alert: tasks_db.Alert) -> None:
-        posted.append(alert)
-
-    h.bot.add_listener(on_alert_posted)
+    posted = record_posted(h)
     people = [h.alice, h.bob, h.carol, h.dave, h.mod]
     payloads = [_feed(h, person) for person in people]  # all in flight together
     await h.settle()

@@ -16,6 +16,7 @@ from tests.cogs.tasks.conftest import (
     RED,
     STUDY,
     last_alert,
+    record_posted,
     set_guild,
     share,
     stored,
@@ -143,12 +144,7 @@ async def test_anonymous_shares_hide_the_sharer_but_keep_them_for_privacy(
 
 async def test_alert_posted_is_dispatched_once_per_new_alert(configured: Harness) -> None:
     h = configured
-    seen: list[tasks_db.Alert] = []
-
-    async def on_alert_posted(alert: tasks_db.Alert) -> None:
-        seen.append(alert)
-
-    h.bot.add_listener(on_alert_posted)
+    seen = record_posted(h)
     await share(h, limits="US, CA")
     await share(h, h.bob)  # a duplicate: a bump, not a new alert
     await h.settle()
