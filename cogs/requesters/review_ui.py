@@ -10,10 +10,11 @@ review (or the subject and page), so the buttons keep working after a restart.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.components import FromMatch
 from bot.error_handler import EntraideModal, guarded
 from bot.i18n import t
 from bot.ids import ID_DIGITS
@@ -50,6 +51,7 @@ class FlagReviewButton(
 
 
 class ReviewsPageButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reviews:(?P<mode>all|page):(?P<kind>[a-z]{1,32}):(?P<id>[0-9]{1,18}):(?P<page>[0-9]{1,4})",
 ):
@@ -84,13 +86,7 @@ class ReviewsPageButton(
         self.mode = mode
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReviewsPageButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(match["kind"], int(match["id"]), int(match["page"]), "…", mode=match["mode"])
 
     @guarded
