@@ -143,15 +143,7 @@ class AlertsCog(commands.Cog):
             interaction.guild_id,
             interaction.user.id,
             subscriptions.NewSubscription(
-                platform=filters.platform,
-                min_hourly_cents=filters.min_hourly_cents,
-                min_reward_cents=filters.min_reward_cents,
-                currency=filters.currency,
-                keywords=filters.keywords,
-                requester=filters.requester,
-                no_warned=filters.no_warned,
-                locale=locale,
-                signature=filters.signature(),
+                **filters.as_fields(), locale=locale, signature=filters.signature()
             ),
             to_epoch(self.bot.clock.now()),
             limit=rules.MAX_SUBSCRIPTIONS,

@@ -11,7 +11,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from bot.errors import UserError
 from bot.ids import bounded_id
@@ -166,6 +167,18 @@ class Filters:
         if has_money and self.currency is None:
             msg = "money thresholds need a currency"
             raise ValueError(msg)
+
+    @classmethod
+    def copied_from(cls, stored: object) -> Filters:
+        """The filters a stored subscription or notification role carries.
+
+        Stored records (`db.alert_filters.AlertFilters`) use these same field names.
+        """
+        return cls(**{f.name: getattr(stored, f.name) for f in fields(cls)})
+
+    def as_fields(self) -> dict[str, Any]:
+        """The seven filter fields by name, for the record that stores them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def has_money(self) -> bool:
