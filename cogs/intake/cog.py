@@ -20,7 +20,7 @@ from cogs.intake.api import ApiServer, hash_token, new_token
 from cogs.intake.exports import ExportMinutesButton, ExportsChannel
 from cogs.intake.parsers import ParsedTask
 from cogs.intake.views import PasteModal, show_preview
-from cogs.tasks import rules
+from cogs.tasks import member_text
 from db import intake as intake_db
 from db import tasks as tasks_db
 from db.requesters import Reputation
@@ -158,7 +158,7 @@ class IntakeCog(commands.Cog, name="Intake"):
         locale = locale_of(interaction)
         if self.server is None:
             raise UserError("intake.token.api_off")
-        clean = rules.clean_text("notes", label, LABEL_MAX) if label else None
+        clean = member_text.clean_text("notes", label, LABEL_MAX) if label else None
         secret = new_token()
         stored = await intake_db.create_token(
             self.bot.db,

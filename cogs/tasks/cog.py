@@ -14,7 +14,7 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
-from cogs.tasks import render, rules
+from cogs.tasks import member_text, render, rules
 from cogs.tasks.eligibility import Limits, is_eligible
 from cogs.tasks.identity_views import (
     OtherRequesterView,
@@ -271,11 +271,11 @@ class TasksCog(commands.Cog, name=COG_NAME):
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
         if platform is not None and platform not in rules.PLATFORMS:
-            raise rules.FieldError(
+            raise member_text.FieldError(
                 "tasks.errors.platform_unknown", "platform", platform=platform[:20]
             )
         if text is not None and len(text) > rules.SEARCH_TEXT_MAX:
-            raise rules.FieldError(
+            raise member_text.FieldError(
                 "tasks.errors.too_long", "text", limit=rules.SEARCH_TEXT_MAX, length=len(text)
             )
         requester_ids = None
@@ -324,9 +324,9 @@ class TasksCog(commands.Cog, name=COG_NAME):
     ) -> None:
         settings = await require_moderator(interaction)
         ref = rules.parse_alert_ref(alert)
-        clean = rules.clean_text("reason", reason, rules.REASON_MAX, multiline=True)
+        clean = member_text.clean_text("reason", reason, rules.REASON_MAX, multiline=True)
         if clean is None:
-            raise rules.FieldError("tasks.errors.required", "reason")
+            raise member_text.FieldError("tasks.errors.required", "reason")
         removed = await self.service.remove(
             settings.guild_id, ref, moderator_id=interaction.user.id, reason=clean
         )
