@@ -12,9 +12,10 @@ from discord.ext import commands
 
 from bot.checks import require_setup
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
-from bot.money import decimal_to_minor, known_currencies, normalize_currency
+from bot.money import known_currencies
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
 from cogs.alerts import delivery, notify, outbox, render, rules, views
@@ -36,11 +37,7 @@ COMMON_CURRENCIES = ("USD", "GBP", "EUR", "CAD", "AUD", "INR")
 
 
 class AlertsCog(commands.Cog):
-    alerts = app_commands.Group(
-        name=ls("alerts.group.name"),
-        description=ls("alerts.group.description"),
-        guild_only=True,
-    )
+    alerts = server_group("alerts.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -126,16 +123,15 @@ class AlertsCog(commands.Cog):
     ) -> None:
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
-        has_money = min_hourly is not None or min_reward is not None
-        code = normalize_currency(currency) if currency else settings.currency
-        filters = rules.build_filters(
-            platform=platform,
-            min_hourly_cents=None if min_hourly is None else decimal_to_minor(min_hourly, code),
-            min_reward_cents=None if min_reward is None else decimal_to_minor(min_reward, code),
-            currency=code if has_money else None,
-            keywords=keywords,
-            requester=requester,
-            no_warned=no_warned,
+        filters = rules.filters_from_options(
+            settings.currency,
+            platform,
+            min_hourly,
+            min_reward,
+            currency,
+            keywords,
+            requester,
+            no_warned,
         )
         assert interaction.guild_id is not None  # require_setup refuses DMs
         stored = await subscriptions.add(

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot.errors import UserError
 from bot.ids import bounded_id
+from bot.money import decimal_to_minor, normalize_currency
 from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES
 
@@ -238,6 +239,34 @@ def build_filters(
         keywords=parse_keywords(keywords),
         requester=parse_requester(requester),
         no_warned=bool(no_warned),
+    )
+
+
+def filters_from_options(  # noqa: PLR0917 - the slash options, in the commands' order
+    default_currency: str,
+    platform: str | None,
+    min_hourly: float | None,
+    min_reward: float | None,
+    currency: str | None,
+    keywords: str | None,
+    requester: str | None,
+    no_warned: bool,
+    /,
+) -> Filters:
+    """The filters typed as `/alerts subscribe` or `/roles add` options, validated.
+
+    Money thresholds are in `currency`, the server's (`default_currency`) when none is
+    given; the currency is kept only with a threshold.
+    """
+    code = normalize_currency(currency) if currency else default_currency
+    return build_filters(
+        platform=platform,
+        min_hourly_cents=None if min_hourly is None else decimal_to_minor(min_hourly, code),
+        min_reward_cents=None if min_reward is None else decimal_to_minor(min_reward, code),
+        currency=code,
+        keywords=keywords,
+        requester=requester,
+        no_warned=no_warned,
     )
 
 

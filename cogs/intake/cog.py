@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.checks import require_manager, require_setup
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
@@ -41,11 +42,7 @@ LABEL_MAX = 50
 class IntakeCog(commands.Cog, name="Intake"):
     """Exports and pasted posts become task alerts, through the same share rules."""
 
-    api = app_commands.Group(
-        name=ls("intake.api.group.name"),
-        description=ls("intake.api.group.description"),
-        guild_only=True,
-    )
+    api = server_group("intake.api.group")
     token = app_commands.Group(
         name=ls("intake.token.group.name"),
         description=ls("intake.token.group.description"),

@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import require_moderator, require_setup
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
@@ -60,9 +61,7 @@ Currency = app_commands.Range[str, 3, 3]
 class TasksCog(commands.Cog, name=COG_NAME):
     """Task alerts: share, merge, rate by hourly pay, keep fresh, search."""
 
-    task = app_commands.Group(
-        name=ls("tasks.group.name"), description=ls("tasks.group.description"), guild_only=True
-    )
+    task = server_group("tasks.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
