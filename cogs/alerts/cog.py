@@ -123,16 +123,8 @@ class AlertsCog(commands.Cog):
     ) -> None:
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
-        filters = rules.filters_from_options(
-            settings.currency,
-            platform,
-            min_hourly,
-            min_reward,
-            currency,
-            keywords,
-            requester,
-            no_warned,
-        )
+        options = (platform, min_hourly, min_reward, currency, keywords, requester, no_warned)
+        filters = rules.filters_from_options(settings.currency, *options)
         assert interaction.guild_id is not None  # require_setup refuses DMs
         stored = await subscriptions.add(
             self.bot.db,

@@ -136,16 +136,8 @@ class RolesCog(commands.Cog):
         if refusal is not None:
             raise UserError(refusal, role=render.role_name(actual or role))
         assert actual is not None
-        filters = alert_rules.filters_from_options(
-            settings.currency,
-            platform,
-            min_hourly,
-            min_reward,
-            currency,
-            keywords,
-            requester,
-            no_warned,
-        )
+        options = (platform, min_hourly, min_reward, currency, keywords, requester, no_warned)
+        filters = alert_rules.filters_from_options(settings.currency, *options)
         now = to_epoch(self.bot.clock.now())
         stored = await notify_roles.add(
             self.bot.db,
