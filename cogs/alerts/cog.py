@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.money import known_currencies
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
-from cogs.alerts import delivery, notify, outbox, render, rules, views
+from cogs.alerts import delivery, notify, outbox, render, rules, selection, views
 from db import subscriptions
 
 if TYPE_CHECKING:
@@ -208,7 +208,7 @@ class AlertsCog(commands.Cog):
         await require_setup(interaction)
         assert interaction.guild_id is not None
         locale = locale_of(interaction)
-        selector = rules.parse_selector(which)
+        selector = selection.parse_selector(which)
         if selector.everything:
             count = await subscriptions.remove_all(
                 self.bot.db, interaction.guild_id, interaction.user.id
@@ -221,7 +221,7 @@ class AlertsCog(commands.Cog):
         subs = await subscriptions.for_member(
             self.bot.db, interaction.guild_id, interaction.user.id
         )
-        target_id = rules.pick([s.id for s in subs], selector)
+        target_id = selection.pick([s.id for s in subs], selector)
         removed = await subscriptions.remove(self.bot.db, interaction.user.id, target_id)
         self.subscription_cache.discard(target_id)
         if removed is None:
@@ -253,6 +253,6 @@ class AlertsCog(commands.Cog):
                 continue
             choices.append(app_commands.Choice(name=truncate(label, 100), value=f"s{sub.id}"))
         everything = t("alerts.remove.all_choice", locale, count=len(subs))
-        if subs and (not typed or typed in rules.fold(everything) or typed in rules.ALL_WORDS):
+        if subs and (not typed or typed in rules.fold(everything) or typed in selection.ALL_WORDS):
             choices.append(app_commands.Choice(name=everything, value="all"))
         return choices[:25]
