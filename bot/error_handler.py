@@ -13,13 +13,14 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import discord
 from discord import app_commands
 from discord.enums import AppCommandOptionType
 from discord.ext import commands
 
+from bot.components import FromMatch
 from bot.errors import UserError
 from bot.i18n import t
 from bot.money import MoneyError
@@ -135,6 +136,7 @@ COMPONENT_NAMESPACES = (
 
 
 class OversizedIdButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"(?:{'|'.join(COMPONENT_NAMESPACES)}):.{{0,200}}?[0-9]{{21}}.{{0,200}}",
 ):
@@ -150,13 +152,7 @@ class OversizedIdButton(
         super().__init__(discord.ui.Button(label="…", custom_id=custom_id[:100]))
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> OversizedIdButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(match.string)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from db.connection import Database
+from db.models import from_row
 
 #: `actor_id` of entries whose actor erased their data (`/privacy delete`). Discord never
 #: gives the id 0 to anyone, and the entry itself stays: a server can still account for
@@ -32,17 +33,7 @@ class AuditEntry:
 
 
 def _entry(row: sqlite3.Row) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        actor_id=row["actor_id"],
-        action=row["action"],
-        target_kind=row["target_kind"],
-        target_id=row["target_id"],
-        reason=row["reason"],
-        created_at=row["created_at"],
-        detail=json.loads(row["detail"]),
-    )
+    return from_row(AuditEntry, row, detail=json.loads(row["detail"]))
 
 
 async def record(

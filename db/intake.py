@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
+from db.models import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +27,7 @@ class ApiToken:
 
 
 def _token(row: sqlite3.Row) -> ApiToken:
-    return ApiToken(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        prefix=row["prefix"],
-        label=row["label"],
-        created_at=row["created_at"],
-        last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
-    )
+    return from_row(ApiToken, row)
 
 
 async def create_token(
@@ -133,16 +125,7 @@ class ExportMessage:
 
 
 def _export(row: sqlite3.Row) -> ExportMessage:
-    return ExportMessage(
-        message_id=row["message_id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        author_id=row["author_id"],
-        alert_id=row["alert_id"],
-        created=bool(row["created"]),
-        reply_id=row["reply_id"],
-        posted_at=row["posted_at"],
-    )
+    return from_row(ExportMessage, row, created=bool(row["created"]))
 
 
 async def record_export(db: Database, export: ExportMessage) -> None:

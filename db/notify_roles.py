@@ -7,56 +7,29 @@ business, and who registered it is in the audit log.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
+from db.alert_filters import AlertFilters, filter_columns, filter_params
 from db.connection import Database
+from db.models import from_row
+
+#: The validated filters of a role about to be registered.
+RoleFilters = AlertFilters
 
 
 @dataclass(frozen=True, slots=True)
-class NotifyRole:
+class NotifyRole(AlertFilters):
     """A role registered by a moderator, with the alert filters that make it ping."""
 
     guild_id: int
     role_id: int
-    platform: str | None
-    min_hourly_cents: int | None
-    min_reward_cents: int | None
-    currency: str | None
-    keywords: tuple[str, ...]
-    requester: str | None
-    no_warned: bool
     created_at: int
 
 
-@dataclass(frozen=True, slots=True)
-class RoleFilters:
-    """The validated filters of a role about to be registered."""
-
-    platform: str | None
-    min_hourly_cents: int | None
-    min_reward_cents: int | None
-    currency: str | None
-    keywords: tuple[str, ...]
-    requester: str | None
-    no_warned: bool
-
-
 def _role(row: sqlite3.Row) -> NotifyRole:
-    return NotifyRole(
-        guild_id=row["guild_id"],
-        role_id=row["role_id"],
-        platform=row["platform"] or None,
-        min_hourly_cents=row["min_hourly_cents"],
-        min_reward_cents=row["min_reward_cents"],
-        currency=row["currency"],
-        keywords=tuple(json.loads(row["keywords"] or "[]")),
-        requester=row["requester"],
-        no_warned=bool(row["no_warned"]),
-        created_at=row["created_at"],
-    )
+    return from_row(NotifyRole, row, **filter_columns(row))
 
 
 async def add(
@@ -77,13 +50,7 @@ async def add(
         {
             "guild": guild_id,
             "role": role_id,
-            "platform": filters.platform or "",
-            "hourly": filters.min_hourly_cents,
-            "reward": filters.min_reward_cents,
-            "currency": filters.currency,
-            "keywords": json.dumps(list(filters.keywords), ensure_ascii=False),
-            "requester": filters.requester,
-            "no_warned": int(filters.no_warned),
+            **filter_params(filters),
             "now": now,
             "limit": limit,
         },

@@ -13,6 +13,7 @@ import contextlib
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,35 +174,40 @@ def copy_database(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = _open_read_only(source)
+
+    def self_contained_and_checked(dest: sqlite3.Connection) -> None:
+        dest.execute("PRAGMA journal_mode = DELETE")
+        result = dest.execute("PRAGMA quick_check").fetchone()
+        if result is None or result[0] != "ok":
+            msg = f"the copy of {source} failed its integrity check"
+            raise DatabaseFileError(msg)
+
     try:
-        dest = sqlite3.connect(partial)
-        try:
-            src.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")
-            result = dest.execute("PRAGMA quick_check").fetchone()
-            if result is None or result[0] != "ok":
-                msg = f"the copy of {source} failed its integrity check"
-                raise DatabaseFileError(msg)
-        finally:
-            dest.close()
+        _backup(source, partial, self_contained_and_checked)
         partial.replace(target)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    finally:
-        src.close()
 
 
 def restore_database(source: Path, live: Path) -> None:
     """Replace the content of `live` with `source`, through SQLite so its WAL stays coherent."""
     live.parent.mkdir(parents=True, exist_ok=True)
+    _backup(source, live, lambda dest: dest.execute("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def _backup(source: Path, target: Path, finish: Callable[[sqlite3.Connection], object]) -> None:
+    """SQLite's backup of `source` (opened read-only) into `target`, then `finish` on it.
+
+    Both connections are closed whatever happens; a copy and a restore differ only in
+    what they do to the result (`finish`).
+    """
     src = _open_read_only(source)
     try:
-        dest = sqlite3.connect(live)
+        dest = sqlite3.connect(target)
         try:
             src.backup(dest)
-            dest.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finish(dest)
         finally:
             dest.close()
     finally:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from db.connection import Database
+from db.models import from_row
 from db.reviews import Summary, summary_from_rows
 
 _VISIBLE = (
@@ -69,13 +70,7 @@ class AddRefusedError(Exception):
 
 
 def _platform(row: sqlite3.Row) -> Platform:
-    return Platform(
-        id=row["id"],
-        key=row["key"],
-        name=row["name"],
-        builtin=bool(row["builtin"]),
-        created_at=row["created_at"],
-    )
+    return from_row(Platform, row, builtin=bool(row["builtin"]))
 
 
 async def visible(db: Database, guild_id: int) -> list[Platform]:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from db.connection import Database
+from db.models import from_row
 
 
 class ReportRefusedError(Exception):
@@ -67,26 +68,11 @@ class RequesterReportCounts:
 
 
 def _report(row: sqlite3.Row) -> Report:
-    return Report(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        requester_id=row["requester_id"],
-        reporter_id=row["reporter_id"],
-        category=row["category"],
-        description=row["description"],
+    return from_row(
+        Report,
+        row,
         evidence=tuple(json.loads(row["evidence"])),
-        attachment_url=row["attachment_url"],
-        attachment_name=row["attachment_name"],
         new_member=bool(row["new_member"]),
-        state=row["state"],
-        info_requested_at=row["info_requested_at"],
-        closed_by=row["closed_by"],
-        closed_reason=row["closed_reason"],
-        closed_at=row["closed_at"],
-        card_channel_id=row["card_channel_id"],
-        card_message_id=row["card_message_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
     )
 
 

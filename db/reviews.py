@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from db.connection import Database
+from db.models import from_row
 
 HideRule = Callable[[int, int], bool]
 
@@ -91,23 +92,10 @@ class FlagResult:
 
 
 def _review(row: sqlite3.Row) -> Review:
+    """A review; `flags` and `moderator_flags` (0 when absent) come from the richer reads."""
     keys = row.keys()
-    return Review(
-        id=row["id"],
-        subject_kind=row["subject_kind"],
-        subject_id=row["subject_id"],
-        author_id=row["author_id"],
-        guild_id=row["guild_id"],
-        scores=json.loads(row["scores"]),
-        experience=row["experience"],
-        body=row["body"],
-        revision=row["revision"],
-        hidden_at=row["hidden_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        flags=row["flags"] if "flags" in keys else 0,
-        moderator_flags=(row["moderator_flags"] or 0) if "moderator_flags" in keys else 0,
-    )
+    moderator_flags = (row["moderator_flags"] or 0) if "moderator_flags" in keys else 0
+    return from_row(Review, row, scores=json.loads(row["scores"]), moderator_flags=moderator_flags)
 
 
 async def save(

@@ -40,25 +40,18 @@ class OperationsCog(commands.Cog):
 
     async def cog_load(self) -> None:
         hour = self.bot.settings.backup_hour_utc
-        scheduler = self.bot.scheduler
-        scheduler.add_job(
-            self.daily_backup,
-            CronTrigger(hour=hour, minute=0, timezone="UTC"),
-            id=BACKUP_JOB,
-            replace_existing=True,
-            coalesce=True,
-            misfire_grace_time=3600,
-        )
-        # Half an hour after the backup, so a purged configuration is still in that
-        # night's copy if an operator needs it back.
-        scheduler.add_job(
-            self.purge_departed_guilds,
-            CronTrigger(hour=hour, minute=30, timezone="UTC"),
-            id=PURGE_JOB,
-            replace_existing=True,
-            coalesce=True,
-            misfire_grace_time=3600,
-        )
+        # The purge runs half an hour after the backup, so a purged configuration is
+        # still in that night's copy if an operator needs it back.
+        jobs = ((self.daily_backup, 0, BACKUP_JOB), (self.purge_departed_guilds, 30, PURGE_JOB))
+        for job, minute, job_id in jobs:
+            self.bot.scheduler.add_job(
+                job,
+                CronTrigger(hour=hour, minute=minute, timezone="UTC"),
+                id=job_id,
+                replace_existing=True,
+                coalesce=True,
+                misfire_grace_time=3600,
+            )
 
     async def cog_unload(self) -> None:
         for job_id in (BACKUP_JOB, PURGE_JOB):

@@ -12,12 +12,13 @@ from discord.ext import commands
 
 from bot.checks import require_setup
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
-from bot.money import decimal_to_minor, known_currencies, normalize_currency
+from bot.money import known_currencies
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
-from cogs.alerts import delivery, notify, outbox, render, rules, views
+from cogs.alerts import delivery, notify, outbox, render, rules, selection, views
 from db import subscriptions
 
 if TYPE_CHECKING:
@@ -36,11 +37,7 @@ COMMON_CURRENCIES = ("USD", "GBP", "EUR", "CAD", "AUD", "INR")
 
 
 class AlertsCog(commands.Cog):
-    alerts = app_commands.Group(
-        name=ls("alerts.group.name"),
-        description=ls("alerts.group.description"),
-        guild_only=True,
-    )
+    alerts = server_group("alerts.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -126,32 +123,15 @@ class AlertsCog(commands.Cog):
     ) -> None:
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
-        has_money = min_hourly is not None or min_reward is not None
-        code = normalize_currency(currency) if currency else settings.currency
-        filters = rules.build_filters(
-            platform=platform,
-            min_hourly_cents=None if min_hourly is None else decimal_to_minor(min_hourly, code),
-            min_reward_cents=None if min_reward is None else decimal_to_minor(min_reward, code),
-            currency=code if has_money else None,
-            keywords=keywords,
-            requester=requester,
-            no_warned=no_warned,
-        )
+        options = (platform, min_hourly, min_reward, currency, keywords, requester, no_warned)
+        filters = rules.filters_from_options(settings.currency, *options)
         assert interaction.guild_id is not None  # require_setup refuses DMs
         stored = await subscriptions.add(
             self.bot.db,
             interaction.guild_id,
             interaction.user.id,
             subscriptions.NewSubscription(
-                platform=filters.platform,
-                min_hourly_cents=filters.min_hourly_cents,
-                min_reward_cents=filters.min_reward_cents,
-                currency=filters.currency,
-                keywords=filters.keywords,
-                requester=filters.requester,
-                no_warned=filters.no_warned,
-                locale=locale,
-                signature=filters.signature(),
+                **filters.as_fields(), locale=locale, signature=filters.signature()
             ),
             to_epoch(self.bot.clock.now()),
             limit=rules.MAX_SUBSCRIPTIONS,
@@ -228,7 +208,7 @@ class AlertsCog(commands.Cog):
         await require_setup(interaction)
         assert interaction.guild_id is not None
         locale = locale_of(interaction)
-        selector = rules.parse_selector(which)
+        selector = selection.parse_selector(which)
         if selector.everything:
             count = await subscriptions.remove_all(
                 self.bot.db, interaction.guild_id, interaction.user.id
@@ -241,7 +221,7 @@ class AlertsCog(commands.Cog):
         subs = await subscriptions.for_member(
             self.bot.db, interaction.guild_id, interaction.user.id
         )
-        target_id = rules.pick([s.id for s in subs], selector)
+        target_id = selection.pick([s.id for s in subs], selector)
         removed = await subscriptions.remove(self.bot.db, interaction.user.id, target_id)
         self.subscription_cache.discard(target_id)
         if removed is None:
@@ -273,6 +253,6 @@ class AlertsCog(commands.Cog):
                 continue
             choices.append(app_commands.Choice(name=truncate(label, 100), value=f"s{sub.id}"))
         everything = t("alerts.remove.all_choice", locale, count=len(subs))
-        if subs and (not typed or typed in rules.fold(everything) or typed in rules.ALL_WORDS):
+        if subs and (not typed or typed in rules.fold(everything) or typed in selection.ALL_WORDS):
             choices.append(app_commands.Choice(name=everything, value="all"))
         return choices[:25]

@@ -22,15 +22,7 @@ _TIER_COLOURS = {"good": Colours.GOOD, "fair": Colours.FAIR, "bad": Colours.BAD}
 
 
 def filters_of(sub: Subscription) -> rules.Filters:
-    return rules.Filters(
-        platform=sub.platform,
-        min_hourly_cents=sub.min_hourly_cents,
-        min_reward_cents=sub.min_reward_cents,
-        currency=sub.currency,
-        keywords=sub.keywords,
-        requester=sub.requester,
-        no_warned=sub.no_warned,
-    )
+    return rules.Filters.copied_from(sub)
 
 
 def platform_label(code: str | None) -> str:

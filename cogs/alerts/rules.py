@@ -11,10 +11,11 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from bot.errors import UserError
-from bot.ids import bounded_id
+from bot.money import decimal_to_minor, normalize_currency
 from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES
 
@@ -167,6 +168,18 @@ class Filters:
             msg = "money thresholds need a currency"
             raise ValueError(msg)
 
+    @classmethod
+    def copied_from(cls, stored: object) -> Filters:
+        """The filters a stored subscription or notification role carries.
+
+        Stored records (`db.alert_filters.AlertFilters`) use these same field names.
+        """
+        return cls(**{f.name: getattr(stored, f.name) for f in fields(cls)})
+
+    def as_fields(self) -> dict[str, Any]:
+        """The seven filter fields by name, for the record that stores them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
     @property
     def has_money(self) -> bool:
         return self.min_hourly_cents is not None or self.min_reward_cents is not None
@@ -225,6 +238,34 @@ def build_filters(
         keywords=parse_keywords(keywords),
         requester=parse_requester(requester),
         no_warned=bool(no_warned),
+    )
+
+
+def filters_from_options(  # noqa: PLR0917 - the slash options, in the commands' order
+    default_currency: str,
+    platform: str | None,
+    min_hourly: float | None,
+    min_reward: float | None,
+    currency: str | None,
+    keywords: str | None,
+    requester: str | None,
+    no_warned: bool,
+    /,
+) -> Filters:
+    """The filters typed as `/alerts subscribe` or `/roles add` options, validated.
+
+    Money thresholds are in `currency`, the server's (`default_currency`) when none is
+    given; the currency is kept only with a threshold.
+    """
+    code = normalize_currency(currency) if currency else default_currency
+    return build_filters(
+        platform=platform,
+        min_hourly_cents=None if min_hourly is None else decimal_to_minor(min_hourly, code),
+        min_reward_cents=None if min_reward is None else decimal_to_minor(min_reward, code),
+        currency=code,
+        keywords=keywords,
+        requester=requester,
+        no_warned=no_warned,
     )
 
 
@@ -396,45 +437,3 @@ def pay_tier(
     if hourly_cents < fair_wage_cents:
         return "fair"
     return "good"
-
-
-# -- choosing what to remove -------------------------------------------------------------
-
-ALL_WORDS = frozenset({"all", "tout", "tous", "toutes", "*"})
-_POSITION = re.compile(r"#?\s*([0-9]{1,4})")
-_RECORD = re.compile(r"s([0-9]{1,19})")
-
-
-@dataclass(frozen=True, slots=True)
-class Selector:
-    """What `/alerts remove` was asked for: everything, a list position, or a record."""
-
-    everything: bool = False
-    position: int | None = None
-    record_id: int | None = None
-
-
-def parse_selector(text: str | None) -> Selector:
-    """`all`, `3` / `#3` (third in the list) or `s42` (what autocomplete sends)."""
-    value = (text or "").strip().casefold()
-    if value in ALL_WORDS:
-        return Selector(everything=True)
-    if match := _RECORD.fullmatch(value):
-        return Selector(record_id=bounded_id(match[1]))
-    if match := _POSITION.fullmatch(value):
-        return Selector(position=int(match[1]))
-    raise UserError("alerts.errors.bad_selector")
-
-
-def pick(ids_in_order: Sequence[int], selector: Selector) -> int:
-    """The record id a position or record selector designates among a member's list."""
-    if not ids_in_order:
-        raise UserError("alerts.errors.none_to_remove")
-    if selector.record_id is not None:
-        if selector.record_id not in ids_in_order:
-            raise UserError("alerts.errors.not_found")
-        return selector.record_id
-    position = selector.position or 0
-    if not 1 <= position <= len(ids_in_order):
-        raise UserError("alerts.errors.bad_number", count=len(ids_in_order))
-    return ids_in_order[position - 1]

@@ -8,10 +8,11 @@ database delete only matches the clicking member's own rows.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.components import FromMatch
 from bot.error_handler import guarded
 from bot.errors import UserError
 from bot.i18n import t
@@ -28,7 +29,9 @@ ROW_WIDTH = 5
 
 
 class RemoveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"alerts:remove:(?P<id>{ID_DIGITS})"
+    FromMatch,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"alerts:remove:(?P<id>{ID_DIGITS})",
 ):
     """The "Remove #n" button of `/alerts list`: deletes one subscription, redraws the list."""
 
@@ -42,12 +45,6 @@ class RemoveButton(
             )
         )
         self.subscription_id = subscription_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> RemoveButton:
-        return cls(bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:
@@ -75,6 +72,7 @@ class RemoveButton(
 
 
 class RemoveAllButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"alerts:remove-all:(?P<user>{ID_DIGITS})",
 ):
@@ -92,9 +90,7 @@ class RemoveAllButton(
         self.user_id = user_id
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> RemoveAllButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(bounded_id(match["user"]))
 
     @guarded
@@ -113,7 +109,9 @@ class RemoveAllButton(
 
 
 class StopButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"alerts:stop:(?P<id>{ID_DIGITS})"
+    FromMatch,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"alerts:stop:(?P<id>{ID_DIGITS})",
 ):
     """The "Stop these alerts" button under an alert DM: drops the subscription that matched."""
 
@@ -126,12 +124,6 @@ class StopButton(
             )
         )
         self.subscription_id = subscription_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
-    ) -> StopButton:
-        return cls(bounded_id(match["id"]))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

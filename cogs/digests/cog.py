@@ -13,20 +13,19 @@ from discord.ext import commands
 
 from bot.checks import is_moderator, require_setup
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.delivery import configured_channel, missing_permissions
 from bot.errors import NotModeratorError, UserError
-from bot.i18n import has_key, t
+from bot.i18n import t
 from bot.translator import ls
-from bot.ui import Colours, locale_of, reply, safe_text
-from cogs.digests import compose, render
+from bot.ui import locale_of, reply
+from cogs.digests import cards, compose, render
 from cogs.digests.rules import (
     ALL_SECTIONS,
     DEFAULT_TIMEZONE,
     WEEKDAYS,
     Cadence,
-    Occurrence,
     Schedule,
-    format_time_of_day,
     next_occurrence,
     normalize_timezone,
     parse_cadence_choice,
@@ -43,7 +42,6 @@ from db import digests, guilds, members
 if TYPE_CHECKING:
     from bot.bot import Entraide
     from cogs.digests.render import Rendered
-    from db.digests import DigestSettings
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +67,8 @@ PREVIEW_CHOICES = [
 ]
 
 
-def stamp(epoch: int, style: str = "F") -> str:
-    return f"<t:{epoch}:{style}>"
-
-
-def soonest(schedules: list[Schedule], now: Any) -> Occurrence | None:
-    upcoming = [next_occurrence(s, now) for s in schedules]
-    return min(upcoming, key=lambda o: o.due_at) if upcoming else None
-
-
 class DigestsCog(commands.Cog):
-    digest = app_commands.Group(
-        name=ls("digests.group.name"),
-        description=ls("digests.group.description"),
-        guild_only=True,
-    )
+    digest = server_group("digests.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -239,74 +224,8 @@ class DigestsCog(commands.Cog):
     async def settings_embed(
         self, interaction: discord.Interaction[Any], guild_id: int, locale: str
     ) -> discord.Embed:
-        settings = await digests.get_settings(self.bot.db, guild_id)
-        assert settings is not None
-        embed = discord.Embed(title=t("digests.setup.title", locale), colour=Colours.INFO)
-        status = "digests.setup.status_on" if settings.active else "digests.setup.status_off"
-        embed.add_field(name=t("digests.setup.status", locale), value=t(status, locale))
-        channel = (
-            f"<#{settings.channel_id}>"
-            if settings.channel_id
-            else t("digests.setup.no_channel", locale)
-        )
-        embed.add_field(name=t("digests.setup.channel", locale), value=channel)
-        embed.add_field(
-            name=t("digests.setup.schedule", locale),
-            value="\n".join(self._schedule_lines(settings, locale)) or "—",
-            inline=False,
-        )
-        if settings.active:
-            upcoming = soonest(server_schedules(settings), self.bot.clock.now())
-            if upcoming is not None:
-                when = to_epoch(upcoming.due_at)
-                embed.add_field(
-                    name=t("digests.setup.next", locale),
-                    value=f"{stamp(when)} ({stamp(when, 'R')})",
-                    inline=False,
-                )
-        embed.add_field(
-            name=t("digests.setup.last", locale),
-            value=await self._last_run(guild_id, locale),
-            inline=False,
-        )
-        shown = [
-            t(f"digests.section.{s.value}", locale)
-            for s in ALL_SECTIONS
-            if s.value not in settings.hidden_sections
-        ]
-        embed.add_field(
-            name=t("digests.setup.sections", locale), value="\n".join(shown), inline=False
-        )
-        embed.set_footer(text=t("digests.setup.sections_hint", locale))
-        return embed
-
-    async def _last_run(self, guild_id: int, locale: str) -> str:
-        """When the last digest went out (with a link), or why the last one did not."""
-        found = await digests.runs_for(self.bot.db, digests.GUILD, guild_id, limit=1)
-        if not found:
-            return t("digests.setup.never", locale)
-        run = found[0]
-        when = stamp(run.due_at, "f")
-        if run.status == "sent" and run.channel_id and run.message_id:
-            link = f"https://discord.com/channels/{guild_id}/{run.channel_id}/{run.message_id}"
-            return t("digests.setup.last_sent", locale, when=when, link=link)
-        reason_key = "digests.setup.reason_" + (run.detail or "error").split(":", 1)[0]
-        if not has_key(reason_key):
-            reason_key = "digests.setup.reason_error"
-        return t(
-            f"digests.setup.last_{run.status}", locale, when=when, reason=t(reason_key, locale)
-        )
-
-    def _schedule_lines(self, settings: DigestSettings, locale: str) -> list[str]:
-        time = format_time_of_day(settings.send_hour, settings.send_minute)
-        zone = settings.effective_timezone
-        lines = []
-        if settings.daily:
-            lines.append(t("digests.setup.daily_at", locale, time=time, zone=zone))
-        if settings.weekly:
-            day = t(f"digests.weekday.{WEEKDAYS[settings.weekday]}", locale)
-            lines.append(t("digests.setup.weekly_at", locale, weekday=day, time=time, zone=zone))
-        return lines
+        """The setup card, redrawn by the sections menu after each change."""
+        return await cards.settings_embed(self.bot.db, guild_id, locale, self.bot.clock.now())
 
     @setup_digest.autocomplete("timezone")
     async def _setup_timezones(
@@ -338,7 +257,7 @@ class DigestsCog(commands.Cog):
                 Cadence.DAILY, settings.send_hour, settings.send_minute, settings.effective_timezone
             )
         ]
-        upcoming = soonest(schedules, now)
+        upcoming = cards.soonest(schedules, now)
         assert upcoming is not None
         period = replace(upcoming, window_end=now + PREVIEW_SLACK)
         content = await compose.compose_server_digest(
@@ -349,8 +268,8 @@ class DigestsCog(commands.Cog):
         header = t(
             "digests.preview.header",
             locale_of(interaction),
-            when=stamp(when),
-            relative=stamp(when, "R"),
+            when=cards.stamp(when),
+            relative=cards.stamp(when, "R"),
         )
         await self._send_preview(interaction, header, rendered)
 
@@ -368,7 +287,9 @@ class DigestsCog(commands.Cog):
         else:
             preview_schedule = schedule
             upcoming = next_occurrence(schedule, now)
-            status = t("digests.preview.personal_on", locale, when=stamp(to_epoch(upcoming.due_at)))
+            status = t(
+                "digests.preview.personal_on", locale, when=cards.stamp(to_epoch(upcoming.due_at))
+            )
         period = replace(next_occurrence(preview_schedule, now), window_end=now + PREVIEW_SLACK)
         content = await compose.compose_member_digest(self.bot, user_id, period)
         rendered = render.render_member(content, locale)
@@ -445,31 +366,7 @@ class DigestsCog(commands.Cog):
             )
         self.runner.notes.discard(user_id)
         await self.runner.resync_member(user_id)
-        await reply(interaction, embed=self.member_embed(saved, locale))
-
-    def member_embed(self, member: digests.MemberDigest, locale: str) -> discord.Embed:
-        embed = discord.Embed(title=t("digests.me.title", locale), colour=Colours.INFO)
-        lines: list[str] = []
-        schedule = member_schedule(member)
-        if schedule is None:
-            lines.append(t("digests.me.off", locale))
-        else:
-            time = format_time_of_day(member.send_hour, member.send_minute)
-            zone = schedule.timezone
-            if schedule.cadence is Cadence.DAILY:
-                lines.append(t("digests.me.daily_at", locale, time=time, zone=zone))
-            else:
-                day = t(f"digests.weekday.{WEEKDAYS[member.weekday]}", locale)
-                lines.append(t("digests.me.weekly_at", locale, weekday=day, time=time, zone=zone))
-            upcoming = next_occurrence(schedule, self.bot.clock.now())
-            lines.append(t("digests.me.next", locale, when=stamp(to_epoch(upcoming.due_at))))
-            if member.member_timezone is None:
-                lines.append(t("digests.me.zone_note", locale, zone=safe_text(zone, 64)))
-            lines.append(t("digests.me.dms_note", locale))
-        answer = t("common.yes_no.no" if member.thanks_opt_out else "common.yes_no.yes", locale)
-        lines.append(t("digests.me.named", locale, answer=answer))
-        embed.description = "\n".join(lines)
-        return embed
+        await reply(interaction, embed=cards.member_embed(saved, locale, self.bot.clock.now()))
 
     @me.autocomplete("timezone")
     async def _me_timezones(

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -167,10 +167,7 @@ async def compose_server_digest(
         stats = await community.snapshot(
             db, guild_id, window.first_day, window.last_day, datetime.fromtimestamp(end, UTC)
         )
-        wages = tuple(
-            WageLine(s.platform, s.currency, s.members, s.q1_cents, s.median_cents, s.q3_cents)
-            for s in stats[:WAGE_LINES]
-        )
+        wages = tuple(stats[:WAGE_LINES])
     if Section.THANKS in sections:
         top = await digests.top_sharers(db, guild_id, start, end, TOP_SHARERS)
         sharers = tuple(Sharer(user_id, count) for user_id, count in top)
@@ -198,15 +195,9 @@ async def compose_server_digest(
 
 
 def _filters(sub: Subscription) -> Filters:
-    return Filters(
-        platform=sub.platform,
-        min_hourly_cents=sub.min_hourly_cents,
-        min_reward_cents=sub.min_reward_cents,
-        currency=sub.currency if sub.min_hourly_cents or sub.min_reward_cents else None,
-        keywords=sub.keywords,
-        requester=sub.requester,
-        no_warned=sub.no_warned,
-    )
+    """A subscription's filters; its currency counts only with a money threshold."""
+    filters = Filters.copied_from(sub)
+    return filters if filters.has_money else replace(filters, currency=None)
 
 
 def _facts(row: AlertRow) -> AlertFacts:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cogs.digests.rules import Cadence, Section
+from cogs.earnings.stats import PlatformHourly
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +49,9 @@ class RequesterLine:
     from_reports: bool = False  # the status follows from confirmed reports
 
 
-@dataclass(frozen=True, slots=True)
-class WageLine:
-    """Members' effective hourly on one platform, shown only above the k-anonymity floor."""
-
-    platform: str
-    currency: str
-    members: int
-    q1_cents: int
-    median_cents: int
-    q3_cents: int
+#: Members' effective hourly on one platform, shown only above the k-anonymity floor:
+#: the community statistics' own record (`/earnings community` shows the same numbers).
+WageLine = PlatformHourly
 
 
 @dataclass(frozen=True, slots=True)

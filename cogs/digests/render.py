@@ -30,7 +30,8 @@ from cogs.digests.content import (
     TaskLine,
     WageLine,
 )
-from cogs.digests.rules import Block, Cadence, EmbedSpec, FieldSpec, Section, paginate
+from cogs.digests.layout import Block, EmbedSpec, FieldSpec, paginate
+from cogs.digests.rules import Cadence, Section
 from cogs.earnings.stats import band_text
 
 TITLE_CHARS = 120

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -37,6 +38,7 @@ from cogs.digests.rules import (
     latest_occurrence,
     usable_timezone,
 )
+from cogs.digests.send import Delivered
 from db import digests, guilds
 
 if TYPE_CHECKING:
@@ -63,6 +65,20 @@ class Outcome(StrEnum):
     INACTIVE = "inactive"  # switched off, not set up, no channel, unknown
     FAILED = "failed"
     DMS_CLOSED = "dms_closed"
+
+
+class _UnsentError(Exception):
+    """A delivery that ended without a message in a way its scope expects.
+
+    Raised by a scope's `deliver` (a server's channel is unusable, a member's DMs are
+    closed, there was nothing to say) so the shared path records it in the run's row.
+    """
+
+    def __init__(self, status: str, detail: str, outcome: Outcome) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.outcome = outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,43 +310,24 @@ class DigestRunner:
         schedule = next((s for s in server_schedules(settings) if s.cadence == cadence), None)
         if schedule is None:
             return Outcome.INACTIVE
-        occurrence = latest_occurrence(schedule, self.bot.clock.now())
-        run_id, outcome = await self._claim(
-            digests.GUILD, guild_id, occurrence, settings.schedule_since
+
+        async def post(occurrence: Occurrence) -> Delivered:
+            try:
+                server = await guilds.get(self.bot.db, guild_id)
+                content = await compose.compose_server_digest(
+                    self.bot.db, guild_id, occurrence, settings=settings
+                )
+                layout = render.render_server(content, server.locale)
+                return await send.post_server(self.bot, guild_id, layout)
+            except ChannelProblemError as exc:
+                log.warning(
+                    "guild %s digest %s not posted: %s", guild_id, occurrence.period_key, exc.reason
+                )
+                raise _UnsentError("failed", exc.reason, Outcome.FAILED) from exc
+
+        return await self._send_due(
+            digests.GUILD, guild_id, schedule, settings.schedule_since, post
         )
-        if run_id is None:
-            return outcome or Outcome.ALREADY
-        now = to_epoch(self.bot.clock.now())
-        try:
-            server = await guilds.get(self.bot.db, guild_id)
-            content = await compose.compose_server_digest(
-                self.bot.db, guild_id, occurrence, settings=settings
-            )
-            layout = render.render_server(content, server.locale)
-            posted = await send.post_server(self.bot, guild_id, layout)
-        except ChannelProblemError as exc:
-            await digests.finish(self.bot.db, run_id, "failed", now, detail=exc.reason)
-            log.warning(
-                "guild %s digest %s not posted: %s", guild_id, occurrence.period_key, exc.reason
-            )
-            return Outcome.FAILED
-        except discord.HTTPException as exc:
-            await digests.finish(self.bot.db, run_id, "failed", now, detail=f"http:{exc.status}")
-            log.warning("guild %s digest %s failed: %s", guild_id, occurrence.period_key, exc)
-            return Outcome.FAILED
-        except Exception:
-            await digests.finish(self.bot.db, run_id, "failed", now, detail="error")
-            log.exception("guild %s digest %s crashed", guild_id, occurrence.period_key)
-            return Outcome.FAILED
-        await digests.finish(
-            self.bot.db,
-            run_id,
-            "sent",
-            to_epoch(self.bot.clock.now()),
-            channel_id=posted.channel_id,
-            message_id=posted.message_id,
-        )
-        return Outcome.SENT
 
     async def run_member(self, user_id: int, cadence: Cadence) -> Outcome:
         """The personal digest job: claim, compose, DM; closed DMs switch it off."""
@@ -339,31 +336,53 @@ class DigestRunner:
         schedule = None if member is None else member_schedule(member)
         if member is None or schedule is None or schedule.cadence != cadence:
             return Outcome.INACTIVE
+        locale = member.effective_locale
+
+        async def dm(occurrence: Occurrence) -> Delivered:
+            try:
+                content = await compose.compose_member_digest(self.bot, user_id, occurrence)
+                if content.is_empty:
+                    raise _UnsentError("skipped", "empty", Outcome.SKIPPED)
+                layout = render.render_member(content, locale)
+                return await send.send_dm(self.bot, user_id, layout)
+            except discord.Forbidden as exc:
+                raise _UnsentError("failed", "dms_closed", Outcome.DMS_CLOSED) from exc
+
+        outcome = await self._send_due(digests.MEMBER, user_id, schedule, member.schedule_since, dm)
+        if outcome is Outcome.DMS_CLOSED:
+            await self.dms_closed(user_id)
+        return outcome
+
+    async def _send_due(
+        self,
+        scope: str,
+        owner_id: int,
+        schedule: Schedule,
+        since: int,
+        deliver: Callable[[Occurrence], Awaitable[Delivered]],
+    ) -> Outcome:
+        """One job's path for either scope: claim the latest occurrence, deliver, record.
+
+        The run's row says how it ended (sent, skipped, failed and why), whatever
+        `deliver` raised; `_UnsentError` is how a scope reports an ending of its own.
+        """
         occurrence = latest_occurrence(schedule, self.bot.clock.now())
-        run_id, outcome = await self._claim(
-            digests.MEMBER, user_id, occurrence, member.schedule_since
-        )
+        run_id, outcome = await self._claim(scope, owner_id, occurrence, since)
         if run_id is None:
             return outcome or Outcome.ALREADY
         now = to_epoch(self.bot.clock.now())
         try:
-            content = await compose.compose_member_digest(self.bot, user_id, occurrence)
-            if content.is_empty:
-                await digests.finish(self.bot.db, run_id, "skipped", now, detail="empty")
-                return Outcome.SKIPPED
-            layout = render.render_member(content, member.effective_locale)
-            delivered = await send.send_dm(self.bot, user_id, layout)
-        except discord.Forbidden:
-            await digests.finish(self.bot.db, run_id, "failed", now, detail="dms_closed")
-            await self.dms_closed(user_id)
-            return Outcome.DMS_CLOSED
+            delivered = await deliver(occurrence)
+        except _UnsentError as unsent:
+            await digests.finish(self.bot.db, run_id, unsent.status, now, detail=unsent.detail)
+            return unsent.outcome
         except discord.HTTPException as exc:
             await digests.finish(self.bot.db, run_id, "failed", now, detail=f"http:{exc.status}")
-            log.warning("member %s digest %s failed: %s", user_id, occurrence.period_key, exc)
+            log.warning("%s %s digest %s failed: %s", scope, owner_id, occurrence.period_key, exc)
             return Outcome.FAILED
         except Exception:
             await digests.finish(self.bot.db, run_id, "failed", now, detail="error")
-            log.exception("member %s digest %s crashed", user_id, occurrence.period_key)
+            log.exception("%s %s digest %s crashed", scope, owner_id, occurrence.period_key)
             return Outcome.FAILED
         await digests.finish(
             self.bot.db,

@@ -9,7 +9,7 @@ import discord
 
 from bot.delivery import post_to
 from bot.ui import NO_PINGS
-from cogs.digests.rules import EmbedSpec
+from cogs.digests.layout import EmbedSpec
 
 if TYPE_CHECKING:
     from bot.bot import Entraide

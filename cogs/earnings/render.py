@@ -183,24 +183,14 @@ def _money_lines(totals: Totals, locale: str) -> str:
         t("earnings.summary.approved", locale, amount=money(totals.approved, c, locale)),
         t("earnings.summary.pending", locale, amount=money(totals.pending, c, locale)),
     ]
-    if totals.rejected_count:
-        lines.append(
-            t(
-                "earnings.summary.rejected",
-                locale,
-                amount=money(totals.rejected, c, locale),
-                count=totals.rejected_count,
-            )
-        )
-    if totals.returned_count:
-        lines.append(
-            t(
-                "earnings.summary.returned",
-                locale,
-                amount=money(totals.returned, c, locale),
-                count=totals.returned_count,
-            )
-        )
+    lost = (
+        ("rejected", totals.rejected, totals.rejected_count),
+        ("returned", totals.returned, totals.returned_count),
+    )
+    for status, amount, count in lost:
+        if count:
+            key = f"earnings.summary.{status}"
+            lines.append(t(key, locale, amount=money(amount, c, locale), count=count))
     if totals.bonus:
         lines.append(t("earnings.summary.bonus", locale, amount=money(totals.bonus, c, locale)))
     return "\n".join(lines)

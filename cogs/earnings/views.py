@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.components import FromMatch
 from bot.error_handler import EntraideModal, EntraideView, guarded
 from bot.errors import UserError
 from bot.i18n import t
@@ -45,6 +46,7 @@ def _now(interaction: discord.Interaction[Entraide]) -> int:
 
 
 class EntryButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"earnings:entry:(?P<user_id>{ID_DIGITS}):(?P<number>{ID_DIGITS}):(?P<action>[a-z]{{1,20}})",
 ):
@@ -63,12 +65,7 @@ class EntryButton(
         self.action = action
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls,
-        interaction: discord.Interaction[Entraide],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-    ) -> EntryButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(bounded_id(match["user_id"]), bounded_id(match["number"]), match["action"])
 
     @guarded
@@ -124,6 +121,7 @@ async def load_alert(db: Any, alert_id: int) -> Any:
 
 
 class FromAlertButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"earnings:from-alert:(?P<alert_id>{ID_DIGITS}):(?P<minutes>[0-9]{{1,20}})",
 ):
@@ -141,12 +139,7 @@ class FromAlertButton(
         self.minutes = minutes
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
-        cls,
-        interaction: discord.Interaction[Entraide],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-    ) -> FromAlertButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(bounded_id(match["alert_id"]), int(match["minutes"][:6]))
 
     @guarded

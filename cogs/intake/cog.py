@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.checks import require_manager, require_setup
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
@@ -20,7 +21,7 @@ from cogs.intake.api import ApiServer, hash_token, new_token
 from cogs.intake.exports import ExportMinutesButton, ExportsChannel
 from cogs.intake.parsers import ParsedTask
 from cogs.intake.views import PasteModal, show_preview
-from cogs.tasks import rules
+from cogs.tasks import member_text
 from db import intake as intake_db
 from db import tasks as tasks_db
 from db.requesters import Reputation
@@ -41,11 +42,7 @@ LABEL_MAX = 50
 class IntakeCog(commands.Cog, name="Intake"):
     """Exports and pasted posts become task alerts, through the same share rules."""
 
-    api = app_commands.Group(
-        name=ls("intake.api.group.name"),
-        description=ls("intake.api.group.description"),
-        guild_only=True,
-    )
+    api = server_group("intake.api.group")
     token = app_commands.Group(
         name=ls("intake.token.group.name"),
         description=ls("intake.token.group.description"),
@@ -158,7 +155,7 @@ class IntakeCog(commands.Cog, name="Intake"):
         locale = locale_of(interaction)
         if self.server is None:
             raise UserError("intake.token.api_off")
-        clean = rules.clean_text("notes", label, LABEL_MAX) if label else None
+        clean = member_text.clean_text("notes", label, LABEL_MAX) if label else None
         secret = new_token()
         stored = await intake_db.create_token(
             self.bot.db,

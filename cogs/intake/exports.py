@@ -12,10 +12,11 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.components import FromMatch, label_of
 from bot.delivery import ChannelProblemError
 from bot.error_handler import guarded
 from bot.errors import UserError
@@ -347,6 +348,7 @@ def _message(exc: UserError | MoneyError, locale: str) -> str:
 
 
 class ExportMinutesButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"intake:export-minutes:(?P<id>[0-9]{1,20})",
 ):
@@ -363,10 +365,8 @@ class ExportMinutesButton(
         self.message_id = message_id
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ExportMinutesButton:
-        return cls(bounded_id(match["id"]), label=getattr(item, "label", None) or "")
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(bounded_id(match["id"]), label=label_of(item))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -6,10 +6,10 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot import checks
+from bot.command_groups import server_group
 from bot.i18n import has_key, t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
@@ -27,11 +27,7 @@ log = logging.getLogger(__name__)
 class ModerationCog(commands.Cog, name="Moderation"):
     """The moderators' own tools: their audit log and their queue."""
 
-    mod = app_commands.Group(
-        name=ls("moderation.group.name"),
-        description=ls("moderation.group.description"),
-        guild_only=True,
-    )
+    mod = server_group("moderation.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot import checks, offload
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
@@ -30,7 +31,7 @@ from cogs.platforms import chart, render, rules
 from cogs.platforms.render import Comparison
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 from cogs.platforms.views import COG_NAME, ComparePageButton, compare_view
-from cogs.requesters.review_ui import flag_view
+from cogs.requesters.review_ui import card_reviews
 from cogs.requesters.reviewing import BODY_LIMIT
 from db import audit, reviews
 from db import platforms as platforms_db
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REVIEWS_SHOWN = 3
-HIDDEN_SHOWN = 5
 RECENT_WINDOW = timedelta(days=rules.RECENT_DAYS)
 IMAGE_NAME = "platforms.png"
 
@@ -61,11 +60,7 @@ def _worked_for_choices() -> list[app_commands.Choice[str]]:
 class PlatformsCog(commands.Cog, name=COG_NAME):
     """Platforms rated and compared by the workers who use them."""
 
-    platform = app_commands.Group(
-        name=ls("platforms.group.name"),
-        description=ls("platforms.group.description"),
-        guild_only=True,
-    )
+    platform = server_group("platforms.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -310,36 +305,24 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         locale = locale_of(interaction)
         settings = await checks.guild_settings(interaction)
         target = await self._resolve(settings.guild_id, platform)
-        db = self.bot.db
-        since = self._now() - int(RECENT_WINDOW.total_seconds())
-        summary = await reviews.summary(db, PLATFORM_REVIEWS.kind, target.id, since)
-        shown = await reviews.recent(db, PLATFORM_REVIEWS.kind, target.id, limit=REVIEWS_SHOWN)
-        moderator = checks.is_moderator(interaction.user, settings)
-        hidden = (
-            await reviews.recent(
-                db, PLATFORM_REVIEWS.kind, target.id, limit=HIDDEN_SHOWN, hidden=True
-            )
-            if moderator
-            else None
+        shown = await card_reviews(
+            self.bot.db,
+            PLATFORM_REVIEWS.kind,
+            target.id,
+            since=self._now() - int(RECENT_WINDOW.total_seconds()),
+            moderator=checks.is_moderator(interaction.user, settings),
         )
         hourly = (await self._hourly(settings)).get(target.key, [])
         embed = render.info_embed(
             target,
-            summary=summary,
+            summary=shown.summary,
             hourly=hourly,
-            reviews=shown,
-            hidden_reviews=hidden,
+            reviews=shown.shown,
+            hidden_reviews=shown.hidden,
             locale=locale,
             guild_name=self._guild_name,
         )
-        flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
-        # more reviews than the card shows: a list reaches them all (and their Flag buttons)
-        everything = (
-            (PLATFORM_REVIEWS.kind, target.id, summary.review_count)
-            if summary.review_count > len(shown)
-            else None
-        )
-        await reply(interaction, embed=embed, view=flag_view(flaggable, locale, everything))
+        await reply(interaction, embed=embed, view=shown.flag_view(interaction.user.id, locale))
 
     info.autocomplete("platform")(platform_autocomplete)
 
@@ -366,17 +349,7 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
                     now,
                     limit=rules.MAX_ADDED_PER_SERVER,
                 )
-                await audit.record(
-                    self.bot.db,
-                    guild_id=settings.guild_id,
-                    actor_id=interaction.user.id,
-                    action="platform_add",
-                    target_kind="platform",
-                    target_id=added.id,
-                    reason=None,
-                    now=now,
-                    detail={"name": added.name, "key": added.key},
-                )
+                await self._audit("platform_add", added, settings, interaction.user.id, now)
         except AddRefusedError as refused:
             raise UserError(
                 f"platforms.errors.add_{refused.reason}",
@@ -405,21 +378,27 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
                 self.bot.db, settings.guild_id, target.id
             )
             if removed:
-                await audit.record(
-                    self.bot.db,
-                    guild_id=settings.guild_id,
-                    actor_id=interaction.user.id,
-                    action="platform_remove",
-                    target_kind="platform",
-                    target_id=target.id,
-                    reason=None,
-                    now=now,
-                    detail={"name": target.name, "key": target.key},
-                )
+                await self._audit("platform_remove", target, settings, interaction.user.id, now)
         if not removed:
             raise UserError("platforms.errors.unknown_platform", name=safe_text(target.name, 40))
         await reply(
             interaction, t("platforms.mod.removed", locale, name=safe_text(target.name, 60))
+        )
+
+    async def _audit(
+        self, action: str, platform: Platform, settings: GuildSettings, actor_id: int, now: int
+    ) -> None:
+        """A moderator's change to the server's platforms, in the audit log (same transaction)."""
+        await audit.record(
+            self.bot.db,
+            guild_id=settings.guild_id,
+            actor_id=actor_id,
+            action=action,
+            target_kind="platform",
+            target_id=platform.id,
+            reason=None,
+            now=now,
+            detail={"name": platform.name, "key": platform.key},
         )
 
     @remove.autocomplete("platform")

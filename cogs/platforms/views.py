@@ -9,10 +9,11 @@ feature's review buttons (`cogs.requesters.review_ui`: they work for any subject
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import discord
 
+from bot.components import FromMatch
 from bot.error_handler import guarded
 from bot.errors import UserError
 from bot.i18n import t
@@ -37,6 +38,7 @@ def actions_of(interaction: discord.Interaction[Entraide]) -> PlatformsActions:
 
 
 class ComparePageButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"platforms:compare:(?P<direction>prev|next):(?P<page>[0-9]{1,3})",
 ):
@@ -58,13 +60,7 @@ class ComparePageButton(
         self.page = page
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ComparePageButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(match["direction"], int(match["page"]))
 
     @guarded

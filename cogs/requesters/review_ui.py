@@ -1,19 +1,23 @@
-"""The buttons and form under reviews of any subject kind: Flag, All reviews, the flag form.
+"""Reviews under an info card, for any subject kind: what it shows, its buttons, the flag form.
 
 Requester and platform reviews share one machinery (`cogs.requesters.reviewing`,
 `db.reviews`), so they share their buttons too: `cogs.requesters.cog` shows them under
 `/requester info` and `cogs.platforms.cog` under `/platform info`, and every click comes
 back to the requesters cog, which knows each subject kind. The custom_ids carry the
 review (or the subject and page), so the buttons keep working after a restart.
+`card_reviews` reads what both info cards show of a subject's reviews (and, for
+moderators, the hidden ones), so the two commands read and offer them alike.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot.components import FromMatch
 from bot.error_handler import EntraideModal, guarded
 from bot.i18n import t
 from bot.ids import ID_DIGITS
@@ -25,12 +29,61 @@ from cogs.requesters.views import (
     modal_title,
     paragraph,
 )
+from db import reviews
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from db.connection import Database
+    from db.reviews import Review, Summary
 
 #: Flag buttons under a card or a page of the list (Discord fits five to a row).
 FLAGS_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class CardReviews:
+    """What an info card shows of one subject's reviews."""
+
+    #: Whose reviews: the subject kind and the subject's id.
+    subject: tuple[str, int]
+    summary: Summary
+    shown: list[Review]
+    #: The hidden reviews, for moderators only (None for everyone else).
+    hidden: list[Review] | None
+
+    def flag_view(self, viewer_id: int, locale: str) -> discord.ui.View | None:
+        """Flag buttons for the reviews shown (not the viewer's own) and "All reviews"."""
+        flaggable = [r.id for r in self.shown if r.author_id != viewer_id]
+        # more reviews than the card shows: a list reaches them all (and their Flag buttons)
+        everything = (
+            (*self.subject, self.summary.review_count)
+            if self.summary.review_count > len(self.shown)
+            else None
+        )
+        return flag_view(flaggable, locale, everything)
+
+
+#: Reviews an info card shows (the "All reviews" button reaches the rest).
+REVIEWS_SHOWN = 3
+#: Hidden reviews a moderator's info card shows.
+HIDDEN_SHOWN = 5
+
+
+async def card_reviews(
+    db: Database, kind: str, subject_id: int, *, since: int, moderator: bool
+) -> CardReviews:
+    """A subject's scores (all time and since `since`) and newest reviews.
+
+    Moderators also get the hidden reviews, which nobody else sees.
+    """
+    summary = await reviews.summary(db, kind, subject_id, since)
+    shown = await reviews.recent(db, kind, subject_id, limit=REVIEWS_SHOWN)
+    hidden = (
+        await reviews.recent(db, kind, subject_id, limit=HIDDEN_SHOWN, hidden=True)
+        if moderator
+        else None
+    )
+    return CardReviews((kind, subject_id), summary, shown, hidden)
 
 
 class FlagReviewButton(
@@ -50,6 +103,7 @@ class FlagReviewButton(
 
 
 class ReviewsPageButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reviews:(?P<mode>all|page):(?P<kind>[a-z]{1,32}):(?P<id>[0-9]{1,18}):(?P<page>[0-9]{1,4})",
 ):
@@ -84,13 +138,7 @@ class ReviewsPageButton(
         self.mode = mode
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReviewsPageButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(match["kind"], int(match["id"]), int(match["page"]), "…", mode=match["mode"])
 
     @guarded

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import discord
 
+from bot.components import FromMatch
 from bot.error_handler import EntraideModal, guarded
 from bot.errors import UserError
 from bot.i18n import t
@@ -86,7 +87,7 @@ def actions_of(interaction: discord.Interaction[Entraide]) -> RequestersActions:
 # -- persistent buttons --------------------------------------------------------------------
 
 
-class RecordButton:
+class RecordButton(FromMatch):
     """A persistent button whose custom_id is `<prefix>:<record id>` and nothing more.
 
     Mixed into a `DynamicItem` whose template is that prefix and an `id` group bounded by
@@ -110,18 +111,9 @@ class RecordButton:
         )
         self.record_id = record_id
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        return cls(bounded_id(match["id"]))
-
 
 class ReportActionButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"requesters:report:(?P<action>confirm|dismiss|ask|reopen):(?P<id>{ID_DIGITS})",
 ):
@@ -139,13 +131,7 @@ class ReportActionButton(
         self.report_id = report_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReportActionButton:
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
         return cls(match["action"], bounded_id(match["id"]))
 
     @guarded

@@ -17,9 +17,9 @@ from discord.ext import commands
 
 from bot.checks import guild_settings, require_moderator
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.errors import NotSetUpError, UserError
 from bot.i18n import t
-from bot.money import decimal_to_minor, normalize_currency
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply
 from cogs.alerts import render as alert_render
@@ -68,11 +68,7 @@ def role_check(
 
 
 class RolesCog(commands.Cog):
-    roles = app_commands.Group(
-        name=ls("roles.group.name"),
-        description=ls("roles.group.description"),
-        guild_only=True,
-    )
+    roles = server_group("roles.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -140,16 +136,8 @@ class RolesCog(commands.Cog):
         if refusal is not None:
             raise UserError(refusal, role=render.role_name(actual or role))
         assert actual is not None
-        code = normalize_currency(currency) if currency else settings.currency
-        filters = alert_rules.build_filters(
-            platform=platform,
-            min_hourly_cents=None if min_hourly is None else decimal_to_minor(min_hourly, code),
-            min_reward_cents=None if min_reward is None else decimal_to_minor(min_reward, code),
-            currency=code,
-            keywords=keywords,
-            requester=requester,
-            no_warned=no_warned,
-        )
+        options = (platform, min_hourly, min_reward, currency, keywords, requester, no_warned)
+        filters = alert_rules.filters_from_options(settings.currency, *options)
         now = to_epoch(self.bot.clock.now())
         stored = await notify_roles.add(
             self.bot.db,

@@ -20,15 +20,7 @@ def role_name(role: discord.Role) -> str:
 
 
 def stored_filters(filters: Filters) -> notify_roles.RoleFilters:
-    return notify_roles.RoleFilters(
-        platform=filters.platform,
-        min_hourly_cents=filters.min_hourly_cents,
-        min_reward_cents=filters.min_reward_cents,
-        currency=filters.currency,
-        keywords=filters.keywords,
-        requester=filters.requester,
-        no_warned=filters.no_warned,
-    )
+    return notify_roles.RoleFilters(**filters.as_fields())
 
 
 def list_embed(

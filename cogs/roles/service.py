@@ -45,15 +45,7 @@ TITLE_SHOWN = 200
 
 
 def filters_of(role: notify_roles.NotifyRole) -> Filters:
-    return Filters(
-        platform=role.platform,
-        min_hourly_cents=role.min_hourly_cents,
-        min_reward_cents=role.min_reward_cents,
-        currency=role.currency,
-        keywords=role.keywords,
-        requester=role.requester,
-        no_warned=role.no_warned,
-    )
+    return Filters.copied_from(role)
 
 
 def only_roles(role_ids: list[int]) -> discord.AllowedMentions:

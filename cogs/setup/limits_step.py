@@ -31,14 +31,12 @@ def add_items(wizard: Wizard) -> None:
     wizard.add_item(Action(wizard, "limits", partial(open_limits, wizard), row=2))
 
 
-async def pick_language(wizard: Wizard, interaction: discord.Interaction, value: str) -> None:
+def pick_language(wizard: Wizard, value: str) -> None:
     wizard.stage(locale=check_choice(value, LOCALES, "locale"))
-    await wizard.refresh(interaction)
 
 
-async def pick_policy(wizard: Wizard, interaction: discord.Interaction, value: str) -> None:
+def pick_policy(wizard: Wizard, value: str) -> None:
     wizard.stage(scam_policy=check_choice(value, SCAM_POLICIES, "scam_policy"))
-    await wizard.refresh(interaction)
 
 
 async def open_limits(wizard: Wizard, interaction: discord.Interaction) -> None:
@@ -53,7 +51,7 @@ def LanguagePicker(wizard: Wizard, row: int) -> Menu:  # noqa: N802 - reads as a
         "language",
         choices,
         current=current,
-        handler=partial(pick_language, wizard),
+        pick=partial(pick_language, wizard),
         row=row,
     )
 
@@ -62,7 +60,7 @@ def PolicyPicker(wizard: Wizard, row: int) -> Menu:  # noqa: N802
     choices = ((p, t(f"setup.choice.policy_{p}", wizard.locale)) for p in SCAM_POLICIES)
     current = wizard.draft.scam_policy
     return choice_menu(
-        wizard, "policy", choices, current=current, handler=partial(pick_policy, wizard), row=row
+        wizard, "policy", choices, current=current, pick=partial(pick_policy, wizard), row=row
     )
 
 

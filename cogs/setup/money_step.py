@@ -46,21 +46,18 @@ async def _open(
     await interaction.response.send_modal(modal(wizard))
 
 
-async def pick_currency(wizard: Wizard, interaction: discord.Interaction, code: str) -> None:
+def pick_currency(wizard: Wizard, code: str) -> None:
     wizard.draft = with_currency(wizard.draft, code)
-    await wizard.refresh(interaction)
 
 
-async def pick_region(wizard: Wizard, interaction: discord.Interaction, region: str) -> None:
+def pick_region(wizard: Wizard, region: str) -> None:
     wizard.region = check_choice(region, tuple(TIMEZONE_REGIONS), "timezone")
     if len(TIMEZONE_REGIONS[wizard.region]) == 1:
         wizard.stage(timezone=TIMEZONE_REGIONS[wizard.region][0])
-    await wizard.refresh(interaction)
 
 
-async def pick_zone(wizard: Wizard, interaction: discord.Interaction, zone: str) -> None:
+def pick_zone(wizard: Wizard, zone: str) -> None:
     wizard.stage(timezone=check_timezone(zone))
-    await wizard.refresh(interaction)
 
 
 def CurrencyPicker(wizard: Wizard, row: int) -> Menu:  # noqa: N802 - reads as a class
@@ -74,7 +71,7 @@ def CurrencyPicker(wizard: Wizard, row: int) -> Menu:  # noqa: N802 - reads as a
         "currency",
         choices,
         current=current,
-        handler=partial(pick_currency, wizard),
+        pick=partial(pick_currency, wizard),
         row=row,
     )
 
@@ -86,7 +83,7 @@ def RegionPicker(wizard: Wizard, row: int) -> Menu:  # noqa: N802
         "region",
         choices,
         current=wizard.region,
-        handler=partial(pick_region, wizard),
+        pick=partial(pick_region, wizard),
         row=row,
     )
 
@@ -97,7 +94,7 @@ def ZonePicker(wizard: Wizard, row: int) -> Menu:  # noqa: N802
     choices = ((zone, f"{zone} ({utc_offset(zone, now)})"[:100]) for zone in zones)
     current = wizard.draft.timezone
     return choice_menu(
-        wizard, "zone", choices, current=current, handler=partial(pick_zone, wizard), row=row
+        wizard, "zone", choices, current=current, pick=partial(pick_zone, wizard), row=row
     )
 
 

@@ -143,14 +143,17 @@ class Action(discord.ui.Button[Wizard]):
 
 
 class Menu(discord.ui.Select[Wizard]):
-    """A string menu that hands its one value to a step's handler."""
+    """A string menu: its one value goes to a step's `pick`, then the wizard is redrawn.
+
+    `pick` stages the choice (or refuses it with a `UserError`, and nothing is redrawn).
+    """
 
     def __init__(
         self,
         wizard: Wizard,
         name: str,
         options: list[discord.SelectOption],
-        handler: Callable[[discord.Interaction, str], Any],
+        pick: Callable[[str], None],
         row: int,
     ) -> None:
         super().__init__(
@@ -162,10 +165,11 @@ class Menu(discord.ui.Select[Wizard]):
             row=row,
         )
         self.wizard = wizard
-        self.handler = handler
+        self.pick = pick
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await self.handler(interaction, self.values[0])
+        self.pick(self.values[0])
+        await self.wizard.refresh(interaction)
 
 
 def choice_menu(
@@ -174,7 +178,7 @@ def choice_menu(
     choices: Iterable[tuple[str, str]],
     *,
     current: str | None,
-    handler: Callable[[discord.Interaction, str], Any],
+    pick: Callable[[str], None],
     row: int,
 ) -> Menu:
     """A `Menu` of (value, label) choices with the staged one (`current`) selected."""
@@ -182,7 +186,7 @@ def choice_menu(
         discord.SelectOption(label=label, value=value, default=value == current)
         for value, label in choices
     ]
-    return Menu(wizard, name, options, handler, row)
+    return Menu(wizard, name, options, pick, row)
 
 
 class WizardModal(EntraideModal):

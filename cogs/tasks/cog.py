@@ -10,11 +10,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import require_moderator, require_setup
+from bot.command_groups import server_group
 from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, safe_text
-from cogs.tasks import render, rules
+from cogs.tasks import member_text, render, rules
 from cogs.tasks.eligibility import Limits, is_eligible
 from cogs.tasks.identity_views import (
     OtherRequesterView,
@@ -60,9 +61,7 @@ Currency = app_commands.Range[str, 3, 3]
 class TasksCog(commands.Cog, name=COG_NAME):
     """Task alerts: share, merge, rate by hourly pay, keep fresh, search."""
 
-    task = app_commands.Group(
-        name=ls("tasks.group.name"), description=ls("tasks.group.description"), guild_only=True
-    )
+    task = server_group("tasks.group")
 
     def __init__(self, bot: Entraide) -> None:
         self.bot = bot
@@ -271,11 +270,11 @@ class TasksCog(commands.Cog, name=COG_NAME):
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
         if platform is not None and platform not in rules.PLATFORMS:
-            raise rules.FieldError(
+            raise member_text.FieldError(
                 "tasks.errors.platform_unknown", "platform", platform=platform[:20]
             )
         if text is not None and len(text) > rules.SEARCH_TEXT_MAX:
-            raise rules.FieldError(
+            raise member_text.FieldError(
                 "tasks.errors.too_long", "text", limit=rules.SEARCH_TEXT_MAX, length=len(text)
             )
         requester_ids = None
@@ -324,9 +323,9 @@ class TasksCog(commands.Cog, name=COG_NAME):
     ) -> None:
         settings = await require_moderator(interaction)
         ref = rules.parse_alert_ref(alert)
-        clean = rules.clean_text("reason", reason, rules.REASON_MAX, multiline=True)
+        clean = member_text.clean_text("reason", reason, rules.REASON_MAX, multiline=True)
         if clean is None:
-            raise rules.FieldError("tasks.errors.required", "reason")
+            raise member_text.FieldError("tasks.errors.required", "reason")
         removed = await self.service.remove(
             settings.guild_id, ref, moderator_id=interaction.user.id, reason=clean
         )

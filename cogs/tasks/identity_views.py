@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
 from bot.checks import require_moderator, require_setup
+from bot.components import FromMatch, label_of
 from bot.delivery import ChannelProblemError, post_to
 from bot.error_handler import EntraideView, guarded
 from bot.i18n import t
@@ -115,6 +116,7 @@ class PostedOtherView(_SharerChoiceView):
 
 
 class UndoOtherButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"tasks:undo-other:(?P<id>[0-9]{1,18})",
 ):
@@ -133,13 +135,8 @@ class UndoOtherButton(
         self.audit_id = audit_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-    ) -> UndoOtherButton:
-        return cls(int(match["id"]), label=getattr(item, "label", None) or "")
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(int(match["id"]), label=label_of(item))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -112,6 +112,16 @@ def ended_line(alert: Alert, locale: str) -> str | None:
     return t(f"tasks.alert.ended_{alert.state}", locale, when=when)
 
 
+def footer_text(alert: Alert, locale: str) -> str:
+    """An alert's footer (its platform and number), on the alert and on what replaces it."""
+    return t(
+        "tasks.alert.footer",
+        locale,
+        platform=rules.platform_label(alert.platform, locale),
+        id=alert.id,
+    )
+
+
 def alert_embed(
     alert: Alert, settings: GuildSettings, reputation: Reputation | None, locale: str
 ) -> discord.Embed:
@@ -206,14 +216,7 @@ def alert_embed(
         else f"<@{alert.sharer_id}>"
     )
     embed.add_field(name=t("tasks.alert.shared_by", locale), value=sharer)
-    embed.set_footer(
-        text=t(
-            "tasks.alert.footer",
-            locale,
-            platform=rules.platform_label(alert.platform, locale),
-            id=alert.id,
-        )
-    )
+    embed.set_footer(text=footer_text(alert, locale))
     embed.timestamp = from_epoch(alert.created_at)
     return embed
 
@@ -225,14 +228,7 @@ def removed_embed(alert: Alert, locale: str) -> discord.Embed:
         description=ended_line(alert, locale),
         colour=Colours.MUTED,
     )
-    embed.set_footer(
-        text=t(
-            "tasks.alert.footer",
-            locale,
-            platform=rules.platform_label(alert.platform, locale),
-            id=alert.id,
-        )
-    )
+    embed.set_footer(text=footer_text(alert, locale))
     return embed
 
 

@@ -3,6 +3,7 @@
 Pure functions (no discord, directly or indirectly) so they can be unit- and
 property-tested. Everything a member can get wrong raises `UserError` (or
 `bot.money.MoneyError`) with a key saying what to fix; the global handler answers it.
+The checks of one free-text field (and `FieldError`) are in `cogs.tasks.member_text`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from bot.money import normalize_currency as money_currency
 from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
-from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link, worker_id_in_text_links
+from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
+from cogs.tasks.member_text import FieldError, clean_text
 
 # The categories are a stored vocabulary, so the repository owns the list.
 from db.tasks.content_warnings import WARNING_CATEGORIES
@@ -52,81 +54,6 @@ AVAILABLE_MAX = 1_000_000
 GONE_VOTES_NEEDED = 2
 
 _OTHER_REQUESTER_ID = re.compile(r"^[\w.:-]{1,64}$")
-
-
-class FieldError(UserError):
-    """A problem with one named field; the field's name is translated with the message."""
-
-    def __init__(self, key: str, field: str, /, **params: object) -> None:
-        super().__init__(key, **params)
-        self.field = field
-
-    def message(self, locale: str | None) -> str:
-        return t(self.key, locale, field=t(f"tasks.fields.{self.field}", locale), **self.params)
-
-
-# -- member-written text -------------------------------------------------------------------
-
-# No `\b` after everyone/here: "@everyoneRate" still pings in some clients.
-_MENTION = re.compile(r"@(?:everyone|here)|<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>", re.IGNORECASE)
-_MARKUP = (
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),  # masked link
-    re.compile(r"\*\*[^*\n]+\*\*"),  # bold
-    re.compile(r"(?<![\w*])\*[^\s*][^*\n]*\*(?![\w*])"),  # italics *x*
-    re.compile(r"__[^_\n]+__"),  # underline
-    re.compile(r"(?<!\w)_[^_\s][^_\n]*_(?!\w)"),  # italics _x_
-    re.compile(r"~~[^~\n]+~~"),  # strike-through
-    re.compile(r"\|\|[^|\n]+\|\|"),  # spoiler
-    re.compile(r"`[^`\n]*`"),  # code
-    re.compile(r"^\s*(?:#{1,3}|-#|>{1,3})\s", re.MULTILINE),  # heading, subtext, quote
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064]")
-
-
-def find_mention(text: str) -> str | None:
-    match = _MENTION.search(text)
-    return match.group(0) if match else None
-
-
-def find_markup(text: str) -> str | None:
-    """The first Discord formatting construct in `text`, if any.
-
-    Lone symbols ("5* rating", "task_name") are fine; they are escaped when shown.
-    """
-    for pattern in _MARKUP:
-        match = pattern.search(text)
-        if match:
-            return match.group(0).strip()
-    return None
-
-
-def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = False) -> str | None:
-    """Trim and check one free-text field; None when blank.
-
-    Refuses mentions and formatting (shown as typed, they would mislead or ping) and text
-    longer than `limit`, saying which field to fix.
-    """
-    value = unicodedata.normalize("NFC", text or "")
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\t", " "))
-    if multiline:
-        lines = [" ".join(line.split()) for line in value.split("\n")]
-        value = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    else:
-        value = " ".join(value.split())
-    if not value:
-        return None
-    mention = find_mention(value)
-    if mention:
-        raise FieldError("tasks.errors.mention", field, sample=mention[:40])
-    markup = find_markup(value)
-    if markup:
-        raise FieldError("tasks.errors.markdown", field, sample=markup[:40])
-    if len(value) > limit:
-        raise FieldError("tasks.errors.too_long", field, limit=limit, length=len(value))
-    if worker_id_in_text_links(value):
-        raise FieldError("tasks.errors.worker_id_in_link", field)
-    check_personal_data(value, f"tasks.fields.{field}")
-    return value
 
 
 # -- numbers -------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
 from bot.checks import guild_settings, is_moderator
+from bot.components import FromMatch, label_of
 from bot.error_handler import EntraideModal, EntraideView, guarded
 from bot.errors import UserError
 from bot.i18n import format_duration_minutes, t
@@ -41,6 +42,7 @@ _EMOJI = {"live": "✅", "gone": "❌", "did": "🙋", "warn": "⚠️", "confir
 
 
 class AlertButton(
+    FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=rf"tasks:(?P<action>live|gone|did|warn|confirm):(?P<id>{ID_DIGITS})",
 ):
@@ -62,14 +64,8 @@ class AlertButton(
         self.alert_id = alert_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-    ) -> AlertButton:
-        label = getattr(item, "label", None) or ""
-        return cls(match["action"], bounded_id(match["id"]), label=label)
+    def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
+        return cls(match["action"], bounded_id(match["id"]), label=label_of(item))
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from db.connection import Database
 from db.digests.ledger import MEMBER, runs_for
+from db.models import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +46,11 @@ _MEMBER_SELECT = (
 
 
 def _member(row: Any) -> MemberDigest:
-    return MemberDigest(
-        user_id=row["user_id"],
-        cadence=row["cadence"],
-        weekday=row["weekday"],
-        send_hour=row["send_hour"],
-        send_minute=row["send_minute"],
-        timezone=row["timezone"],
-        locale=row["locale"],
+    return from_row(
+        MemberDigest,
+        row,
         thanks_opt_out=bool(row["thanks_opt_out"]),
-        dm_closed_at=row["dm_closed_at"],
         note_pending=bool(row["note_pending"]),
-        schedule_since=row["schedule_since"],
-        member_timezone=row["member_timezone"],
-        member_locale=row["member_locale"],
     )
 
 

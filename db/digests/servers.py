@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
+from db.models import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +57,13 @@ _SETTINGS_SELECT = (
 
 
 def _settings(row: Any) -> DigestSettings:
-    return DigestSettings(
-        guild_id=row["guild_id"],
+    return from_row(
+        DigestSettings,
+        row,
         enabled=bool(row["enabled"]),
         daily=bool(row["daily"]),
         weekly=bool(row["weekly"]),
-        weekday=row["weekday"],
-        send_hour=row["send_hour"],
-        send_minute=row["send_minute"],
-        timezone=row["timezone"],
         hidden_sections=frozenset(json.loads(row["hidden_sections"] or "[]")),
-        schedule_since=row["schedule_since"],
-        server_timezone=row["server_timezone"],
-        channel_id=row["channel_id"],
         set_up=bool(row["is_set_up"]),
         left=bool(row["has_left"]),
     )

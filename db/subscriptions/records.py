@@ -9,63 +9,38 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
+from db.alert_filters import AlertFilters, filter_columns, filter_params
 from db.connection import Database
 
 
 @dataclass(frozen=True, slots=True)
-class Subscription:
+class Subscription(AlertFilters):
     id: int
     guild_id: int
     user_id: int
-    platform: str | None
-    min_hourly_cents: int | None
-    min_reward_cents: int | None
-    currency: str | None
-    keywords: tuple[str, ...]
-    requester: str | None
-    no_warned: bool
     locale: str
     created_at: int
 
 
 @dataclass(frozen=True, slots=True)
-class NewSubscription:
+class NewSubscription(AlertFilters):
     """The validated filters of a subscription about to be stored."""
 
-    platform: str | None
-    min_hourly_cents: int | None
-    min_reward_cents: int | None
-    currency: str | None
-    keywords: tuple[str, ...]
-    requester: str | None
-    no_warned: bool
     locale: str
     signature: str
 
 
-@lru_cache(maxsize=4096)
-def _keywords(text: str | None) -> tuple[str, ...]:
-    """Parsed once per distinct keyword list: most subscriptions share a few (or none)."""
-    return tuple(json.loads(text or "[]"))
-
-
 def subscription_of(row: sqlite3.Row) -> Subscription:
+    # Spelled out rather than `db.models.from_row`: the fan-out maps every candidate row.
     return Subscription(
         id=row["id"],
         guild_id=row["guild_id"],
         user_id=row["user_id"],
-        platform=row["platform"] or None,
-        min_hourly_cents=row["min_hourly_cents"],
-        min_reward_cents=row["min_reward_cents"],
-        currency=row["currency"],
-        keywords=_keywords(row["keywords"]),
-        requester=row["requester"],
-        no_warned=bool(row["no_warned"]),
         locale=row["locale"],
         created_at=row["created_at"],
+        **filter_columns(row),
     )
 
 
@@ -92,13 +67,7 @@ async def add(
         {
             "guild": guild_id,
             "user": user_id,
-            "platform": new.platform or "",
-            "hourly": new.min_hourly_cents,
-            "reward": new.min_reward_cents,
-            "currency": new.currency,
-            "keywords": json.dumps(list(new.keywords), ensure_ascii=False),
-            "requester": new.requester,
-            "no_warned": int(new.no_warned),
+            **filter_params(new),
             "locale": new.locale,
             "signature": new.signature,
             "now": now,

@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.clock import to_epoch
+from bot.command_groups import server_group
 from bot.translator import ls
 from bot.ui import locale_of
 from cogs.requesters import cards, rules
@@ -34,11 +35,7 @@ RequesterText = app_commands.Range[str, 1, 100]
 RequesterIdText = app_commands.Range[str, 1, 64]
 Score = app_commands.Range[int, 1, 5]
 
-requester_group = app_commands.Group(
-    name=ls("requesters.group.name"),
-    description=ls("requesters.group.description"),
-    guild_only=True,
-)
+requester_group = server_group("requesters.group")
 
 
 def choices(prefix: str, values: Iterable[str]) -> list[app_commands.Choice[str]]:

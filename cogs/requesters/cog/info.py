@@ -25,9 +25,9 @@ from cogs.requesters.cog.base import (
     platform_choices,
     requester_group,
 )
-from cogs.requesters.review_ui import flag_view
+from cogs.requesters.review_ui import card_reviews
 from cogs.requesters.reviewing import REQUESTER_REVIEWS
-from db import audit, reports, requester_standing, requesters, reviews
+from db import audit, reports, requester_standing, requesters
 from db import tasks as tasks_db
 from db.requesters import Requester
 
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
 
 RECENT_WINDOW = timedelta(days=90)
-REVIEWS_SHOWN = 3
-HIDDEN_SHOWN = 5
 #: Recent alerts of the server the crowd hourly is computed from.
 HOURLY_ALERTS = 100
 RECENT_ALERTS = 5
@@ -66,21 +64,19 @@ class InfoMixin(RequestersBase):
         query = rules.parse_requester(requester, platform, requester_id)
         db = self.bot.db
         target = await service.resolve_requester(db, query, create=False, now=self._now())
-        since = self._now() - int(RECENT_WINDOW.total_seconds())
-        summary = await reviews.summary(db, REQUESTER_REVIEWS.kind, target.id, since)
+        moderator = checks.is_moderator(interaction.user, settings)
+        shown = await card_reviews(
+            db,
+            REQUESTER_REVIEWS.kind,
+            target.id,
+            since=self._now() - int(RECENT_WINDOW.total_seconds()),
+            moderator=moderator,
+        )
+        summary = shown.summary
         standing = requester_standing.standing(
             target.status,
             summary.review_count,
             {c: summary.mean(c) for c in REQUESTER_REVIEWS.criteria},
-        )
-        shown = await reviews.recent(db, REQUESTER_REVIEWS.kind, target.id, limit=REVIEWS_SHOWN)
-        moderator = checks.is_moderator(interaction.user, settings)
-        hidden = (
-            await reviews.recent(
-                db, REQUESTER_REVIEWS.kind, target.id, limit=HIDDEN_SHOWN, hidden=True
-            )
-            if moderator
-            else None
         )
         aliases = await requesters.aliases(db, target.id)
         other_names = await requesters.other_names(db, target.id) if moderator else None
@@ -93,22 +89,15 @@ class InfoMixin(RequestersBase):
             summary=summary,
             confirmed=await reports.confirmed_counts(db, target.id),
             aliases=aliases,
-            reviews=shown,
-            hidden_reviews=hidden,
+            reviews=shown.shown,
+            hidden_reviews=shown.hidden,
             facts=await self._task_facts(target, aliases, settings.guild_id, locale),
             locale=locale,
             guild_name=self._guild_name,
             other_names=other_names,
             confirmations=confirmations,
         )
-        flaggable = [r.id for r in shown if r.author_id != interaction.user.id]
-        # more reviews than the card shows: a list reaches them all (and their Flag buttons)
-        everything = (
-            (REQUESTER_REVIEWS.kind, target.id, summary.review_count)
-            if summary.review_count > len(shown)
-            else None
-        )
-        await reply(interaction, embed=embed, view=flag_view(flaggable, locale, everything))
+        await reply(interaction, embed=embed, view=shown.flag_view(interaction.user.id, locale))
 
     info.autocomplete("requester")(RequestersBase.requester_autocomplete)
 

@@ -7,7 +7,7 @@ alerts.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -27,9 +27,22 @@ from cogs.requesters.cog.base import (
     requester_group,
 )
 from db import requesters
+from db.guilds import GuildSettings
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+
+
+def _acting(
+    settings: GuildSettings, interaction: discord.Interaction[Entraide], reason: str, now: int
+) -> dict[str, Any]:
+    """Who decides, in which server, why and when: what every decision here records."""
+    return {
+        "guild_id": settings.guild_id,
+        "moderator_id": interaction.user.id,
+        "reason": reason,
+        "now": now,
+    }
 
 
 class ModerationMixin(RequestersBase):
@@ -61,13 +74,7 @@ class ModerationMixin(RequestersBase):
         now = self._now()
         target = await service.resolve_requester(self.bot.db, query, create=False, now=now)
         updated, changed = await service.set_status(
-            self.bot.db,
-            target.id,
-            guild_id=settings.guild_id,
-            moderator_id=interaction.user.id,
-            status=status,
-            reason=reason,
-            now=now,
+            self.bot.db, target.id, status=status, **_acting(settings, interaction, reason, now)
         )
         key = "requesters.mod.status_set" if changed else "requesters.mod.status_unchanged"
         await reply(
@@ -110,13 +117,7 @@ class ModerationMixin(RequestersBase):
             db, rules.parse_requester(survivor), create=False, now=now
         )
         outcome = await service.merge(
-            db,
-            old.id,
-            keep.id,
-            guild_id=settings.guild_id,
-            moderator_id=interaction.user.id,
-            reason=reason,
-            now=now,
+            db, old.id, keep.id, **_acting(settings, interaction, reason, now)
         )
         await reply(
             interaction,
@@ -153,13 +154,7 @@ class ModerationMixin(RequestersBase):
             self.bot.db, rules.parse_requester(requester), create=False, now=now
         )
         forgotten = await service.forget_name(
-            self.bot.db,
-            target.id,
-            name,
-            guild_id=settings.guild_id,
-            moderator_id=interaction.user.id,
-            reason=reason,
-            now=now,
+            self.bot.db, target.id, name, **_acting(settings, interaction, reason, now)
         )
         await reply(
             interaction,

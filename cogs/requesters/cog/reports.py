@@ -208,40 +208,20 @@ class ReportsMixin(RequestersBase):
         db = self.bot.db
         # Direct messages and card edits are round trips to Discord; answer when done.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        # Who acts, where and when: the same for whichever action this is.
+        acting = {"guild_id": settings.guild_id, "moderator_id": interaction.user.id, "now": now}
         if action == "ask":
-            report = await service.ask_reporter(
-                db,
-                report_id,
-                guild_id=settings.guild_id,
-                moderator_id=interaction.user.id,
-                question=text,
-                now=now,
-            )
+            report = await service.ask_reporter(db, report_id, question=text, **acting)
             delivered = await self._ask_reporter(report, text)
             key = "requesters.mod.asked" if delivered else "requesters.mod.asked_undelivered"
             await reply(interaction, t(key, locale, number=report_id))
             await self.refresh_card(report_id)
             return
         if action == "reopen":
-            outcome = await service.reopen_report(
-                db,
-                report_id,
-                guild_id=settings.guild_id,
-                moderator_id=interaction.user.id,
-                reason=text,
-                now=now,
-            )
+            outcome = await service.reopen_report(db, report_id, reason=text, **acting)
         else:
             state = "confirmed" if action == "confirm" else "dismissed"
-            outcome = await service.close_report(
-                db,
-                report_id,
-                guild_id=settings.guild_id,
-                moderator_id=interaction.user.id,
-                state=state,
-                reason=text,
-                now=now,
-            )
+            outcome = await service.close_report(db, report_id, state=state, reason=text, **acting)
         message = t(f"requesters.mod.done_{action}", locale, number=report_id)
         if outcome.status_changed:
             message += "\n" + t(

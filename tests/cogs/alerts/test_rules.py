@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.errors import UserError
-from cogs.alerts import rules
+from cogs.alerts import rules, selection
 from cogs.alerts.rules import AlertFacts, Candidate, Filters
 from cogs.tasks.eligibility import Limits, is_eligible
 
@@ -246,29 +246,29 @@ def test_eligibility_is_asked_once_per_member() -> None:
 
 
 def test_selector_parsing() -> None:
-    assert rules.parse_selector("ALL") == rules.Selector(everything=True)
-    assert rules.parse_selector("tout") == rules.Selector(everything=True)
-    assert rules.parse_selector(" #3 ") == rules.Selector(position=3)
-    assert rules.parse_selector("s42") == rules.Selector(record_id=42)
+    assert selection.parse_selector("ALL") == selection.Selector(everything=True)
+    assert selection.parse_selector("tout") == selection.Selector(everything=True)
+    assert selection.parse_selector(" #3 ") == selection.Selector(position=3)
+    assert selection.parse_selector("s42") == selection.Selector(record_id=42)
     # 19 digits past SQLite's integers name no record (and never reach the database).
-    assert rules.parse_selector("s" + "9" * 19) == rules.Selector(record_id=0)
+    assert selection.parse_selector("s" + "9" * 19) == selection.Selector(record_id=0)
     for bad in ("", "two", "-1", "1.5", "²", "s", "s-1", "9" * 30):
         with pytest.raises(UserError):
-            rules.parse_selector(bad)
+            selection.parse_selector(bad)
 
 
 def test_pick_by_position_or_record() -> None:
     ids = [7, 9, 12]
-    assert rules.pick(ids, rules.Selector(position=2)) == 9
-    assert rules.pick(ids, rules.Selector(record_id=12)) == 12
+    assert selection.pick(ids, selection.Selector(position=2)) == 9
+    assert selection.pick(ids, selection.Selector(record_id=12)) == 12
     with pytest.raises(UserError, match="bad_number"):
-        rules.pick(ids, rules.Selector(position=4))
+        selection.pick(ids, selection.Selector(position=4))
     with pytest.raises(UserError, match="bad_number"):
-        rules.pick(ids, rules.Selector(position=0))
+        selection.pick(ids, selection.Selector(position=0))
     with pytest.raises(UserError, match="not_found"):
-        rules.pick(ids, rules.Selector(record_id=8))  # someone else's record
+        selection.pick(ids, selection.Selector(record_id=8))  # someone else's record
     with pytest.raises(UserError, match="none_to_remove"):
-        rules.pick([], rules.Selector(position=1))
+        selection.pick([], selection.Selector(position=1))
 
 
 # -- the rate cap and pay tier -------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs.digests.rules import (
+from cogs.digests.layout import (
     CONTINUED_LIMIT,
     DEFAULT_LAYOUT,
     DESCRIPTION_LIMIT,
