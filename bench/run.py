@@ -192,6 +192,7 @@ class Run:
             self.bench = await BenchBot.start(
                 self.folder / "bot",
                 on_gateway=connected,
+                bookkeeping=probe.paused,
                 legacy=self.legacy,
                 api_port=0,
                 api_rate_per_minute=10_000,

@@ -173,6 +173,9 @@ class Entraide(commands.Bot):
         self.scheduler.start()
         if self.settings.dev_guild_id:
             await self._sync_dev_guild(self.settings.dev_guild_id)
+        # Last, before the gateway connects: what start-up built is frozen out of the
+        # collector's full passes while the members arrive (bot/gc_policy.py).
+        self.gc_policy.start()
 
     async def _sync_dev_guild(self, guild_id: int) -> None:
         """Publish the tree to the development server, unless Discord would refuse it.
