@@ -185,6 +185,10 @@ class GcWatch:
 
     def __init__(self) -> None:
         self._started: float | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Count from now on (a pass under way is still timed)."""
         self.passes = [0, 0, 0]
         self.worst_ms = [0.0, 0.0, 0.0]
         self.total_ms = [0.0, 0.0, 0.0]
