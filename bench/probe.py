@@ -53,7 +53,6 @@ class LoopProbe:
         self.samples = 0
         self.stalls: list[Stall] = []
         self._paused = 0
-        self._epoch = 0
         self._task: asyncio.Task[None] | None = None
         self._last_tick = time.perf_counter()
         self._expected = self._last_tick
@@ -92,23 +91,42 @@ class LoopProbe:
     def paused(self) -> Iterator[None]:
         """Don't count the benchmark's own bookkeeping (building payloads, reading results).
 
-        The bot never does this work; charging its stalls to the bot would be wrong.
+        The bot never does this work; charging its stalls to the bot would be wrong. A
+        stall already under way is recorded up to here; the probe's clock restarts when
+        the bookkeeping ends.
         """
+        if not self._paused:
+            self._cut()
         self._paused += 1
-        self._epoch += 1
         try:
             yield
         finally:
             self._paused -= 1
-            self._epoch += 1
+            if not self._paused:
+                self._restart()
 
     def switch(self, phase: str) -> None:
-        """Change phase from synchronous code: a stall in progress goes to the old phase."""
-        late = time.perf_counter() - self._expected
-        if late > 0 and not self._paused:
-            self._record(late)
-        self._epoch += 1  # the sleeping probe's sample is counted already
+        """Change phase from synchronous code, in the middle of a loop iteration.
+
+        The stall so far goes to the old phase; the rest of it to the new one (the code
+        that called `switch`, e.g. parsing GUILD_CREATE, may hold the loop a while yet).
+        """
+        if not self._paused:
+            self._cut()
         self.phase = phase
+
+    def _cut(self) -> None:
+        """Record the stall under way so far, and measure what follows from now."""
+        late = time.perf_counter() - self._expected
+        if late > 0:
+            self._record(late)
+        self._restart()
+
+    def _restart(self) -> None:
+        now = time.perf_counter()
+        self._expected = max(self._expected, now)
+        self._last_tick = now  # the watchdog samples the stack again for what follows
+        self._current_stack = []
 
     def _record(self, late: float) -> None:
         self.samples += 1
@@ -139,16 +157,14 @@ class LoopProbe:
     async def _run(self) -> None:
         interval = self.interval
         while True:
-            epoch = self._epoch
-            expected = self._expected = time.perf_counter() + interval
+            self._expected = time.perf_counter() + interval
             self._current_stack = []
             await asyncio.sleep(interval)
             now = time.perf_counter()
             self._last_tick = now
-            late = now - expected
-            if self._paused or epoch != self._epoch:
+            if self._paused:
                 continue
-            self._record(late)
+            self._record(now - self._expected)  # `_cut` may have moved `_expected` on
 
     @property
     def max_block_ms(self) -> float:
@@ -169,6 +185,10 @@ class GcWatch:
 
     def __init__(self) -> None:
         self._started: float | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Count from now on (a pass under way is still timed)."""
         self.passes = [0, 0, 0]
         self.worst_ms = [0.0, 0.0, 0.0]
         self.total_ms = [0.0, 0.0, 0.0]

@@ -9,18 +9,20 @@ waiting for each other, and the fake notes when each interaction got its answer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from discord.state import ConnectionState
 
 from bench import world
+from bench.members import ChunkedMembers
 from bot.clock import ManualClock
 from bot.i18n import t
 from tests.harness import payloads as p
@@ -88,10 +90,17 @@ class AnswerClock:
 class BenchBot:
     """A started harness plus the instruments the scenarios need."""
 
-    def __init__(self, harness: Harness, monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    def __init__(
+        self,
+        harness: Harness,
+        monkeypatch: pytest.MonkeyPatch,
+        folder: Path,
+        chunked: ChunkedMembers,
+    ) -> None:
         self.h = harness
         self.monkeypatch = monkeypatch
         self.folder = folder
+        self.chunked = chunked
         self.answers = AnswerClock()
         self._wrap_fake()
 
@@ -101,6 +110,7 @@ class BenchBot:
         folder: Path,
         *,
         on_gateway: Callable[[], None] | None = None,
+        bookkeeping: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
         legacy: bool = False,
         members: int = 0,
         **settings: Any,
@@ -108,52 +118,42 @@ class BenchBot:
         """Start the bot on `folder/entraide.db` (already in place).
 
         `on_gateway` is called when the first GUILD_CREATE arrives (the gateway is
-        connected; `setup_hook` is done). `legacy` runs the database housekeeping and the
-        garbage collector as they were before issue 14, for a baseline in the same run.
-        The community's `members` arrive with the server (GUILD_CREATE), as Discord sends a
-        chunked member list: the bot forgets per-server data of anyone missing from it.
+        connected; `setup_hook` is done); `bookkeeping` wraps the benchmark's own work of
+        building the server's payloads (a loop probe's `paused`). `legacy` runs the
+        database housekeeping and the garbage collector as they were before issue 14, for
+        a baseline in the same run. The community's `members` arrive as Discord sends a
+        large server's members (bench/members.py): the bot forgets per-server data of
+        anyone missing once the list is complete.
         """
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-        if on_gateway is not None:
-            parse = ConnectionState.parse_guild_create
+        chunked = ChunkedMembers(monkeypatch, on_gateway=on_gateway, bookkeeping=bookkeeping)
+        build_payload = Harness._guild_payload
 
-            def parse_guild_create(state: Any, data: Any) -> Any:
-                on_gateway()
-                return parse(state, data)
+        def guild_payload(harness: Harness, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            with bookkeeping():
+                return build_payload(harness, *args, **kwargs)
 
-            monkeypatch.setattr(ConnectionState, "parse_guild_create", parse_guild_create)
+        monkeypatch.setattr(Harness, "_guild_payload", guild_payload)
         if legacy:
             _legacy(monkeypatch)
         clock = ManualClock(DEFAULT_NOW)
+        with bookkeeping():
+            people = [world.member(n) for n in range(members)]
         harness = await Harness.start(
             test_settings(folder, **settings),
             clock,
             monkeypatch,
             world=world.bench_world(),
-            extra_members=[world.member(n) for n in range(members)],
+            extra_members=people,
         )
-        return cls(harness, monkeypatch, folder)
-
-    async def add_members(self, count: int) -> None:
-        """The community's members join the server (GUILD_MEMBER_ADD, real parser).
-
-        A bot with the members intent holds every member in its cache; features look
-        subscribers up there (a member missing from a fully chunked guild has left).
-        """
-        parse = self.h.bot._connection.parsers["GUILD_MEMBER_ADD"]
-        guild_id = str(self.h.world.guild_id)
-        for n in range(count):
-            parse({**world.member(n).member_json(), "guild_id": guild_id})
-            if n % 500 == 0:
-                await asyncio.sleep(0)
-        await self.h.settle()
+        return cls(harness, monkeypatch, folder, chunked)
 
     async def guild_loaded(self) -> None:
-        """discord.py announces the server with its members cached (after chunking)."""
+        """Wait for discord.py to have every member and announce the server, then the freeze."""
         bot = self.h.bot
         frozen = bot.gc_policy.freezes
-        bot.dispatch("guild_available", self.h.guild)
+        await asyncio.wait_for(self.chunked.loaded.wait(), timeout=60)
         await self.h.settle()
         if bot.gc_policy.enabled:
             await asyncio.sleep(bot.gc_policy.delay + 0.2)  # the policy's quiet spell

@@ -8,16 +8,23 @@ came round, with no Python frame on the stack to show for it.
 
 The policy:
 
+* Before the gateway connects (the end of `setup_hook`): freeze what start-up built
+  (modules, catalogs, the command tree), after collecting only the young generations,
+  and start timing full passes. While the members then arrive (GUILD_CREATE and its
+  GUILD_MEMBERS_CHUNKs), a full pass walks only the members cached since the last
+  freeze, and one over budget freezes its survivors (below), so loading 20,000 members
+  never stalls the loop for a pass over all of them.
 * Once the cache is loaded (READY, and each GUILD_CREATE / chunking burst, which discord.py
   announces as `guild_available` or `guild_join`), and after a short quiet spell so a
   burst of servers gives one freeze: collect, then `gc.freeze()` everything that
   survived. Frozen objects are never walked again, so full passes only visit what was
   allocated since, and stay short. The freeze itself is a constant-time list splice.
-  The first freeze collects only the young and middle generations: a full pass then
-  would walk the whole freshly loaded cache (the 100-185 ms stall, after the gateway is
-  connected), so whatever start-up garbage already sat in the oldest generation is
-  frozen with it, once. Later freezes run a full collection first, which is cheap by then
-  (the heap is frozen) and leaves no garbage behind.
+  The collection before it is a full one only when the oldest generation holds few
+  objects not frozen yet (`FULL_COLLECT_MAX_OBJECTS`, counted in a couple of ms); after
+  a bulk load it holds the freshly cached members, and a full pass would walk them all
+  (the 50-150 ms stall after the gateway connected), so then only the young generations
+  are collected and whatever garbage sat in the oldest one is frozen with the cache,
+  once, until the daily sweep.
 * In service, whatever the process keeps (caches, new members) slowly refills the oldest
   generation, and CPython's full passes grow with it. So a full pass that took longer
   than `FULL_PASS_BUDGET_MS` freezes its survivors on the spot (a `gc.callbacks` hook):
@@ -48,6 +55,9 @@ log = logging.getLogger(__name__)
 FREEZE_DELAY_S = 1.0
 #: A full pass longer than this freezes its survivors (see the module docstring).
 FULL_PASS_BUDGET_MS = 10.0
+#: A freeze collects fully first only while the oldest generation holds at most this many
+#: objects not frozen yet (a full pass over them takes about 10 ms).
+FULL_COLLECT_MAX_OBJECTS = 50_000
 
 
 def _reset_accounting() -> None:
@@ -86,18 +96,28 @@ class GcPolicy:
         self._pending: asyncio.TimerHandle | None = None
         self._frozen = False
 
+    def start(self) -> None:
+        """Before the gateway connects: freeze what start-up built, time every full pass."""
+        if not self.enabled:
+            return
+        self._watch()
+        self.freeze()
+
     def cache_loaded(self) -> None:
         """The member cache just grew in bulk: freeze once things are quiet again."""
         if not self.enabled:
             return
-        if not self._watching:
-            gc.callbacks.append(self._on_gc)
-            self._watching = True
-            self._loop = asyncio.get_running_loop()
+        self._watch()
         if self._pending is not None:
             self._pending.cancel()
         loop = asyncio.get_running_loop()
         self._pending = loop.call_later(self.delay, self.freeze)
+
+    def _watch(self) -> None:
+        if not self._watching:
+            gc.callbacks.append(self._on_gc)
+            self._watching = True
+            self._loop = asyncio.get_running_loop()
 
     def freeze(self) -> None:
         """Collect, move every surviving object out of the collector's way, reset its count."""
@@ -105,7 +125,8 @@ class GcPolicy:
         if not self.enabled:
             return
         started = time.perf_counter()
-        gc.collect(2 if self.freezes else 1)
+        full = self.freezes > 0 and len(gc.get_objects(generation=2)) <= FULL_COLLECT_MAX_OBJECTS
+        gc.collect(2 if full else 1)
         gc.freeze()
         _reset_accounting()
         self._frozen = True

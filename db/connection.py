@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -124,26 +125,48 @@ class Database(SharedConnection):
                 pending.discard(name)
 
     async def fts_merge_step(self, table: str, pages: int = FTS_MERGE_PAGES) -> bool:
-        """One bounded step of full-text segment merging; False once there is no work left."""
+        """One bounded step of full-text segment merging; False once there is no work left.
+
+        Anyone who queues for the connection while the step runs stops it (see
+        `db.housekeeping`); an abandoned step returns True: its work is still to do.
+        """
         quoted = '"' + table.replace('"', '""') + '"'
         sql = f"INSERT INTO {quoted} ({quoted}, rank) VALUES ('merge', ?)"
+        raw = self.conn._conn
+        stats = self.housekeeping
+        stop = threading.Event()
 
-        def step() -> int:
-            raw = self.conn._conn  # on aiosqlite's worker thread: one hop for the step
+        def step() -> int:  # on aiosqlite's worker thread: one hop for the step
+            if stop.is_set():  # someone queued before the step began
+                raise sqlite3.OperationalError("interrupted")
+            started = time.perf_counter()
             before = raw.total_changes
-            raw.execute(sql, (pages,))
+            try:
+                raw.execute(sql, (pages,))
+            finally:
+                elapsed = time.perf_counter() - started
+                stats.fts_merge_seconds_max = max(stats.fts_merge_seconds_max, elapsed)
             return raw.total_changes - before
 
+        def give_way() -> None:
+            stop.set()
+            raw.interrupt()  # thread-safe; a statement that already ended is not affected
+
         async with self._locked():
-            started = time.perf_counter()
-            changes = await self._run(self.conn._execute(step))
-            elapsed = time.perf_counter() - started
+            self._preempt = give_way
+            try:
+                changes = await self._run(self.conn._execute(step))
+            except sqlite3.OperationalError:
+                if not stop.is_set():
+                    raise
+                stats.fts_merge_interrupts += 1
+                return True
+            finally:
+                self._preempt = None
         # FTS5: fewer than two changes means the merge found nothing to do.
         if changes < 2:
             return False
-        stats = self.housekeeping
         stats.fts_merges += 1
-        stats.fts_merge_seconds_max = max(stats.fts_merge_seconds_max, elapsed)
         return True
 
     def _wrote(self) -> None:

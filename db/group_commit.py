@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -80,6 +81,10 @@ class SharedConnection:
         self.group_commit = True
         self._batch: _Batch | None = None
         self._queued = 0  # callers waiting for the connection
+        #: Set while background work that may be abandoned holds the connection (a
+        #: full-text merge step): a caller queueing for the connection calls it, so it
+        #: waits for an interrupted statement rather than for the whole step.
+        self._preempt: Callable[[], None] | None = None
 
     def _wrote(self) -> None:
         """A write was committed (the database nudges its housekeeping)."""
@@ -93,10 +98,18 @@ class SharedConnection:
             yield
             return
         self._queued += 1
+        preempted = self._preempt
+        if preempted is not None:
+            preempted()
+            waiting_since = time.perf_counter()
         try:
             await self._lock.acquire()
         finally:
             self._queued -= 1
+        if preempted is not None:
+            waited = time.perf_counter() - waiting_since
+            stats = self.housekeeping
+            stats.fts_merge_wait_seconds_max = max(stats.fts_merge_wait_seconds_max, waited)
         try:
             self._owner = task
             if self._batch is not None and not join_batch:

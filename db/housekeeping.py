@@ -15,7 +15,11 @@
   `Database.start_maintenance()` runs (the bot does, at start-up), every FTS5 table's
   `automerge` is 0 and a background task runs small 'merge' steps (default usermerge 4,
   which keeps levels well under crisismerge) between statements, only when no one is
-  waiting for the connection.
+  waiting for the connection. A step gives way: whoever queues for the connection while
+  one runs interrupts it (`sqlite3_interrupt`; SQLite rolls the step back and it is
+  redone at the next quiet moment), so a member waits for an interrupted statement, about
+  a millisecond, never for a whole step. Were the steps ever starved by a load that never
+  pauses, FTS5's `crisismerge` (on even with automerge off) still bounds every level.
 
 `HousekeepingStats` counts what this work did, for the benchmark.
 """
@@ -42,8 +46,10 @@ CHECKPOINT_POLL_S = 0.05
 JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 #: A WAL this big means a reader pinned it through many PASSIVE checkpoints: escalate.
 WAL_HARD_LIMIT_BYTES = 512 * 1024 * 1024
-#: Pages of full-text merge work per step of `Database.fts_merge_step` (a few milliseconds).
-FTS_MERGE_PAGES = 16
+#: Pages of full-text merge work per step of `Database.fts_merge_step`: most steps take
+#: well under a millisecond; the one that finishes merging a level also deletes its input
+#: segments (hundreds of pages, ~10 ms on the full store), whatever this is.
+FTS_MERGE_PAGES = 4
 #: Seconds between maintenance rounds while idle.
 MAINTENANCE_INTERVAL_S = 1.0
 
@@ -62,7 +68,9 @@ class HousekeepingStats:
     fts_merges: int = 0  # merge steps that did work
     group_commits: int = 0  # transactions shared by queued one-statement calls
     grouped_statements: int = 0
-    fts_merge_seconds_max: float = 0.0
+    fts_merge_seconds_max: float = 0.0  # the longest step, on the database's thread
+    fts_merge_interrupts: int = 0  # steps abandoned because a caller queued
+    fts_merge_wait_seconds_max: float = 0.0  # a caller's longest wait behind a merge step
 
 
 class Checkpointer:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.bot import GC_SWEEP_JOB
-from bot.gc_policy import GcPolicy
+from bot.gc_policy import FULL_COLLECT_MAX_OBJECTS, GcPolicy
 from tests.harness.driver import Harness
 
 
@@ -134,3 +134,29 @@ async def test_the_bot_freezes_after_the_guild_loads_and_unfreezes_on_close(
     assert gc.get_freeze_count() > 0
     await harness.bot.close()
     assert gc.get_freeze_count() == 0
+
+
+async def test_a_freeze_after_a_bulk_load_walks_only_the_young_and_the_sweep_cleans_up(
+    policy: GcPolicy,
+) -> None:
+    """A freshly loaded cache is not walked by a full pass before it is frozen."""
+    policy.budget_ms = 1e9
+    await _frozen_by(policy)
+    cache = [Node() for _ in range(FULL_COLLECT_MAX_OBJECTS)]  # 2 tracked objects each
+    dead = Node()
+    probe = weakref.ref(dead)
+    gc.collect()  # everything alive now sits in the oldest generation, not frozen
+    del dead
+    policy.freeze()
+    assert probe() is not None  # frozen with the cache: no full pass walked it
+    assert gc.get_freeze_count() >= 2 * len(cache)
+    policy.sweep()
+    assert probe() is None
+    assert len(cache) == FULL_COLLECT_MAX_OBJECTS
+
+
+async def test_the_bot_freezes_what_start_up_built_before_the_gateway(harness: Harness) -> None:
+    policy = harness.bot.gc_policy
+    # setup_hook froze once; the freeze after the server's arrival waits for a quiet spell.
+    assert policy.freezes == 1
+    assert gc.get_freeze_count() > 0

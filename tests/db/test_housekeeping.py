@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -131,6 +132,56 @@ async def test_full_text_merges_happen_in_background_steps(tmp_path: Path) -> No
         assert len(found) == 40
         one = await tasks_db.search(db, SearchFilters(guild_id=1, match="number7"))
         assert [a.task_key for a in one] == ["mturk:id:7"]
+        await db.execute("INSERT INTO task_alerts_fts (task_alerts_fts) VALUES ('integrity-check')")
+    finally:
+        await db.close()
+
+
+async def test_a_merge_step_gives_way_to_a_member_and_is_redone_later(tmp_path: Path) -> None:
+    """A statement queued while a merge step runs interrupts the step instead of waiting."""
+    db = await Database.open(tmp_path / "g.db")
+    try:
+        await migrate(db)
+        await db.execute(
+            "INSERT INTO task_alerts_fts (task_alerts_fts, rank) VALUES ('automerge', 0)"
+        )
+        for n in range(40):
+            await tasks_db.share(db, _alert(n), now=100, expires_at=200)
+        loop = asyncio.get_running_loop()
+        running = asyncio.Event()
+        gave_way = threading.Event()
+        raw = db.conn._conn
+
+        def progress() -> int:  # on the database's thread, inside the merge statement
+            if not gave_way.is_set():
+                loop.call_soon_threadsafe(running.set)
+                gave_way.wait(30)
+            return 0
+
+        await db.conn._execute(raw.set_progress_handler, progress, 50)
+        merge = asyncio.create_task(db.fts_merge_step("task_alerts_fts", pages=1_000))
+        await running.wait()  # the step is under way and holds the connection
+        give_way = db._preempt
+        assert give_way is not None
+
+        def preempt() -> None:
+            give_way()
+            gave_way.set()
+
+        db._preempt = preempt
+        member = asyncio.create_task(db.fetch_value("SELECT count(*) FROM task_alerts"))
+        assert await merge is True  # abandoned: its work is still to do
+        assert await member == 40
+        assert db.housekeeping.fts_merge_interrupts == 1
+        assert db.housekeeping.fts_merges == 0
+        await db.conn._execute(raw.set_progress_handler, None, 0)
+        steps = 0
+        while await db.fts_merge_step("task_alerts_fts", pages=16):
+            steps += 1
+            assert steps < 100
+        assert db.housekeeping.fts_merges == steps >= 1
+        found = await tasks_db.search(db, SearchFilters(guild_id=1, match="gardens"), limit=100)
+        assert len(found) == 40
         await db.execute("INSERT INTO task_alerts_fts (task_alerts_fts) VALUES ('integrity-check')")
     finally:
         await db.close()
