@@ -1,0 +1,1 @@
+"""The benchmark's phases, one module per family, composed into `bench.run.Run`."""

@@ -1,0 +1,63 @@
+"""From a share to the members it must reach: subscribers' DMs at Discord's pace."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench.phases.base import RunBase, has_command
+from bench.report import fmt, verdict
+
+
+class FanOut(RunBase):
+    """From a share to the members it must reach: subscribers' DMs at Discord's pace."""
+
+    async def fan_out(self) -> None:
+        """From a share to the last matching subscriber's DM, at Discord's pace."""
+        bench = self._bench()
+        h = bench.h
+        outbox = getattr(h.bot.get_cog("AlertsCog"), "outbox", None)
+        if outbox is None or not has_command(bench, "task share"):
+            self.report.notes.append("fan-out: no alert outbox")
+            return
+        await h.settle()
+        delivered: dict[int, list[float]] = {}
+        note = outbox._note
+
+        def timed_note(letter: Any, outcome: str) -> None:
+            if outcome != "failed":
+                delivered.setdefault(letter.out.alert.id, []).append(time.perf_counter())
+            note(letter, outcome)
+
+        outbox._note = timed_note
+        results: list[tuple[int, float]] = []
+        try:
+            with self.probe.during("fan-out"):
+                for share in self.shares.burst(self.sizes.fanout_shares, 0.0):
+                    with self.probe.paused():
+                        payload = bench.slash_payload("task share", share.user, **share.options)
+                    iid = int(payload["id"])
+                    waiter = bench._waiters([iid])[0]
+                    fed = time.perf_counter()
+                    bench.feed(payload, fed)
+                    await waiter
+                    await h.settle()  # the outbox sends at its real pace here
+                    alert_id = await h.db.fetch_value("SELECT max(id) FROM task_alerts")
+                    times = delivered.get(int(alert_id), [])
+                    results.append((len(times), max(times) - fed if times else 0.0))
+        finally:
+            del outbox._note
+        worst = max(r[1] for r in results)
+        self.report.figures["fanout_last_notified_s"] = round(worst, 2)
+        self.report.row(
+            "fanout_last_notified_s",
+            fmt(worst, 2),
+            f"{self.sizes.subscriptions:,} subscriptions",
+            "< 2",
+            verdict(worst < 2),
+        )
+        self.report.row(
+            "  fan-out detail",
+            "; ".join(f"{n} members notified, last after {s:.2f} s" for n, s in results)
+            + f" (DMs at {outbox.rate:g}/s)",
+        )
