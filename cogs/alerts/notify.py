@@ -239,10 +239,13 @@ async def fan_out(
     )
     out = Outgoing(bot, guild, settings, alert, facts, {})
     letters = []
+    languages: dict[str, str] = {}  # a handful of distinct locale strings per server
     for user_id in sorted(admitted):
         sub, filters = subs[reachable[user_id]]
-        match = by_user[user_id]
-        locale = normalize_locale(match.member_locale or sub.locale)
+        wanted = by_user[user_id].member_locale or sub.locale
+        locale = languages.get(wanted)
+        if locale is None:
+            locale = languages[wanted] = normalize_locale(wanted)
         letters.append(Letter(out, sub, filters, locale))
     if outbox is None:
         outbox = outbox_mod.Outbox(bot, delivery.deliver)
