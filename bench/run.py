@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import world
+from bench import roles, world
 from bench.datagen import NOW, cache_dir, ensure_store
 from bench.probe import GcWatch, LoopProbe, rss_mb
 from bench.runtime import BenchBot, BurstResult, ErrorCounter, percentile
@@ -56,6 +56,7 @@ KEYS = (
     "steady_p99_ms",
     "steady_max_ms",
     "fanout_last_notified_s",
+    "fanout_role_notified_s",
     "startup_max_block_ms",
 )
 
@@ -466,7 +467,9 @@ class Run:
             )
 
     async def fan_out(self) -> None:
-        """From a share to the last matching subscriber's DM, at Discord's pace."""
+        """From a share to the last matching subscriber's DM, at Discord's pace; and to
+        the one message that mentions a notification role as many members hold.
+        """
         bench = self._bench()
         h = bench.h
         outbox = getattr(h.bot.get_cog("AlertsCog"), "outbox", None)
@@ -474,6 +477,12 @@ class Run:
             self.report.notes.append("fan-out: no alert outbox")
             return
         await h.settle()
+        role: roles.RoleWatch | None = None
+        if h.bot.get_cog("RolesCog") is not None:
+            with self.probe.paused():
+                role = await roles.register(bench, self.sizes.subscriptions)
+        else:
+            self.report.notes.append("fan-out: no notification roles (cogs.roles)")
         delivered: dict[int, list[float]] = {}
         note = outbox._note
 
@@ -484,6 +493,7 @@ class Run:
 
         outbox._note = timed_note
         results: list[tuple[int, float]] = []
+        by_role: list[float | None] = []
         try:
             with self.probe.during("fan-out"):
                 for share in self.shares.burst(self.sizes.fanout_shares, 0.0):
@@ -498,8 +508,12 @@ class Run:
                     alert_id = await h.db.fetch_value("SELECT max(id) FROM task_alerts")
                     times = delivered.get(int(alert_id), [])
                     results.append((len(times), max(times) - fed if times else 0.0))
+                    if role is not None:
+                        by_role.append(role.first_after(fed))
         finally:
             del outbox._note
+            if role is not None:
+                await role.close()
         worst = max(r[1] for r in results)
         self.report.figures["fanout_last_notified_s"] = round(worst, 2)
         self.report.row(
@@ -513,6 +527,27 @@ class Run:
             "  fan-out detail",
             "; ".join(f"{n} members notified, last after {s:.2f} s" for n, s in results)
             + f" (DMs at {outbox.rate:g}/s)",
+        )
+        if role is None:
+            return
+        posted = [r for r in by_role if r is not None]
+        worst_role = max(posted) if len(posted) == len(by_role) else None
+        if worst_role is None:
+            self.report.notes.append("fan-out: a share's role mention was never posted")
+        self.report.figures["fanout_role_notified_s"] = (
+            None if worst_role is None else round(worst_role, 3)
+        )
+        self.report.row(
+            "fanout_role_notified_s",
+            _fmt(worst_role, 3),
+            f"{role.holders:,} members hold the role",
+            "< 2",
+            _verdict(None if worst_role is None else worst_role < 2),
+        )
+        self.report.row(
+            "  role detail",
+            "; ".join("never" if r is None else f"{r * 1000:.0f} ms" for r in by_role)
+            + " from the share to the one message mentioning the role (every holder told)",
         )
 
     async def click_burst(self) -> None:

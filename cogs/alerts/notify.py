@@ -240,7 +240,9 @@ async def fan_out(
     out = Outgoing(bot, guild, settings, alert, facts, {})
     letters = []
     languages: dict[str, str] = {}  # a handful of distinct locale strings per server
-    for user_id in sorted(admitted):
+    for index, user_id in enumerate(sorted(admitted), start=1):
+        if index % MATCH_CHUNK == 0:
+            await asyncio.sleep(0)  # thousands of letters must not stall the loop either
         sub, filters = subs[reachable[user_id]]
         wanted = by_user[user_id].member_locale or sub.locale
         locale = languages.get(wanted)
