@@ -69,11 +69,22 @@ class FanOutBacklog:
             if self._queue and not self._closed:
                 self._worker = self.bot.spawn(self._run(), name="alerts: fan-out")
 
-    def close(self) -> int:
-        """Stop taking alerts; drop the ones still waiting. Returns how many were dropped."""
+    async def close(self, grace: float = 5.0) -> int:
+        """Stop taking alerts: let the fan-out in progress finish, drop the ones waiting.
+
+        Returns how many were dropped. Waiting for the one in progress means its letters
+        reach the outbox (closed next, which gives their reservations back) before the
+        database closes.
+        """
         self._closed = True
         dropped = len(self._queue)
         self._queue.clear()
+        worker = self._worker
+        if worker is not None and not worker.done() and worker is not asyncio.current_task():
+            try:
+                await asyncio.wait_for(asyncio.shield(worker), timeout=grace)
+            except TimeoutError:
+                worker.cancel()
         if dropped:
             log.info("dropped the fan-out of %d alerts on shutdown", dropped)
         return dropped

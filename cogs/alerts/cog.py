@@ -73,7 +73,7 @@ class AlertsCog(commands.Cog):
             self.bot.scheduler.remove_job(PRUNE_JOB_ID)
         # Alerts not fanned out yet are dropped; queued DMs too, their reservations given
         # back (see cogs/alerts/backlog and cogs/alerts/outbox).
-        self.backlog.close()
+        await self.backlog.close()
         await self.outbox.close()
 
     # -- scheduled ---------------------------------------------------------------------------

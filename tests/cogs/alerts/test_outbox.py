@@ -275,7 +275,7 @@ async def test_alerts_still_waiting_at_shutdown_are_dropped(configured: Harness)
     await subscribe(h, h.alice)
     for _ in range(3):
         cog.backlog.put(make_alert(h))
-    assert cog.backlog.close() == 3  # the worker had not started on any of them
+    assert await cog.backlog.close() == 3  # the worker had not started on any of them
     cog.backlog.put(make_alert(h))  # closed: not taken
     await h.settle()
     assert len(cog.backlog) == 0 and h.dms_to(h.alice) == []
