@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from bot.errors import UserError
 from bot.ids import bounded_id
@@ -318,7 +319,7 @@ def recipients(
     #: set once), so the filters are judged once per object, not once per member.
     accepted: dict[int, bool] = {}
     sharer = facts.sharer_id
-    for candidate in sorted(candidates, key=_by_subscription):
+    for candidate in sorted(candidates, key=attrgetter("subscription_id")):
         user_id = candidate.user_id
         if user_id == sharer or user_id in chosen:
             continue
@@ -334,10 +335,6 @@ def recipients(
         if verdict:
             chosen[user_id] = candidate.subscription_id
     return chosen
-
-
-def _by_subscription(candidate: Candidate) -> int:
-    return candidate.subscription_id
 
 
 # -- the rate cap ------------------------------------------------------------------------
