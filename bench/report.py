@@ -31,6 +31,7 @@ KEYS = (
     "steady_p99_ms",
     "steady_max_ms",
     "fanout_last_notified_s",
+    "fanout_role_notified_s",
     "startup_max_block_ms",
 )
 

@@ -102,6 +102,9 @@ class BenchBot:
         self.folder = folder
         self.chunked = chunked
         self.answers = AnswerClock()
+        #: Called once the last answer of a burst is in, before the outbox is drained:
+        #: `--profile` stops there, so its report is the measured window alone.
+        self.on_answered: Callable[[], None] | None = None
         self._wrap_fake()
 
     @classmethod
@@ -233,6 +236,8 @@ class BenchBot:
             await asyncio.sleep(0)
         await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
         answered = time.perf_counter()
+        if self.on_answered is not None:
+            self.on_answered()
         await self._drain_after_measuring()
         settled = time.perf_counter()
         return BurstResult(self, ids, started, answered, settled)
@@ -254,6 +259,8 @@ class BenchBot:
         started = time.perf_counter() + max(0.0, start_at - loop.time())
         await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
         answered = time.perf_counter()
+        if self.on_answered is not None:
+            self.on_answered()
         await self._drain_after_measuring()
         settled = time.perf_counter()
         return BurstResult(self, ids, started, answered, settled)
@@ -274,6 +281,8 @@ class BenchBot:
         started = time.perf_counter() + max(0.0, start_at - loop.time())
         await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
         answered = time.perf_counter()
+        if self.on_answered is not None:
+            self.on_answered()
         await self._drain_after_measuring()
         settled = time.perf_counter()
         return BurstResult(self, ids, started, answered, settled)

@@ -8,6 +8,7 @@ business, and who registered it is in the audit log.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,6 +29,22 @@ class NotifyRole(AlertFilters):
     created_at: int
 
 
+# Every new alert reads its server's roles (`for_guild`), but they change only through a
+# moderator's command. Every write to notify_roles goes through this module and calls
+# `_invalidate`, and one process owns the database, so the cache cannot go stale behind
+# our back (the same reasoning as `db.guilds`'s settings cache). A read that was in
+# flight across a write is not kept: the write bumps the generation it started from.
+_cache: weakref.WeakKeyDictionary[Database, dict[int, tuple[NotifyRole, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+_generation: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
+
+
+def _invalidate(db: Database, guild_id: int) -> None:
+    _generation[db] = _generation.get(db, 0) + 1
+    _cache.get(db, {}).pop(guild_id, None)
+
+
 def _role(row: sqlite3.Row) -> NotifyRole:
     return from_row(NotifyRole, row, **filter_columns(row))
 
@@ -40,6 +57,7 @@ async def add(
     The count check and the insert are one statement, so two quick commands cannot take
     a server past the limit.
     """
+    _invalidate(db, guild_id)
     row = await db.fetch_one(
         "INSERT INTO notify_roles (guild_id, role_id, platform, min_hourly_cents, "
         "min_reward_cents, currency, keywords, requester, no_warned, created_at) "
@@ -70,15 +88,23 @@ async def get(db: Database, guild_id: int, role_id: int) -> NotifyRole | None:
 
 
 async def for_guild(db: Database, guild_id: int) -> list[NotifyRole]:
-    """A server's registered roles, oldest first."""
+    """A server's registered roles, oldest first (cached: read on every new alert)."""
+    cached = _cache.get(db, {}).get(guild_id)
+    if cached is not None:
+        return list(cached)
+    generation = _generation.get(db, 0)
     rows = await db.fetch_all(
         "SELECT * FROM notify_roles WHERE guild_id = ? ORDER BY created_at, role_id", (guild_id,)
     )
-    return [_role(row) for row in rows]
+    found = tuple(_role(row) for row in rows)
+    if _generation.get(db, 0) == generation:
+        _cache.setdefault(db, {})[guild_id] = found
+    return list(found)
 
 
 async def remove(db: Database, guild_id: int, role_id: int) -> NotifyRole | None:
     """Unregister a role of this server; None if it was not registered here."""
+    _invalidate(db, guild_id)
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "DELETE FROM notify_roles WHERE guild_id = ? AND role_id = ? RETURNING *",
@@ -95,6 +121,7 @@ async def remove(db: Database, guild_id: int, role_id: int) -> NotifyRole | None
 
 async def purge_guild(db: Database, guild_id: int) -> int:
     """Forget every role of a server whose configuration is purged; returns roles removed."""
+    _invalidate(db, guild_id)
     async with db.transaction() as tx:
         cursor = await tx.execute("DELETE FROM notify_roles WHERE guild_id = ?", (guild_id,))
         removed = cursor.rowcount

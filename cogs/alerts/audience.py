@@ -37,10 +37,11 @@ async def reachable(
     sees = ChannelSight(channel) if channel is not None else None
     reachable: dict[int, int] = {}
     departed: list[int] = []
+    get_member = guild.get_member
     for index, (user_id, subscription_id) in enumerate(chosen.items(), start=1):
         if index % CHECK_CHUNK == 0:
             await asyncio.sleep(0)  # permission checks add up on a big server
-        member = guild.get_member(user_id)
+        member = get_member(user_id)
         if member is None:
             present = await bot.membership.is_member(guild.id, user_id)
             if present is False:
@@ -79,13 +80,15 @@ class ChannelSight:
         self.named: frozenset[int] | None = (
             None if overwrites is None else frozenset(o.id for o in overwrites if o.is_member())
         )
-        self.verdicts: dict[frozenset[int], bool] = {}
+        self.verdicts: dict[bytes, bool] = {}
 
     def __call__(self, member: discord.Member) -> bool:
         named = self.named
         if named is None or member.id in named or member.id == member.guild.owner_id:
             return self.channel.permissions_for(member).view_channel
-        roles = frozenset(member._roles)
+        # discord.py keeps a member's role ids sorted, so their bytes name the role set
+        # (and cost far less to build than a frozenset, once per member per alert).
+        roles = member._roles.tobytes()
         verdict = self.verdicts.get(roles)
         if verdict is None:
             verdict = self.verdicts[roles] = self.channel.permissions_for(member).view_channel

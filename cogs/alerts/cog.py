@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.money import known_currencies
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
-from cogs.alerts import delivery, notify, outbox, render, rules, selection, views
+from cogs.alerts import backlog, delivery, notify, outbox, render, rules, selection, views
 from db import subscriptions
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ class AlertsCog(commands.Cog):
         self.outbox = outbox.Outbox(bot, delivery.deliver)
         #: Parsed subscriptions, so each alert's fan-out does not rebuild them.
         self.subscription_cache = notify.SubscriptionCache()
+        #: Posted alerts waiting for their fan-out, taken one at a time (see `backlog`).
+        self.backlog = backlog.FanOutBacklog(bot, self.fan_out)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(views.RemoveButton, views.RemoveAllButton, views.StopButton)
@@ -66,7 +68,9 @@ class AlertsCog(commands.Cog):
         self.bot.membership.unregister("alerts")
         if self.bot.scheduler.get_job(PRUNE_JOB_ID):
             self.bot.scheduler.remove_job(PRUNE_JOB_ID)
-        # Queued DMs are dropped and their reservations given back (see cogs/alerts/outbox).
+        # Alerts not fanned out yet are dropped; queued DMs too, their reservations given
+        # back (see cogs/alerts/backlog and cogs/alerts/outbox).
+        await self.backlog.close()
         await self.outbox.close()
 
     # -- scheduled ---------------------------------------------------------------------------
@@ -84,13 +88,13 @@ class AlertsCog(commands.Cog):
     @commands.Cog.listener()
     async def on_alert_posted(self, alert: Alert) -> None:
         """Raised by the tasks feature once per new alert, after it is posted."""
-        try:
-            result = await notify.fan_out(
-                self.bot, alert, outbox=self.outbox, cache=self.subscription_cache
-            )
-        except Exception:
-            log.exception("subscription fan-out failed for alert %s", alert.id)
-            return
+        self.backlog.put(alert)
+
+    async def fan_out(self, alert: Alert) -> None:
+        """One alert's fan-out, when the backlog reaches it (its errors are logged there)."""
+        result = await notify.fan_out(
+            self.bot, alert, outbox=self.outbox, cache=self.subscription_cache
+        )
         if result.queued:
             log.info("alert %s: %d subscriber DMs queued", alert.id, len(result.queued))
 

@@ -239,10 +239,15 @@ async def fan_out(
     )
     out = Outgoing(bot, guild, settings, alert, facts, {})
     letters = []
-    for user_id in sorted(admitted):
+    languages: dict[str, str] = {}  # a handful of distinct locale strings per server
+    for index, user_id in enumerate(sorted(admitted), start=1):
+        if index % MATCH_CHUNK == 0:
+            await asyncio.sleep(0)  # thousands of letters must not stall the loop either
         sub, filters = subs[reachable[user_id]]
-        match = by_user[user_id]
-        locale = normalize_locale(match.member_locale or sub.locale)
+        wanted = by_user[user_id].member_locale or sub.locale
+        locale = languages.get(wanted)
+        if locale is None:
+            locale = languages[wanted] = normalize_locale(wanted)
         letters.append(Letter(out, sub, filters, locale))
     if outbox is None:
         outbox = outbox_mod.Outbox(bot, delivery.deliver)

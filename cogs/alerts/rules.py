@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any
 
 from bot.errors import UserError
@@ -355,15 +356,24 @@ def recipients(
     searchable = facts.searchable
     chosen: dict[int, int] = {}
     verdicts: dict[int, bool] = {}
-    for candidate in sorted(candidates, key=lambda c: c.subscription_id):
+    #: Equal filter sets are usually one shared object (the fan-out's cache parses each
+    #: set once), so the filters are judged once per object, not once per member.
+    accepted: dict[int, bool] = {}
+    sharer = facts.sharer_id
+    for candidate in sorted(candidates, key=attrgetter("subscription_id")):
         user_id = candidate.user_id
-        if user_id == facts.sharer_id or user_id in chosen:
+        if user_id == sharer or user_id in chosen:
             continue
-        if not matches(candidate.filters, facts, searchable=searchable):
+        filters = candidate.filters
+        ok = accepted.get(id(filters))
+        if ok is None:
+            ok = accepted[id(filters)] = matches(filters, facts, searchable=searchable)
+        if not ok:
             continue
-        if user_id not in verdicts:
-            verdicts[user_id] = eligible(user_id)
-        if verdicts[user_id]:
+        verdict = verdicts.get(user_id)
+        if verdict is None:
+            verdict = verdicts[user_id] = eligible(user_id)
+        if verdict:
             chosen[user_id] = candidate.subscription_id
     return chosen
 

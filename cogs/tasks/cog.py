@@ -78,6 +78,7 @@ class TasksCog(commands.Cog, name=COG_NAME):
                 "task_alerts.warning_proposed_by",
                 "task_alerts.warning_confirmed_by",
                 "task_alerts.last_seen_by",
+                "task_alerts.last_vote_by",
                 "task_alerts.seen_by",
                 "task_alerts.ended_by",
                 "task_sightings.user_id",

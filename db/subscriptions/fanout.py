@@ -118,7 +118,7 @@ class Match:
 
 
 #: Rows turned into `Match`es between two yields to the event loop.
-_ROWS_PER_YIELD = 512
+_ROWS_PER_YIELD = 256
 
 
 @lru_cache(maxsize=4096)
@@ -142,6 +142,8 @@ _MATCHES = (
     "     AND d.user_id = s.user_id AND d.alert_id = :alert) "
     "GROUP BY +s.user_id"
 )
+#: Positions of the columns `matches` reads in each row of `_MATCHES`.
+_ID, _USER, _LOCALE, _MEMBER_LOCALE, _COUNTRY, _QUALS = 0, 2, 10, 12, 13, 14
 
 
 async def matches(
@@ -164,19 +166,23 @@ async def matches(
         _MATCHES, _parameters(query) | {"since": since, "cap": cap, "alert": alert_id}
     )
     found: list[Match] = []
+    append = found.append
     for start in range(0, len(rows), _ROWS_PER_YIELD):
-        found.extend(
-            Match(
-                row["id"],
-                row["user_id"],
-                row["locale"],
-                row["member_locale"],
-                row["country"],
-                _qualifications(row["quals"]),
-                None if row["id"] in known else subscription_of(row),
+        # Columns by position (the order of `_MATCHES`): a name lookup on sqlite3.Row
+        # compares every column name, which is most of this loop's cost on a big server.
+        for row in rows[start : start + _ROWS_PER_YIELD]:
+            sub_id = row[_ID]
+            append(
+                Match(
+                    sub_id,
+                    row[_USER],
+                    row[_LOCALE],
+                    row[_MEMBER_LOCALE],
+                    row[_COUNTRY],
+                    _qualifications(row[_QUALS]),
+                    None if sub_id in known else subscription_of(row),
+                )
             )
-            for row in rows[start : start + _ROWS_PER_YIELD]
-        )
         if start + _ROWS_PER_YIELD < len(rows):
             await asyncio.sleep(0)  # a big server's candidates must not stall the loop
     return found

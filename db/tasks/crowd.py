@@ -1,7 +1,8 @@
 """The crowd's word on an alert: "still live" / "gone" votes and "I did it" reports.
 
-A click is one upsert of the member's row plus one `UPDATE … RETURNING` that recomputes
-the alert's counters (and the crowd's median hourly) from index-backed sub-queries.
+A vote is one `UPDATE … RETURNING` of the alert that recomputes its counters from
+index-backed sub-queries and carries the vote, stored by a trigger. An "I did it" report
+is an upsert of the member's row plus an UPDATE that refreshes the crowd's figures.
 """
 
 from __future__ import annotations
@@ -11,24 +12,27 @@ import aiosqlite
 from db.connection import Database
 from db.tasks.records import Alert, row_to_alert
 
-_COUNTS_SQL = """
+# Each count is the stored votes of everyone else plus this member's new one: an UPDATE's
+# sub-queries read the table as it was, and the trigger stores the vote afterwards.
+_GONE_NOW = (
+    "(SELECT count(*) FROM task_votes WHERE alert_id = :id AND kind = 'gone' "
+    "AND user_id != :user) + (:kind = 'gone')"
+)
+_ENDS = f"(:mark_gone OR (:kind = 'gone' AND {_GONE_NOW} >= :gone_needed))"
+
+_VOTE_SQL = f"""
 UPDATE task_alerts SET
-    live_votes = (SELECT count(*) FROM task_votes WHERE alert_id = :id AND kind = 'live'),
-    gone_votes = (SELECT count(*) FROM task_votes WHERE alert_id = :id AND kind = 'gone'),
+    last_vote_by = :user,
+    last_vote_kind = :kind,
+    last_voted_at = :now,
+    live_votes = (SELECT count(*) FROM task_votes WHERE alert_id = :id AND kind = 'live'
+                  AND user_id != :user) + (:kind = 'live'),
+    gone_votes = {_GONE_NOW},
     last_confirmed_at = CASE WHEN :kind = 'live' THEN :now ELSE last_confirmed_at END,
     expires_at = CASE WHEN :kind = 'live' THEN max(expires_at, :extend_to) ELSE expires_at END,
-    state = CASE
-        WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
-                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
-        THEN 'gone' ELSE state END,
-    ended_at = CASE
-        WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
-                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
-        THEN :now ELSE ended_at END,
-    ended_by = CASE
-        WHEN :mark_gone OR (:kind = 'gone' AND (SELECT count(*) FROM task_votes
-                            WHERE alert_id = :id AND kind = 'gone') >= :gone_needed)
-        THEN :user ELSE ended_by END
+    state = CASE WHEN {_ENDS} THEN 'gone' ELSE state END,
+    ended_at = CASE WHEN {_ENDS} THEN :now ELSE ended_at END,
+    ended_by = CASE WHEN {_ENDS} THEN :user ELSE ended_by END
 WHERE id = :id AND guild_id = :guild_id AND state = 'live'
 RETURNING *
 """
@@ -48,29 +52,21 @@ async def vote(
 ) -> Alert | None:
     """Record a member's "still live" / "gone" and return the live alert as it is now.
 
+    One statement, one round trip: the alert's UPDATE recomputes its counters and
+    carries the vote, which the `task_alerts_vote` trigger stores (migration 0012).
     Returns None when the alert is not live (any more) or belongs to another server than
-    `guild_id` (the voter's): nothing is recorded then. The server is part of both
-    statements' WHERE, so a forged button from another server can never count. A
-    moderator's "gone", or `gone_needed` members', ends the alert in the same statement:
-    only a "gone" vote's own statement ends it, so with clicks in flight together a
-    "still live" never ends it on behalf of "gone" votes stored just before it.
+    `guild_id` (the voter's): nothing is recorded then, since the server is in the
+    statement's WHERE and the trigger only runs for a row it updated. A moderator's
+    "gone", or `gone_needed` members', ends the alert in the same statement: only a
+    "gone" vote's own statement ends it, so with clicks in flight together a "still
+    live" never ends it on behalf of "gone" votes stored just before it.
     A "still live" pushes the expiry out to `extend_to` (never earlier).
     """
     if kind not in ("live", "gone"):
         msg = f"unknown vote {kind!r}"
         raise ValueError(msg)
-    changed = await db.execute(
-        "INSERT INTO task_votes (alert_id, user_id, kind, voted_at) "
-        "SELECT ?, ?, ?, ? WHERE EXISTS "
-        "(SELECT 1 FROM task_alerts WHERE id = ? AND guild_id = ? AND state = 'live') "
-        "ON CONFLICT (alert_id, user_id) DO UPDATE SET kind = excluded.kind, "
-        "voted_at = excluded.voted_at",
-        (alert_id, user_id, kind, now, alert_id, guild_id),
-    )
-    if not changed:
-        return None
     row = await db.fetch_one(
-        _COUNTS_SQL,
+        _VOTE_SQL,
         {
             "id": alert_id,
             "guild_id": guild_id,

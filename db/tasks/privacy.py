@@ -96,6 +96,12 @@ async def erase_member(db: Database, user_id: int) -> tuple[int, list[int]]:
                 (user_id, user_id),
             ),
             ("DELETE FROM task_sightings WHERE user_id = ?", (user_id,)),
+            (
+                # The last voter the vote statement carried (its trigger stored the vote).
+                "UPDATE task_alerts SET last_vote_by = NULL WHERE id IN "
+                "(SELECT alert_id FROM task_votes WHERE user_id = ?) AND last_vote_by = ?",
+                (user_id, user_id),
+            ),
             ("DELETE FROM task_votes WHERE user_id = ?", (user_id,)),
             ("DELETE FROM task_reports WHERE user_id = ?", (user_id,)),
             (

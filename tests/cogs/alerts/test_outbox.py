@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from db import members, subscriptions
+from db import guilds, members, subscriptions
 from db.connection import Database
 from tests.cogs.alerts.helpers import make_alert, post, subscribe
 from tests.cogs.alerts.test_db import GUILD, NOW, new
@@ -183,6 +183,7 @@ async def test_matches_return_whole_subscriptions_the_caller_does_not_know(
     found = {m.user_id: m for m in await subscriptions.matches(db, _query(), 9, since=0, cap=5)}
     assert found[1].subscription == a
     assert found[2].subscription == b
+    assert (found[1].subscription_id, found[2].subscription_id) == (a.id, b.id)
     known = await subscriptions.matches(db, _query(), 9, since=0, cap=5, known={a.id})
     assert {m.user_id: m.subscription for m in known} == {1: None, 2: b}
 
@@ -234,3 +235,47 @@ def test_equal_filters_are_shared_between_subscriptions() -> None:
     )
     assert one is two and one != other
     assert len(cache) == 3 and 2 in cache and 4 not in cache
+
+
+async def test_alerts_fan_out_one_at_a_time_in_order(configured: Harness) -> None:
+    """A burst of alerts is taken by one worker: at most one fan-out on the loop at once."""
+    h = configured
+    cog = h.bot.get_cog("AlertsCog")
+    assert cog is not None
+    running: list[int] = []
+    order: list[int] = []
+    most = 0
+    real = cog.backlog.handle
+
+    async def watched(alert: Any) -> None:
+        nonlocal most
+        running.append(alert.id)
+        most = max(most, len(running))
+        try:
+            await real(alert)
+        finally:
+            running.remove(alert.id)
+            order.append(alert.id)
+
+    cog.backlog.handle = watched
+    await subscribe(h, h.alice)
+    alerts = [make_alert(h) for _ in range(45)]  # more than one worker's share
+    for alert in alerts:
+        h.bot.dispatch("alert_posted", alert)
+    await h.settle()
+    assert order == [a.id for a in alerts] and most == 1
+    settings = await guilds.get(h.db, h.world.guild_id)
+    assert len(h.dms_to(h.alice)) == settings.alert_dms_per_hour  # every one reached the cap
+
+
+async def test_alerts_still_waiting_at_shutdown_are_dropped(configured: Harness) -> None:
+    h = configured
+    cog = h.bot.get_cog("AlertsCog")
+    assert cog is not None
+    await subscribe(h, h.alice)
+    for _ in range(3):
+        cog.backlog.put(make_alert(h))
+    assert await cog.backlog.close() == 3  # the worker had not started on any of them
+    cog.backlog.put(make_alert(h))  # closed: not taken
+    await h.settle()
+    assert len(cog.backlog) == 0 and h.dms_to(h.alice) == []

@@ -39,6 +39,7 @@ NOT_A_USER_ID = {
 DERIVED_FROM = {
     "earnings_daily.user_id": "earnings.user_id",  # per-day sums of the entries
     "task_alerts.last_seen_by": "task_sightings.user_id",  # the trigger writes a sighting
+    "task_alerts.last_vote_by": "task_votes.user_id",  # the trigger writes the vote
     "task_alerts.seen_by": "task_sightings.user_id",  # the last few re-sharers
 }
 
@@ -125,11 +126,19 @@ async def seed(h: Harness, user: int, other: int) -> None:
         "warning_confirmed_by = ? WHERE id = ?",
         (user, user, bobs.id),
     )
-    for who in (user, other):
-        await db.execute(
-            "INSERT INTO task_votes (alert_id, user_id, kind, voted_at) VALUES (?, ?, 'live', ?)",
-            (mine.id, who, now),
+    for who in (other, user):  # the member votes last: the alert names her as its last voter
+        await tasks.vote(
+            db,
+            mine.id,
+            who,
+            "live",
+            guild_id=g,
+            now=now,
+            extend_to=now + 3600,
+            gone_needed=3,
+            moderator=False,
         )
+    for who in (user, other):
         await db.execute(
             "INSERT INTO task_reports (alert_id, user_id, minutes, hourly_cents, reported_at) "
             "VALUES (?, ?, 6, 1000, ?)",

@@ -77,6 +77,43 @@ async def test_votes_on_ended_alerts_are_not_recorded(db: Database) -> None:
         await tasks_db.vote(db, alert_id, 3, "maybe", **args)
 
 
+async def test_a_vote_is_one_statement_scoped_to_the_voters_server(db: Database) -> None:
+    from bench.sqltrace import SqlRecorder
+
+    alert_id = (await tasks_db.share(db, new(guild=1), now=100, expires_at=200)).alert.id
+    args = {"now": 101, "extend_to": 300, "gone_needed": 3, "moderator": False}
+    recorder = SqlRecorder.attach(db)
+    try:
+        voted = await tasks_db.vote(db, alert_id, 7, "live", guild_id=1, **args)
+    finally:
+        recorder.detach()
+    assert [s.kind for s in recorder.statements] == ["execute"]
+    assert voted is not None and voted.live_votes == 1 and voted.expires_at == 300
+    # A forged button from another server: nothing stored, not even the vote.
+    assert await tasks_db.vote(db, alert_id, 8, "gone", guild_id=2, **args) is None
+    votes = await db.fetch_all("SELECT user_id, kind FROM task_votes ORDER BY user_id")
+    assert [tuple(v) for v in votes] == [(7, "live")]
+    # A member who changes their mind is counted once, under their new opinion.
+    changed = await tasks_db.vote(db, alert_id, 7, "gone", guild_id=1, **args)
+    assert changed is not None and (changed.live_votes, changed.gone_votes) == (0, 1)
+    assert await db.fetch_value("SELECT kind FROM task_votes WHERE user_id = 7") == "gone"
+
+
+async def test_concurrent_votes_are_each_counted_once(db: Database) -> None:
+    alert_id = (await tasks_db.share(db, new(), now=100, expires_at=200)).alert.id
+    args = {"guild_id": 1, "now": 101, "extend_to": 300, "gone_needed": 1000}
+    await asyncio.gather(
+        *(
+            tasks_db.vote(
+                db, alert_id, user, "live" if user % 3 else "gone", moderator=False, **args
+            )
+            for user in range(60)
+        )
+    )
+    alert = await tasks_db.get_alert(db, alert_id)
+    assert alert is not None and (alert.live_votes, alert.gone_votes) == (40, 20)
+
+
 async def test_crowd_median_in_sql_matches_the_rule(db: Database) -> None:
     rng = random.Random(20261126)
     for case in range(25):
