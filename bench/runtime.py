@@ -234,13 +234,7 @@ class BenchBot:
         for payload in payloads:
             self.feed(payload)
             await asyncio.sleep(0)
-        await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
-        answered = time.perf_counter()
-        if self.on_answered is not None:
-            self.on_answered()
-        await self._drain_after_measuring()
-        settled = time.perf_counter()
-        return BurstResult(self, ids, started, answered, settled)
+        return await self._finish(ids, waiters, started)
 
     async def steady(self, payloads: Sequence[dict[str, Any]], rate: float) -> BurstResult:
         """Feed payloads at `rate` per second on the loop's clock, each at its own instant.
@@ -248,22 +242,7 @@ class BenchBot:
         Latency counts from the instant a payload was due, not from when the loop got
         round to it: an interaction that waited behind a stalled loop waited for real.
         """
-        loop = asyncio.get_running_loop()
-        ids = [int(pl["id"]) for pl in payloads]
-        waiters = self._waiters(ids)
-        start_at = loop.time() + 0.01
-        offset = time.perf_counter() - loop.time()
-        for n, payload in enumerate(payloads):
-            due = start_at + n / rate
-            loop.call_at(due, self.feed, payload, due + offset)
-        started = time.perf_counter() + max(0.0, start_at - loop.time())
-        await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
-        answered = time.perf_counter()
-        if self.on_answered is not None:
-            self.on_answered()
-        await self._drain_after_measuring()
-        settled = time.perf_counter()
-        return BurstResult(self, ids, started, answered, settled)
+        return await self.schedule([(n / rate, payload) for n, payload in enumerate(payloads)])
 
     async def schedule(self, timed: Sequence[tuple[float, dict[str, Any]]]) -> BurstResult:
         """Feed each payload `offset` seconds after the start, on the loop's clock.
@@ -279,6 +258,12 @@ class BenchBot:
             due = start_at + at
             loop.call_at(due, self.feed, payload, due + offset)
         started = time.perf_counter() + max(0.0, start_at - loop.time())
+        return await self._finish(ids, waiters, started)
+
+    async def _finish(
+        self, ids: list[int], waiters: list[asyncio.Future[float]], started: float
+    ) -> BurstResult:
+        """Wait for every answer, then let the background work drain, outside the figures."""
         await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
         answered = time.perf_counter()
         if self.on_answered is not None:

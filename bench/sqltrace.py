@@ -36,12 +36,12 @@ class Statement:
     label: str
 
 
-class _RecordingConnection:
-    """Forwards everything to the real sqlite3 connection, noting what runs."""
+class _Recording:
+    """Forwards everything to a real sqlite3 object, noting the statements it runs."""
 
     __slots__ = ("_real", "_recorder")
 
-    def __init__(self, real: sqlite3.Connection, recorder: SqlRecorder) -> None:
+    def __init__(self, real: Any, recorder: SqlRecorder) -> None:
         object.__setattr__(self, "_real", real)
         object.__setattr__(self, "_recorder", recorder)
 
@@ -53,6 +53,18 @@ class _RecordingConnection:
         rows = list(seq)
         self._recorder.note("executemany", sql, rows)
         return self._real.executemany(sql, rows)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._real, name, value)
+
+
+class _RecordingConnection(_Recording):
+    """The connection: scripts, cursors and transaction ends are noted too."""
+
+    __slots__ = ()
 
     def executescript(self, script: str) -> sqlite3.Cursor:
         self._recorder.note("script", script, ())
@@ -71,34 +83,9 @@ class _RecordingConnection:
             self._recorder.note("rollback", "ROLLBACK", ())
         self._real.rollback()
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._real, name, value)
-
-
-class _RecordingCursor:
-    __slots__ = ("_real", "_recorder")
-
-    def __init__(self, real: sqlite3.Cursor, recorder: SqlRecorder) -> None:
-        object.__setattr__(self, "_real", real)
-        object.__setattr__(self, "_recorder", recorder)
-
-    def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
-        self._recorder.note("execute", sql, parameters)
-        return self._real.execute(sql, parameters)
-
-    def executemany(self, sql: str, seq: Iterable[Any]) -> sqlite3.Cursor:
-        rows = list(seq)
-        self._recorder.note("executemany", sql, rows)
-        return self._real.executemany(sql, rows)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._real, name, value)
+class _RecordingCursor(_Recording):
+    __slots__ = ()
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._real)
