@@ -213,11 +213,12 @@ def format_money(cents: int, currency: str, locale: str | None) -> str:
 
 @lru_cache(maxsize=4096, typed=True)
 def _format_money(cents: int, currency: str, babel_name: str) -> str:
-    """Babel's text for an amount, remembered: an alert draws two amounts, and Babel parses
-    the locale's currency pattern again on every call (a tenth of drawing an alert).
+    """Babel's text for an amount, remembered.
 
-    The text depends only on these three values, and the amounts members share repeat
-    (the same rewards and hourly rates), so a bounded cache answers most calls.
+    An alert draws two amounts and Babel works through the locale's currency pattern
+    again on every call (a tenth of drawing an alert). The text depends only on these
+    three values, and the amounts members share repeat (the same rewards and hourly rates;
+    a re-share redraws the same alert), so a bounded cache answers most calls.
     """
     from bot.money import from_minor
 
