@@ -27,13 +27,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+
+from bot.money_text import format_minor
 
 log = logging.getLogger(__name__)
 
@@ -207,29 +209,8 @@ def format_size(num_bytes: int, locale: str | None = None) -> str:
 
 
 def format_money(cents: int, currency: str, locale: str | None) -> str:
-    """Format integer minor units of `currency` for a reader in `locale`."""
-    return _format_money(cents, currency, babel_locale(locale))
-
-
-@lru_cache(maxsize=4096, typed=True)
-def _format_money(cents: int, currency: str, babel_name: str) -> str:
-    """Babel's text for an amount, remembered.
-
-    An alert draws two amounts and Babel works through the locale's currency pattern
-    again on every call (a tenth of drawing an alert). The text depends only on these
-    three values, and the amounts members share repeat (the same rewards and hourly rates;
-    a re-share redraws the same alert), so a bounded cache answers most calls.
-    """
-    from bot.money import from_minor
-
-    amount = from_minor(cents, currency)
-    return babel_numbers.format_currency(amount, currency, locale=_babel_object(babel_name))
-
-
-@cache
-def _babel_object(babel_name: str) -> Locale:
-    """Babel's `Locale`, parsed once: given a name, Babel parses it again at every step."""
-    return Locale.parse(babel_name)
+    """Format integer minor units of `currency` for a reader in `locale` (Babel's text)."""
+    return format_minor(cents, currency, babel_locale(locale))
 
 
 def format_date(value: date, locale: str | None, fmt: str = "medium") -> str:
