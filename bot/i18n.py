@@ -41,12 +41,15 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED: tuple[str, ...] = ("en", "fr")
+_SUPPORTED_SET = frozenset(SUPPORTED)
 DEFAULT_LOCALE = "en"
 _BABEL_LOCALE = {"en": "en_US", "fr": "fr_FR"}
 
 
 def normalize_locale(value: object) -> str:
     """Map a Discord locale (`fr`, `en-US`, a `discord.Locale`) to a supported language."""
+    if value.__class__ is str and value in _SUPPORTED_SET:  # already one (most calls)
+        return value  # type: ignore[return-value]
     text = str(getattr(value, "value", value) or "").lower()
     for lang in SUPPORTED:
         if text == lang or text.startswith((lang + "-", lang + "_")):

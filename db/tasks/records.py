@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 
 LIVE = "live"
 ENDED_STATES = frozenset({"gone", "expired", "removed"})
@@ -106,6 +107,11 @@ def jump_url(guild_id: int, channel_id: int | None, message_id: int | None) -> s
     return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
 
 
+def _json_list(text: str | None) -> list[Any]:
+    """A JSON list column; most are empty, answered without the decoder."""
+    return [] if not text or text == "[]" else json.loads(text)
+
+
 def row_to_alert(row: sqlite3.Row) -> Alert:
     # Read by name from a dict: `sqlite3.Row` finds a name by walking every column
     # (45 here), so reading each one from the row itself took a share tens of microseconds.
@@ -125,7 +131,7 @@ def row_to_alert(row: sqlite3.Row) -> Alert:
         hourly_cents=col["hourly_cents"],
         link=col["link"],
         countries=frozenset(countries.split(",")) if countries else frozenset(),
-        qualifications=frozenset(json.loads(col["qualifications"] or "[]")),
+        qualifications=frozenset(_json_list(col["qualifications"])),
         warning=col["warning"],
         sharer_id=col["sharer_id"],
         channel_id=col["channel_id"],
@@ -144,7 +150,7 @@ def row_to_alert(row: sqlite3.Row) -> Alert:
         warning_confirmed_by=col["warning_confirmed_by"],
         is_forum=bool(col["is_forum"]),
         seen_count=col["seen_count"],
-        seen_by=tuple(int(x) for x in json.loads(col["seen_by"] or "[]")),
+        seen_by=tuple(int(x) for x in _json_list(col["seen_by"])),
         live_votes=col["live_votes"],
         gone_votes=col["gone_votes"],
         done_count=col["done_count"],
