@@ -71,14 +71,16 @@ def fits(embed: discord.Embed) -> bool:
     """
     if len(embed.title or "") > TITLE_LIMIT or len(embed.description or "") > DESCRIPTION_LIMIT:
         return False
-    fields = embed.fields
+    # The field dicts themselves, as `Embed.__len__` reads them: `embed.fields` would
+    # build a proxy object per field on every check.
+    fields: list[dict[str, Any]] = getattr(embed, "_fields", None) or []
     if len(fields) > FIELD_COUNT_LIMIT:
         return False
     for field in fields:
-        name, value = field.name, field.value
+        name, value = field.get("name"), field.get("value")
         if not name or not value or len(name) > FIELD_NAME_LIMIT or len(value) > FIELD_VALUE_LIMIT:
             return False
-        if not isinstance(field.inline, bool):
+        if not isinstance(field.get("inline"), bool):
             return False
     footer = embed.footer.text
     if footer and len(footer) > FOOTER_LIMIT:
