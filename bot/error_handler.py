@@ -8,10 +8,12 @@ error handler and Red's tree `on_error` do the same).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import re
 import secrets
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Self, TypeVar
 
@@ -229,6 +231,26 @@ def _option_value_error(param: Any, value: Any) -> UserError | None:
     return None
 
 
+#: Each command's parameters by the name Discord sends, built once per command (the
+#: display names are translatable strings, rebuilt and compared on every interaction).
+_BY_NAME: weakref.WeakKeyDictionary[Any, tuple[object, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _params_by_name(command: Any, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        cached = _BY_NAME.get(command)
+    except TypeError:  # not weakly referenceable: build it each time
+        cached = None
+    if cached is not None and cached[0] is params:
+        return cached[1]
+    by_name = {str(param.display_name): param for param in params.values()}
+    with contextlib.suppress(TypeError):
+        _BY_NAME[command] = (params, by_name)
+    return by_name
+
+
 def option_error(command: Any, options: list[dict[str, Any]]) -> UserError | None:
     """The first option whose value is outside what the command declares, or None.
 
@@ -239,7 +261,7 @@ def option_error(command: Any, options: list[dict[str, Any]]) -> UserError | Non
     params = getattr(command, "_params", None)
     if not params:
         return None
-    by_name = {str(param.display_name): param for param in params.values()}
+    by_name = _params_by_name(command, params)
     for option in options:
         param = by_name.get(option.get("name", ""))
         if param is None or "value" not in option:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -35,16 +35,21 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
+from bot.money_text import format_minor
+
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED: tuple[str, ...] = ("en", "fr")
+_SUPPORTED_SET = frozenset(SUPPORTED)
 DEFAULT_LOCALE = "en"
 _BABEL_LOCALE = {"en": "en_US", "fr": "fr_FR"}
 
 
 def normalize_locale(value: object) -> str:
     """Map a Discord locale (`fr`, `en-US`, a `discord.Locale`) to a supported language."""
+    if value.__class__ is str and value in _SUPPORTED_SET:  # already one (most calls)
+        return value  # type: ignore[return-value]
     text = str(getattr(value, "value", value) or "").lower()
     for lang in SUPPORTED:
         if text == lang or text.startswith((lang + "-", lang + "_")):
@@ -121,7 +126,7 @@ def plural_form(count: object, locale: str | None) -> str:
     """The CLDR plural category of `count` in the reader's language (`one`, `other`…)."""
     try:
         number = count if isinstance(count, int | float | Decimal) else Decimal(str(count))
-        return Locale.parse(babel_locale(locale)).plural_form(abs(number))
+        return _parsed_locale(babel_locale(locale)).plural_form(abs(number))
     except (ArithmeticError, ValueError, TypeError):
         return "other"
 
@@ -190,9 +195,27 @@ def babel_locale(locale: str | None) -> str:
     return _BABEL_LOCALE[normalize_locale(locale)]
 
 
+@cache
+def _parsed_locale(babel_name: str) -> Locale:
+    """Babel's `Locale`, parsed once: given a name, Babel parses it again at every call."""
+    return Locale.parse(babel_name)
+
+
 def format_number(value: float | int | Decimal, locale: str | None, digits: int = 0) -> str:
+    if type(value) is int:  # counts: exactly one text per (count, language, digits)
+        return _format_int(value, babel_locale(locale), digits)
+    return _format_decimal(value, babel_locale(locale), digits)
+
+
+def _format_decimal(value: float | int | Decimal, babel_name: str, digits: int) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=babel_locale(locale))
+    return babel_numbers.format_decimal(value, format=pattern, locale=_parsed_locale(babel_name))
+
+
+@lru_cache(maxsize=1024)
+def _format_int(value: int, babel_name: str, digits: int) -> str:
+    """Counts repeat (a task shared 3 times, 12 members): remembered, as Babel is slow."""
+    return _format_decimal(value, babel_name, digits)
 
 
 def format_size(num_bytes: int, locale: str | None = None) -> str:
@@ -207,12 +230,8 @@ def format_size(num_bytes: int, locale: str | None = None) -> str:
 
 
 def format_money(cents: int, currency: str, locale: str | None) -> str:
-    """Format integer minor units of `currency` for a reader in `locale`."""
-    from bot.money import from_minor
-
-    return babel_numbers.format_currency(
-        from_minor(cents, currency), currency, locale=babel_locale(locale)
-    )
+    """Format integer minor units of `currency` for a reader in `locale` (Babel's text)."""
+    return format_minor(cents, currency, babel_locale(locale))
 
 
 def format_date(value: date, locale: str | None, fmt: str = "medium") -> str:

@@ -73,7 +73,13 @@ def normalise(text: str | None) -> str:
     NFKC, invisible characters gone, any decimal digit written as an ASCII digit
     (Arabic-Indic, Devanagari…).
     """
-    value = unicodedata.normalize("NFKC", text or "")
+    if not text:
+        return ""
+    if text.isascii():
+        # ASCII is already NFKC, has no invisible characters and only ASCII digits: the
+        # usual case, answered without walking the text again.
+        return text
+    value = unicodedata.normalize("NFKC", text)
     value = _INVISIBLE.sub("", value)
     return "".join(
         str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in value
@@ -90,13 +96,21 @@ def _undisguise(text: str) -> str:
 
 
 def contains_email(text: str | None) -> bool:
-    value = _undisguise(normalise(text))
-    return _EMAIL.search(value) is not None or _SPELLED_EMAIL.search(value) is not None
+    return _has_email(normalise(text))
 
 
 def contains_phone(text: str | None) -> bool:
     """Phone numbers, not dates, amounts, times or ids (links are ignored)."""
-    scrubbed = _URL.sub(" ", normalise(text))
+    return _has_phone(normalise(text))
+
+
+def _has_email(normalised: str) -> bool:
+    value = _undisguise(normalised)
+    return _EMAIL.search(value) is not None or _SPELLED_EMAIL.search(value) is not None
+
+
+def _has_phone(normalised: str) -> bool:
+    scrubbed = _URL.sub(" ", normalised)
     for pattern in _PHONE_PATTERNS:
         for match in pattern.finditer(scrubbed):
             digits = sum(ch.isdigit() for ch in match.group())
@@ -106,12 +120,13 @@ def contains_phone(text: str | None) -> bool:
 
 
 def find_personal_data(text: str | None) -> Kind | None:
-    """Which kind of personal data `text` carries, if any."""
+    """Which kind of personal data `text` carries, if any (the text normalised once)."""
     if not text:
         return None
-    if contains_email(text):
+    value = normalise(text)
+    if _has_email(value):
         return "email"
-    if contains_phone(text):
+    if _has_phone(value):
         return "phone"
     return None
 

@@ -63,8 +63,35 @@ def embed_length(embed: discord.Embed) -> int:
     return len(embed)
 
 
+def fits(embed: discord.Embed) -> bool:
+    """Whether `fit_embed` would leave `embed` as it is.
+
+    Checked without rebuilding anything, so an embed fitted once (an alert is fitted
+    when drawn, then again by `post_to`) costs a read, not a second trim.
+    """
+    if len(embed.title or "") > TITLE_LIMIT or len(embed.description or "") > DESCRIPTION_LIMIT:
+        return False
+    # The field dicts themselves, as `Embed.__len__` reads them: `embed.fields` would
+    # build a proxy object per field on every check.
+    fields: list[dict[str, Any]] = getattr(embed, "_fields", None) or []
+    if len(fields) > FIELD_COUNT_LIMIT:
+        return False
+    for field in fields:
+        name, value = field.get("name"), field.get("value")
+        if not name or not value or len(name) > FIELD_NAME_LIMIT or len(value) > FIELD_VALUE_LIMIT:
+            return False
+        if not isinstance(field.get("inline"), bool):
+            return False
+    footer = embed.footer.text
+    if footer and len(footer) > FOOTER_LIMIT:
+        return False
+    return len(embed) <= EMBED_TOTAL_LIMIT
+
+
 def fit_embed(embed: discord.Embed) -> discord.Embed:
     """Trim an embed in place so Discord will accept it, dropping trailing fields if needed."""
+    if fits(embed):
+        return embed
     if embed.title:
         embed.title = truncate(embed.title, TITLE_LIMIT)
     if embed.description:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 #: Statuses that put a warning on whatever is linked to the record.
 FLAGGED: frozenset[str] = frozenset({"caution", "scam"})
@@ -97,10 +98,13 @@ def _fixpoint(fold: Callable[[str], str], text: str) -> str:
     return value
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str | None) -> str:
     """The form requester names are matched on (see the module docstring).
 
     Idempotent: `name_key(name_key(x)) == name_key(x)` (checked by property tests).
+    Remembered for the names seen last: the same requesters come back share after share,
+    and folding a name walks it character by character several times.
     """
     value = name or ""
     return _fixpoint(_strict, value) or _fixpoint(_loose, value)

@@ -60,6 +60,10 @@ _MEMBER_PARAMS = frozenset(
 )
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+#: Whitespace (`\s` is exactly `str.isspace`) or a control character: never in a link.
+_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+_HTTP = re.compile(r"^https?://", re.IGNORECASE)
+_HOST_PORT = re.compile(r"^[a-z0-9.-]+:\d+(/|$)", re.IGNORECASE)
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 _HOST_PLATFORMS: tuple[tuple[str, str], ...] = (
@@ -180,17 +184,13 @@ def parse_link(text: str | None) -> ParsedLink | None:
         return None
     if len(raw) > LINK_MAX:
         raise UserError("tasks.errors.link_too_long", limit=LINK_MAX)
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+    if _BAD_CHAR.search(raw):
         raise UserError("tasks.errors.link_invalid")
     scheme = _SCHEME.match(raw)
     # `javascript:`, `data:`, `ftp:`… are refused; `host:port/…` without a scheme is not one.
-    if (
-        scheme
-        and not re.match(r"^https?://", raw, re.IGNORECASE)
-        and not re.match(r"^[a-z0-9.-]+:\d+(/|$)", raw, re.IGNORECASE)
-    ):
+    if scheme and not _HTTP.match(raw) and not _HOST_PORT.match(raw):
         raise UserError("tasks.errors.link_scheme", scheme=scheme.group(1)[:20].lower())
-    if not re.match(r"^https?://", raw, re.IGNORECASE):
+    if not _HTTP.match(raw):
         raw = "https://" + raw
     try:
         parts = urlsplit(raw)

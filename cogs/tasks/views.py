@@ -6,6 +6,7 @@ any per-message state: the custom_id `tasks:<action>:<alert id>` is all they nee
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from typing import TYPE_CHECKING, Any, Self
@@ -38,7 +39,17 @@ _STYLES = {
     "warn": discord.ButtonStyle.secondary,
     "confirm": discord.ButtonStyle.secondary,
 }
-_EMOJI = {"live": "✅", "gone": "❌", "did": "🙋", "warn": "⚠️", "confirm": "☑️"}
+#: Parsed once: a Button given a string parses it again on every alert drawn.
+_EMOJI = {
+    action: discord.PartialEmoji.from_str(emoji)
+    for action, emoji in {
+        "live": "✅",
+        "gone": "❌",
+        "did": "🙋",
+        "warn": "⚠️",
+        "confirm": "☑️",
+    }.items()
+}
 
 
 class AlertButton(
@@ -88,16 +99,16 @@ def alert_view(alert: Alert, locale: str) -> discord.ui.View:
     actions = ["live", "gone", "did", "warn"]
     if alert.warning_pending and alert.is_live:
         actions.append("confirm")
+    labels = _button_labels(locale)
     for action in actions:
-        view.add_item(
-            AlertButton(
-                action,
-                alert.id,
-                label=t(f"tasks.buttons.{action}", locale),
-                disabled=ended,
-            )
-        )
+        view.add_item(AlertButton(action, alert.id, label=labels[action], disabled=ended))
     return view
+
+
+@functools.cache
+def _button_labels(locale: str) -> dict[str, str]:
+    """The buttons' labels in one language, looked up once (every alert drawn needs them)."""
+    return {action: t(f"tasks.buttons.{action}", locale) for action in ACTIONS}
 
 
 async def _guild_alert(interaction: discord.Interaction[Entraide], alert_id: int) -> Alert:

@@ -2,7 +2,7 @@ import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ui import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, fit_embed, safe_text, truncate
+from bot.ui import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, fit_embed, fits, safe_text, truncate
 
 
 def test_safe_text_neutralises_mentions_and_markdown() -> None:
@@ -39,3 +39,31 @@ def test_fit_embed_always_within_discord_limits(
     assert len(embed.fields) <= 25
     assert all(len(f.value or "") <= FIELD_VALUE_LIMIT for f in embed.fields)
     assert len(embed.title or "") <= 256
+
+
+@given(
+    st.text(max_size=300),
+    st.text(max_size=4200),
+    st.lists(st.tuples(st.text(max_size=300), st.text(max_size=1100)), max_size=27),
+    st.text(max_size=2100),
+)
+def test_fitting_twice_changes_nothing(
+    title: str, description: str, fields: list[tuple[str, str]], footer: str
+) -> None:
+    """The second fit (an alert fitted when drawn, then by `post_to`) is a check only."""
+    embed = discord.Embed(title=title or None, description=description or None)
+    for name, value in fields:
+        embed.add_field(name=name, value=value)
+    if footer:
+        embed.set_footer(text=footer)
+    fit_embed(embed)
+    assert fits(embed)
+    once = embed.to_dict()
+    assert fit_embed(embed).to_dict() == once
+
+
+def test_an_embed_that_fits_is_left_as_it_is() -> None:
+    embed = discord.Embed(title="t", description="d").add_field(name="n", value="v")
+    assert fits(embed)
+    assert not fits(discord.Embed(title="t").add_field(name="", value="v"))
+    assert not fits(discord.Embed(title="t" * 257))
