@@ -31,11 +31,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from bot.money_text import format_minor
+from bot.money_text import format_minor, parsed_locale
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +125,7 @@ def plural_form(count: object, locale: str | None) -> str:
     """The CLDR plural category of `count` in the reader's language (`one`, `other`…)."""
     try:
         number = count if isinstance(count, int | float | Decimal) else Decimal(str(count))
-        return _parsed_locale(babel_locale(locale)).plural_form(abs(number))
+        return parsed_locale(babel_locale(locale)).plural_form(abs(number))
     except (ArithmeticError, ValueError, TypeError):
         return "other"
 
@@ -195,12 +194,6 @@ def babel_locale(locale: str | None) -> str:
     return _BABEL_LOCALE[normalize_locale(locale)]
 
 
-@cache
-def _parsed_locale(babel_name: str) -> Locale:
-    """Babel's `Locale`, parsed once: given a name, Babel parses it again at every call."""
-    return Locale.parse(babel_name)
-
-
 def format_number(value: float | int | Decimal, locale: str | None, digits: int = 0) -> str:
     if type(value) is int:  # counts: exactly one text per (count, language, digits)
         return _format_int(value, babel_locale(locale), digits)
@@ -209,7 +202,7 @@ def format_number(value: float | int | Decimal, locale: str | None, digits: int 
 
 def _format_decimal(value: float | int | Decimal, babel_name: str, digits: int) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=_parsed_locale(babel_name))
+    return babel_numbers.format_decimal(value, format=pattern, locale=parsed_locale(babel_name))
 
 
 @lru_cache(maxsize=1024)

@@ -64,12 +64,12 @@ class _Shape:
 def babel_money(cents: int, currency: str, babel_name: str) -> str:
     """Babel's own text for an amount in minor units (the reference, and the fallback)."""
     return babel_numbers.format_currency(
-        from_minor(cents, currency), currency, locale=_locale(babel_name)
+        from_minor(cents, currency), currency, locale=parsed_locale(babel_name)
     )
 
 
 @cache
-def _locale(babel_name: str) -> Locale:
+def parsed_locale(babel_name: str) -> Locale:
     """Babel's `Locale`, parsed once: given a name, Babel parses it again at every step."""
     return Locale.parse(babel_name)
 
@@ -85,7 +85,7 @@ def _affixes(written: str, number: str) -> tuple[str, str] | None:
 def _shape(currency: str, babel_name: str) -> _Shape | None:
     """The pair's shape, or None when it does not reproduce Babel exactly."""
     try:
-        symbols = _locale(babel_name).number_symbols["latn"]
+        symbols = parsed_locale(babel_name).number_symbols["latn"]
         bare = _Shape(minor_digits(currency), symbols["group"], symbols["decimal"])
         positive = _affixes(babel_money(_PROBE, currency, babel_name), bare.number(_PROBE))
         negative = _affixes(babel_money(-_PROBE, currency, babel_name), bare.number(_PROBE))
