@@ -37,6 +37,13 @@ def _fail(text: str, code: int = 2) -> int:
     return code
 
 
+#: `backup` and `restore` copy a SQLite file; on PostgreSQL the server's own tools do it.
+PG_BACKUP_HINT = (
+    "DATABASE_URL is PostgreSQL: back up with pg_dump -Fc and restore with pg_restore "
+    "(see docs/postgresql.md); Entraide's backup and restore work on SQLite files only."
+)
+
+
 def latest_schema_version() -> int:
     migrations = discover()
     return migrations[-1].version if migrations else 0
@@ -56,6 +63,8 @@ def restore(settings: Settings, source: Path, *, now: datetime | None = None) ->
     bot cannot start half-way through), for anything but an intact Entraide database, and
     for a database from a newer Entraide. Nothing is changed when it refuses.
     """
+    if settings.database.dialect == "postgresql":
+        return _fail(PG_BACKUP_HINT)
     live = settings.database_path
     if str(live) == ":memory:":
         return _fail("DATABASE_PATH is :memory:; there is no database file to restore into.")

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiosqlite
 
@@ -29,6 +29,7 @@ from db.housekeeping import (
     MAINTENANCE_INTERVAL_S,
     Checkpointer,
 )
+from db.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,9 @@ __all__ = ["GROUP_COMMIT_MAX", "Database", "DatabaseBusyError", "Params"]
 
 class Database(SharedConnection):
     """The bot's database: the shared connection, opened, configured and kept tidy."""
+
+    #: Which SQL this store speaks (`db.postgres.database.PgDatabase` says "postgresql").
+    dialect: Literal["sqlite"] = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         super().__init__(conn)
@@ -69,6 +73,16 @@ class Database(SharedConnection):
                 await conn.close()
                 raise
         return db
+
+    @property
+    def url(self) -> DatabaseUrl:
+        """Where this store lives, in the form `DATABASE_URL` takes (`display` to print it)."""
+        return DatabaseUrl.sqlite(self.path)
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on the shared connection."""
+        return bool(self.conn.in_transaction)
 
     def start_maintenance(self, interval: float = MAINTENANCE_INTERVAL_S) -> None:
         """Merge full-text index segments in the background (see `db.housekeeping`)."""
