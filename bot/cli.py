@@ -284,9 +284,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        from db.errors import DatabaseBusyError
         from db.migrate import MigrationError
         from db.ops import InstanceLockedError
 
+        if isinstance(exc, DatabaseBusyError):
+            return _fail(
+                f"python -m bot {command}: the database did not answer ({exc}). Check "
+                f"DATABASE_URL ({settings.database.display}) and that the server is running.",
+                1,
+            )
         if isinstance(exc, InstanceLockedError):
             return _fail(f"python -m bot {command}: {exc}", 1)
         if isinstance(exc, MigrationError):

@@ -137,6 +137,6 @@ def _parse_postgresql(text: str) -> DatabaseUrl:
         port=port,
         database=database,
         user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password is not None else None,
+        password=unquote(parts.password) if parts.password else None,
         options=options,
     )

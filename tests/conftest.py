@@ -48,7 +48,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
-        metafunc.parametrize("db", BACKENDS, indirect=True)
+        metafunc.parametrize("_db_backend", BACKENDS, indirect=True, ids=BACKENDS)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -89,27 +89,43 @@ async def pg_url(pg_server: PgTestServer) -> AsyncIterator[DatabaseUrl]:
     await pg_server.drop_database(url)
 
 
-async def _open_store(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Store:
-    if backend == "postgresql":
-        url = request.getfixturevalue("pg_url")
+def _backend_url(request: pytest.FixtureRequest) -> DatabaseUrl | None:
+    """None for SQLite; for PostgreSQL a fresh migrated database (sync, so that the
+    async `pg_url` fixture is set up by pytest-asyncio, not inside a running loop)."""
+    backend = getattr(request, "param", "sqlite")
+    return request.getfixturevalue("pg_url") if backend == "postgresql" else None
+
+
+@pytest.fixture(params=BACKENDS)
+def _store_backend(request: pytest.FixtureRequest) -> DatabaseUrl | None:
+    return _backend_url(request)
+
+
+@pytest.fixture
+def _db_backend(request: pytest.FixtureRequest) -> DatabaseUrl | None:
+    return _backend_url(request)
+
+
+async def _open_store(url: DatabaseUrl | None, tmp_path: Path) -> Store:
+    if url is not None:
         return await PgDatabase.open(url, min_size=1, max_size=4)
     database = await Database.open(tmp_path / "store.db")
     await migrate(database)
     return database
 
 
-@pytest.fixture(params=BACKENDS)
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+@pytest.fixture
+async def store(_store_backend: DatabaseUrl | None, tmp_path: Path) -> AsyncIterator[Store]:
     """A migrated store, once on SQLite and once on PostgreSQL."""
-    opened = await _open_store(request, request.param, tmp_path)
+    opened = await _open_store(_store_backend, tmp_path)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(_db_backend: DatabaseUrl | None, tmp_path: Path) -> AsyncIterator[Database]:
     """A migrated SQLite store; under `both_backends`, each backend in turn."""
-    opened = await _open_store(request, getattr(request, "param", "sqlite"), tmp_path)
+    opened = await _open_store(_db_backend, tmp_path)
     yield opened  # type: ignore[misc]
     await opened.close()
 

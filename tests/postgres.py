@@ -93,6 +93,22 @@ class PgTestServer:
             await db.close()
         self.template = TEMPLATE
 
+    def _pg_ctl(self, *args: str) -> None:
+        from pgserver._commands import pg_ctl
+
+        pg_ctl(list(args), pgdata=self.server.pgdata, user=self.server.system_user, timeout=30)
+
+    def stop_postgres(self) -> None:
+        """Stop the server (its connections drop), as a crash or a restart would."""
+        self._pg_ctl("-w", "-m", "fast", "stop")
+
+    def start_postgres(self) -> None:
+        """Start it again on the same data and socket directory."""
+        socket_dir = self.admin.socket_dir
+        assert socket_dir is not None
+        log = str(self.server.pgdata / "restart.log")
+        self._pg_ctl("-w", "-o", '-h ""', "-o", f"-k {socket_dir}", "-l", log, "start")
+
     def stop(self) -> None:
         with contextlib.suppress(Exception):
             self.server.cleanup()
@@ -104,7 +120,9 @@ def start_server() -> PgTestServer | str:
     if os.environ.get(ENV_SWITCH, "").strip() == "0":
         return f"{ENV_SWITCH}=0"
     try:
-        import pgserver
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs: no XDG_RUNTIME_DIR on CI
+            import pgserver
     except ImportError as exc:
         return f"pgserver is not installed ({exc})"
     logging.getLogger("pgserver").setLevel(logging.WARNING)

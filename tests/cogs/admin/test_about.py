@@ -27,3 +27,10 @@ async def test_the_database_size_is_written_the_french_way(harness: Harness) -> 
     assert re.fullmatch(r"\d+,\d\u00a0(KiB|MiB)", size), size  # 539,1 KiB, not 539.1 KiB
     english = await harness.slash("about", user=harness.alice)
     assert re.fullmatch(r"[\d,]+\.\d\u00a0(KiB|MiB)", english.field("Database"))
+
+
+async def test_about_names_the_storage_backend(harness: Harness) -> None:
+    sent = await harness.slash("about", user=harness.alice)
+    assert sent.field("Storage") == f"SQLite {harness.bot.db.path}"
+    french = await harness.slash("about", user=harness.bob, locale="fr")
+    assert french.field("Stockage").startswith("SQLite ")
