@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
@@ -26,6 +26,7 @@ import asyncpg
 from db.postgres.cursor import Params, PgTransaction, rowcount_of, run_statement
 from db.postgres.errors import busy_on_transient
 from db.postgres.sql import translate
+from db.queries import QueryHelpers
 from db.url import DatabaseUrl
 
 #: Pool sizes and waits when the settings do not say (see `bot.settings`).
@@ -34,7 +35,7 @@ DEFAULT_POOL_MAX = 10
 DEFAULT_ACQUIRE_TIMEOUT_S = 10.0
 
 
-class PgDatabase:
+class PgDatabase(QueryHelpers):
     """A pool of asyncpg connections to one PostgreSQL database."""
 
     dialect: Literal["postgresql"] = "postgresql"
@@ -108,14 +109,6 @@ class PgDatabase:
             with busy_on_transient():
                 return await conn.fetch(translated.sql, *args)  # type: ignore[no-any-return]
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> asyncpg.Record | None:
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement (committed on return) and return the affected row count."""
         translated = translate(sql)
@@ -130,14 +123,10 @@ class PgDatabase:
                 status = await conn.execute(translated.sql, *args)
         return rowcount_of(status)
 
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as tx:
-            await tx.executemany(sql, rows)
-
     # -- transactions ----------------------------------------------------------------------
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[PgTransaction]:
+    async def transaction(self) -> AsyncIterator[PgTransaction]:  # type: ignore[override]
         """Run the block as one transaction on one connection (nested: a savepoint)."""
         task = asyncio.current_task()
         assert task is not None, "transaction() must run inside a task"
