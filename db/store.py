@@ -40,3 +40,20 @@ async def table_names(db: Store) -> list[str]:
             "AND name NOT LIKE 'sqlite_%' ORDER BY 1"
         )
     return [row[0] for row in await db.fetch_all(sql)]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def row_counts(db: Store) -> list[tuple[str, int]]:
+    """Each table of the store with its number of rows (for `python -m bot stats`)."""
+    counts = []
+    for name in await table_names(db):
+        counts.append((name, int(await db.fetch_value(f"SELECT count(*) FROM {_quoted(name)}"))))
+    return counts
+
+
+async def server_size_bytes(db: Store) -> int:
+    """PostgreSQL: the database's size on the server (SQLite: see `db.ops.file_size`)."""
+    return int(await db.fetch_value("SELECT pg_database_size(current_database())"))

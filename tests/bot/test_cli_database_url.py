@@ -1,7 +1,12 @@
 """`python -m bot` with a DATABASE_URL: the backend shown, PostgreSQL's own tools named for
 backups, and an unreachable server explained in one line without its password."""
 
+import asyncio
+import json
+import re
 from pathlib import Path
+
+import asyncpg
 
 from db.migrate import PG_MIGRATIONS_DIR
 from db.url import DatabaseUrl
@@ -46,3 +51,22 @@ def test_check_on_postgresql(tmp_path: Path, pg_empty_url: DatabaseUrl) -> None:
         assert result.returncode == 2
         assert "no PostgreSQL schema" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_stats_on_postgresql_asks_the_server(tmp_path: Path, pg_empty_url: DatabaseUrl) -> None:
+    async def fill() -> None:
+        conn = await asyncpg.connect(pg_empty_url.dsn())
+        try:
+            await conn.execute("CREATE TABLE things (id int); INSERT INTO things VALUES (1), (2)")
+        finally:
+            await conn.close()
+
+    asyncio.run(fill())
+    env = {"DATABASE_URL": pg_empty_url.dsn()}
+    result = run_cli("stats", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"Database:        {pg_empty_url.display}" in result.stdout
+    assert "pg_dump" in result.stdout
+    assert re.search(r"^things\s+2$", result.stdout, re.MULTILINE), result.stdout
+    as_json = json.loads(run_cli("stats", "--json", cwd=tmp_path, env=env).stdout)
+    assert as_json["tables"] == {"things": 2} and as_json["schema_version"] == 0
