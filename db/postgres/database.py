@@ -35,6 +35,20 @@ DEFAULT_POOL_MAX = 10
 DEFAULT_ACQUIRE_TIMEOUT_S = 10.0
 
 
+async def _end_stray_transaction(conn: asyncpg.Connection) -> None:
+    """What a connection needs on its way back to the pool: no open transaction.
+
+    asyncpg's default reset also runs `RESET ALL; UNLISTEN *; …` on every release, a
+    round trip per statement that costs about a third of the throughput of short
+    statements (measured on a shared 2-core machine, 50 concurrent callers of short
+    statements: ~3,100 → ~4,500-7,800 statements/s).
+    The store never leaves session state behind (`SET LOCAL`, transaction-scoped advisory
+    locks); whatever needs session state (LISTEN) keeps a connection of its own.
+    """
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
+
+
 class PgDatabase(QueryHelpers):
     """A pool of asyncpg connections to one PostgreSQL database."""
 
@@ -69,6 +83,7 @@ class PgDatabase(QueryHelpers):
                 max_size=max_size,
                 timeout=acquire_timeout,
                 server_settings=settings,
+                reset=_end_stray_transaction,
             )
         return cls(pool, url, acquire_timeout=acquire_timeout)
 

@@ -185,3 +185,16 @@ async def test_a_deadlock_is_busy(pg: PgDatabase) -> None:
     results = await asyncio.gather(cross("a", "b"), cross("b", "a"), return_exceptions=True)
     assert sum(isinstance(r, DatabaseBusyError) for r in results) == 1
     assert sum(r is None for r in results) == 1
+
+
+async def test_a_connection_returned_mid_transaction_comes_back_clean(pg: PgDatabase) -> None:
+    conn = await pg.pool.acquire()
+    await conn.execute("BEGIN")
+    await conn.execute("INSERT INTO items (name) VALUES ('never committed')")
+    await pg.pool.release(conn)
+    again = await pg.pool.acquire()
+    try:
+        assert not again.is_in_transaction()
+    finally:
+        await pg.pool.release(again)
+    assert await pg.fetch_value("SELECT count(*) FROM items") == 0
