@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from db.errors import DatabaseBusyError
+        from db.errors import DatabaseBusyError, DatabaseConfigError
         from db.migrate import MigrationError
         from db.ops import InstanceLockedError
 
@@ -294,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"DATABASE_URL ({settings.database.display}) and that the server is running.",
                 1,
             )
+        if isinstance(exc, DatabaseConfigError):
+            return _fail(f"python -m bot {command}: {exc}")
         if isinstance(exc, InstanceLockedError):
             return _fail(f"python -m bot {command}: {exc}", 1)
         if isinstance(exc, MigrationError):

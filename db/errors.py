@@ -29,6 +29,13 @@ class DatabaseBusyError(Exception):
     """
 
 
+class DatabaseConfigError(Exception):
+    """The store cannot be opened as configured (wrong password, no such database).
+
+    Trying again will not help; the message, meant for the operator, says what to fix.
+    """
+
+
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 
 import asyncpg
 
-from db.errors import DatabaseBusyError
+from db.errors import DatabaseBusyError, DatabaseConfigError
+from db.url import DatabaseUrl
 
 #: Worth trying again in a moment: the server or the network, not the statement.
 TRANSIENT: tuple[type[BaseException], ...] = (
@@ -49,3 +50,22 @@ def busy_on_transient() -> Iterator[None]:
         yield
     except TRANSIENT as exc:
         raise DatabaseBusyError(describe(exc)) from exc
+
+
+#: The server answered but refuses this configuration: a wrong user or password, a
+#: database that does not exist, no permission to connect.
+REFUSED: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.InvalidAuthorizationSpecificationError,  # 28000, 28P01
+    asyncpg.exceptions.InvalidCatalogNameError,  # 3D000
+    asyncpg.exceptions.InsufficientPrivilegeError,  # 42501
+)
+
+
+@contextmanager
+def refused_as_config_error(url: DatabaseUrl) -> Iterator[None]:
+    """Connecting: a refusal becomes `DatabaseConfigError` naming the URL's display form."""
+    try:
+        yield
+    except REFUSED as exc:
+        msg = f"{url.display} refused the connection: {exc}. Check DATABASE_URL."
+        raise DatabaseConfigError(msg) from exc

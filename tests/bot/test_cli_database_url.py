@@ -4,6 +4,7 @@ backups, and an unreachable server explained in one line without its password.""
 import asyncio
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
@@ -70,3 +71,15 @@ def test_stats_on_postgresql_asks_the_server(tmp_path: Path, pg_empty_url: Datab
     assert re.search(r"^things\s+2$", result.stdout, re.MULTILINE), result.stdout
     as_json = json.loads(run_cli("stats", "--json", cwd=tmp_path, env=env).stdout)
     assert as_json["tables"] == {"things": 2} and as_json["schema_version"] == 0
+
+
+def test_a_database_that_does_not_exist_is_one_line(
+    tmp_path: Path, pg_empty_url: DatabaseUrl
+) -> None:
+    missing = replace(pg_empty_url, database="no_such_db")
+    result = run_cli("check", cwd=tmp_path, env={"DATABASE_URL": missing.dsn()})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f'python -m bot check: {missing.display} refused the connection: database "no_such_db" '
+        "does not exist. Check DATABASE_URL."
+    )
