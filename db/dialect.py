@@ -38,6 +38,16 @@ class Sql(str):
             str.__add__(self, other), postgresql=self.postgresql + text_for(other, POSTGRESQL)
         )
 
+    def __radd__(self, other: str) -> Sql:
+        """`str + Sql` prepends to both texts.
+
+        An f-string or `.format` gives a plain `str` holding only the SQLite text: build
+        dialect texts with `+` or two `Sql` values.
+        """
+        return Sql(
+            str.__add__(other, self), postgresql=text_for(other, POSTGRESQL) + self.postgresql
+        )
+
 
 def text_for(sql: str, dialect: str) -> str:
     """The text of `sql` in `dialect`: its PostgreSQL twin if it has one, else itself."""

@@ -25,6 +25,9 @@ def test_appending_a_clause_appends_to_both_texts() -> None:
     both = stmt + Sql(" LIMIT 1", postgresql=" FETCH FIRST 1 ROW ONLY")
     assert text_for(both, POSTGRESQL).endswith("WHERE x = ? FETCH FIRST 1 ROW ONLY")
     assert text_for(both, SQLITE).endswith("WHERE x = ? LIMIT 1")
+    prefixed = "WITH c AS (SELECT 1) " + stmt
+    assert isinstance(prefixed, Sql)
+    assert text_for(prefixed, POSTGRESQL) == "WITH c AS (SELECT 1) SELECT b FROM t WHERE x = ?"
 
 
 async def test_sqlite_runs_the_sqlite_text(db: Database) -> None:
