@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bot import ShardedEntraide
+from bot.bot import Entraide, ShardedEntraide, build_bot
 from bot.clock import ManualClock, to_epoch
 from cogs.admin.ops import BACKUP_JOB, PURGE_JOB
 from cogs.alerts.cog import PRUNE_JOB_ID as DM_LOG_PRUNE_JOB
@@ -196,3 +196,13 @@ async def store_alert(h: Harness, guild_id: int, title: str, *, posted: bool) ->
             h.db, alert.id, channel_id=guild_id + 1, message_id=guild_id + 2, is_forum=False
         )
     return alert
+
+
+def test_publishing_commands_ignores_the_shards(tmp_path: Path) -> None:
+    """`sync`, `commands` and `check` build the tree-only bot: one plain, unsharded client."""
+    settings = settings_in(tmp_path, shard_count=4, shard_ids=(2,))
+    tree_only = build_bot(settings, tree_only=True)
+    assert type(tree_only) is Entraide and tree_only.shard_count is None
+    assert tree_only.own_shards.is_whole
+    running = build_bot(settings)
+    assert isinstance(running, ShardedEntraide) and running.shard_ids == [2]
