@@ -178,6 +178,18 @@ async def test_same_foreign_keys(db: Database, pg: Any) -> None:
     assert ("task_sightings", "alert_id", "task_alerts", "id", "CASCADE") in post
 
 
+async def test_same_number_of_checks_per_table(db: Database, pg: Any) -> None:
+    """No CHECK was forgotten: rewritten ones are tested by the values they refuse below."""
+    for table in await _sqlite_tables(db):
+        sql = await db.fetch_value("SELECT sql FROM sqlite_master WHERE name = ?", (table,))
+        lite = len(re.findall(r"\bCHECK\s*\(", sql, re.IGNORECASE))
+        post = await pg.fetchval(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'c'",
+            table,
+        )
+        assert post == lite, table
+
+
 @pytest.mark.parametrize(
     ("sql", "params"),
     [
