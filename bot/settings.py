@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from db.shards import WHOLE, Shards
 from db.url import DatabaseUrl, DatabaseUrlError, parse_database_url
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -89,6 +90,16 @@ class Settings(BaseSettings):
         default=False,
         description="Ask Discord for message content (needed by the exports channel).",
     )
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="How many shards the bot is split into (unset: one unsharded connection).",
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None,
+        description="The shards this process runs, comma-separated (default: all of them).",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -102,7 +113,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("dev_guild_id", "api_port", mode="before")
+    @field_validator("dev_guild_id", "api_port", "shard_count", mode="before")
     @classmethod
     def _blank_guild_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -161,6 +172,52 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value.rstrip("/")
 
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int):
+            return (value,)
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.split(",")]
+        if not all(part.isdigit() for part in parts):
+            msg = "must be shard numbers separated by commas, such as 0,1"
+            raise ValueError(msg)
+        return tuple(int(part) for part in parts)
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        ids, count = self.shard_ids, self.shard_count
+        if ids is None:
+            return self
+        if count is None:
+            msg = "SHARD_IDS needs SHARD_COUNT (how many shards there are in all)"
+            raise ValueError(msg)
+        if len(set(ids)) != len(ids):
+            msg = f"SHARD_IDS lists a shard twice: {','.join(map(str, ids))}"
+            raise ValueError(msg)
+        if outside := [shard for shard in ids if not 0 <= shard < count]:
+            msg = (
+                f"SHARD_IDS {','.join(map(str, outside))} out of range: with SHARD_COUNT="
+                f"{count} the shards are 0 to {count - 1}"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """SHARD_COUNT is set: the bot connects as an `AutoShardedBot` with `shards`."""
+        return self.shard_count is not None
+
+    @property
+    def shards(self) -> Shards:
+        """The shards this process runs (`WHOLE`, one unsharded connection, when unset)."""
+        if self.shard_count is None:
+            return WHOLE
+        return Shards.of(self.shard_count, self.shard_ids)
+
     def secrets(self) -> list[str]:
         """Every secret value set: each `SecretStr` setting, and a password in an API URL.
 
@@ -195,6 +252,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = ["Invalid configuration (see .env.example):"]
         for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]).upper() or "settings"
-            lines.append(f"  - {name}: {error['msg']}")
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            if name:
+                lines.append(f"  - {name}: {error['msg']}")
+            else:  # a check across settings names its variables in its message
+                lines.append(f"  - {error['msg'].removeprefix('Value error, ')}")
         raise ConfigError("\n".join(lines)) from None
