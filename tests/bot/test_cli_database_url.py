@@ -83,3 +83,14 @@ def test_a_database_that_does_not_exist_is_one_line(
         f'python -m bot check: {missing.display} refused the connection: database "no_such_db" '
         "does not exist. Check DATABASE_URL."
     )
+
+
+def test_some_shards_on_a_shared_postgresql_store_need_no_warning() -> None:
+    from bot.cli import _shards_line
+    from bot.settings import Settings
+
+    def line(**values: object) -> str:
+        return _shards_line(Settings(_env_file=None, shard_count=2, shard_ids="1", **values))  # type: ignore[call-arg]
+
+    assert line(database_url="postgresql://bot:pw@db/entraide") == "shard 1 of 2"
+    assert "WARNING" in line(database_url="sqlite:///data/e.db")
