@@ -126,6 +126,9 @@ def _parse_postgresql(text: str) -> DatabaseUrl:
         msg = "the PostgreSQL URL's port must be a number between 1 and 65535"
         raise DatabaseUrlError(msg) from None
     options = tuple(parse_qsl(parts.query, keep_blank_values=True))
+    # A password given as `?password=…` is held like one in the user part (never shown).
+    query_password = next((value for key, value in options if key == "password"), None)
+    options = tuple((key, value) for key, value in options if key != "password")
     database = unquote(parts.path.lstrip("/")) or None
     if database and "/" in database:
         msg = f"the PostgreSQL URL names one database after the host; {_EXAMPLES}"
@@ -137,6 +140,6 @@ def _parse_postgresql(text: str) -> DatabaseUrl:
         port=port,
         database=database,
         user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
+        password=unquote(parts.password) if parts.password else query_password or None,
         options=options,
     )

@@ -81,3 +81,11 @@ def test_the_password_never_appears_in_display_or_repr(password: str, user: str)
     assert repr(url) == repr(other)
     assert "hunter22" not in repr(replace(url, password="hunter22"))
     assert parse_database_url(url.dsn()) == url  # the driver gets it back intact
+
+
+def test_a_password_in_the_query_string_is_held_as_the_password() -> None:
+    url = parse_database_url("postgresql://bot@db/entraide?password=hunter22&sslmode=require")
+    assert url.password == "hunter22"
+    assert url.options == (("sslmode", "require"),)
+    assert "hunter22" not in url.display + repr(url)
+    assert parse_database_url(url.dsn()) == url
