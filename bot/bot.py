@@ -33,9 +33,9 @@ from bot.sharding import first_launch
 from bot.translator import CatalogTranslator, localise_options
 from bot.ui import NO_PINGS
 from db import requesters
-from db.connection import Database
 from db.migrate import migrate
 from db.shards import Shards
+from db.store import Store, open_database
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _load_before_connecting(extensions: list[str]) -> None:
 class Entraide(commands.Bot):
     """The bot: owns the database connection, the scheduler and the clock."""
 
-    db: Database
+    db: Store
 
     def __init__(
         self,
@@ -173,8 +173,11 @@ class Entraide(commands.Bot):
         # the features' modules (60-200 ms each to import). The loop keeps getting turns
         # at each of the interpreter's GIL switches instead of stalling for each import.
         await asyncio.to_thread(_load_before_connecting, self.extensions_to_load)
-        self.db = await Database.open(
-            self.settings.database_path, busy_timeout_ms=self.settings.db_busy_timeout_ms
+        self.db = await open_database(
+            self.settings.database,
+            busy_timeout_ms=self.settings.db_busy_timeout_ms,
+            pool_min_size=self.settings.db_pool_min_size,
+            pool_max_size=self.settings.db_pool_max_size,
         )
         applied = await migrate(self.db)
         if applied:
@@ -188,7 +191,8 @@ class Entraide(commands.Bot):
             await self.load_extension(name)
         if self.tree_only:
             return
-        self.db.start_maintenance()
+        if self.db.dialect == "sqlite":
+            self.db.start_maintenance()  # PostgreSQL's own autovacuum does this there
         # A quiet hour, after the backup (a full GC pass over the member cache takes ~0.1 s).
         self.scheduler.add_job(
             self.gc_policy.sweep,

@@ -43,6 +43,11 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+#: A bot built only for its command tree (`sync`, `commands`, `check`) opens this instead
+#: of the community's store, whichever backend that is.
+_THROWAWAY_DATABASE = {"database_path": Path(":memory:"), "database_url": None}
+
+
 @contextlib.contextmanager
 def instance_lock(settings: Settings) -> Iterator[None]:
     """Hold the database's instance lock for a sub-command that must not share it.
@@ -50,9 +55,10 @@ def instance_lock(settings: Settings) -> Iterator[None]:
     `run` holds it for the bot's whole life; `check` (it migrates) and `sync` (it publishes
     this checkout's commands, which a bot running older code would not answer) refuse
     while a bot runs. The lock file is found from the resolved path, so a symlink or a
-    relative path to the same file is the same database. `:memory:` has nothing to lock.
+    relative path to the same file is the same database. `:memory:` has nothing to lock,
+    nor has PostgreSQL (processes share its server by design; migrations lock there).
     """
-    if str(settings.database_path) == ":memory:":
+    if str(settings.database_path) == ":memory:" or settings.database.dialect == "postgresql":
         yield
         return
     from db.ops import InstanceLock
@@ -71,9 +77,7 @@ async def _run(settings: Settings, token: str, *, sync_only: bool = False) -> in
     from bot.bot import GatewayUnreachableError, build_bot
 
     if sync_only:
-        bot = build_bot(
-            settings.model_copy(update={"database_path": Path(":memory:")}), tree_only=True
-        )
+        bot = build_bot(settings.model_copy(update=_THROWAWAY_DATABASE), tree_only=True)
     else:
         bot = build_bot(settings)
     loop = asyncio.get_running_loop()
@@ -140,7 +144,7 @@ async def build_offline_bot(settings: Settings) -> Any:
     """A fully set-up bot (cogs loaded, tree built) on a throwaway database, never logged in."""
     from bot.bot import build_bot
 
-    bot = build_bot(settings.model_copy(update={"database_path": Path(":memory:")}), tree_only=True)
+    bot = build_bot(settings.model_copy(update=_THROWAWAY_DATABASE), tree_only=True)
     try:
         await bot._async_setup_hook()
         await bot.setup_hook()
@@ -170,16 +174,19 @@ async def _commands(settings: Settings) -> int:
 
 async def _check(settings: Settings) -> int:
     from bot.bot import discover_extensions
-    from db.connection import Database
     from db.migrate import current_version, migrate
+    from db.store import open_database, table_names
 
-    db = await Database.open(settings.database_path, busy_timeout_ms=settings.db_busy_timeout_ms)
+    db = await open_database(
+        settings.database,
+        busy_timeout_ms=settings.db_busy_timeout_ms,
+        pool_min_size=settings.db_pool_min_size,
+        pool_max_size=settings.db_pool_max_size,
+    )
     try:
         applied = await migrate(db)
         version = await current_version(db)
-        tables = await db.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
+        tables = await table_names(db)
         configured = await db.fetch_value(
             "SELECT count(*) FROM guild_settings WHERE setup_completed_at IS NOT NULL"
         )
@@ -196,7 +203,7 @@ async def _check(settings: Settings) -> int:
         return _fail(f"The slash commands break Discord's limits (sync would fail):\n{listed}", 1)
     print("Configuration OK")
     print(f"  token:           {'set' if settings.discord_token else 'NOT SET (needed for run)'}")
-    print(f"  database:        {settings.database_path.resolve()}")
+    print(f"  database:        {_database_line(settings)}")
     print(f"  schema version:  {version}{f' (applied {applied})' if applied else ''}")
     print(f"  tables:          {len(tables)}")
     print(f"  servers set up:  {configured}")
@@ -206,6 +213,14 @@ async def _check(settings: Settings) -> int:
     print(f"  dev guild:       {settings.dev_guild_id or '-'}")
     print(f"  shards:          {_shards_line(settings)}")
     return 0
+
+
+def _database_line(settings: Settings) -> str:
+    """The backend for `check`: the SQLite file, or PostgreSQL's host/port/database."""
+    url = settings.database
+    if url.dialect == "sqlite":
+        return f"SQLite {settings.database_path.resolve()}"
+    return url.display
 
 
 def _shards_line(settings: Settings) -> str:
@@ -229,18 +244,15 @@ def _shards_line(settings: Settings) -> str:
 
 
 def _shared_store(settings: Settings) -> bool:
-    """Whether several processes can open this store at once (PostgreSQL, not SQLite).
-
-    `DATABASE_URL` is the setting issue 16 adds for PostgreSQL; until a checkout has it,
-    every store is the SQLite file of `DATABASE_PATH`.
-    """
-    url = getattr(settings, "database_url", None)
-    return isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
+    """Whether several processes can open this store at once (PostgreSQL, not SQLite)."""
+    return settings.database.dialect == "postgresql"
 
 
 async def _backup(settings: Settings, target: Path) -> int:
     from db.connection import Database
 
+    if settings.database.dialect == "postgresql":
+        return _fail(ops_cli.PG_BACKUP_HINT)
     if not settings.database_path.exists():
         return _fail(f"No database at {settings.database_path}.")
     if target.exists():  # noqa: ASYNC240
@@ -298,9 +310,18 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        from db.errors import DatabaseBusyError, DatabaseConfigError
         from db.migrate import MigrationError
         from db.ops import InstanceLockedError
 
+        if isinstance(exc, DatabaseBusyError):
+            return _fail(
+                f"python -m bot {command}: the database did not answer ({exc}). Check "
+                f"DATABASE_URL ({settings.database.display}) and that the server is running.",
+                1,
+            )
+        if isinstance(exc, DatabaseConfigError):
+            return _fail(f"python -m bot {command}: {exc}")
         if isinstance(exc, InstanceLockedError):
             return _fail(f"python -m bot {command}: {exc}", 1)
         if isinstance(exc, MigrationError):

@@ -2,7 +2,8 @@
 
 Kept apart from `bot.cli` so the operations feature can grow without touching the core
 entry point; `bot.cli` reads `COMMANDS`, and this module never imports `bot.cli` (no
-cycle). Both work offline, on the database file, and print for an operator.
+cycle). Both work offline and print for an operator; on PostgreSQL `restore` points to
+pg_restore and `stats` asks the server.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def _fail(text: str, code: int = 2) -> int:
     return code
 
 
+#: `backup` and `restore` copy a SQLite file; on PostgreSQL the server's own tools do it.
+PG_BACKUP_HINT = (
+    "DATABASE_URL is PostgreSQL: back up with pg_dump -Fc and restore with pg_restore "
+    "(see docs/postgresql.md); Entraide's backup and restore work on SQLite files only."
+)
+
+
 def latest_schema_version() -> int:
     migrations = discover()
     return migrations[-1].version if migrations else 0
@@ -56,6 +64,8 @@ def restore(settings: Settings, source: Path, *, now: datetime | None = None) ->
     bot cannot start half-way through), for anything but an intact Entraide database, and
     for a database from a newer Entraide. Nothing is changed when it refuses.
     """
+    if settings.database.dialect == "postgresql":
+        return _fail(PG_BACKUP_HINT)
     live = settings.database_path
     if str(live) == ":memory:":
         return _fail("DATABASE_PATH is :memory:; there is no database file to restore into.")
@@ -126,7 +136,6 @@ def stats(settings: Settings, *, as_json: bool = False) -> int:
             )
         )
         return 0
-    width = max([len(name) for name, _ in info.tables] + [5])
     _say(f"Database:        {path.resolve()}")
     _say(f"Size:            {format_size(info.size_bytes)} ({info.size_bytes} bytes)")
     _say(f"Schema version:  {info.schema_version}")
@@ -137,14 +146,55 @@ def stats(settings: Settings, *, as_json: bool = False) -> int:
     _say(f"Backups:         {len(backups)} in {settings.backup_dir}")
     _say(f"Newest backup:   {newest.isoformat() if newest else 'none'}")
     _say("")
-    _say(f"{'table'.ljust(width)}  {'rows':>12}")
-    for name, rows in info.tables:
-        _say(f"{name.ljust(width)}  {rows:>12,}")
-    _say(f"{'total'.ljust(width)}  {sum(rows for _, rows in info.tables):>12,}")
+    _table_lines(list(info.tables))
     return 0
 
 
+async def pg_stats(settings: Settings, *, as_json: bool = False) -> int:
+    """`stats` on PostgreSQL: the server's size of the database and rows per table."""
+    from db.migrate import current_version
+    from db.store import open_database, row_counts, server_size_bytes
+
+    db = await open_database(settings.database, pool_min_size=1, pool_max_size=1)
+    try:
+        version = await current_version(db)
+        size = await server_size_bytes(db)
+        tables = await row_counts(db)
+    finally:
+        await db.close()
+    if as_json:
+        _say(
+            json.dumps(
+                {
+                    "database": settings.database.display,
+                    "size_bytes": size,
+                    "schema_version": version,
+                    "tables": dict(tables),
+                },
+                indent=2,
+            )
+        )
+        return 0
+    _say(f"Database:        {settings.database.display}")
+    _say(f"Size:            {format_size(size)} ({size} bytes)")
+    _say(f"Schema version:  {version}")
+    _say("Backups:         pg_dump's (see docs/postgresql.md)")
+    _say("")
+    _table_lines(tables)
+    return 0
+
+
+def _table_lines(tables: list[tuple[str, int]]) -> None:
+    width = max([len(name) for name, _ in tables] + [5])
+    _say(f"{'table'.ljust(width)}  {'rows':>12}")
+    for name, rows in tables:
+        _say(f"{name.ljust(width)}  {rows:>12,}")
+    _say(f"{'total'.ljust(width)}  {sum(rows for _, rows in tables):>12,}")
+
+
 async def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.database.dialect == "postgresql":
+        return await pg_stats(settings, as_json=args.json)
     return await asyncio.to_thread(stats, settings, as_json=args.json)
 
 

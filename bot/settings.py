@@ -6,14 +6,16 @@ Every knob an operator can turn lives here, so the rest of the code never reads
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from db.shards import WHOLE, Shards
+from db.url import DatabaseUrl, DatabaseUrlError, parse_database_url
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -37,6 +39,18 @@ class Settings(BaseSettings):
     )
     database_path: Path = Field(
         default=Path("data/entraide.db"), description="The community's SQLite file."
+    )
+    database_url: str | None = Field(
+        default=None,
+        repr=False,  # may hold a password
+        description="sqlite:///path.db or postgresql://user:password@host:port/db "
+        "(default: DATABASE_PATH's file).",
+    )
+    db_pool_min_size: int = Field(
+        default=1, ge=0, le=1000, description="PostgreSQL: connections kept open."
+    )
+    db_pool_max_size: int = Field(
+        default=10, ge=1, le=1000, description="PostgreSQL: most connections at once."
     )
     log_level: LogLevel = Field(default="INFO", description="Logging threshold.")
     dev_guild_id: int | None = Field(
@@ -106,6 +120,48 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _check_database_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            msg = "must be a URL such as sqlite:///data/entraide.db"
+            raise ValueError(msg)
+        try:
+            parse_database_url(value)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _one_database(self) -> Self:
+        """DATABASE_URL wins; DATABASE_PATH set too must name the same SQLite file."""
+        if self.database_url is None:
+            return self
+        url = parse_database_url(self.database_url)
+        if "database_path" in self.model_fields_set and (
+            url.path is None or os.path.abspath(url.path) != os.path.abspath(self.database_path)  # noqa: PTH100
+        ):
+            msg = (
+                "DATABASE_URL and DATABASE_PATH are both set and name different databases "
+                f"({url.display} vs SQLite {self.database_path}); keep only DATABASE_URL"
+            )
+            raise ValueError(msg)
+        if url.path is not None:
+            # Code that works on the SQLite file (backups, the instance lock) reads it here.
+            object.__setattr__(self, "database_path", url.path)
+        return self
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """The store to open: DATABASE_URL's PostgreSQL server, else the SQLite file."""
+        if self.database_url is not None:
+            url = parse_database_url(self.database_url)
+            if url.dialect == "postgresql":
+                return url
+        return DatabaseUrl.sqlite(self.database_path)
+
     @field_validator("discord_api_base", mode="before")
     @classmethod
     def _check_api_base(cls, value: object) -> object:
@@ -173,6 +229,8 @@ class Settings(BaseSettings):
             if isinstance(value := getattr(self, name), SecretStr) and value.get_secret_value()
         ]
         if self.discord_api_base and (password := urlsplit(self.discord_api_base).password):
+            found.append(password)
+        if self.database_url and (password := parse_database_url(self.database_url).password):
             found.append(password)
         return found
 

@@ -15,9 +15,8 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import aiosqlite
 
@@ -29,6 +28,8 @@ from db.housekeeping import (
     MAINTENANCE_INTERVAL_S,
     Checkpointer,
 )
+from db.queries import QueryHelpers
+from db.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,11 @@ log = logging.getLogger(__name__)
 __all__ = ["GROUP_COMMIT_MAX", "Database", "DatabaseBusyError", "Params"]
 
 
-class Database(SharedConnection):
+class Database(SharedConnection, QueryHelpers):
     """The bot's database: the shared connection, opened, configured and kept tidy."""
+
+    #: Which SQL this store speaks (`db.postgres.database.PgDatabase` says "postgresql").
+    dialect: Literal["sqlite"] = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         super().__init__(conn)
@@ -69,6 +73,16 @@ class Database(SharedConnection):
                 await conn.close()
                 raise
         return db
+
+    @property
+    def url(self) -> DatabaseUrl:
+        """Where this store lives, in the form `DATABASE_URL` takes (`display` to print it)."""
+        return DatabaseUrl.sqlite(self.path)
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while a transaction is open on the shared connection."""
+        return bool(self.conn.in_transaction)
 
     def start_maintenance(self, interval: float = MAINTENANCE_INTERVAL_S) -> None:
         """Merge full-text index segments in the background (see `db.housekeeping`)."""
@@ -180,21 +194,9 @@ class Database(SharedConnection):
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return await self._statement(sql, params, rows=True)  # type: ignore[no-any-return]
 
-    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
-
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
-
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement (committed on return) and return the affected row count."""
         return int(await self._statement(sql, params, rows=False))
-
-    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as tx:
-            await tx.executemany(sql, rows)
 
     async def backup_to(self, target: Path) -> None:
         """Copy the live database to `target` with SQLite's online backup API."""

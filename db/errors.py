@@ -1,7 +1,8 @@
 """The database's own errors, and the translation of SQLite's into them.
 
 Apart from the connection so that callers (the error handler, the API) can name them
-without reaching into how the connection works.
+without reaching into how the connection works. Both backends raise these: PostgreSQL's
+translation is in `db.postgres.errors`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,30 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import asyncpg
+
+#: A constraint refused a write (unique, foreign key, not null, check), on either backend:
+#: `except IntegrityError:` catches SQLite's and PostgreSQL's alike.
+IntegrityError: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
+
 
 class DatabaseBusyError(Exception):
-    """The database stayed locked by another process for longer than busy_timeout."""
+    """The database could not answer now; the member is told to try again.
+
+    SQLite: locked by another process for longer than busy_timeout. PostgreSQL: the
+    server is unreachable or restarting, the pool had no free connection in time, or a
+    lock wait, deadlock or serialization conflict ended the statement.
+    """
+
+
+class DatabaseConfigError(Exception):
+    """The store cannot be opened as configured (wrong password, no such database).
+
+    Trying again will not help; the message, meant for the operator, says what to fix.
+    """
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:

@@ -1,8 +1,12 @@
-"""Numbered SQL migrations, applied in one transaction, version kept in `user_version`.
+"""Numbered SQL migrations, applied in one transaction, for SQLite and PostgreSQL.
 
-Files are `db/migrations/NNNN_description.sql`. Each feature owns its own numbers, so
-features can evolve their schema without touching each other's files. A database whose
-version is newer than the newest file is refused: running old code on it could corrupt it.
+Files are `db/migrations/NNNN_description.sql` (SQLite) and
+`db/migrations/postgresql/NNNN_description.sql` (PostgreSQL, same numbering). Each feature
+owns its own numbers, so features can evolve their schema without touching each other's
+files. SQLite keeps the applied version in `PRAGMA user_version`; PostgreSQL in a
+one-row `schema_version` table, and migrates under an advisory lock so that processes
+starting together migrate once. A database whose version is newer than the newest file
+is refused: running old code on it could corrupt it.
 """
 
 from __future__ import annotations
@@ -13,11 +17,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.connection import Database
+from db.store import Store
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
+#: `pg_advisory_xact_lock` key held while migrating ("Entraide" in ASCII).
+PG_MIGRATION_LOCK = 0x456E747261696465
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -76,24 +83,46 @@ def discover(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
-async def current_version(db: Database) -> int:
+def migrations_dir(dialect: str) -> Path:
+    """Where the migrations of a dialect ("sqlite" or "postgresql") live."""
+    return PG_MIGRATIONS_DIR if dialect == "postgresql" else MIGRATIONS_DIR
+
+
+async def current_version(db: Store) -> int:
+    if db.dialect == "postgresql":
+        if await db.fetch_value("SELECT to_regclass('schema_version') IS NULL"):
+            return 0
+        return int(await db.fetch_value("SELECT coalesce(max(version), 0) FROM schema_version"))
     return int(await db.fetch_value("PRAGMA user_version"))
 
 
+def _too_new(db: Store, version: int, latest: int) -> MigrationError:
+    return MigrationError(
+        f"The database ({db.url.display}) is at schema version {version}, newer than this "
+        f"code knows (latest {latest}). Upgrade Entraide before using this database."
+    )
+
+
 async def migrate(
-    db: Database, *, target: int | None = None, directory: Path = MIGRATIONS_DIR
+    db: Store, *, target: int | None = None, directory: Path | None = None
 ) -> list[int]:
     """Bring the schema up to `target` (default: newest). Returns the versions applied."""
+    if directory is None:
+        directory = migrations_dir(db.dialect)
+    if db.dialect == "postgresql":
+        if not directory.is_dir():
+            msg = (
+                "This version of Entraide has no PostgreSQL schema (no db/migrations/"
+                "postgresql/); use a sqlite:/// DATABASE_URL or upgrade Entraide."
+            )
+            raise MigrationError(msg)
+        return await _migrate_postgresql(db, discover(directory), target)
     migrations = discover(directory)
     latest = migrations[-1].version if migrations else 0
     target = latest if target is None else target
     version = await current_version(db)
     if version > latest:
-        msg = (
-            f"The database {db.path} is at schema version {version}, newer than this "
-            f"code knows (latest {latest}). Upgrade Entraide before using this database."
-        )
-        raise MigrationError(msg)
+        raise _too_new(db, version, latest)
     pending = [m for m in migrations if version < m.version <= target]
     if not pending:
         return []
@@ -107,4 +136,32 @@ async def migrate(
     if fk_problems:
         msg = f"foreign key check failed after migrating: {len(fk_problems)} rows"
         raise MigrationError(msg)
+    return [m.version for m in pending]
+
+
+async def _migrate_postgresql(
+    db: Store, migrations: list[Migration], target: int | None
+) -> list[int]:
+    """One transaction under an advisory lock: a second process waits, then finds it done."""
+    latest = migrations[-1].version if migrations else 0
+    target = latest if target is None else target
+    async with db.transaction() as tx:
+        await tx.execute("SELECT pg_advisory_xact_lock(?)", (PG_MIGRATION_LOCK,))
+        await tx.execute_script(
+            "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)"
+        )
+        async with tx.execute("SELECT max(version) FROM schema_version") as cursor:
+            row = await cursor.fetchone()
+        version = 0 if row is None or row[0] is None else int(row[0])
+        if version > latest:
+            raise _too_new(db, version, latest)
+        pending = [m for m in migrations if version < m.version <= target]
+        for migration in pending:
+            await tx.execute_script(migration.path.read_text(encoding="utf-8"))
+            log.info("applied PostgreSQL migration %04d_%s", migration.version, migration.name)
+        if pending:
+            await tx.execute("DELETE FROM schema_version")
+            await tx.execute(
+                "INSERT INTO schema_version (version) VALUES (?)", (pending[-1].version,)
+            )
     return [m.version for m in pending]

@@ -110,7 +110,7 @@ async def add_to_server(
     rolls back a record created a moment earlier. An existing record keeps its name: one
     server's spelling must not rename what another server shows.
     """
-    assert db.conn.in_transaction, "add_to_server must run inside a transaction"
+    assert db.in_transaction, "add_to_server must run inside a transaction"
     row = await db.fetch_one(
         "INSERT INTO platforms (key, name, builtin, created_at) VALUES (?, ?, 0, ?) "
         "ON CONFLICT (key) DO UPDATE SET key = excluded.key RETURNING *",

@@ -266,7 +266,7 @@ async def count_open_for_guild(db: Database, guild_id: int) -> int:
 
 async def move_requester(db: Database, from_id: int, to_id: int) -> int:
     """Re-point reports at a merged requester's survivor (inside a transaction)."""
-    assert db.conn.in_transaction, "move_requester must run inside a transaction"
+    assert db.in_transaction, "move_requester must run inside a transaction"
     return await db.execute(
         "UPDATE reports SET requester_id = ? WHERE requester_id = ?", (to_id, from_id)
     )

@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from db.connection import Database
+from db.errors import IntegrityError
 from db.models import from_row
 from db.requester_identity import FLAGGED, may_rename, name_key, same_name
 from db.requester_standing import standing
@@ -268,7 +269,7 @@ async def rekey_names(db: Database) -> int:
                         "UPDATE requesters SET name_key = ?, key_version = 2 WHERE id = ?",
                         (key, row["id"]),
                     )
-                except sqlite3.IntegrityError:
+                except IntegrityError:
                     await db.execute(
                         "UPDATE requesters SET key_version = 2 WHERE id = ?", (row["id"],)
                     )
@@ -366,7 +367,7 @@ async def merge_records(db: Database, alias_id: int, survivor_id: int, now: int)
     found from the schema so features added later follow merges too. Returns the names of
     the tables re-pointed this way.
     """
-    assert db.conn.in_transaction, "merge_records must run inside a transaction"
+    assert db.in_transaction, "merge_records must run inside a transaction"
     from db import reports, reviews
 
     await db.execute(

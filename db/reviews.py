@@ -301,7 +301,7 @@ async def move_subject(db: Database, kind: str, from_id: int, to_id: int, now: i
     Must run inside `db.transaction()`. A member who reviewed both keeps the review of the
     surviving record; the other one becomes part of its history, so nothing is lost.
     """
-    assert db.conn.in_transaction, "move_subject must run inside a transaction"
+    assert db.in_transaction, "move_subject must run inside a transaction"
     await db.execute(
         "INSERT INTO review_history (review_id, scores, experience, body, written_at, "
         "replaced_at) SELECT keep.id, old.scores, old.experience, old.body, old.updated_at, ? "

@@ -1,9 +1,15 @@
 """Fixtures every test can use: settings on a temporary database, a controlled clock, a
-migrated database, and the offline harness with a real bot."""
+migrated database (on SQLite, or on both backends), and the offline harness with a real bot.
+
+PostgreSQL: `pg_server` (the session's server, see tests/postgres.py), `pg_empty_url` (a
+fresh empty database), `pg_url` (a fresh migrated one), `store` (a migrated store, run once
+per backend) and the `both_backends` marker, which runs a module's or test's `db` cases on
+SQLite and on PostgreSQL. tests/README.md says how to use them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +18,11 @@ from bot.clock import ManualClock
 from bot.settings import Settings
 from db.connection import Database
 from db.migrate import migrate
+from db.postgres.database import PgDatabase
+from db.store import Store
+from db.url import DatabaseUrl
 from tests.harness.driver import DEFAULT_NOW, Harness, configure_server, test_settings
+from tests.postgres import PgTestServer, start_server
 
 
 @pytest.fixture
@@ -26,12 +36,98 @@ def clock() -> ManualClock:
     return ManualClock(DEFAULT_NOW)
 
 
+BACKENDS = ["sqlite", "postgresql"]
+_pg_skip_reason: list[str] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_backends: run the test's `db` fixture on SQLite and on PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("_db_backend", BACKENDS, indirect=True, ids=BACKENDS)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _pg_skip_reason:
+        terminalreporter.write_line(f"PostgreSQL tests skipped: {_pg_skip_reason[0]}")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgTestServer]:
+    """The session's PostgreSQL server (skips the test, once explained, if there is none)."""
+    started = start_server()
+    if isinstance(started, str):
+        _pg_skip_reason.append(started)
+        pytest.skip(f"PostgreSQL tests skipped: {started}")
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def pg_empty_url(pg_server: PgTestServer) -> AsyncIterator[DatabaseUrl]:
+    """A fresh, empty PostgreSQL database for this test (dropped after it)."""
+    url = await pg_server.create_database()
+    yield url
+    await pg_server.drop_database(url)
+
+
+@pytest.fixture
+async def pg_url(pg_server: PgTestServer) -> AsyncIterator[DatabaseUrl]:
+    """A fresh PostgreSQL database with Entraide's schema, copied from the session template."""
+    if pg_server.template_error:
+        pytest.fail(pg_server.template_error)
+    if pg_server.template is None:
+        pytest.skip("no PostgreSQL schema in this version (db/migrations/postgresql/)")
+    url = await pg_server.create_database(template=pg_server.template)
+    yield url
+    await pg_server.drop_database(url)
+
+
+def _backend_url(request: pytest.FixtureRequest) -> DatabaseUrl | None:
+    """None for SQLite; for PostgreSQL a fresh migrated database (sync, so that the
+    async `pg_url` fixture is set up by pytest-asyncio, not inside a running loop)."""
+    backend = getattr(request, "param", "sqlite")
+    return request.getfixturevalue("pg_url") if backend == "postgresql" else None
+
+
+@pytest.fixture(params=BACKENDS)
+def _store_backend(request: pytest.FixtureRequest) -> DatabaseUrl | None:
+    return _backend_url(request)
+
+
+@pytest.fixture
+def _db_backend(request: pytest.FixtureRequest) -> DatabaseUrl | None:
+    return _backend_url(request)
+
+
+async def _open_store(url: DatabaseUrl | None, tmp_path: Path) -> Store:
+    if url is not None:
+        return await PgDatabase.open(url, min_size=1, max_size=4)
     database = await Database.open(tmp_path / "store.db")
     await migrate(database)
-    yield database
-    await database.close()
+    return database
+
+
+@pytest.fixture
+async def store(_store_backend: DatabaseUrl | None, tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated store, once on SQLite and once on PostgreSQL."""
+    opened = await _open_store(_store_backend, tmp_path)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def db(_db_backend: DatabaseUrl | None, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated SQLite store; under `both_backends`, each backend in turn."""
+    opened = await _open_store(_db_backend, tmp_path)
+    yield opened  # type: ignore[misc]
+    await opened.close()
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ class AdminCog(commands.Cog):
     async def about(self, interaction: discord.Interaction[Entraide]) -> None:
         locale = locale_of(interaction)
         days, hours, minutes = split_uptime(self.bot.uptime_seconds())
-        size = ops.file_size(self.bot.db.path)
+        store = self.bot.db
         embed = discord.Embed(
             title=t("admin.about.title", locale),
             description=t("admin.about.blurb", locale),
@@ -54,7 +54,10 @@ class AdminCog(commands.Cog):
             name=t("admin.about.uptime", locale),
             value=t("admin.about.uptime_value", locale, d=days, h=hours, m=minutes),
         )
-        embed.add_field(name=t("admin.about.database", locale), value=format_size(size, locale))
+        embed.add_field(name=t("admin.about.backend", locale), value=store.url.display)
+        if store.path is not None:  # a SQLite file; PostgreSQL's size is the server's business
+            size = ops.file_size(store.path)
+            embed.add_field(name=t("admin.about.database", locale), value=format_size(size, locale))
         embed.add_field(name=t("admin.about.servers", locale), value=str(len(self.bot.guilds)))
         self._add_shards(embed, locale)
         await reply(interaction, embed=embed)

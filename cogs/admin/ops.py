@@ -78,8 +78,8 @@ class OperationsCog(commands.Cog):
         """
         settings = self.bot.settings
         source = settings.database_path
-        if str(source) == ":memory:":
-            return None
+        if str(source) == ":memory:" or self.bot.db.dialect == "postgresql":
+            return None  # nothing on disk; PostgreSQL is backed up with pg_dump
         target = settings.backup_dir / ops.backup_name(self.bot.clock.now())
         if target.exists():
             return target

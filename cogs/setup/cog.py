@@ -8,7 +8,6 @@ group from others in the client, and every command checks again on the server si
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import TYPE_CHECKING
 
 import discord
@@ -47,6 +46,7 @@ from cogs.setup.rules import (
 )
 from cogs.setup.views import SetupWizard
 from db import guild_setup
+from db.errors import IntegrityError
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -84,7 +84,7 @@ class SetupCog(commands.Cog):
         assert interaction.guild_id is not None
         try:
             saved = await guild_setup.save(self.bot.db, interaction.guild_id, now, changes)
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             # A CHECK constraint: another administrator changed a related setting at the
             # same moment (the rules checked against what we read).
             raise UserError("setup.errors.conflict") from None

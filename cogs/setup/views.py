@@ -12,8 +12,6 @@ module: `channels_step`, `money_step`, `limits_step`.
 
 from __future__ import annotations
 
-import sqlite3
-
 import discord
 
 from bot.errors import UserError
@@ -23,6 +21,7 @@ from cogs.setup import channels_step, limits_step, money_step, render
 from cogs.setup.rules import CHANNEL_COLUMN, changes_between, missing_required, validate
 from cogs.setup.wizard import STEPS, Action, Wizard
 from db import guild_setup
+from db.errors import IntegrityError
 
 #: Which module puts each step's items on the view, in the order of `STEPS`.
 STEP_ITEMS = {
@@ -83,7 +82,7 @@ class SetupWizard(Wizard):
             saved = await guild_setup.save(
                 self.bot.db, self.guild_id, now, changes_between(self.original, self.draft)
             )
-        except sqlite3.IntegrityError:
+        except IntegrityError:
             raise UserError("setup.errors.conflict") from None
         self.stop()
         self.bot.dispatch("guild_settings_changed", saved)

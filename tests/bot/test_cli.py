@@ -20,7 +20,11 @@ def run_python(
     *argv: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """A child Python on this checkout, without the caller's token or database path."""
-    base = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_PATH"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISCORD_TOKEN", "DATABASE_PATH", "DATABASE_URL"}
+    }
     base["PYTHONPATH"] = str(ROOT)
     base.update(env or {})
     return subprocess.run(

@@ -27,3 +27,25 @@ async def test_the_database_size_is_written_the_french_way(harness: Harness) -> 
     assert re.fullmatch(r"\d+,\d\u00a0(KiB|MiB)", size), size  # 539,1 KiB, not 539.1 KiB
     english = await harness.slash("about", user=harness.alice)
     assert re.fullmatch(r"[\d,]+\.\d\u00a0(KiB|MiB)", english.field("Database"))
+
+
+async def test_about_names_the_storage_backend(harness: Harness) -> None:
+    sent = await harness.slash("about", user=harness.alice)
+    assert sent.field("Storage") == f"SQLite {harness.bot.db.path}"
+    french = await harness.slash("about", user=harness.bob, locale="fr")
+    assert french.field("Stockage").startswith("SQLite ")
+
+
+async def test_about_on_postgresql_names_the_server_never_the_password(
+    settings, clock, monkeypatch, pg_url
+) -> None:
+    # The whole bot started on PostgreSQL (setup_hook: open, migrate, every feature loaded).
+    on_pg = settings.model_copy(update={"database_url": pg_url.dsn()})
+    h = await Harness.start(on_pg, clock, monkeypatch, extensions=None)
+    try:
+        sent = await h.slash("about", user=h.alice)
+        assert h.bot.db.dialect == "postgresql"
+        assert sent.field("Storage") == pg_url.display
+        assert "Database" not in [f["name"] for f in sent.embed["fields"]]
+    finally:
+        await h.stop()

@@ -77,6 +77,14 @@ async def test_a_failed_backup_is_logged_not_raised(configured: Harness, caplog)
     assert "daily backup" in caplog.text
 
 
+async def test_no_file_backup_on_postgresql(configured: Harness, monkeypatch, caplog) -> None:
+    h = configured
+    monkeypatch.setattr(h.bot.db, "dialect", "postgresql")  # pg_dump's job there
+    assert await cog(h).run_backup() is None
+    assert ops.list_backups(h.bot.settings.backup_dir) == []
+    assert "backup" not in caplog.text
+
+
 async def test_guild_removal_keeps_the_configuration_30_days_then_purges_it(
     configured: Harness,
 ) -> None:
