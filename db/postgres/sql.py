@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from db.dialect import POSTGRESQL, text_for
+
 
 class ParameterError(ValueError):
     """Parameters that do not fit their statement (a programming error, as in sqlite3)."""
@@ -108,8 +110,17 @@ def _dollar_tag(sql: str, start: int) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=2048)
 def translate(sql: str) -> Translated:
+    """The PostgreSQL text of `sql` (its `db.dialect.Sql` twin, if any), placeholders rewritten.
+
+    The cache is keyed by the PostgreSQL text, never by `sql` itself: an `Sql` compares
+    equal to its SQLite text, so keying by it would hand one statement the other's twin.
+    """
+    return _translate_text(text_for(sql, POSTGRESQL))
+
+
+@functools.lru_cache(maxsize=2048)
+def _translate_text(sql: str) -> Translated:
     """Rewrite `sql`'s placeholders; mixing positional and named ones is refused."""
     out: list[str] = []
     names: list[str] = []

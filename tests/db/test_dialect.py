@@ -35,3 +35,13 @@ async def test_sqlite_runs_the_sqlite_text(db: Database) -> None:
     assert await db.fetch_value(stmt, (5,)) == 5
     async with db.transaction() as tx, tx.execute(stmt, (0,)) as cursor:
         assert (await cursor.fetchone())[0] == 1
+
+
+def test_postgresql_translation_reads_the_twin_not_the_equal_sqlite_text() -> None:
+    from db.postgres.sql import translate
+
+    plain = "SELECT max(?, 1)"
+    twin = Sql(plain, postgresql="SELECT greatest(?::bigint, 1)")
+    assert translate(plain).sql == "SELECT max($1, 1)"
+    assert translate(twin).sql == "SELECT greatest($1::bigint, 1)"
+    assert translate(plain).sql == "SELECT max($1, 1)"  # the cache did not mix them up
