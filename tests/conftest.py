@@ -9,6 +9,7 @@ SQLite and on PostgreSQL. tests/README.md says how to use them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -26,9 +27,17 @@ from tests.postgres import PgTestServer, start_server
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _db_backend: DatabaseUrl | None
+) -> Settings:
+    """The bot's settings on a temporary store; under `both_backends`, each backend in turn
+    (the harness then runs the whole bot on that store)."""
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    return test_settings(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    base = test_settings(tmp_path)
+    if _db_backend is None:
+        return base
+    return base.model_copy(update={"database_url": _db_backend.dsn()})
 
 
 @pytest.fixture
@@ -42,13 +51,23 @@ _pg_skip_reason: list[str] = []
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "both_backends: run the test's `db` fixture on SQLite and on PostgreSQL"
+        "markers",
+        "both_backends: run the test's `db` fixture and harness on SQLite and on PostgreSQL",
     )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "db" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
-        metafunc.parametrize("_db_backend", BACKENDS, indirect=True, ids=BACKENDS)
+    if not {"db", "settings"} & set(metafunc.fixturenames):
+        return
+    forced = os.environ.get("ENTRAIDE_TEST_BACKENDS", "").strip().lower()
+    if forced in {"both", "postgresql"}:
+        # Porting aid: every store-using test on PostgreSQL (and SQLite, with "both").
+        backends = BACKENDS if forced == "both" else ("postgresql",)
+    elif metafunc.definition.get_closest_marker("both_backends"):
+        backends = BACKENDS
+    else:
+        return
+    metafunc.parametrize("_db_backend", backends, indirect=True, ids=list(backends))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
