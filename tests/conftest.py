@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if not {"db", "settings"} & set(metafunc.fixturenames):
+    if "_db_backend" not in metafunc.fixturenames:  # asked for by `db` and `settings`
         return
     forced = os.environ.get("ENTRAIDE_TEST_BACKENDS", "").strip().lower()
     if forced in {"both", "postgresql"}:
