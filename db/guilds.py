@@ -107,7 +107,8 @@ async def mark_setup_complete(db: Database, guild_id: int, now: int) -> None:
     await db.execute(
         "INSERT INTO guild_settings (guild_id, created_at, updated_at, setup_completed_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET "
-        "setup_completed_at = COALESCE(setup_completed_at, excluded.setup_completed_at), "
+        "setup_completed_at = COALESCE(guild_settings.setup_completed_at, "
+        "excluded.setup_completed_at), "
         "updated_at = excluded.updated_at",
         (guild_id, now, now, now),
     )

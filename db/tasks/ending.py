@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from db.connection import Database
+from db.dialect import Sql
 from db.shards import WHOLE, Shards
 from db.tasks.records import ENDED_STATES, Alert, row_to_alert
 
@@ -71,11 +72,19 @@ async def expire_unposted(
     """
     mine, shard_params = shards.where()
     rows = await db.fetch_all(
-        "UPDATE task_alerts SET state = 'expired', ended_at = ? WHERE id IN ("
-        "SELECT id FROM task_alerts INDEXED BY task_alerts_unposted "
-        "WHERE state = 'live' AND message_id IS NULL AND created_at <= ? "
-        f"AND id NOT IN (SELECT value FROM json_each(?)) AND {mine} "
-        "ORDER BY created_at LIMIT ?) RETURNING *",
+        Sql(
+            "UPDATE task_alerts SET state = 'expired', ended_at = ? WHERE id IN ("
+            "SELECT id FROM task_alerts INDEXED BY task_alerts_unposted "
+            "WHERE state = 'live' AND message_id IS NULL AND created_at <= ? "
+            "AND id NOT IN (SELECT value FROM json_each(?)) AND ",
+            # PostgreSQL has no INDEXED BY (its planner picks the partial index itself).
+            postgresql="UPDATE task_alerts SET state = 'expired', ended_at = ? WHERE id IN ("
+            "SELECT id FROM task_alerts "
+            "WHERE state = 'live' AND message_id IS NULL AND created_at <= ? "
+            "AND id NOT IN (SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb)) "
+            "AND ",
+        )
+        + f"{mine} ORDER BY created_at LIMIT ?) RETURNING *",
         (now, before, json.dumps(sorted(skip)), *shard_params, limit),
     )
     return sorted((row_to_alert(r) for r in rows), key=lambda a: a.id)
