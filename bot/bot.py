@@ -20,7 +20,8 @@ from apscheduler.triggers.cron import CronTrigger
 from discord.ext import commands
 
 import cogs
-from bot import offload
+from bot import offload, shared_events
+from bot.bus import Bus, LocalBus
 from bot.clock import Clock, SystemClock
 from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
@@ -154,6 +155,9 @@ class Entraide(commands.Bot):
         self.gc_policy = GcPolicy()
         #: Per-server member data, forgotten when a member leaves (even while offline).
         self.membership = Membership(self)
+        #: What must reach every process (bot/bus.py): this process alone on SQLite.
+        self.bus: Bus = LocalBus(spawn=self.spawn)
+        self._unwire_bus = lambda: None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -169,6 +173,7 @@ class Entraide(commands.Bot):
         applied = await migrate(self.db)
         if applied:
             log.info("database migrated to version %s", applied[-1])
+        self._unwire_bus = shared_events.connect(self)
         rekeyed = await requesters.rekey_names(self.db)
         if rekeyed:
             log.info("re-keyed %s requester names", rekeyed)
@@ -178,6 +183,7 @@ class Entraide(commands.Bot):
             await self.load_extension(name)
         if self.tree_only:
             return
+        await self.bus.start()
         self.db.start_maintenance()
         # A quiet hour, after the backup (a full GC pass over the member cache takes ~0.1 s).
         self.scheduler.add_job(
@@ -287,6 +293,8 @@ class Entraide(commands.Bot):
             await self.drain(grace=10)
             await super().close()
             offload.shutdown()
+            await self.bus.stop()
+            self._unwire_bus()
             if hasattr(self, "db"):
                 await self.db.close()
             self.gc_policy.close()
