@@ -30,10 +30,10 @@ WAIT = 30  # seconds: a bound on every wait, never a timing assertion
 @pytest.fixture(scope="module")
 def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     try:
-        import pgserver  # noqa: PLC0415 - only these tests need a server
+        import pgserver
 
         server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
-    except Exception as exc:  # noqa: BLE001 - any reason a server cannot start here
+    except Exception as exc:
         pytest.skip(f"PostgreSQL could not be started with pgserver: {exc}")
     yield server
     server.cleanup()
@@ -106,7 +106,7 @@ async def test_a_payload_postgresql_would_refuse_is_refused(buses: tuple[PgBus, 
 async def test_both_reconnect_after_a_restart_and_resync(
     pg: Any, buses: tuple[PgBus, PgBus], caplog: pytest.LogCaptureFixture
 ) -> None:
-    from pgserver.postgres_server import pg_ctl  # noqa: PLC0415
+    from pgserver.postgres_server import pg_ctl
 
     a, b = buses
     resync_a, resync_b, on_b = Recorder(), Recorder(), Recorder()

@@ -1,0 +1,165 @@
+"""What must reach every process, through the real bot on SQLite (the harness).
+
+A process handles an event from another process exactly as its own: `bus.deliver` is
+what `PgBus` calls for a notification from elsewhere, so delivering one here stands for
+a second process. The bus itself across processes is tested in test_pg_bus.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.bus import CACHE_FORGET, REQUESTER_STATUS, RESYNC, Payload
+from db import guilds, requesters
+from tests.cogs.requesters.helpers import act, cards, report, share_task
+from tests.harness.driver import Harness
+from tests.harness.sent import Sent
+
+EDITS = ("PATCH", "/channels/{channel_id}/messages/{message_id}")
+
+
+def record(h: Harness, topic: str) -> list[Payload]:
+    seen: list[Payload] = []
+
+    async def handler(payload: Payload) -> None:
+        seen.append(payload)
+
+    h.bot.bus.subscribe(topic, handler)
+    return seen
+
+
+def edited(h: Harness, since: int = 0) -> list[str]:
+    return [c.params["message_id"] for c in h.api.calls_to(*EDITS)[since:]]
+
+
+async def shared(h: Harness, number: int, **options: object) -> Sent:
+    await share_task(h, h.alice, number, **{"requester": "Acme", **options})
+    return h.in_channel(h.world.alerts)[-1]
+
+
+async def test_confirming_a_scam_publishes_it_and_the_handler_redraws_the_alert(
+    configured: Harness,
+) -> None:
+    h = configured
+    events = record(h, REQUESTER_STATUS)
+    live = await shared(h, 1)
+    await report(h, h.bob, category="harvesting", description="The survey asks for bank logins")
+    before = len(h.api.calls_to(*EDITS))
+    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+    assert acme.status == "scam"
+    assert events == [{"requester_id": acme.id}]
+    assert str(live.message_id) in edited(h, before)
+    assert "flagged this requester as a scam" in h.current(live).embed["description"]
+
+
+async def test_a_status_changed_in_another_process_is_redrawn_here(configured: Harness) -> None:
+    h = configured
+    live = await shared(h, 1)
+    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+    await h.db.execute(  # what the other process stored
+        "UPDATE requesters SET status = 'caution', status_reason = 'late payments' WHERE id = ?",
+        (acme.id,),
+    )
+    before = len(h.api.calls_to(*EDITS))
+    h.bot.bus.deliver(REQUESTER_STATUS, {"requester_id": acme.id})
+    await h.settle()
+    assert edited(h, before) == [str(live.message_id)]
+    assert "late payments" in h.current(live).embed["description"]
+
+
+async def test_only_the_alerts_of_this_process_servers_are_redrawn(configured: Harness) -> None:
+    h = configured
+    b = await h.add_server()
+    here = await shared(h, 1)
+    await share_task(h, b.alice, 2, requester="Acme", world=b)
+    there = h.in_channel(b.alerts)[-1]
+    # Server B is another process's now: this one no longer has it.
+    h.bot._connection._remove_guild(h.bot.get_guild(b.guild_id))
+    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+    await h.db.execute("UPDATE requesters SET status = 'caution' WHERE id = ?", (acme.id,))
+    before = len(h.api.calls_to(*EDITS))
+    h.bot.bus.deliver(REQUESTER_STATUS, {"requester_id": acme.id})
+    await h.settle()
+    assert edited(h, before) == [str(here.message_id)]
+    assert str(there.message_id) not in edited(h, before)
+
+
+async def test_a_settings_change_is_published_and_forgotten_everywhere(
+    configured: Harness,
+) -> None:
+    h = configured
+    guild = h.world.guild_id
+    forgotten = record(h, CACHE_FORGET)
+    await h.slash("setup currency", user=h.admin, currency="EUR")
+    assert {"cache": "guild_settings", "key": guild} in forgotten
+    assert (await guilds.get(h.db, guild)).currency == "EUR"  # read and cached again
+
+    # Another process changes it: this one's copy is stale until the event arrives.
+    await h.db.execute("UPDATE guild_settings SET currency = 'GBP' WHERE guild_id = ?", (guild,))
+    assert (await guilds.get(h.db, guild)).currency == "EUR"
+    h.bot.bus.deliver(CACHE_FORGET, {"cache": "guild_settings", "key": guild})
+    await h.settle()
+    assert (await guilds.get(h.db, guild)).currency == "GBP"
+    shown = await h.slash("setup show", user=h.admin)
+    assert "GBP" in shown.text
+
+
+async def test_the_exports_channel_is_forgotten_in_every_process(configured: Harness) -> None:
+    h = configured
+    guild = h.world.guild_id
+    forgotten = record(h, CACHE_FORGET)
+    await h.slash("setup channel", user=h.admin, kind="exports", target=h.world.general)
+    assert {"cache": "intake.exports_channel", "key": guild} in forgotten
+    exports = h.bot.get_cog("Intake").exports  # type: ignore[union-attr]
+    assert await exports.channel_of(guild) == h.world.general
+    await h.db.execute(  # another process moved it
+        "UPDATE intake_settings SET exports_channel_id = ? WHERE guild_id = ?",
+        (h.world.digest, guild),
+    )
+    assert await exports.channel_of(guild) == h.world.general
+    h.bot.bus.deliver(CACHE_FORGET, {"cache": "intake.exports_channel", "key": guild})
+    await h.settle()
+    assert await exports.channel_of(guild) == h.world.digest
+
+
+async def test_after_missed_events_a_resync_rereads_everything(configured: Harness) -> None:
+    h = configured
+    guild = h.world.guild_id
+    live = await shared(h, 1)
+    plain = await share_task(h, h.alice, 2)  # no requester: nothing to redraw
+    assert plain.ephemeral
+    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+    assert (await guilds.get(h.db, guild)).currency == "USD"
+    # What other processes changed while this one's connection was down (no events).
+    await h.db.execute(
+        "UPDATE requesters SET status = 'caution', status_reason = 'missed' WHERE id = ?",
+        (acme.id,),
+    )
+    await h.db.execute("UPDATE guild_settings SET currency = 'CAD' WHERE guild_id = ?", (guild,))
+    before = len(h.api.calls_to(*EDITS))
+    h.bot.bus.deliver(RESYNC, {})
+    await h.settle()
+    assert edited(h, before) == [str(live.message_id)]
+    assert "missed" in h.current(live).embed["description"]
+    assert (await guilds.get(h.db, guild)).currency == "CAD"
+
+
+async def test_a_malformed_event_is_logged_and_changes_nothing(
+    configured: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = configured
+    await shared(h, 1)
+    before = len(h.api.calls_to(*EDITS))
+    with caplog.at_level(logging.ERROR, logger="bot.bus"):
+        h.bot.bus.deliver(REQUESTER_STATUS, {"requester_id": "1; DROP TABLE"})
+        h.bot.bus.deliver(CACHE_FORGET, {"cache": 5, "key": None})
+        await h.settle()
+    assert edited(h, before) == []
+    failed = [r.getMessage() for r in caplog.records if r.name == "bot.bus"]
+    assert failed == [
+        "a handler of bus topic 'requester.status' failed (payload {'requester_id': '1; DROP TABLE'})",
+        "a handler of bus topic 'cache.forget' failed (payload {'cache': 5, 'key': None})",
+    ]
