@@ -12,7 +12,7 @@ import logging
 import pytest
 
 from bot.bus import CACHE_FORGET, REQUESTER_STATUS, RESYNC, Payload
-from db import guilds, requesters
+from db import digests, guilds, requesters
 from tests.cogs.requesters.helpers import act, cards, report, share_task
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
@@ -163,3 +163,21 @@ async def test_a_malformed_event_is_logged_and_changes_nothing(
         "a handler of bus topic 'requester.status' failed (payload {'requester_id': '1; DROP TABLE'})",
         "a handler of bus topic 'cache.forget' failed (payload {'cache': 5, 'key': None})",
     ]
+
+
+async def test_a_closed_dms_note_is_known_to_every_process(configured: Harness) -> None:
+    h = configured
+    forgotten = record(h, CACHE_FORGET)
+    runner = h.bot.get_cog("DigestsCog").runner  # type: ignore[union-attr]
+    assert (await h.slash("digest me", user=h.bob, cadence="daily")).ephemeral
+    await runner.dms_closed(h.bob.id)
+    assert {"cache": "digests.notes", "key": h.bob.id} in forgotten
+    # Another process found Carol's DMs closed: her next command here may carry the note.
+    assert h.carol.id not in runner.notes
+    h.bot.bus.deliver(CACHE_FORGET, {"cache": "digests.notes", "key": h.carol.id})
+    await h.settle()
+    assert h.carol.id in runner.notes
+    runner.notes.clear()
+    h.bot.bus.deliver(RESYNC, {})
+    await h.settle()
+    assert runner.notes == set(await digests.pending_notes(h.db)) == {h.bob.id}
