@@ -19,6 +19,7 @@ import random
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -60,9 +61,17 @@ class ListenUnavailableError(ConnectionError):
 
 
 def describe(error: BaseException, dsn: str) -> str:
-    """An error's text for logs, with anything of the DSN (its password) cut out."""
+    """An error's text for logs, with the DSN and its password cut out."""
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    return text.replace(dsn, "<database url>") if dsn else text
+    if dsn:
+        text = text.replace(dsn, "<database url>")
+        try:
+            password = urlsplit(dsn).password
+        except ValueError:
+            password = None
+        if password:
+            text = text.replace(password, "***")
+    return text
 
 
 def check_payload(text: str) -> None:
@@ -113,6 +122,8 @@ class Listener:
         self.ping_every = ping_every
         self._connect = connect or asyncpg.connect
         self._conn: Any = None
+        #: One statement at a time on the connection (the sender's and the ping's).
+        self._busy = asyncio.Lock()
         self._lost = asyncio.Event()
         self._ready = asyncio.Event()
         self._queue: asyncio.Queue[str] = asyncio.Queue()
@@ -126,6 +137,11 @@ class Listener:
     @property
     def connected(self) -> bool:
         return self._conn is not None and not self._conn.is_closed()
+
+    @property
+    def server_pid(self) -> int | None:
+        """The server process of the listening connection (None while disconnected)."""
+        return self._conn.get_server_pid() if self.connected else None
 
     async def start(self) -> None:
         """Connect and LISTEN; raises `ListenUnavailableError` if the first try fails."""
@@ -184,8 +200,9 @@ class Listener:
         except Exception:
             log.exception("a bus notification could not be handled")
 
-    def _terminated(self, _conn: object) -> None:
-        self._connection_lost()
+    def _terminated(self, conn: object) -> None:
+        if conn is self._conn:  # not one this listener closed or replaced itself
+            self._connection_lost()
 
     def _connection_lost(self) -> None:
         self._ready.clear()
@@ -218,7 +235,8 @@ class Listener:
         if conn is None or conn.is_closed():
             return False
         try:
-            await asyncio.wait_for(conn.fetchval("SELECT 1"), timeout=self.ping_every)
+            async with self._busy:
+                await asyncio.wait_for(conn.fetchval("SELECT 1"), timeout=self.ping_every)
         except Exception:
             return False
         return True
@@ -258,8 +276,12 @@ class Listener:
         while True:
             await self._ready.wait()
             conn = self._conn
+            if conn is None:  # lost between the wake-up and now
+                self._connection_lost()
+                continue
             try:
-                await conn.execute("SELECT pg_notify($1, $2)", self.channel, text)
+                async with self._busy:
+                    await conn.execute("SELECT pg_notify($1, $2)", self.channel, text)
             except _CONNECTION_ERRORS as exc:
                 log.warning("bus: a notification waits for the connection (%s)", type(exc).__name__)
                 self._connection_lost()

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import pytest
 
 from bot import shared_events
@@ -30,9 +32,11 @@ WAIT = 30  # seconds: a bound on every wait, never a timing assertion
 @pytest.fixture(scope="module")
 def pg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     try:
-        import pgserver
+        with warnings.catch_warnings():  # platformdirs: XDG_RUNTIME_DIR is not set
+            warnings.simplefilter("ignore")
+            import pgserver
 
-        server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+            server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
     except Exception as exc:
         pytest.skip(f"PostgreSQL could not be started with pgserver: {exc}")
     yield server
@@ -127,6 +131,28 @@ async def test_both_reconnect_after_a_restart_and_resync(
     await on_b.wait_for(1)
     assert on_b.got == [{"n": 1}]
     assert pg.get_uri() not in caplog.text
+
+
+async def test_an_event_published_while_the_connection_is_down_arrives_after_it(
+    pg: Any, buses: tuple[PgBus, PgBus]
+) -> None:
+    a, b = buses
+    resync_a, resync_b, on_a, on_b = Recorder(), Recorder(), Recorder(), Recorder()
+    a.subscribe(RESYNC, resync_a)
+    b.subscribe(RESYNC, resync_b)
+    a.subscribe("late", on_a)
+    b.subscribe("late", on_b)
+    admin = await asyncpg.connect(pg.get_uri())
+    try:
+        assert await admin.fetchval("SELECT pg_terminate_backend($1)", a.listener.server_pid)
+    finally:
+        await admin.close()
+    a.publish("late", {"n": 1})  # A's connection is gone (whether A knows yet or not)
+    await resync_a.wait_for(1)
+    await on_b.wait_for(1)
+    assert on_a.got == on_b.got == [{"n": 1}]
+    assert resync_b.got == []  # B never lost its connection
+    assert a.listener.reconnections == 1
 
 
 async def test_a_server_that_cannot_be_reached_is_reported_without_the_url(
