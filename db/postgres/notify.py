@@ -148,7 +148,8 @@ class Listener:
         try:
             await self._open()
         except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
-            raise ListenUnavailableError(describe(exc, self._dsn)) from None
+            msg = f"cannot listen for events on the database: {describe(exc, self._dsn)}"
+            raise ListenUnavailableError(msg) from None
         self._tasks = [
             asyncio.create_task(self._supervise(), name="entraide: bus listener"),
             asyncio.create_task(self._send_loop(), name="entraide: bus sender"),

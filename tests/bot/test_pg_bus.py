@@ -24,7 +24,7 @@ from bot.pg_bus import PgBus
 from db import guilds
 from db.connection import Database
 from db.migrate import migrate
-from db.postgres.notify import ListenUnavailableError
+from db.postgres.notify import ListenUnavailableError, describe
 
 WAIT = 30  # seconds: a bound on every wait, never a timing assertion
 
@@ -162,6 +162,7 @@ async def test_a_server_that_cannot_be_reached_is_reported_without_the_url(
     bus = PgBus(dsn)
     with pytest.raises(ListenUnavailableError) as raised:
         await bus.start()
+    assert str(raised.value).startswith("cannot listen for events on the database: ")
     assert "s3cret-pass" not in str(raised.value)
     await bus.stop()
 
@@ -204,3 +205,10 @@ async def test_a_settings_write_in_one_process_is_read_afresh_in_the_other(
     finally:
         await db_a.close()
         await db_b.close()
+
+
+def test_errors_never_show_the_database_url_or_its_password() -> None:
+    dsn = "postgresql://entraide:s3cret-pass@db.example/entraide"
+    assert describe(OSError(f"no route to {dsn}"), dsn) == "OSError: no route to <database url>"
+    assert describe(ValueError("bad s3cret-pass"), dsn) == "ValueError: bad ***"
+    assert describe(TimeoutError(), dsn) == "TimeoutError"
