@@ -30,11 +30,13 @@ from bot.i18n import catalogs, t
 from bot.membership import Membership
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
+from bot.sharding import first_launch
 from bot.translator import CatalogTranslator, localise_options
 from bot.ui import NO_PINGS
 from db import requesters
 from db.connection import Database
 from db.migrate import migrate
+from db.shards import Shards
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +141,11 @@ class Entraide(commands.Bot):
             tree_cls=EntraideTree,
             allowed_mentions=NO_PINGS,
             help_command=None,
+            **self.shard_options(settings),
         )
         self.settings = settings
+        #: The shards this process runs: whose servers' jobs it schedules (db/shards.py).
+        self.own_shards: Shards = settings.shards
         self.clock: Clock = clock or SystemClock()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.started_monotonic = time.monotonic()
@@ -158,6 +163,11 @@ class Entraide(commands.Bot):
         #: What must reach every process (bot/bus.py): this process alone on SQLite.
         self.bus: Bus = LocalBus(spawn=self.spawn)
         self._unwire_bus = lambda: None
+
+    @staticmethod
+    def shard_options(settings: Settings) -> dict[str, Any]:
+        """What discord.py's client is told about shards: nothing, for one connection."""
+        return {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -361,7 +371,12 @@ class Entraide(commands.Bot):
         await ctx.reply(message, allowed_mentions=NO_PINGS, mention_author=False)
 
     async def on_ready(self) -> None:
-        log.info("ready as %s in %d servers", self.user, len(self.guilds))
+        log.info(
+            "ready as %s in %d servers (%s)",
+            self.user,
+            len(self.guilds),
+            self.own_shards.describe(),
+        )
         self.gc_policy.cache_loaded()
 
     # A server's members arrived (GUILD_CREATE and its chunks): freeze them out of the GC.
@@ -376,6 +391,28 @@ class Entraide(commands.Bot):
 
     def text(self, key: str, locale: str | None, /, **params: object) -> str:
         return t(key, locale, **params)
+
+
+class ShardedEntraide(Entraide, commands.AutoShardedBot):
+    """The same bot as an `AutoShardedBot`: SHARD_COUNT set, one connection per shard.
+
+    With the shard count known, discord.py connects every shard to `DEFAULT_GATEWAY`,
+    which `Entraide.connect` has set from `DISCORD_API_BASE`'s `/gateway/bot` already.
+    """
+
+    @staticmethod
+    def shard_options(settings: Settings) -> dict[str, Any]:
+        shards = settings.shards
+        return {"shard_count": shards.count, "shard_ids": list(shards.ids)}
+
+    async def launch_shards(self) -> None:
+        """Connect this process's shards, or stop with one line naming the gateway.
+
+        A shard that cannot connect at start-up stops the bot (see bot/sharding.py).
+        """
+        error = await first_launch(super().launch_shards())
+        if error is not None:
+            raise GatewayUnreachableError(self.gateway_url, error)
 
 
 def point_at_api(base: str | None) -> None:
@@ -394,4 +431,8 @@ def build_bot(
 ) -> Entraide:
     """Build the bot without connecting anywhere: `bot.start` or a test harness does that."""
     point_at_api(settings.discord_api_base)
-    return Entraide(settings, clock=clock, extensions=extensions, tree_only=tree_only)
+    if tree_only or not settings.sharded:
+        # The command tree is the same whatever the shards: `sync` stays one step.
+        unsharded = settings.model_copy(update={"shard_count": None, "shard_ids": None})
+        return Entraide(unsharded, clock=clock, extensions=extensions, tree_only=tree_only)
+    return ShardedEntraide(settings, clock=clock, extensions=extensions)

@@ -204,7 +204,38 @@ async def _check(settings: Settings) -> int:
     print(f"  commands:        {_largest_command(payload)}")
     print(f"  api base:        {settings.discord_api_base or 'Discord'}")
     print(f"  dev guild:       {settings.dev_guild_id or '-'}")
+    print(f"  shards:          {_shards_line(settings)}")
     return 0
+
+
+def _shards_line(settings: Settings) -> str:
+    """Which shards `run` connects ("shards 0, 1 of 4"), with a warning if need be.
+
+    The warning: only some shards run here, so another process runs the rest, and a
+    SQLite store cannot be shared with it.
+    """
+    if not settings.sharded:
+        return "unsharded (one connection)"
+    shards = settings.shards
+    line = shards.describe()
+    if not shards.is_whole and not _shared_store(settings):
+        line += (
+            "\n  WARNING: SHARD_IDS runs only some of the shards, but the store is a SQLite "
+            "file, which one process holds at a time (the instance lock): the other shards' "
+            "process cannot open it. Use PostgreSQL for several processes, or run every "
+            "shard here (leave SHARD_IDS empty)."
+        )
+    return line
+
+
+def _shared_store(settings: Settings) -> bool:
+    """Whether several processes can open this store at once (PostgreSQL, not SQLite).
+
+    `DATABASE_URL` is the setting issue 16 adds for PostgreSQL; until a checkout has it,
+    every store is the SQLite file of `DATABASE_PATH`.
+    """
+    url = getattr(settings, "database_url", None)
+    return isinstance(url, str) and url.startswith(("postgresql://", "postgres://"))
 
 
 async def _backup(settings: Settings, target: Path) -> int:

@@ -7,11 +7,13 @@ Every knob an operator can turn lives here, so the rest of the code never reads
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from db.shards import WHOLE, Shards
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -74,6 +76,16 @@ class Settings(BaseSettings):
         default=False,
         description="Ask Discord for message content (needed by the exports channel).",
     )
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="How many shards the bot is split into (unset: one unsharded connection).",
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None,
+        description="The shards this process runs, comma-separated (default: all of them).",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -87,7 +99,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("dev_guild_id", "api_port", mode="before")
+    @field_validator("dev_guild_id", "api_port", "shard_count", mode="before")
     @classmethod
     def _blank_guild_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -103,6 +115,52 @@ class Settings(BaseSettings):
             msg = "must be an http(s) URL such as https://spacebar.example/api/v9"
             raise ValueError(msg)
         return value.rstrip("/")
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int):
+            return (value,)
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.split(",")]
+        if not all(part.isdigit() for part in parts):
+            msg = "must be shard numbers separated by commas, such as 0,1"
+            raise ValueError(msg)
+        return tuple(int(part) for part in parts)
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        ids, count = self.shard_ids, self.shard_count
+        if ids is None:
+            return self
+        if count is None:
+            msg = "SHARD_IDS needs SHARD_COUNT (how many shards there are in all)"
+            raise ValueError(msg)
+        if len(set(ids)) != len(ids):
+            msg = f"SHARD_IDS lists a shard twice: {','.join(map(str, ids))}"
+            raise ValueError(msg)
+        if outside := [shard for shard in ids if not 0 <= shard < count]:
+            msg = (
+                f"SHARD_IDS {','.join(map(str, outside))} out of range: with SHARD_COUNT="
+                f"{count} the shards are 0 to {count - 1}"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """SHARD_COUNT is set: the bot connects as an `AutoShardedBot` with `shards`."""
+        return self.shard_count is not None
+
+    @property
+    def shards(self) -> Shards:
+        """The shards this process runs (`WHOLE`, one unsharded connection, when unset)."""
+        if self.shard_count is None:
+            return WHOLE
+        return Shards.of(self.shard_count, self.shard_ids)
 
     def secrets(self) -> list[str]:
         """Every secret value set: each `SecretStr` setting, and a password in an API URL.
@@ -136,6 +194,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = ["Invalid configuration (see .env.example):"]
         for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]).upper() or "settings"
-            lines.append(f"  - {name}: {error['msg']}")
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            if name:
+                lines.append(f"  - {name}: {error['msg']}")
+            else:  # a check across settings names its variables in its message
+                lines.append(f"  - {error['msg'].removeprefix('Value error, ')}")
         raise ConfigError("\n".join(lines)) from None

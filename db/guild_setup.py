@@ -16,6 +16,7 @@ from db import guilds
 from db.connection import Database
 from db.guilds import EDITABLE_FIELDS, GuildSettings
 from db.models import from_row
+from db.shards import WHOLE, Shards
 
 #: Without these two channels features have nowhere to post alerts or report cards.
 REQUIRED_CHANNEL_COLUMNS: tuple[str, ...] = ("alerts_channel_id", "mod_channel_id")
@@ -129,28 +130,34 @@ async def clear_left(db: Database, guild_id: int) -> bool:
     return changed > 0
 
 
-async def mark_absent_as_left(db: Database, present: Iterable[int], now: int) -> int:
+async def mark_absent_as_left(
+    db: Database, present: Iterable[int], now: int, shards: Shards = WHOLE
+) -> int:
     """Servers configured here that the bot is no longer in (removed while it was offline).
 
-    The ids travel as one JSON parameter, so any number of servers is one statement.
+    `present` are the servers of `shards` the process holds: a server of another
+    process's shards is not absent, only out of sight. The ids travel as one JSON
+    parameter, so any number of servers is one statement.
     """
     guilds.invalidate(db)
+    mine, shard_params = shards.where()
     gone = await db.execute(
         "UPDATE guild_settings SET left_at = ?, updated_at = ? WHERE left_at IS NULL "
-        "AND guild_id NOT IN (SELECT value FROM json_each(?))",
-        (now, now, json.dumps(sorted(set(present)))),
+        f"AND guild_id NOT IN (SELECT value FROM json_each(?)) AND {mine}",
+        (now, now, json.dumps(sorted(set(present))), *shard_params),
     )
     if gone:
         guilds.changed(db)
     return gone
 
 
-async def left_before(db: Database, cutoff: int) -> list[int]:
-    """Servers the bot left at or before `cutoff` (uses the partial index on left_at)."""
+async def left_before(db: Database, cutoff: int, shards: Shards = WHOLE) -> list[int]:
+    """Servers of `shards` the bot left at or before `cutoff` (partial index on left_at)."""
+    mine, shard_params = shards.where()
     rows = await db.fetch_all(
         "SELECT guild_id FROM guild_settings WHERE left_at IS NOT NULL AND left_at <= ? "
-        "ORDER BY left_at",
-        (cutoff,),
+        f"AND {mine} ORDER BY left_at",
+        (cutoff, *shard_params),
     )
     return [int(row["guild_id"]) for row in rows]
 

@@ -56,7 +56,21 @@ class AdminCog(commands.Cog):
         )
         embed.add_field(name=t("admin.about.database", locale), value=format_size(size, locale))
         embed.add_field(name=t("admin.about.servers", locale), value=str(len(self.bot.guilds)))
+        self._add_shards(embed, locale)
         await reply(interaction, embed=embed)
+
+    def _add_shards(self, embed: discord.Embed, locale: str) -> None:
+        """Split into shards: which ones this process runs ("0, 1 of 4")."""
+        if not self.bot.settings.sharded:
+            return
+        shards = self.bot.own_shards
+        value = t(
+            "admin.about.shards_value",
+            locale,
+            ids=", ".join(str(shard) for shard in shards.ids),
+            count=shards.count,
+        )
+        embed.add_field(name=t("admin.about.shards", locale), value=value)
 
     @app_commands.command(name=ls("admin.help.name"), description=ls("admin.help.description"))
     async def help_command(self, interaction: discord.Interaction[Entraide]) -> None:

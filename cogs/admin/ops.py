@@ -3,6 +3,10 @@
 Both jobs are sweeps over durable state (the backup folder, `guild_settings.left_at`),
 so a missed run is caught up by the next one, and a restart needs no bookkeeping: the
 files and rows are the source of truth, the scheduler only says when to look.
+
+Split into shards across processes, the backup is store-wide: only the process holding
+shard 0 makes it. Departed servers are per-server: each process marks and purges only
+its own shards' servers (another process's servers are out of its sight, not gone).
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ class OperationsCog(commands.Cog):
         hour = self.bot.settings.backup_hour_utc
         # The purge runs half an hour after the backup, so a purged configuration is
         # still in that night's copy if an operator needs it back.
-        jobs = ((self.daily_backup, 0, BACKUP_JOB), (self.purge_departed_guilds, 30, PURGE_JOB))
+        jobs = [(self.purge_departed_guilds, 30, PURGE_JOB)]
+        if self.bot.own_shards.runs_store_wide:
+            jobs.append((self.daily_backup, 0, BACKUP_JOB))
         for job, minute, job_id in jobs:
             self.bot.scheduler.add_job(
                 job,
@@ -117,10 +123,14 @@ class OperationsCog(commands.Cog):
     async def catch_up(self) -> None:
         now = self.bot.clock.now()
         present = [guild.id for guild in self.bot.guilds]
-        gone = await guild_setup.mark_absent_as_left(self.bot.db, present, to_epoch(now))
+        gone = await guild_setup.mark_absent_as_left(
+            self.bot.db, present, to_epoch(now), self.bot.own_shards
+        )
         if gone:
             log.info("%d configured servers removed the bot while it was offline", gone)
         await self.purge_departed_guilds()
+        if not self.bot.own_shards.runs_store_wide:
+            return
         backups = await asyncio.to_thread(ops.list_backups, self.bot.settings.backup_dir)
         newest = ops.backup_time(backups[-1]) if backups else None
         if backup_due(newest, now):
@@ -135,7 +145,7 @@ class OperationsCog(commands.Cog):
         """
         cutoff = purge_cutoff(self.bot.clock.now())
         purged: list[int] = []
-        for guild_id in await guild_setup.left_before(self.bot.db, cutoff):
+        for guild_id in await guild_setup.left_before(self.bot.db, cutoff, self.bot.own_shards):
             if self.bot.get_guild(guild_id) is not None:  # back, and we missed the join
                 await guild_setup.clear_left(self.bot.db, guild_id)
                 continue

@@ -58,6 +58,8 @@ class AlertsCog(commands.Cog):
         )
         # A member who leaves (live, or while the bot was offline) is sent nothing more.
         self.bot.membership.register("alerts", subscriptions.member_ids, self.forget_departed)
+        if not self.bot.own_shards.runs_store_wide:
+            return  # pruning old rows is store-wide: the process holding shard 0 does it
         self.bot.scheduler.add_job(
             self.prune_dm_log, "interval", hours=6, id=PRUNE_JOB_ID, replace_existing=True
         )

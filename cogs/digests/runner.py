@@ -5,6 +5,10 @@ The database is the source of truth. Jobs are (re)built from `digest_settings` a
 periodic resync that notices changes made elsewhere (a digest channel chosen at /setup,
 a member's time zone changed in their profile, the bot leaving a server).
 
+Split into shards across processes, each process schedules only its own shards' server
+digests (`bot.own_shards`); personal digests and the ledger's pruning belong to no
+server and run in the process holding shard 0.
+
 Every run — a cron fire, a second fire of the same minute, a start-up catch-up, a test
 calling the job directly — goes through the same path: compute the latest occurrence
 from the clock, decide (send, skip, not due), claim the period with one INSERT, and only
@@ -166,7 +170,8 @@ class DigestRunner:
             coalesce=True,
             max_instances=1,
         )
-
+        if not self.bot.own_shards.runs_store_wide:
+            return
         self.bot.scheduler.add_job(
             self.prune,
             "interval",
@@ -194,13 +199,15 @@ class DigestRunner:
     async def resync(self) -> None:
         """Make the scheduler match the rows, touching only jobs whose schedule changed."""
         now = to_epoch(self.bot.clock.now())
-        await digests.ensure_defaults(self.bot.db, now)
+        shards = self.bot.own_shards
+        await digests.ensure_defaults(self.bot.db, now, shards)
         plans = [
             Plan(digests.GUILD, s.guild_id, schedule)
-            for s in await digests.active_settings(self.bot.db)
+            for s in await digests.active_settings(self.bot.db, shards)
             for schedule in server_schedules(s)
         ]
-        for member in await digests.active_members(self.bot.db):
+        members = await digests.active_members(self.bot.db) if shards.runs_store_wide else []
+        for member in members:
             schedule = member_schedule(member)
             if schedule is not None:
                 plans.append(Plan(digests.MEMBER, member.user_id, schedule))
@@ -210,12 +217,18 @@ class DigestRunner:
         """Reschedule one server at once (after /digest setup, or when it left)."""
         settings = await digests.get_settings(self.bot.db, guild_id)
         plans = []
-        if settings is not None and settings.active:
+        if settings is not None and settings.active and self.bot.own_shards.owns(guild_id):
             plans = [Plan(digests.GUILD, guild_id, s) for s in server_schedules(settings)]
         self._apply(plans, stale=self._owned(digests.GUILD, guild_id))
 
     async def resync_member(self, user_id: int) -> None:
-        member = await digests.get_member(self.bot.db, user_id)
+        """Reschedule one member's digest, where shard 0 runs.
+
+        Elsewhere it is left to the shard-0 process's next resync.
+        """
+        member = None
+        if self.bot.own_shards.runs_store_wide:
+            member = await digests.get_member(self.bot.db, user_id)
         schedule = None if member is None else member_schedule(member)
         plans = [] if schedule is None else [Plan(digests.MEMBER, user_id, schedule)]
         self._apply(plans, stale=self._owned(digests.MEMBER, user_id))
@@ -276,7 +289,9 @@ class DigestRunner:
         return [await self.run_server(guild_id, s.cadence) for s in server_schedules(settings)]
 
     async def catch_up_members(self) -> list[Outcome]:
-        outcomes = []
+        outcomes: list[Outcome] = []
+        if not self.bot.own_shards.runs_store_wide:
+            return outcomes
         for member in await digests.active_members(self.bot.db):
             outcomes.append(await self.run_member(member.user_id, Cadence(member.cadence)))
         return outcomes

@@ -75,6 +75,8 @@ class RolesCog(commands.Cog):
 
     async def cog_load(self) -> None:
         # Nothing here names a member (see docs/alerts.md): no privacy section to register.
+        if not self.bot.own_shards.runs_store_wide:
+            return  # pruning old rows is store-wide: the process holding shard 0 does it
         self.bot.scheduler.add_job(
             self.prune_pings, "interval", hours=6, id=PRUNE_JOB_ID, replace_existing=True
         )

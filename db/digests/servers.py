@@ -12,6 +12,7 @@ from typing import Any
 
 from db.connection import Database
 from db.models import from_row
+from db.shards import WHOLE, Shards
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,28 +76,31 @@ async def get_settings(db: Database, guild_id: int) -> DigestSettings | None:
     return None if row is None else _settings(row)
 
 
-async def active_settings(db: Database) -> list[DigestSettings]:
-    """Every server whose digest should be scheduled (start-up rebuild and resync)."""
+async def active_settings(db: Database, shards: Shards = WHOLE) -> list[DigestSettings]:
+    """Every server of `shards` whose digest should be scheduled (start-up and resync)."""
+    mine, shard_params = shards.where("g.guild_id")
     rows = await db.fetch_all(
         _SETTINGS_SELECT + "WHERE g.setup_completed_at IS NOT NULL AND g.left_at IS NULL "
-        "AND g.digest_channel_id IS NOT NULL AND COALESCE(d.enabled, 1) = 1"
+        f"AND g.digest_channel_id IS NOT NULL AND COALESCE(d.enabled, 1) = 1 AND {mine}",
+        shard_params,
     )
     return [_settings(row) for row in rows]
 
 
-async def ensure_defaults(db: Database, now: int) -> int:
-    """Give every set-up server with a digest channel a settings row, in one statement.
+async def ensure_defaults(db: Database, now: int, shards: Shards = WHOLE) -> int:
+    """Give every set-up server of `shards` with a digest channel a settings row.
 
     Choosing a digest channel at /setup is how a server asks for digests; the row makes
     the schedule explicit from then on (and `schedule_since` stops a catch-up of a
     period that was due before the server asked).
     """
+    mine, shard_params = shards.where()
     return await db.execute(
         "INSERT INTO digest_settings (guild_id, schedule_since, created_at, updated_at) "
         "SELECT guild_id, ?, ?, ? FROM guild_settings WHERE setup_completed_at IS NOT NULL "
-        "AND digest_channel_id IS NOT NULL AND left_at IS NULL "
+        f"AND digest_channel_id IS NOT NULL AND left_at IS NULL AND {mine} "
         "ON CONFLICT (guild_id) DO NOTHING",
-        (now, now, now),
+        (now, now, now, *shard_params),
     )
 
 

@@ -216,3 +216,27 @@ def test_tracebacks_in_the_fatal_path_never_show_the_token(tmp_path: Path) -> No
     assert "Entraide stopped: login with [redacted] failed" in result.stderr
     assert token not in output
     assert "secret-token" not in output
+
+
+def test_check_shows_the_shards_and_warns_when_sqlite_cannot_hold_them(tmp_path: Path) -> None:
+    """Some of the shards on a SQLite store: said, and warned (another process must run the
+    rest, and the instance lock keeps it out), but the configuration is still OK."""
+    env = {"DATABASE_PATH": str(tmp_path / "e.db"), "SHARD_COUNT": "4", "SHARD_IDS": "3,1"}
+    result = run_cli("check", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "shards:          shards 1, 3 of 4" in result.stdout
+    assert "WARNING: SHARD_IDS runs only some of the shards" in result.stdout
+    assert "PostgreSQL" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_the_shards_line_of_check() -> None:
+    from bot.cli import _shards_line
+    from bot.settings import Settings
+
+    def line(**values: object) -> str:
+        return _shards_line(Settings(_env_file=None, **values))  # type: ignore[call-arg]
+
+    assert line() == "unsharded (one connection)"
+    assert line(shard_count=2) == "all 2 shards"  # every shard here: one process, no warning
+    assert line(shard_count=2, shard_ids="0,1") == "all 2 shards"
+    assert line(shard_count=2, shard_ids="1").startswith("shard 1 of 2\n  WARNING")

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ConfigError, Settings, load_settings
+from db.shards import WHOLE, Shards
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +15,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "DEV_GUILD_ID",
         "DISCORD_API_BASE",
         "DB_BUSY_TIMEOUT_MS",
+        "SHARD_COUNT",
+        "SHARD_IDS",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
@@ -71,3 +74,53 @@ def test_env_example_documents_every_setting() -> None:
     example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in example, f"{name.upper()} missing from .env.example"
+
+
+def test_unsharded_by_default() -> None:
+    settings = load_settings()
+    assert settings.shard_count is None and settings.shard_ids is None
+    assert not settings.sharded and settings.shards == WHOLE
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "shards"),
+    [
+        ("4", "", Shards(4, (0, 1, 2, 3))),  # only SHARD_COUNT: every shard
+        ("4", "1,3", Shards(4, (1, 3))),
+        ("4", " 3 , 0 ", Shards(4, (0, 3))),
+        ("2", "1", Shards(2, (1,))),
+        ("1", "0", Shards(1, (0,))),
+    ],
+)
+def test_shards_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, count: str, ids: str, shards: Shards
+) -> None:
+    monkeypatch.setenv("SHARD_COUNT", count)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    settings = load_settings()
+    assert settings.sharded and settings.shards == shards
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "expected"),
+    [
+        ("0", "", "SHARD_COUNT: Input should be greater than or equal to 1"),
+        ("two", "", "SHARD_COUNT: Input should be a valid integer"),
+        ("2", "0,x", "SHARD_IDS: Value error, must be shard numbers separated by commas"),
+        ("2", "-1", "SHARD_IDS: Value error, must be shard numbers separated by commas"),
+        ("2", "0,,1", "SHARD_IDS: Value error, must be shard numbers separated by commas"),
+        ("4", "1,2,1", "SHARD_IDS lists a shard twice: 1,2,1"),
+        ("4", "0,4,7", "SHARD_IDS 4,7 out of range: with SHARD_COUNT=4 the shards are 0 to 3"),
+        ("", "1", "SHARD_IDS needs SHARD_COUNT"),
+    ],
+)
+def test_bad_shards_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, count: str, ids: str, expected: str
+) -> None:
+    monkeypatch.setenv("SHARD_COUNT", count)
+    monkeypatch.setenv("SHARD_IDS", ids)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    text = str(info.value)
+    assert expected in text, text
+    assert "Traceback" not in text and "pydantic" not in text.lower()

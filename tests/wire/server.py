@@ -2,7 +2,11 @@
 
 Enough of Discord for the unmodified `python -m bot run` to log in, sync its commands,
 connect to the gateway (HELLO, IDENTIFY, READY, GUILD_CREATE, heartbeats), answer an
-interaction and RESUME after a dropped connection. Nothing here leaves the loopback
+interaction and RESUME after a dropped connection. With `shards=N` it is split as Discord
+splits a bot: `/gateway/bot` recommends N shards, one server per shard lives here, and
+each connection's IDENTIFY names its shard (`[id, N]`) and gets READY and GUILD_CREATEs
+for that shard's servers only (`(guild_id >> 22) % N`); a wrong shard count is closed with
+4010 (Invalid shard), as Discord does. Nothing here leaves the loopback
 interface. Facts it relies on (discord.py 2.7.1) are in /work/shared/STYLE.md's
 "Over the wire" section: a body is JSON only with `Content-Type: application/json` exactly,
 and the gateway URL carries `compress=zlib-stream` unless compression is turned off.
@@ -52,6 +56,7 @@ class GatewaySession:
     received: list[dict[str, Any]] = field(default_factory=list)
     ws: web.WebSocketResponse | None = None
     compressor: Any = None
+    shard_id: int = 0  # from IDENTIFY's `shard` (or the session a RESUME names)
 
     def ops(self) -> list[int]:
         return [frame["op"] for frame in self.received]
@@ -67,21 +72,31 @@ class WireDiscord:
         gateway_bot: bool = True,
         token: str = "wire.token.value",
         refuse_identify: bool = False,
+        shards: int = 1,
     ) -> None:
         self.token = token
+        self.shard_count = shards
         self.refuse_identify = refuse_identify  # True: close with 4004 (authentication failed)
         self.gateway_bot = gateway_bot  # False: a server without GET /gateway/bot
         self.application_id = p.snowflake()
         self.bot_user = p.FakeUser(p.snowflake(), "entraide", bot=True)
         self.member = p.FakeUser(p.snowflake(), "alice")
-        self.guild_id = p.snowflake()
-        self.channel_id = p.snowflake()
+        #: One server per shard, server i on shard i; `guild_id` is shard 0's.
+        self.channels = {_on_shard(shard, shards): p.snowflake() for shard in range(shards)}
+        self.guild_id = next(iter(self.channels))
+        self.channel_id = self.channels[self.guild_id]
+        self.identifies: list[dict[str, Any]] = []
         self.requests: list[Request] = []
         self.unknown: list[Request] = []
         self.sessions: list[GatewaySession] = []
         self.callbacks: asyncio.Queue[Request] = asyncio.Queue()
-        self.sequence = 0
         self.session_id = secrets.token_hex(8)
+        #: Each shard's session and its sequence (shard 0's session is `session_id`).
+        self.session_ids = {
+            shard: self.session_id if shard == 0 else secrets.token_hex(8)
+            for shard in range(shards)
+        }
+        self.sequences = dict.fromkeys(range(shards), 0)
         self._gateway_url = gateway_url  # None: this server's own /gateway
         self._events: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
@@ -170,7 +185,7 @@ class WireDiscord:
     def _gateway_bot(self, call: Request, parts: list[str]) -> Any:
         return {
             "url": self.gateway_url,
-            "shards": 1,
+            "shards": self.shard_count,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,
@@ -244,10 +259,23 @@ class WireDiscord:
             compressed = session.compressor.compress(text.encode())
             await session.ws.send_bytes(compressed + session.compressor.flush(zlib.Z_SYNC_FLUSH))
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH (op 0) on the newest connection."""
-        self.sequence += 1
-        await self._send(self.sessions[-1], {"op": 0, "t": event, "s": self.sequence, "d": data})
+    def shard_of(self, guild_id: int) -> int:
+        return (guild_id >> 22) % self.shard_count
+
+    def session_of(self, shard: int) -> GatewaySession:
+        """The newest connection of a shard."""
+        return next(s for s in reversed(self.sessions) if s.shard_id == shard)
+
+    async def dispatch(self, event: str, data: dict[str, Any], *, shard: int | None = None) -> None:
+        """Send a DISPATCH (op 0) on the shard's newest connection (else the newest)."""
+        session = self.sessions[-1] if shard is None else self.session_of(shard)
+        self.sequences[session.shard_id] += 1
+        sequence = self.sequences[session.shard_id]
+        await self._send(session, {"op": 0, "t": event, "s": sequence, "d": data})
+
+    @property
+    def sequence(self) -> int:
+        return self.sequences[0]
 
     async def _on_frame(self, session: GatewaySession, frame: dict[str, Any]) -> None:
         op, data = frame.get("op"), frame.get("d")
@@ -258,17 +286,26 @@ class WireDiscord:
             if data["token"] != self.token or self.refuse_identify:
                 await session.ws.close(code=4004, message=b"Authentication failed")  # type: ignore[union-attr]
                 return
+            shard, count = data.get("shard") or (0, 1)
+            if count != self.shard_count or not 0 <= shard < count:
+                await session.ws.close(code=4010, message=b"Invalid shard")  # type: ignore[union-attr]
+                return
+            session.shard_id = shard
             self.identify = data
+            self.identifies.append(data)
             self.event("identified").set()
-            await self.dispatch("READY", self._ready())
-            await self.dispatch("GUILD_CREATE", self._guild())
+            self.event(f"identified:{shard}").set()
+            await self.dispatch("READY", self._ready(shard), shard=shard)
+            for guild_id in self.guilds_of(shard):
+                await self.dispatch("GUILD_CREATE", self._guild(guild_id), shard=shard)
         elif op == 6:  # resume
             self.resume = data
-            ok = data["token"] == self.token and data["session_id"] == self.session_id
-            if not ok:
+            shards = [k for k, sid in self.session_ids.items() if sid == data["session_id"]]
+            if data["token"] != self.token or not shards:
                 await self._send(session, {"op": 9, "d": False})
                 return
-            await self.dispatch("RESUMED", {})
+            session.shard_id = shards[0]
+            await self.dispatch("RESUMED", {}, shard=session.shard_id)
             self.event("resumed").set()
 
     async def drop(self) -> None:
@@ -277,33 +314,39 @@ class WireDiscord:
         assert session.ws is not None
         await session.ws.close(code=4000, message=b"Unknown error")
 
-    def _ready(self) -> dict[str, Any]:
+    def guilds_of(self, shard: int) -> list[int]:
+        return [guild_id for guild_id in self.channels if self.shard_of(guild_id) == shard]
+
+    def _ready(self, shard: int) -> dict[str, Any]:
         return {
             "v": 10,
             "user": self.bot_user.user_json(),
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": self.session_id,
+            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds_of(shard)],
+            "session_id": self.session_ids[shard],
             "resume_gateway_url": self.resume_url,
-            "shard": [0, 1],
+            "shard": [shard, self.shard_count],
             "application": {"id": str(self.application_id), "flags": 0},
             "private_channels": [],
             "relationships": [],
             "presences": [],
         }
 
-    def _guild(self) -> dict[str, Any]:
-        everyone = p.role_json(self.guild_id, "@everyone", p.EVERYONE_PERMS, 0)
+    def _guild(self, guild_id: int) -> dict[str, Any]:
+        everyone = p.role_json(guild_id, "@everyone", p.EVERYONE_PERMS, 0)
         return p.guild_json(
-            self.guild_id,
+            guild_id,
             "Wire Server",
             owner_id=self.member.id,
             roles=[everyone],
-            channels=[p.text_channel_json(self.channel_id, self.guild_id, "general")],
+            channels=[p.text_channel_json(self.channels[guild_id], guild_id, "general")],
             members=[self.bot_user.member_json(), self.member.member_json()],
         )
 
-    async def slash(self, name: str, *, locale: str = "en-US") -> str:
-        """Send an INTERACTION_CREATE for `/name` (no options); return its id."""
+    async def slash(self, name: str, *, locale: str = "en-US", guild_id: int | None = None) -> str:
+        """Send an INTERACTION_CREATE for `/name` (no options) in a server (by default
+        shard 0's), on its shard's connection; return its id."""
+        guild_id = guild_id or self.guild_id
+        channel_id = self.channels[guild_id]
         interaction_id = p.snowflake()
         await self.dispatch(
             "INTERACTION_CREATE",
@@ -312,13 +355,13 @@ class WireDiscord:
                 "application_id": str(self.application_id),
                 "type": 2,
                 "data": {"id": str(p.snowflake()), "name": name, "type": 1},
-                "guild_id": str(self.guild_id),
+                "guild_id": str(guild_id),
                 "guild_locale": "en-US",
-                "channel_id": str(self.channel_id),
+                "channel_id": str(channel_id),
                 "channel": {
-                    "id": str(self.channel_id),
+                    "id": str(channel_id),
                     "type": 0,
-                    "guild_id": str(self.guild_id),
+                    "guild_id": str(guild_id),
                     "name": "general",
                 },
                 "member": self.member.member_json(p.EVERYONE_PERMS.value),
@@ -327,9 +370,16 @@ class WireDiscord:
                 "version": 1,
                 "locale": locale,
                 "entitlements": [],
-                "authorizing_integration_owners": {"0": str(self.guild_id)},
+                "authorizing_integration_owners": {"0": str(guild_id)},
                 "context": 0,
                 "attachment_size_limit": 10 * 1024 * 1024,
             },
+            shard=self.shard_of(guild_id),
         )
         return str(interaction_id)
+
+
+def _on_shard(shard: int, count: int) -> int:
+    """A fresh server id that Discord's rule puts on `shard` of `count`."""
+    base = p.snowflake() >> 22
+    return ((base - base % count + shard) << 22) | (p.snowflake() & ((1 << 22) - 1))

@@ -230,3 +230,67 @@ async def test_sync_refuses_a_tree_discord_would_refuse(tmp_path: Path) -> None:
     assert "/earnings: 2," in bot.stderr and "(at most 1,000)" in bot.stderr
     assert not [r for r in server.requests if r.method == "PUT"], "nothing was published"
     assert "Traceback" not in bot.stderr
+
+
+async def test_run_with_two_shards_opens_a_connection_per_shard(tmp_path: Path) -> None:
+    """SHARD_COUNT=2: two gateway connections, each identifying its own shard, each given
+    only its shard's server; a slash command answers on a server of each shard."""
+    async with (
+        WireDiscord(shards=2) as server,
+        bot_process(server, tmp_path, "run", SHARD_COUNT="2") as bot,
+    ):
+        await bot.wait_for_line("ready as", within=90)
+        assert sorted(tuple(i["shard"]) for i in server.identifies) == [(0, 2), (1, 2)]
+        assert len(server.sessions) == 2
+        for session in server.sessions:
+            assert session.path == "/gateway" and session.query["compress"] == "zlib-stream"
+            (identify,) = [frame for frame in session.received if frame["op"] == 2]
+            assert identify["d"]["shard"] == [session.shard_id, 2]
+        assert "(all 2 shards)" in bot.stderr
+        for shard in (0, 1):
+            (guild_id,) = server.guilds_of(shard)
+            interaction_id = await server.slash("about", guild_id=guild_id)
+            callback = await asyncio.wait_for(server.callbacks.get(), 30)
+            assert callback.path.startswith(f"/interactions/{interaction_id}/")
+            fields = {f["name"]: f["value"] for f in callback.json["data"]["embeds"][0]["fields"]}
+            assert fields["Shards (this process)"] == "0, 1 of 2"
+            assert fields["Servers"] == "2"
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await bot.finish() == 0, bot.stderr
+    assert any(r.path == "/gateway/bot" for r in server.requests)
+    assert not server.unknown, [f"{r.method} {r.path}" for r in server.unknown]
+    assert "Traceback" not in bot.stderr, bot.stderr
+    assert server.token not in bot.stderr + bot.stdout
+
+
+async def test_run_with_some_shards_connects_only_those(tmp_path: Path) -> None:
+    async with (
+        WireDiscord(shards=2) as server,
+        bot_process(server, tmp_path, "run", SHARD_COUNT="2", SHARD_IDS="1") as bot,
+    ):
+        await bot.wait_for_line("ready as", within=90)
+        assert [i["shard"] for i in server.identifies] == [[1, 2]]
+        assert [s.shard_id for s in server.sessions] == [1]
+        assert "in 1 servers (shard 1 of 2)" in bot.stderr
+        (guild_id,) = server.guilds_of(1)
+        interaction_id = await server.slash("about", guild_id=guild_id)
+        callback = await asyncio.wait_for(server.callbacks.get(), 30)
+        assert callback.path.startswith(f"/interactions/{interaction_id}/")
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await bot.finish() == 0, bot.stderr
+    assert "Traceback" not in bot.stderr, bot.stderr
+
+
+async def test_a_sharded_bot_with_an_unreachable_gateway_is_one_clear_line(
+    tmp_path: Path,
+) -> None:
+    gateway = f"ws://127.0.0.1:{free_port()}/"
+    async with (
+        WireDiscord(shards=2, gateway_url=gateway) as server,
+        bot_process(server, tmp_path, "run", SHARD_COUNT="2") as bot,
+    ):
+        code = await bot.finish()
+    assert code == 1, bot.stderr
+    lines = [line for line in bot.stderr.splitlines() if line.strip()]
+    assert f"Cannot reach the gateway at {gateway}" in lines[-1]
+    assert "Traceback" not in bot.stderr, bot.stderr

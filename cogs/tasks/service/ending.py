@@ -43,13 +43,17 @@ class EndingMixin(RedrawMixin, ForumMixin):
     async def expire_due(self) -> int:
         """The scheduler's sweep: end every live alert whose time is up, and show it.
 
+        Only this process's servers (its shards); the others' processes sweep theirs.
+
         The database row is the truth: after a restart, whatever expired meanwhile is
         found here on the first run.
         """
         total = 0
         settings_cache: dict[int, GuildSettings] = {}
         while True:
-            batch = await tasks_db.expire_due(self.db, self.now(), limit=EXPIRY_BATCH)
+            batch = await tasks_db.expire_due(
+                self.db, self.now(), limit=EXPIRY_BATCH, shards=self.bot.own_shards
+            )
             for alert in batch:
                 settings = settings_cache.get(alert.guild_id)
                 if settings is None:
@@ -80,6 +84,7 @@ class EndingMixin(RedrawMixin, ForumMixin):
                 before=max(now - UNPOSTED_GRACE_SECONDS, self._started_at),
                 skip=frozenset(self._posting),
                 limit=EXPIRY_BATCH,
+                shards=self.bot.own_shards,
             )
             total += len(batch)
             if len(batch) < EXPIRY_BATCH:
