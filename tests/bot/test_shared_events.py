@@ -8,11 +8,15 @@ a second process. The bus itself across processes is tested in test_pg_bus.py.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
 from bot.bus import CACHE_FORGET, REQUESTER_STATUS, RESYNC, Payload
+from bot.clock import ManualClock
 from db import digests, guilds, requesters
+from db import tasks as tasks_db
+from tests.bot.test_sharded_process import start, store_alert
 from tests.cogs.requesters.helpers import act, cards, report, share_task
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
@@ -70,21 +74,27 @@ async def test_a_status_changed_in_another_process_is_redrawn_here(configured: H
     assert "late payments" in h.current(live).embed["description"]
 
 
-async def test_only_the_alerts_of_this_process_servers_are_redrawn(configured: Harness) -> None:
-    h = configured
-    b = await h.add_server()
-    here = await shared(h, 1)
-    await share_task(h, b.alice, 2, requester="Acme", world=b)
-    there = h.in_channel(b.alerts)[-1]
-    # Server B is another process's now: this one no longer has it.
-    h.bot._connection._remove_guild(h.bot.get_guild(b.guild_id))
-    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
-    await h.db.execute("UPDATE requesters SET status = 'caution' WHERE id = ?", (acme.id,))
-    before = len(h.api.calls_to(*EDITS))
-    h.bot.bus.deliver(REQUESTER_STATUS, {"requester_id": acme.id})
-    await h.settle()
-    assert edited(h, before) == [str(here.message_id)]
-    assert str(there.message_id) not in edited(h, before)
+async def test_only_the_alerts_of_this_process_shards_are_redrawn(
+    tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h, _own, other = await start(tmp_path, clock, monkeypatch, 1)  # shard 1 of 2
+    try:
+        here = await shared(h, 1)
+        acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+        there = await store_alert(h, other.guild_id, "theirs", posted=True)
+        await h.db.execute(
+            "UPDATE task_alerts SET requester_id = ? WHERE id = ?", (acme.id, there.id)
+        )
+        assert len(await tasks_db.live_for_requester(h.db, acme.id)) == 2
+        await h.db.execute("UPDATE requesters SET status = 'caution' WHERE id = ?", (acme.id,))
+        before = len(h.api.calls_to(*EDITS))
+        h.bot.bus.deliver(REQUESTER_STATUS, {"requester_id": acme.id})
+        await h.settle()
+        # The other server's alert is redrawn by the process holding shard 0.
+        assert edited(h, before) == [str(here.message_id)]
+    finally:
+        await h.stop()
+    assert not h.api.unhandled, h.api.unhandled
 
 
 async def test_a_settings_change_is_published_and_forgotten_everywhere(

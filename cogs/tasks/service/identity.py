@@ -136,7 +136,7 @@ class IdentityMixin(RedrawMixin):
         """A requester's status changed (or records merged): redraw its live alerts.
 
         Every process hears of it (`bot.shared_events`) and redraws the alerts of the
-        servers it runs; the others' are theirs.
+        servers of its shards (`bot.own_shards`); the others' are theirs.
         """
         self.forget_requester(requester_id)
         alerts = await tasks_db.live_for_requester(self.db, requester_id)
@@ -148,7 +148,7 @@ class IdentityMixin(RedrawMixin):
         return await self._refresh_ours(await tasks_db.live_with_requester(self.db))
 
     async def _refresh_ours(self, alerts: list[Alert]) -> int:
-        ours = [alert for alert in alerts if self.bot.get_guild(alert.guild_id) is not None]
+        ours = [alert for alert in alerts if self.bot.own_shards.owns(alert.guild_id)]
         for alert in ours:
             await self.refresh(alert.id)
         return len(ours)
