@@ -78,6 +78,8 @@ class Bus:
 
     def __init__(self, *, spawn: Spawn | None = None) -> None:
         self._handlers: dict[str, list[Handler]] = {}
+        #: Deliveries run through the bot's `spawn` when given (shutdown and tests wait
+        #: for them); otherwise as tasks of the bus's own, awaited by `stop`.
         self._spawn = spawn
         self._own: set[asyncio.Task[Any]] = set()
         self.started = False
@@ -89,10 +91,6 @@ class Bus:
         self.started = False
         if self._own:
             await asyncio.wait(set(self._own), timeout=10)
-
-    def use_spawn(self, spawn: Spawn) -> None:
-        """Run deliveries through the bot's `spawn`, so shutdown and tests wait for them."""
-        self._spawn = spawn
 
     def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
         """Call `handler(payload)` for every event on `topic`; returns the unsubscribe."""
