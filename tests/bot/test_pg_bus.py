@@ -2,8 +2,9 @@
 
 Two buses on one server stand for two bot processes: an event reaches each of them once,
 a payload PostgreSQL would refuse is refused before sending, a restarted server is
-reconnected to by both (each then resynchronises), and a settings write through one
-process's store is forgotten by the other's cache.
+reconnected to by both (each then resynchronises), a settings write through one
+process's store is forgotten by the other's cache, and the real bot (the harness, its
+bus a `PgBus`) and another process hear each other's status changes.
 """
 
 from __future__ import annotations
@@ -18,13 +19,18 @@ from typing import Any
 import asyncpg
 import pytest
 
+import bot.bot as bot_module
 from bot import shared_events
-from bot.bus import CACHE_FORGET, RESYNC, BusPayloadError, Payload
+from bot.bus import CACHE_FORGET, REQUESTER_STATUS, RESYNC, BusPayloadError, Payload
+from bot.clock import ManualClock
 from bot.pg_bus import PgBus
-from db import guilds
+from db import guilds, requesters
 from db.connection import Database
 from db.migrate import migrate
 from db.postgres.notify import ListenUnavailableError, describe
+from tests.cogs.tasks.conftest import share
+from tests.harness.driver import Harness, configure_server
+from tests.harness.driver import test_settings as settings_in
 
 WAIT = 30  # seconds: a bound on every wait, never a timing assertion
 
@@ -212,3 +218,52 @@ def test_errors_never_show_the_database_url_or_its_password() -> None:
     assert describe(OSError(f"no route to {dsn}"), dsn) == "OSError: no route to <database url>"
     assert describe(ValueError("bad s3cret-pass"), dsn) == "ValueError: bad ***"
     assert describe(TimeoutError(), dsn) == "TimeoutError"
+
+
+@pytest.fixture
+async def bot_on_pg(
+    pg: Any, tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Harness]:
+    """The real bot (harness) whose bus is a `PgBus` on the test server."""
+
+    def pg_bus(*, spawn: Any) -> PgBus:
+        return PgBus(pg.get_uri(), spawn=spawn, backoff_min=0.05, ping_every=0.5)
+
+    monkeypatch.setattr(bot_module, "LocalBus", pg_bus)
+    h = await Harness.start(settings_in(tmp_path), clock, monkeypatch)
+    await configure_server(h)
+    yield h
+    await h.stop()
+    assert not h.api.unhandled, h.api.unhandled
+
+
+async def test_the_bot_and_another_process_hear_each_other(
+    bot_on_pg: Harness, buses: tuple[PgBus, PgBus]
+) -> None:
+    h = bot_on_pg
+    other, _ = buses  # another process on the same store
+    assert isinstance(h.bot.bus, PgBus) and h.bot.bus.listener.connected
+    heard_here, heard_there = Recorder(), Recorder()
+    h.bot.bus.subscribe(REQUESTER_STATUS, heard_here)
+    other.subscribe(REQUESTER_STATUS, heard_there)
+    await share(h, requester="Acme")
+    live = h.in_channel(h.world.alerts)[-1]
+    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+
+    # A moderator here sets a status: the other process hears of it.
+    await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="caution", reason="Slow pay"
+    )
+    await heard_there.wait_for(1)
+    assert heard_there.got == [{"requester_id": acme.id}]
+
+    # The other process changes it: this one redraws its live alert.
+    await h.db.execute(
+        "UPDATE requesters SET status = 'scam', status_reason = 'fake tasks' WHERE id = ?",
+        (acme.id,),
+    )
+    other.publish(REQUESTER_STATUS, {"requester_id": acme.id})
+    await heard_here.wait_for(2)
+    await h.settle()
+    assert "flagged this requester as a scam" in h.current(live).embed["description"]
+    assert heard_here.got == [{"requester_id": acme.id}] * 2
