@@ -20,7 +20,9 @@ from apscheduler.triggers.cron import CronTrigger
 from discord.ext import commands
 
 import cogs
-from bot import offload
+from bot import offload, shared_events
+from bot.bus import Bus
+from bot.bus_factory import build_bus
 from bot.clock import Clock, SystemClock
 from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
@@ -159,6 +161,13 @@ class Entraide(commands.Bot):
         self.gc_policy = GcPolicy()
         #: Per-server member data, forgotten when a member leaves (even while offline).
         self.membership = Membership(self)
+        #: What must reach every process (bot/bus.py): this process alone on SQLite,
+        #: LISTEN/NOTIFY on the shared PostgreSQL store.
+        store = settings.database
+        self.bus: Bus = build_bus(
+            store.dsn() if store.dialect == "postgresql" else None, spawn=self.spawn
+        )
+        self._unwire_bus = lambda: None
 
     @staticmethod
     def shard_options(settings: Settings) -> dict[str, Any]:
@@ -182,6 +191,7 @@ class Entraide(commands.Bot):
         applied = await migrate(self.db)
         if applied:
             log.info("database migrated to version %s", applied[-1])
+        self._unwire_bus = shared_events.connect(self)
         rekeyed = await requesters.rekey_names(self.db)
         if rekeyed:
             log.info("re-keyed %s requester names", rekeyed)
@@ -191,6 +201,7 @@ class Entraide(commands.Bot):
             await self.load_extension(name)
         if self.tree_only:
             return
+        await self.bus.start()
         if self.db.dialect == "sqlite":
             self.db.start_maintenance()  # PostgreSQL's own autovacuum does this there
         # A quiet hour, after the backup (a full GC pass over the member cache takes ~0.1 s).
@@ -301,6 +312,8 @@ class Entraide(commands.Bot):
             await self.drain(grace=10)
             await super().close()
             offload.shutdown()
+            await self.bus.stop()
+            self._unwire_bus()
             if hasattr(self, "db"):
                 await self.db.close()
             self.gc_policy.close()

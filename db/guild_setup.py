@@ -80,7 +80,7 @@ async def save(
                 f"DELETE FROM channel_notices WHERE guild_id = ? AND kind IN ({marks_kinds})",
                 (guild_id, *changed_kinds),
             )
-    guilds.invalidate(db, guild_id)
+    guilds.changed(db, guild_id)
     assert row is not None
     return from_row(GuildSettings, row)
 
@@ -125,6 +125,8 @@ async def clear_left(db: Database, guild_id: int) -> bool:
         "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
         (guild_id,),
     )
+    if changed:
+        guilds.changed(db, guild_id)
     return changed > 0
 
 
@@ -139,11 +141,14 @@ async def mark_absent_as_left(
     """
     guilds.invalidate(db)
     mine, shard_params = shards.where()
-    return await db.execute(
+    gone = await db.execute(
         "UPDATE guild_settings SET left_at = ?, updated_at = ? WHERE left_at IS NULL "
         f"AND guild_id NOT IN (SELECT value FROM json_each(?)) AND {mine}",
         (now, now, json.dumps(sorted(set(present))), *shard_params),
     )
+    if gone:
+        guilds.changed(db)
+    return gone
 
 
 async def left_before(db: Database, cutoff: int, shards: Shards = WHOLE) -> list[int]:
@@ -174,4 +179,6 @@ async def purge_guild(db: Database, guild_id: int, cutoff: int) -> bool:
         await cursor.close()
         if deleted:
             await tx.execute("DELETE FROM channel_notices WHERE guild_id = ?", (guild_id,))
+    if deleted:
+        guilds.changed(db, guild_id)
     return deleted > 0

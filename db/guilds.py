@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
+from db import caches
 from db.connection import Database
 from db.models import from_row
 
@@ -56,9 +57,12 @@ class GuildSettings:
 
 # Settings are read on every share, click and post but change only at /setup, so they are
 # kept in memory per connection. Every write to guild_settings goes through this module or
-# db/guild_setup.py, and both call `invalidate`; one process owns the database (a restore
-# is refused while the bot runs), so the cache cannot go stale behind our back.
+# db/guild_setup.py, and both call `invalidate` before and `caches.changed` after writing:
+# other processes on the same store forget their copy too (`db.caches`), so the cache
+# cannot go stale behind our back.
 _cache: weakref.WeakKeyDictionary[Database, dict[int, GuildSettings]] = weakref.WeakKeyDictionary()
+#: The name other processes know this cache by (`db.caches`).
+CACHE = "guild_settings"
 
 
 def invalidate(db: Database, guild_id: int | None = None) -> None:
@@ -67,6 +71,14 @@ def invalidate(db: Database, guild_id: int | None = None) -> None:
         _cache.pop(db, None)
     else:
         _cache.get(db, {}).pop(guild_id, None)
+
+
+caches.register(CACHE, invalidate)
+
+
+def changed(db: Database, guild_id: int | None = None) -> None:
+    """After a write to guild_settings: forget the settings here and in every process."""
+    caches.changed(db, CACHE, guild_id)
 
 
 async def get(db: Database, guild_id: int) -> GuildSettings:
@@ -97,7 +109,7 @@ async def update(db: Database, guild_id: int, now: int, **changes: object) -> Gu
     params = [guild_id, now, now, *(changes[c] for c in columns), now]
     invalidate(db, guild_id)
     row = await db.fetch_one(sql, params)
-    invalidate(db, guild_id)
+    changed(db, guild_id)
     assert row is not None
     return from_row(GuildSettings, row)
 
@@ -112,6 +124,7 @@ async def mark_setup_complete(db: Database, guild_id: int, now: int) -> None:
         "updated_at = excluded.updated_at",
         (guild_id, now, now, now),
     )
+    changed(db, guild_id)
 
 
 async def mark_left(db: Database, guild_id: int, now: int | None) -> None:
@@ -122,3 +135,4 @@ async def mark_left(db: Database, guild_id: int, now: int | None) -> None:
         "WHERE guild_id = ?",
         (now, now, guild_id),
     )
+    changed(db, guild_id)

@@ -12,6 +12,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Literal
 
+from db import caches
 from db.alert_filters import AlertFilters, filter_columns, filter_params
 from db.connection import Database
 from db.models import from_row
@@ -31,8 +32,9 @@ class NotifyRole(AlertFilters):
 
 # Every new alert reads its server's roles (`for_guild`), but they change only through a
 # moderator's command. Every write to notify_roles goes through this module and calls
-# `_invalidate`, and one process owns the database, so the cache cannot go stale behind
-# our back (the same reasoning as `db.guilds`'s settings cache). A read that was in
+# `_invalidate` before and `caches.changed` after writing, so other processes on the same
+# store forget their copy too and the cache cannot go stale behind our back (the same
+# reasoning as `db.guilds`'s settings cache). A read that was in
 # flight across a write is not kept: the write bumps the generation it started from.
 _cache: weakref.WeakKeyDictionary[Database, dict[int, tuple[NotifyRole, ...]]] = (
     weakref.WeakKeyDictionary()
@@ -40,9 +42,19 @@ _cache: weakref.WeakKeyDictionary[Database, dict[int, tuple[NotifyRole, ...]]] =
 _generation: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
 
 
-def _invalidate(db: Database, guild_id: int) -> None:
+#: The name other processes know this cache by (`db.caches`).
+CACHE = "notify_roles"
+
+
+def _invalidate(db: Database, guild_id: int | None) -> None:
     _generation[db] = _generation.get(db, 0) + 1
-    _cache.get(db, {}).pop(guild_id, None)
+    if guild_id is None:
+        _cache.pop(db, None)
+    else:
+        _cache.get(db, {}).pop(guild_id, None)
+
+
+caches.register(CACHE, _invalidate)
 
 
 def _role(row: sqlite3.Row) -> NotifyRole:
@@ -74,6 +86,7 @@ async def add(
         },
     )
     if row is not None:
+        caches.changed(db, CACHE, guild_id)
         return _role(row)
     exists = await get(db, guild_id, role_id)
     return "duplicate" if exists is not None else "limit"
@@ -116,6 +129,7 @@ async def remove(db: Database, guild_id: int, role_id: int) -> NotifyRole | None
             "DELETE FROM notify_role_pings WHERE guild_id = ? AND role_id = ?",
             (guild_id, role_id),
         )
+    caches.changed(db, CACHE, guild_id)
     return None if row is None else _role(row)
 
 
@@ -127,6 +141,7 @@ async def purge_guild(db: Database, guild_id: int) -> int:
         removed = cursor.rowcount
         await cursor.close()
         await tx.execute("DELETE FROM notify_role_pings WHERE guild_id = ?", (guild_id,))
+    caches.changed(db, CACHE, guild_id)
     return removed
 
 

@@ -34,7 +34,7 @@ from cogs.digests.rules import (
     validate_cadences,
     validate_weekday,
 )
-from cogs.digests.runner import DigestRunner, member_schedule, server_schedules
+from cogs.digests.runner import NOTES_CACHE, DigestRunner, member_schedule, server_schedules
 from cogs.digests.send import to_embeds
 from cogs.digests.views import SectionsView
 from db import digests, guilds, members
@@ -105,6 +105,20 @@ class DigestsCog(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         self.runner.drop_guild(guild.id)
+
+    @commands.Cog.listener()
+    async def on_shared_cache_forget(self, name: str, key: int | None) -> None:
+        """A process found a member's DMs closed: any process may show the note."""
+        if name != NOTES_CACHE:
+            return
+        if key is None:
+            self.runner.notes = await digests.pending_notes(self.bot.db)
+        else:
+            self.runner.notes.add(key)
+
+    @commands.Cog.listener()
+    async def on_bus_resync(self) -> None:
+        self.runner.notes = await digests.pending_notes(self.bot.db)
 
     @commands.Cog.listener()
     async def on_app_command_completion(

@@ -29,6 +29,7 @@ import discord
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import shared_events
 from bot.clock import from_epoch, to_epoch
 from bot.delivery import ChannelProblemError
 from cogs.digests import compose, render, send
@@ -140,6 +141,11 @@ def cron_trigger(schedule: Schedule) -> CronTrigger:
         second=0,
         timezone=schedule.zone,
     )
+
+
+#: Members owed a closed-DMs note, as every process knows them (`bot.shared_events`): an
+#: event's key is a member who may be owed one (the database's claim decides), None: all.
+NOTES_CACHE = "digests.notes"
 
 
 class DigestRunner:
@@ -413,5 +419,7 @@ class DigestRunner:
         """Switch the member's digest off and leave the note their next command shows."""
         await digests.dms_closed(self.bot.db, user_id, to_epoch(self.bot.clock.now()))
         self.notes.add(user_id)
+        # The member's next command may reach another process: it learns of the note too.
+        shared_events.cache_changed(self.bot, NOTES_CACHE, user_id)
         await self.resync_member(user_id)
         log.info("member %s has DMs closed; personal digest switched off", user_id)

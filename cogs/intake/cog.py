@@ -18,7 +18,7 @@ from bot.translator import ls
 from bot.ui import locale_of, reply, safe_text
 from cogs.intake import drafts
 from cogs.intake.api import ApiServer, hash_token, new_token
-from cogs.intake.exports import ExportMinutesButton, ExportsChannel
+from cogs.intake.exports import EXPORTS_CACHE, ExportMinutesButton, ExportsChannel
 from cogs.intake.parsers import ParsedTask
 from cogs.intake.views import PasteModal, show_preview
 from cogs.tasks import member_text
@@ -90,6 +90,16 @@ class IntakeCog(commands.Cog, name="Intake"):
 
     # -- the exports channel ---------------------------------------------------------------
 
+    @commands.Cog.listener()
+    async def on_shared_cache_forget(self, name: str, key: int | None) -> None:
+        """Another process (or this one) set a server's exports channel."""
+        if name == EXPORTS_CACHE:
+            self.exports.forget(key)
+
+    @commands.Cog.listener()
+    async def on_bus_resync(self) -> None:
+        self.exports.forget(None)
+
     @property
     def reads_messages(self) -> bool:
         return self.bot.settings.message_content_intent
@@ -122,7 +132,7 @@ class IntakeCog(commands.Cog, name="Intake"):
             raise UserError("common.errors.guild_only")
         if target is None:
             await intake_db.set_exports_channel(self.bot.db, settings.guild_id, None, self.now())
-            self.exports.forget(settings.guild_id)
+            self.exports.changed(settings.guild_id)
             await reply(interaction, t("intake.exports.cleared", locale))
             return
         if not isinstance(target, discord.TextChannel):
@@ -137,7 +147,7 @@ class IntakeCog(commands.Cog, name="Intake"):
                 perms=", ".join(m.replace("_", " ") for m in missing),
             )
         await intake_db.set_exports_channel(self.bot.db, settings.guild_id, target.id, self.now())
-        self.exports.forget(settings.guild_id)
+        self.exports.changed(settings.guild_id)
         lines = [t("intake.exports.set", locale, channel=target.mention)]
         if not self.reads_messages:
             lines.append(t("intake.exports.intent_needed", locale))

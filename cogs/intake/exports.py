@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import discord
 
+from bot import shared_events
 from bot.components import FromMatch, label_of
 from bot.delivery import ChannelProblemError
 from bot.error_handler import guarded
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SECONDS = 60
+#: The name every process knows the exports-channel cache by (`bot.shared_events`).
+EXPORTS_CACHE = "intake.exports_channel"
 
 
 def _text_of(message: discord.Message) -> str:
@@ -61,8 +64,17 @@ class ExportsChannel:
             self._channels[guild_id] = await intake_db.exports_channel(self.bot.db, guild_id)
         return self._channels[guild_id]
 
-    def forget(self, guild_id: int) -> None:
-        self._channels.pop(guild_id, None)
+    def forget(self, guild_id: int | None) -> None:
+        """Read a server's exports channel afresh (None: every server's)."""
+        if guild_id is None:
+            self._channels.clear()
+        else:
+            self._channels.pop(guild_id, None)
+
+    def changed(self, guild_id: int) -> None:
+        """A server's exports channel was set: forget it here now and in every process."""
+        self.forget(guild_id)
+        shared_events.cache_changed(self.bot, EXPORTS_CACHE, guild_id)
 
     def now(self) -> int:
         return self.cog.now()

@@ -117,6 +117,11 @@ class TasksCog(commands.Cog, name=COG_NAME):
         await self.service.requester_changed(requester_id)
 
     @commands.Cog.listener()
+    async def on_bus_resync(self) -> None:
+        """Status changes may have been missed here: redraw what shows a requester."""
+        await self.service.resync()
+
+    @commands.Cog.listener()
     async def on_requester_other_confirmed(
         self, entry: AuditEntry, alert: tasks_db.Alert, matched: Requester
     ) -> None:

@@ -27,6 +27,14 @@ async def live_for_requester(db: Database, requester_id: int) -> list[Alert]:
     return [row_to_alert(r) for r in rows]
 
 
+async def live_with_requester(db: Database) -> list[Alert]:
+    """Every live alert that points at a requester (redrawn when statuses may be stale)."""
+    rows = await db.fetch_all(
+        "SELECT * FROM task_alerts WHERE state = 'live' AND requester_id IS NOT NULL ORDER BY id"
+    )
+    return [row_to_alert(r) for r in rows]
+
+
 async def warned_alert_stats(db: Database, requester_id: int) -> tuple[int, int]:
     """(alerts with a confirmed content warning, all alerts) for a requester's card."""
     row = await db.fetch_one(

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from bot import shared_events
 from bot.clock import to_epoch
 from bot.command_groups import server_group
 from bot.translator import ls
@@ -73,9 +74,8 @@ class RequestersBase:
         return prefs.locale or await self._server_locale(guild_id)
 
     def _status_changed(self, *requester_ids: int) -> None:
-        """Tell the tasks feature (and anyone else) to re-render what shows the status."""
-        for requester_id in dict.fromkeys(requester_ids):
-            self.bot.dispatch("requester_status_changed", requester_id)
+        """Tell every process (the tasks feature) to re-render what shows the status."""
+        shared_events.requester_status_changed(self.bot, *requester_ids)
 
     # -- autocomplete -------------------------------------------------------------------
 

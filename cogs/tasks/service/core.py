@@ -169,6 +169,11 @@ class ServiceCore:
         self._reputations.pop(requester_id)
         self._requesters.clear()  # a merge can point any name at another record
 
+    def forget_requesters(self) -> None:
+        """Read every requester and reputation afresh (events may have been missed)."""
+        self._reputations.clear()
+        self._requesters.clear()
+
     def draw(
         self, alert: Alert, settings: GuildSettings, rep: Reputation | None
     ) -> tuple[discord.Embed, discord.ui.View]:

@@ -133,9 +133,22 @@ class IdentityMixin(RedrawMixin):
         return alert, requester
 
     async def requester_changed(self, requester_id: int) -> int:
-        """A requester's status changed (or records merged): redraw its live alerts."""
+        """A requester's status changed (or records merged): redraw its live alerts.
+
+        Every process hears of it (`bot.shared_events`) and redraws the alerts of the
+        servers of its shards (`bot.own_shards`); the others' are theirs.
+        """
         self.forget_requester(requester_id)
         alerts = await tasks_db.live_for_requester(self.db, requester_id)
-        for alert in alerts:
+        return await self._refresh_ours(alerts)
+
+    async def resync(self) -> int:
+        """Events may have been missed: forget every requester, redraw what shows one."""
+        self.forget_requesters()
+        return await self._refresh_ours(await tasks_db.live_with_requester(self.db))
+
+    async def _refresh_ours(self, alerts: list[Alert]) -> int:
+        ours = [alert for alert in alerts if self.bot.own_shards.owns(alert.guild_id)]
+        for alert in ours:
             await self.refresh(alert.id)
-        return len(alerts)
+        return len(ours)
