@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import Answer, answer_when_ready
 from bot.checks import require_moderator, require_setup
 from bot.command_groups import server_group
 from bot.errors import UserError
@@ -142,8 +143,7 @@ class TasksCog(commands.Cog, name=COG_NAME):
         """Validate, store, post (or merge) and tell the sharer where the alert is."""
         settings = await require_setup(interaction)
         draft = rules.build_share(raw, default_currency=settings.currency)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.share_draft(interaction, settings, draft)
+        await answer_when_ready(interaction, self.share_answer(interaction, settings, draft))
 
     async def share_draft(
         self,
@@ -153,7 +153,22 @@ class TasksCog(commands.Cog, name=COG_NAME):
         *,
         other_confirmed: bool = False,
     ) -> None:
-        """Share a validated draft and answer; a name held for a scam offers its way out."""
+        """Share a validated draft and answer the sharer (at once, or deferred if slow)."""
+        work = self.share_answer(interaction, settings, draft, other_confirmed=other_confirmed)
+        await answer_when_ready(interaction, work)
+
+    async def share_answer(
+        self,
+        interaction: discord.Interaction[Entraide],
+        settings: GuildSettings,
+        draft: rules.ShareDraft,
+        *,
+        other_confirmed: bool = False,
+    ) -> Answer:
+        """Share a validated draft and say what to tell the sharer.
+
+        A name held for a scam is answered with its way out (`OtherRequesterView`).
+        """
         locale = locale_of(interaction)
         try:
             outcome = await self.service.share(
@@ -166,13 +181,12 @@ class TasksCog(commands.Cog, name=COG_NAME):
             )
         except NameHeldError as held:
             view = OtherRequesterView(self.share_draft, interaction.user.id, draft, locale)
-            await reply(interaction, held.message(locale), view=view)
-            return
+            return Answer(held.message(locale), view=view)
         view = None
         if outcome.matched is not None and outcome.created and not outcome.other_confirmed:
             # Posted with a flagged namesake's warning: the sharer may say it is another.
             view = PostedOtherView(self.service, interaction.user.id, outcome.alert.id, locale)
-        await reply(interaction, share_reply(outcome, settings, locale), view=view)
+        return Answer(share_reply(outcome, settings, locale), view=view)
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
     @app_commands.choices(platform=PLATFORM_CHOICES, warning=WARNING_CHOICES)
