@@ -64,30 +64,6 @@ async def test_a_refused_share_is_one_callback(configured: Harness) -> None:
     assert not h.in_channel(h.world.alerts)
 
 
-@pytest.mark.parametrize("slow", [False, True])
-async def test_a_share_that_fails_on_discord_is_answered_on_either_path(
-    configured: Harness, monkeypatch: pytest.MonkeyPatch, slow: bool
-) -> None:
-    """The alerts channel is gone (404): the member is told so, on either path."""
-    h = configured
-    event = asyncio.Event()
-    if slow:
-        await _hold_shares(h, monkeypatch, event)
-    alerts = h.world.alerts
-    h.api.fail(
-        "POST",
-        ALERTS_POST,
-        404,
-        code=10003,
-        match=lambda c: c.params.get("channel_id") == str(alerts),
-    )
-    run = h.slash_all("task share", user=h.alice, link=MTURK, **OPTIONS)
-    sent = await (deferred_then_open(h, run, event) if slow else run)
-    assert [s.kind for s in sent] == (["deferred", "followup"] if slow else ["response"])
-    assert sent[-1].ephemeral and "Sorry" not in sent[-1].content
-    assert "channel" in sent[-1].content.lower()
-
-
 async def _hold_shares(h: Harness, monkeypatch: pytest.MonkeyPatch, event: asyncio.Event) -> None:
     service = h.bot.get_cog("Tasks").service  # type: ignore[union-attr]
     share = service.share
@@ -100,10 +76,32 @@ async def _hold_shares(h: Harness, monkeypatch: pytest.MonkeyPatch, event: async
     monkeypatch.setattr(answering, "ANSWER_DEADLINE_S", 0.0)
 
 
-async def _share_form(h: Harness) -> Awaitable[list[Sent]]:
-    modal = await h.slash("task share-form", user=h.bob, reward=3, minutes=20, platform="prolific")
-    assert modal.kind == "modal"
-    return h.submit_modal(modal, {"link": PROLIFIC, "title": "Decision study"}, user=h.bob)
+async def _answered(
+    h: Harness, monkeypatch: pytest.MonkeyPatch, run: Awaitable[list[Sent]], *, slow: bool
+) -> Sent:
+    """Run a share, held until deferred if `slow`; the answer, after checking its path."""
+    event = asyncio.Event()
+    if slow:
+        await _hold_shares(h, monkeypatch, event)
+    sent = await (deferred_then_open(h, run, event) if slow else run)
+    assert [s.kind for s in sent] == (["deferred", "followup"] if slow else ["response"])
+    assert sent[-1].ephemeral
+    return sent[-1]
+
+
+@pytest.mark.parametrize("slow", [False, True])
+async def test_a_share_that_fails_on_discord_is_answered_on_either_path(
+    configured: Harness, monkeypatch: pytest.MonkeyPatch, slow: bool
+) -> None:
+    """The alerts channel is gone (404): the member is told so, on either path."""
+    h = configured
+    alerts = str(h.world.alerts)
+    h.api.fail(
+        "POST", ALERTS_POST, 404, code=10003, match=lambda c: c.params.get("channel_id") == alerts
+    )
+    run = h.slash_all("task share", user=h.alice, link=MTURK, **OPTIONS)
+    answer = await _answered(h, monkeypatch, run, slow=slow)
+    assert "Sorry" not in answer.content and "channel" in answer.content.lower()
 
 
 @pytest.mark.parametrize("slow", [False, True])
@@ -111,19 +109,11 @@ async def test_the_share_form_on_either_path(
     configured: Harness, monkeypatch: pytest.MonkeyPatch, slow: bool
 ) -> None:
     h = configured
-    event = asyncio.Event()
-    run = await _share_form(h)
-    if slow:
-        await _hold_shares(h, monkeypatch, event)
-    sent = await (deferred_then_open(h, run, event) if slow else run)
-    assert [s.kind for s in sent] == (["deferred", "followup"] if slow else ["response"])
-    assert sent[-1].ephemeral and "Alert posted" in sent[-1].content
-
-
-async def _paste_preview(h: Harness) -> Sent:
-    modal = await h.slash("task paste")
-    replies = await h.submit_modal(modal, {"export": PROLIFIC_JSON})
-    return replies[-1]
+    modal = await h.slash("task share-form", user=h.bob, reward=3, minutes=20, platform="prolific")
+    assert modal.kind == "modal"
+    run = h.submit_modal(modal, {"link": PROLIFIC, "title": "Decision study"}, user=h.bob)
+    answer = await _answered(h, monkeypatch, run, slow=slow)
+    assert "Alert posted" in answer.content
 
 
 @pytest.mark.parametrize("slow", [False, True])
@@ -131,11 +121,7 @@ async def test_the_paste_confirm_on_either_path(
     configured: Harness, monkeypatch: pytest.MonkeyPatch, slow: bool
 ) -> None:
     h = configured
-    event = asyncio.Event()
-    preview = await _paste_preview(h)
-    if slow:
-        await _hold_shares(h, monkeypatch, event)
-    run = h.click(preview, "Post")
-    sent = await (deferred_then_open(h, run, event) if slow else run)
-    assert [s.kind for s in sent] == (["deferred", "followup"] if slow else ["response"])
-    assert sent[-1].ephemeral and "Alert posted" in sent[-1].content
+    modal = await h.slash("task paste")
+    preview = (await h.submit_modal(modal, {"export": PROLIFIC_JSON}))[-1]
+    answer = await _answered(h, monkeypatch, h.click(preview, "Post"), slow=slow)
+    assert "Alert posted" in answer.content
