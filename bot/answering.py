@@ -86,9 +86,8 @@ async def answer_when_ready(
     """Await `work` and send its answer: one initial response if it was quick.
 
     `deadline` (seconds, `ANSWER_DEADLINE_S` unless given) is counted from the
-    interaction's arrival; tests shorten it. When the
-    interaction was already answered or deferred (a button that first edited its
-    message), the answer simply follows up.
+    interaction's arrival; tests shorten it. When the interaction was already answered
+    or deferred (a button that first edited its message), the answer simply follows up.
     """
     if interaction.response.is_done():
         answer = await work
