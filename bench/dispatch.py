@@ -1,9 +1,10 @@
 """`/bench share`: discord.py's own ceiling, measured through the same harness.
 
 It takes exactly the options `/task share` takes (same types, ranges and choices, so
-discord.py parses and transforms the same payload) and answers the same way: a deferred
-ephemeral reply, an embed with four buttons posted in the alerts channel, then the
-follow-up with the link. It does no database work and runs none of our rules, so the
+discord.py parses and transforms the same payload) and answers the same way as a quick
+share (`bot.answering`): an embed with four buttons posted in the alerts channel, then one
+ephemeral response with the link (a share defers only when it is slow, which a burst of
+quick shares never is). It does no database work and runs none of our rules, so the
 share path's figure divided by this one is what Entraide itself costs.
 """
 
@@ -51,7 +52,6 @@ class DispatchOnly(commands.Cog):
         anonymous: bool = False,
         warning: str | None = None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
         self.count += 1
         n = self.count
         embed = discord.Embed(

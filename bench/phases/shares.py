@@ -127,7 +127,7 @@ class SharePhases(RunBase):
             verdict(p99 < 50),
         )
         self.report.row(
-            "  first response (defer) p99",
+            "  first response (answer or deferral) p99",
             f"{percentile(acks, 99):,.1f} ms; {late} of {len(acks)} past Discord's 3 s limit",
         )
 

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import Answer, answer_when_ready
 from bot.checks import require_manager, require_setup
 from bot.clock import to_epoch
 from bot.command_groups import server_group
@@ -283,17 +284,22 @@ class IntakeCog(commands.Cog, name="Intake"):
         self, interaction: discord.Interaction[Entraide], parsed: ParsedTask, minutes: int
     ) -> None:
         """Share what the member checked, as `/task share` would, and say where it is."""
-        from cogs.tasks.cog import share_reply
-
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
         draft = drafts.build_draft(
             parsed, minutes=minutes, default_currency=settings.currency, locale=settings.locale
         )
-        if not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.share_draft(settings, draft, interaction.user.id, locale)
-        await reply(interaction, share_reply(outcome, settings, locale))
+        work = self._share_answer(settings, draft, interaction.user.id, locale)
+        await answer_when_ready(interaction, work)
+
+    async def _share_answer(
+        self, settings: GuildSettings, draft: object, sharer_id: int, locale: str
+    ) -> Answer:
+        """Share a checked draft; the sharer's answer, as `/task share` words it."""
+        from cogs.tasks.cog import share_reply
+
+        outcome = await self.share_draft(settings, draft, sharer_id, locale)
+        return Answer(share_reply(outcome, settings, locale))
 
     async def share_draft(
         self, settings: GuildSettings, draft: object, sharer_id: int, locale: str

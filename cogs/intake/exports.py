@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 import discord
 
 from bot import shared_events
+from bot.answering import Answer, answer_when_ready
 from bot.components import FromMatch, label_of
 from bot.delivery import ChannelProblemError
 from bot.error_handler import guarded
@@ -315,6 +316,13 @@ class ExportsChannel:
         self, interaction: discord.Interaction[Entraide], message_id: int, minutes_text: str
     ) -> None:
         minutes = rules.parse_minutes(minutes_text)
+        work = self._share_with_minutes(interaction, message_id, minutes)
+        await answer_when_ready(interaction, work)
+
+    async def _share_with_minutes(
+        self, interaction: discord.Interaction[Entraide], message_id: int, minutes: int
+    ) -> Answer:
+        """Share the export the author gave minutes for; what to tell them."""
         record = await intake_db.get_export(self.bot.db, message_id)
         if record is None or record.author_id != interaction.user.id:
             raise UserError("intake.errors.gone")
@@ -330,17 +338,15 @@ class ExportsChannel:
             raise UserError("intake.errors.gone") from None
         parsed = parse_export(_text_of(source))
         settings = await guilds.get(self.bot.db, record.guild_id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        reply_message = interaction.message
         text = await self.share(
             source,
             record.author_id,
             parsed,
             minutes,
             settings=settings,
-            reply_to_edit=reply_message,
+            reply_to_edit=interaction.message,
         )
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_PINGS)
+        return Answer(text)
 
 
 def _same(old: tasks_db.Alert, new: rules.ShareDraft) -> bool:

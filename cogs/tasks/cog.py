@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.answering import Answer, answer_when_ready
 from bot.checks import require_moderator, require_setup
 from bot.command_groups import server_group
 from bot.errors import UserError
@@ -147,7 +148,6 @@ class TasksCog(commands.Cog, name=COG_NAME):
         """Validate, store, post (or merge) and tell the sharer where the alert is."""
         settings = await require_setup(interaction)
         draft = rules.build_share(raw, default_currency=settings.currency)
-        await interaction.response.defer(ephemeral=True, thinking=True)
         await self.share_draft(interaction, settings, draft)
 
     async def share_draft(
@@ -158,26 +158,32 @@ class TasksCog(commands.Cog, name=COG_NAME):
         *,
         other_confirmed: bool = False,
     ) -> None:
-        """Share a validated draft and answer; a name held for a scam offers its way out."""
+        """Share a validated draft and answer: at once if quick, else after a deferral.
+
+        A name held for a scam is answered with its way out (`OtherRequesterView`).
+        """
         locale = locale_of(interaction)
-        try:
-            outcome = await self.service.share(
-                guild_id=settings.guild_id,
-                settings=settings,
-                draft=draft,
-                sharer_id=interaction.user.id,
-                locale=locale,
-                other_confirmed=other_confirmed,
-            )
-        except NameHeldError as held:
-            view = OtherRequesterView(self.share_draft, interaction.user.id, draft, locale)
-            await reply(interaction, held.message(locale), view=view)
-            return
-        view = None
-        if outcome.matched is not None and outcome.created and not outcome.other_confirmed:
-            # Posted with a flagged namesake's warning: the sharer may say it is another.
-            view = PostedOtherView(self.service, interaction.user.id, outcome.alert.id, locale)
-        await reply(interaction, share_reply(outcome, settings, locale), view=view)
+
+        async def shared() -> Answer:
+            try:
+                outcome = await self.service.share(
+                    guild_id=settings.guild_id,
+                    settings=settings,
+                    draft=draft,
+                    sharer_id=interaction.user.id,
+                    locale=locale,
+                    other_confirmed=other_confirmed,
+                )
+            except NameHeldError as held:
+                view = OtherRequesterView(self.share_draft, interaction.user.id, draft, locale)
+                return Answer(held.message(locale), view=view)
+            view = None
+            if outcome.matched is not None and outcome.created and not outcome.other_confirmed:
+                # Posted with a flagged namesake's warning: the sharer may say it is another.
+                view = PostedOtherView(self.service, interaction.user.id, outcome.alert.id, locale)
+            return Answer(share_reply(outcome, settings, locale), view=view)
+
+        await answer_when_ready(interaction, shared())
 
     @task.command(name=ls("tasks.share.name"), description=ls("tasks.share.description"))
     @app_commands.choices(platform=PLATFORM_CHOICES, warning=WARNING_CHOICES)

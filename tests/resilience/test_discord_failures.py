@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot import answering
 from bot.i18n import t
 from db import guilds
 from tests.harness.driver import Harness
@@ -105,15 +106,33 @@ async def test_share_reply_500_keeps_the_posted_alert(
     configured: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     h = configured
-    # /task share defers, posts the alert, then sends its follow-up: that last send fails
-    h.api.fail("POST", FOLLOWUP, 500)
+    # /task share posts the alert, then answers at once: that answer's callback fails
+    h.api.fail("POST", CALLBACK, 500)
     with caplog.at_level(logging.INFO):
-        await h.slash_all("task share", user=h.alice, **SHARE)
+        sent = await h.slash_all("task share", user=h.alice, **SHARE)
+    assert h.api.calls_to("POST", CALLBACK) and not h.api.calls_to("POST", FOLLOWUP)
     rows = await _alert_rows(h)
     assert len(rows) == 1 and rows[0]["message_id"] is not None  # not rolled back
     assert len(h.in_channel(h.world.alerts)) == 1
     errors = _records(caplog, logging.ERROR)
     assert len(errors) <= 1  # logged once, not per attempt
+    assert [s.kind for s in sent] == ["response"] and sent[0].ephemeral  # then the apology
+
+
+async def test_slow_share_followup_500_keeps_the_posted_alert(
+    configured: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    h = configured
+    # Slow enough to be deferred: posts the alert, then the follow-up fails
+    monkeypatch.setattr(answering, "ANSWER_DEADLINE_S", 0.0)
+    h.api.fail("POST", FOLLOWUP, 500)
+    with caplog.at_level(logging.INFO):
+        sent = await h.slash_all("task share", user=h.alice, **SHARE)
+    rows = await _alert_rows(h)
+    assert len(rows) == 1 and rows[0]["message_id"] is not None  # not rolled back
+    assert len(h.in_channel(h.world.alerts)) == 1
+    assert len(_records(caplog, logging.ERROR)) <= 1
+    assert [s.kind for s in sent] == ["deferred", "followup"]  # the apology follows up
 
 
 async def test_click_callback_500_keeps_the_vote(

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot import checks
+from bot.answering import Answer, answer_when_ready
 from bot.clock import to_epoch
 from bot.delivery import ChannelProblemError, post_to
 from bot.errors import UserError
@@ -83,37 +84,40 @@ class ReportsMixin(RequestersBase):
         now = to_epoch(now_dt)
         joined_at = getattr(interaction.user, "joined_at", None)
         new_member = rules.is_new_member(joined_at, now_dt, settings.new_member_days)
-        # Posting the card is a round trip to Discord: take the time it needs.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            async with self.bot.db.transaction():
-                target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
-                filed = await reports.create(
-                    self.bot.db,
-                    guild_id=settings.guild_id,
-                    requester_id=target.id,
-                    reporter_id=interaction.user.id,
-                    category=category,
-                    description=text,
-                    evidence=links,
-                    attachment_url=attachment_url,
-                    attachment_name=attachment_name,
-                    new_member=new_member,
-                    now=now,
-                    since=now - int(rules.REPORT_WINDOW.total_seconds()),
-                    daily_limit=settings.reports_per_day,
-                )
-                await requesters.mark_listed(self.bot.db, target.id)
-        except ReportRefusedError as refused:
-            raise UserError(
-                f"requesters.errors.{refused.reason}", limit=settings.reports_per_day
-            ) from None
-        posted = await self.post_card(filed, target)
-        key = "requesters.report.receipt" if posted else "requesters.report.receipt_unposted"
-        await reply(
-            interaction,
-            t(key, locale, number=filed.id, name=safe_text(target.name, 100)),
-        )
+        # Posting the card is a round trip to Discord: answered at once if it is quick,
+        # deferred if it takes longer (bot.answering).
+
+        async def file_report() -> Answer:
+            try:
+                async with self.bot.db.transaction():
+                    target = await service.resolve_requester(
+                        self.bot.db, query, create=True, now=now
+                    )
+                    filed = await reports.create(
+                        self.bot.db,
+                        guild_id=settings.guild_id,
+                        requester_id=target.id,
+                        reporter_id=interaction.user.id,
+                        category=category,
+                        description=text,
+                        evidence=links,
+                        attachment_url=attachment_url,
+                        attachment_name=attachment_name,
+                        new_member=new_member,
+                        now=now,
+                        since=now - int(rules.REPORT_WINDOW.total_seconds()),
+                        daily_limit=settings.reports_per_day,
+                    )
+                    await requesters.mark_listed(self.bot.db, target.id)
+            except ReportRefusedError as refused:
+                raise UserError(
+                    f"requesters.errors.{refused.reason}", limit=settings.reports_per_day
+                ) from None
+            posted = await self.post_card(filed, target)
+            key = "requesters.report.receipt" if posted else "requesters.report.receipt_unposted"
+            return Answer(t(key, locale, number=filed.id, name=safe_text(target.name, 100)))
+
+        await answer_when_ready(interaction, file_report())
 
     report.autocomplete("requester")(RequestersBase.requester_autocomplete)
 

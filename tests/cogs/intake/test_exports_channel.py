@@ -97,6 +97,7 @@ async def test_export_without_minutes_asks_its_author(exports: Harness) -> None:
     assert alert.sharer_id == h.bob.id and alert.minutes == 7
     assert alert.platform_requester_id == REQ
     assert "Alert posted" in replies[-1].content
+    assert [r.kind for r in replies] == ["response"] and replies[0].ephemeral  # not deferred
     assert "Alert posted" in h.current(ask).content and not h.current(ask).buttons
 
 

@@ -20,7 +20,7 @@ async def test_a_report_gets_a_receipt_and_a_card_for_moderators(configured: Har
         evidence="https://imgur.com/a/proof http://example.org/rejections",
         attachment=("rejections.png", b"\x89PNG fake"),
     )
-    assert sent.ephemeral
+    assert sent.ephemeral and sent.kind == "response"  # answered at once, not deferred
     assert sent.content.startswith("Report #1 about Acme received")
     assert "visible to moderators only" in sent.content
     (card,) = cards(h)
