@@ -54,12 +54,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "both_backends: run the test's `db` fixture and harness on SQLite and on PostgreSQL",
     )
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only(reason): the test checks something only SQLite has; never on PostgreSQL",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "_db_backend" not in metafunc.fixturenames:  # asked for by `db` and `settings`
         return
     forced = os.environ.get("ENTRAIDE_TEST_BACKENDS", "").strip().lower()
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return  # tests what only SQLite has (PRAGMAs, WAL, FTS5 merges, query plans)
     if forced in {"both", "postgresql"}:
         # Porting aid: every store-using test on PostgreSQL (and SQLite, with "both").
         backends = BACKENDS if forced == "both" else ("postgresql",)
