@@ -16,15 +16,17 @@ from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
-from tests.harness.driver import test_settings as make_settings
+
+pytestmark = pytest.mark.both_backends
 
 SCAM = "A9Z8Y7X6W5V4U3"
 
 
 @pytest.fixture
-def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    return make_settings(tmp_path, api_port=0, api_rate_per_minute=30, api_body_max_bytes=4096)
+def settings(settings: Settings) -> Settings:
+    # The shared fixture's store (each backend in turn), with the API turned on.
+    update = {"api_port": 0, "api_rate_per_minute": 30, "api_body_max_bytes": 4096}
+    return settings.model_copy(update=update)
 
 
 @pytest.fixture

@@ -6,10 +6,14 @@ import gzip
 import json
 from typing import Any
 
+import pytest
+
 from cogs.privacy.rules import fit_attachment
 from db import earnings as E
 from db import members
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def seed(h: Harness) -> None:
