@@ -17,8 +17,6 @@ from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
 
-pytestmark = pytest.mark.both_backends
-
 SCAM = "A9Z8Y7X6W5V4U3"
 
 
@@ -145,6 +143,7 @@ async def test_token_to_alert_to_lookup(
     h.api.assert_never_pinged()
 
 
+@pytest.mark.both_backends
 async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     h, http, base = api
     token = await create_token(h)
@@ -216,6 +215,7 @@ async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession,
     assert not h.in_channel(h.world.alerts)
 
 
+@pytest.mark.both_backends
 async def test_other_servers_token_and_member_who_left(
     api: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
@@ -254,6 +254,7 @@ async def test_share_fields_and_prolific_and_french(
     assert "supérieur à zéro" in body["error"]["message"]
 
 
+@pytest.mark.both_backends
 async def test_lookup_limits_and_rate_limit(
     api: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
@@ -278,6 +279,7 @@ async def test_lookup_limits_and_rate_limit(
     assert statuses[-1] == 429
 
 
+@pytest.mark.both_backends
 async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     _h, http, base = api
     async with http.get(f"{base}/api/v1/openapi.json") as r:
@@ -285,6 +287,7 @@ async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]
     assert r.status == 200 and "/api/v1/alerts" in spec["paths"]
 
 
+@pytest.mark.both_backends
 async def test_privacy_delete_revokes_tokens(
     api: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
@@ -301,6 +304,7 @@ async def test_privacy_delete_revokes_tokens(
         assert r.status == 401
 
 
+@pytest.mark.both_backends
 async def test_token_list_and_limit(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     h, _http, _base = api
     tokens = [await create_token(h) for _ in range(5)]

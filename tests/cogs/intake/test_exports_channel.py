@@ -13,8 +13,6 @@ from tests.cogs.intake.samples import FORMATS, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
 
-pytestmark = pytest.mark.both_backends
-
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:

@@ -10,8 +10,6 @@ from tests.cogs.tasks.conftest import last_alert, stored
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
 
-pytestmark = pytest.mark.both_backends
-
 
 async def paste(h: Harness, text: str, **kw: object) -> Sent:
     modal = await h.slash("task paste", **kw)  # type: ignore[arg-type]

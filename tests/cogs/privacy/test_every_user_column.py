@@ -23,8 +23,6 @@ from db import tasks
 from db.tasks import NewAlert
 from tests.harness.driver import Harness
 
-pytestmark = pytest.mark.both_backends
-
 #: Names that look like they hold a user id.
 USER_ID_NAME = re.compile(
     r"(user|member|author|reporter|actor|sharer|flagger|owner|moderator|voter|creator)"
@@ -75,6 +73,7 @@ async def user_columns(h: Harness) -> set[str]:
     return {f"{t}.{c}" for t, c in await table_columns(h) if USER_ID_NAME.search(c)}
 
 
+@pytest.mark.both_backends
 async def test_every_user_id_column_is_claimed_by_a_privacy_section(harness: Harness) -> None:
     h = harness
     columns = await user_columns(h)

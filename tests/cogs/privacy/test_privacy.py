@@ -13,8 +13,6 @@ from db import earnings as E
 from db import members
 from tests.harness.driver import Harness
 
-pytestmark = pytest.mark.both_backends
-
 
 async def seed(h: Harness) -> None:
     await h.slash(
@@ -114,8 +112,6 @@ def test_big_exports_are_compressed_or_refused() -> None:
     name, packed = fit_attachment("d.json", data, 1000)
     assert name == "d.json.gz" and gzip.decompress(packed) == data
     import os
-
-    import pytest
 
     from bot.errors import UserError
 
