@@ -18,6 +18,7 @@ import aiosqlite
 from db.connection import Database
 from db.copy_store.checksum import TableSum
 from db.copy_store.sides import PgSide, Side, SqliteSide
+from db.errors import DatabaseBusyError, DatabaseConfigError
 from db.migrate import discover, migrate, migrations_dir
 from db.ops import InstanceLock, InstanceLockedError
 from db.store import open_database
@@ -63,11 +64,18 @@ def held_against_the_bot(url: DatabaseUrl, role: str) -> Iterator[None]:
 
 
 async def open_side(url: DatabaseUrl, *, read_only: bool) -> Side:
+    role = "source" if read_only else "target"
     if url.dialect == "postgresql":
-        side: Side = await PgSide.open(url)
+        try:
+            side: Side = await PgSide.open(url)
+        except DatabaseBusyError as exc:
+            msg = f"the {role} ({url.display}) did not answer: {exc}."
+            raise CopyStoreError(msg) from None
+        except DatabaseConfigError as exc:
+            msg = f"the {role} ({url.display}) refused the connection: {exc.__cause__}."
+            raise CopyStoreError(msg) from None
         if await side.other_sessions():  # type: ignore[attr-defined]
             await side.close()
-            role = "source" if read_only else "target"
             msg = (
                 f"the {role} ({url.display}) is in use: Entraide is connected to it. "
                 "Stop every bot process on it first."
@@ -77,7 +85,7 @@ async def open_side(url: DatabaseUrl, *, read_only: bool) -> Side:
     try:
         return await SqliteSide.open(url, read_only=read_only)
     except (sqlite3.Error, aiosqlite.Error) as exc:
-        msg = f"cannot open {url.display}: {exc}"
+        msg = f"cannot open the {role} ({url.display}): {exc}."
         raise CopyStoreError(msg) from None
 
 
