@@ -92,10 +92,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(scrub(line, secrets) + "\n")
         sys.stderr.flush()
 
-    progress(
-        f"Copying {source.display} to {target.display} "
-        "(all or nothing: one transaction on the target)"
-    )
     try:
         report = asyncio.run(copy_store(source, target, progress=progress))
     except KeyboardInterrupt:

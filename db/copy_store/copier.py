@@ -79,6 +79,10 @@ async def copy_store(
         try:
             await prepare_target(target_url)
             target = await open_side(target_url, read_only=False)
+            say(
+                f"Copying {source_url.display} to {target_url.display} "
+                "(all or nothing: one transaction on the target)"
+            )
             try:
                 tables, version = await _copy(source, target, say)
             finally:

@@ -135,6 +135,7 @@ async def prepare_target(url: DatabaseUrl) -> None:
     side = await open_side(url, read_only=False)
     try:
         version = await _version(side, "target")
+        await side.begin_snapshot()
         latest = latest_version(url.dialect)
         if version > latest:
             msg = (
@@ -148,9 +149,11 @@ async def prepare_target(url: DatabaseUrl) -> None:
                 "copy into a new, empty database."
             )
             raise CopyStoreError(msg)
-        if 0 < version < latest:
+        if version > 0:
             await refuse_unless_new(side, version)
     finally:
+        with contextlib.suppress(Exception):
+            await side.rollback()
         await side.close()
     if version == latest:
         return
@@ -200,7 +203,7 @@ async def refuse_unless_new(target: Side, version: int) -> dict[str, TableSum]:
         more = f" and {len(extra) - 4} more tables" if len(extra) > 4 else ""
         msg = (
             f"the target ({target.url.display}) is not empty: {listed}{more}. "
-            "Copy into a new, empty database; nothing was changed."
+            "Copy into a new, empty database."
         )
         raise CopyStoreError(msg)
     return fresh
