@@ -11,12 +11,12 @@ several scripts, a requester merged into one with a larger id.
 from __future__ import annotations
 
 import dataclasses
-import re
 import sqlite3
 from pathlib import Path
 
 from bench.datagen import generate
 from bench.sizes import QUICK
+from tests.db.test_migrations import _plausible
 
 TINY = dataclasses.replace(
     QUICK,
@@ -43,30 +43,20 @@ def user_tables(conn: sqlite3.Connection) -> list[str]:
 
 def _value(table: str, name: str, decl: str, schema: str, n: int) -> object:
     """A value the column's CHECK constraints are likely to accept (row `n` of the table)."""
-    col = re.escape(name)
-    choice = re.search(rf"\b{col}\b\s+IN\s*\(\s*'([^']*)'", schema, re.IGNORECASE)
-    if choice:
-        return choice.group(1)
-    between = re.search(rf"\b{col}\b\s+BETWEEN\s+(-?\d+)\s+AND\s+(-?\d+)", schema, re.I)
-    length = re.search(rf"length\(\s*{col}\s*\)\s*(?:=|BETWEEN)\s*(\d+)", schema, re.I)
-    if "INT" in decl.upper():
-        if between:
-            return int(between.group(1))
-        flag = re.search(rf"\b{col}\b\s+IN\s*\(\s*0\s*,\s*1\s*\)", schema, re.I)
-        return 1 if flag else BIG - n if name.endswith("_id") else 1_700_000_000 + n
+    if "INT" in decl.upper() and name.endswith("_id"):
+        return BIG - n  # snowflakes and ids at the top of the 64-bit range
+    if "INT" in decl.upper() and name.endswith("_at"):
+        return 1_700_000_000 + n
     if "date" in name or name.endswith("_day"):
         return f"2026-11-{10 + n:02d}"
     if "period" in name:
         return f"2026-W{10 + n:02d}"
-    if "currency" in name:
-        return "USD"
     if any(word in name for word in ("scores", "detail", "hidden_sections")):
         return "{}"
     if any(word in name for word in ("evidence", "seen_by", "keywords", "qualifications")):
         return "[]"
-    if length:
-        return "x" * int(length.group(1))
-    return f"{table} {name} {n}" if "key" not in name else f"key{n}"
+    value = _plausible(name, decl, schema)
+    return f"{table} {name} {n}" if value == "x" else value
 
 
 def fill_empty_tables(conn: sqlite3.Connection) -> list[str]:
