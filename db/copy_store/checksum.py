@@ -2,9 +2,12 @@
 
 `copy-store` checksums every row it reads from the source and every row it reads back
 from the target; equal sums and counts mean the same rows, whatever order either side
-returned them in. Each value has one canonical form, so the two drivers agree: an
-integer is its decimal digits, text its UTF-8 bytes, NULL a marker, bytes themselves
-(JSON is stored as text on both sides and is compared as text, byte for byte).
+returned them in. A row's canonical form is the `repr` of the tuple of its values, each
+an `int`, `str`, `None`, `bytes` or `float` (what both drivers return for Entraide's
+column types: BIGINT/INTEGER, TEXT, NULL, bytea/BLOB); `repr` tells `1` from `'1'` and
+`None` from `'None'`, and JSON is stored as text on both sides, so it is compared as
+text. A PostgreSQL boolean counts as SQLite's 0/1; any other type is refused rather than
+guessed at.
 """
 
 from __future__ import annotations
@@ -15,35 +18,31 @@ from dataclasses import dataclass
 
 #: Row digests are added modulo this, so the order of the rows does not matter.
 _MODULUS = 1 << 128
+_CANONICAL = frozenset({int, str, type(None), bytes, float})
 
 
 class UnsupportedValueError(TypeError):
     """A value of a type the checksum has no canonical form for (no such column today)."""
 
 
-def encode_value(value: object) -> bytes:
-    """The canonical bytes of one value; each form is self-delimiting."""
-    if value is None:
-        return b"n;"
-    if isinstance(value, bool):  # a PostgreSQL boolean is SQLite's 0/1
-        value = int(value)
-    if isinstance(value, int):
-        return b"i%d;" % value
-    if isinstance(value, str):
-        data = value.encode("utf-8", "surrogatepass")
-        return b"t%d:%s" % (len(data), data)
-    if isinstance(value, bytes | bytearray | memoryview):
-        data = bytes(value)
-        return b"b%d:%s" % (len(data), data)
-    if isinstance(value, float):
-        return b"f" + value.hex().encode() + b";"
+def canonical_value(value: object) -> object:
+    """`value` as one of the canonical types (a boolean as 0/1, a buffer as bytes)."""
+    if type(value) in _CANONICAL:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
     msg = f"no canonical form for a {type(value).__name__} value"
     raise UnsupportedValueError(msg)
 
 
 def row_digest(row: Sequence[object]) -> int:
     """The row's 128-bit digest (its values in the column order both sides were read in)."""
-    encoded = b"".join([encode_value(value) for value in row])
+    values = tuple(row)
+    if not _CANONICAL.issuperset(map(type, values)):
+        values = tuple(canonical_value(value) for value in values)
+    encoded = repr(values).encode("utf-8", "surrogatepass")
     return int.from_bytes(hashlib.blake2b(encoded, digest_size=16).digest(), "big")
 
 

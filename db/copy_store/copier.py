@@ -201,12 +201,14 @@ async def _copy_table(
     total = TableSum()
 
     async def counted() -> Batches:
-        async for batch in source.batches(table, columns):
-            total.add(batch)
-            yield batch
+        async with contextlib.aclosing(source.batches(table, columns)) as batches:
+            async for batch in batches:
+                total.add(batch)
+                yield batch
 
     try:
-        await target.write(table, columns, counted())
+        async with contextlib.aclosing(counted()) as rows:  # closed even when writing fails
+            await target.write(table, columns, rows)
     except _ROW_ERRORS as exc:
         msg = f"copying {table} failed after {total.rows:,} rows: {exc}"
         raise CopyStoreError(msg) from exc
@@ -216,8 +218,9 @@ async def _copy_table(
 
 async def _sum(side: Side, table: str, columns: list[str]) -> TableSum:
     total = TableSum()
-    async for batch in side.batches(table, columns):
-        total.add(batch)
+    async with contextlib.aclosing(side.batches(table, columns)) as batches:
+        async for batch in batches:
+            total.add(batch)
     return total
 
 
