@@ -317,3 +317,32 @@ def test_derived_lists_every_table_an_insert_trigger_fills(built_store: Path) ->
         name for sql in bodies for name in re.findall(r"INSERT\s+INTO\s+(\w+)", sql, re.IGNORECASE)
     }
     assert filled == set(DERIVED)
+
+
+async def test_the_full_text_checks_catch_a_broken_index(
+    source: DatabaseUrl, pg_empty_url: DatabaseUrl
+) -> None:
+    await copy_store(source, pg_empty_url)
+    conn = await asyncpg.connect(pg_empty_url.dsn())
+    try:
+        side = PgSide(conn, pg_empty_url)
+        assert await side.full_text_problem("task_alerts_fts") is None
+        await conn.execute(
+            "DELETE FROM task_alerts_fts WHERE alert_id = (SELECT min(id) FROM task_alerts)"
+        )
+        assert await side.full_text_problem("task_alerts_fts") == (
+            "1 alerts without their full-text row, 0 rows without an alert"
+        )
+    finally:
+        await conn.close()
+
+    lite = await SqliteSide.open(source, read_only=False)
+    try:
+        assert await lite.full_text_problem("task_alerts_fts") is None
+        await lite.conn.execute(
+            "INSERT INTO task_alerts_fts (task_alerts_fts, rowid, title, requester_name) "
+            "SELECT 'delete', id, title, requester_name FROM task_alerts ORDER BY id LIMIT 1"
+        )
+        assert await lite.full_text_problem("task_alerts_fts") is not None
+    finally:
+        await lite.close()
