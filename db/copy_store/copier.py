@@ -74,19 +74,20 @@ async def copy_store(
         raise CopyStoreError(msg)
     say = progress or (lambda _line: None)
     started = time.perf_counter()
-    with held_against_the_bot(source_url, "source"), held_against_the_bot(target_url, "target"):
-        source = await open_source(source_url)
+    with held_against_the_bot(source_url, "source"):
+        source = await open_source(source_url)  # checked before the target is touched
         try:
-            await prepare_target(target_url)
-            target = await open_side(target_url, read_only=False)
-            say(
-                f"Copying {source_url.display} to {target_url.display} "
-                "(all or nothing: one transaction on the target)"
-            )
-            try:
-                tables, version = await _copy(source, target, say)
-            finally:
-                await target.close()
+            with held_against_the_bot(target_url, "target"):
+                await prepare_target(target_url)
+                target = await open_side(target_url, read_only=False)
+                say(
+                    f"Copying {source_url.display} to {target_url.display} "
+                    "(all or nothing: one transaction on the target)"
+                )
+                try:
+                    tables, version = await _copy(source, target, say)
+                finally:
+                    await target.close()
         finally:
             await source.close()
     return CopyReport(
