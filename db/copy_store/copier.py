@@ -107,8 +107,12 @@ async def _copy(source: Side, target: Side, say: Progress) -> tuple[list[TableRe
         if isinstance(target, PgSide) and not await target.try_lock(PG_MIGRATION_LOCK):
             msg = f"the target ({target.url.display}) is being migrated by an Entraide process."
             raise CopyStoreError(msg)
-        if await target.schema_version() != version:
-            msg = f"the target ({target.url.display}) changed schema version during the copy."
+        if (theirs := await target.schema_version()) != version:
+            msg = (
+                f"the target ({target.url.display}) is at schema version {theirs} and the "
+                f"source at {version}: this code has no schema {version} for the target's "
+                "backend."
+            )
             raise CopyStoreError(msg)
         fresh = await refuse_unless_new(target, version)
         order, columns = await _plan(source, target)
