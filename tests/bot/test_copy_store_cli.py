@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import shutil
 from pathlib import Path
@@ -33,15 +34,7 @@ def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def with_password(url: DatabaseUrl) -> str:
     """The test server trusts its socket, so any password connects: it is only printed."""
-    return DatabaseUrl(
-        dialect="postgresql",
-        host=url.host,
-        port=url.port,
-        database=url.database,
-        user=url.user,
-        password=PASSWORD,
-        options=url.options,
-    ).dsn()
+    return dataclasses.replace(url, password=PASSWORD).dsn()
 
 
 def test_help_says_all_or_nothing() -> None:
