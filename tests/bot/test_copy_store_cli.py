@@ -13,7 +13,11 @@ from bot.cli import build_parser, main
 from db.connection import Database
 from db.migrate import migrate
 from db.url import DatabaseUrl
+from tests.bot.test_logging import root_logging  # noqa: F401 - the fixture, used below
 from tests.db.copy_store_data import build
+
+#: `main` sets up logging in this process: put the root logger back after each test.
+pytestmark = pytest.mark.usefixtures("root_logging")
 
 PASSWORD = "s3cret-Pa55word"
 
