@@ -68,7 +68,8 @@ async def add(
     """Register a role unless it already is, or the server has `limit` roles already.
 
     The count check and the insert are one statement, so two quick commands cannot take
-    a server past the limit.
+    a server past the limit; on PostgreSQL it runs under the server's lock, so neither
+    can two processes (`db.cross_process`).
     """
     _invalidate(db, guild_id)
     # Another process may be registering one for the same server: count under its lock.

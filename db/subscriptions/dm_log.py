@@ -42,6 +42,8 @@ async def admit(
     One statement for the whole batch: the count and the reservation cannot be split by
     another alert's fan-out, a member already told about this alert is skipped (primary
     key), and the reservation is made before sending so a restart never sends twice.
+    On PostgreSQL it runs under each member's lock, so another process's fan-out cannot
+    split it either (`db.cross_process`).
     """
     if not user_ids or cap <= 0:
         return set()

@@ -55,7 +55,8 @@ async def add(
     """Store a subscription unless the member already has `limit` or this exact one.
 
     The count check and the insert are one statement, so two quick clicks cannot
-    take a member past the limit.
+    take a member past the limit; on PostgreSQL it runs under the member's lock, so
+    neither can two processes (`db.cross_process`).
     """
     # Another process may be adding one for the same member: count under their lock.
     async with serialised(db, [f"subscriptions:{guild_id}:{user_id}"]):

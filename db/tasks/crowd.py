@@ -80,7 +80,9 @@ async def vote(
     "gone", or `gone_needed` members', ends the alert in the same statement: only a
     "gone" vote's own statement ends it, so with clicks in flight together a "still
     live" never ends it on behalf of "gone" votes stored just before it.
-    A "still live" pushes the expiry out to `extend_to` (never earlier).
+    A "still live" pushes the expiry out to `extend_to` (never earlier). On PostgreSQL
+    the statement runs under the alert's lock (`alert_key`), so it counts every vote
+    committed before it, from this process's pool or another process.
     """
     if kind not in ("live", "gone"):
         msg = f"unknown vote {kind!r}"

@@ -17,6 +17,8 @@ from db.subscriptions import AlertQuery, NewSubscription
 from db.subscriptions.records import subscription_of
 from tests.cogs.alerts.helpers import stored
 
+pytestmark = pytest.mark.both_backends
+
 GUILD = 10
 NOW = 1_800_000_000
 

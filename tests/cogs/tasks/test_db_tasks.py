@@ -12,6 +12,8 @@ from db import tasks as tasks_db
 from db.connection import Database
 from db.tasks import NewAlert, SearchFilters
 
+pytestmark = pytest.mark.both_backends
+
 
 def new(key: str = "mturk:id:X", *, guild: int = 1, sharer: int = 10, **kw: object) -> NewAlert:
     values: dict[str, object] = {
