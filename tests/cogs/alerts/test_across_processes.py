@@ -8,13 +8,11 @@ per member and the hourly DMs per member (the roles per server: tests/cogs/roles
 
 from __future__ import annotations
 
-import asyncio
-
 from cogs.alerts import rules
 from db import subscriptions
 from db.url import DatabaseUrl
 from tests.cogs.alerts.helpers import stored
-from tests.cogs.tasks.processes import two_processes
+from tests.cogs.tasks.processes import at_once, two_processes
 
 GUILD, MEMBER = 1, 42
 
@@ -22,18 +20,12 @@ GUILD, MEMBER = 1, 42
 async def test_a_members_subscription_limit_holds_across_processes(pg_url: DatabaseUrl) -> None:
     limit, attempts = 5, 40
     async with two_processes(pg_url) as (first, second):
-        outcomes = await asyncio.gather(
-            *(
-                subscriptions.add(
-                    (first, second)[n % 2],
-                    GUILD,
-                    MEMBER,
-                    stored(rules.Filters(keywords=(f"word{n}",))),
-                    100,
-                    limit=limit,
-                )
-                for n in range(attempts)
-            )
+        outcomes = await at_once(
+            (first, second),
+            lambda db, n: subscriptions.add(
+                db, GUILD, MEMBER, stored(rules.Filters(keywords=(f"word{n}",))), 100, limit=limit
+            ),
+            attempts,
         )
         count = await first.fetch_value(
             "SELECT count(*) FROM alert_subscriptions WHERE guild_id = ? AND user_id = ?",
@@ -47,21 +39,14 @@ async def test_a_members_subscription_limit_holds_across_processes(pg_url: Datab
 async def test_the_hourly_dm_cap_holds_across_processes(pg_url: DatabaseUrl) -> None:
     cap, alerts, members = 3, 24, [7, 8, 9, 10]
     async with two_processes(pg_url) as (first, second):
-        admitted = await asyncio.gather(
-            *(
-                subscriptions.admit(
-                    (first, second)[alert % 2],
-                    GUILD,
-                    alert,
-                    # Each alert lists the members in its own order: the locks must not
-                    # deadlock whatever order two fan-outs name the same members in.
-                    members[alert % 4 :] + members[: alert % 4],
-                    now=1000,
-                    since=0,
-                    cap=cap,
-                )
-                for alert in range(1, alerts + 1)
-            )
+        # Each alert lists the members in its own order: the locks must not deadlock
+        # whatever order two fan-outs name the same members in.
+        admitted = await at_once(
+            (first, second),
+            lambda db, n: subscriptions.admit(
+                db, GUILD, n + 1, members[n % 4 :] + members[: n % 4], now=1000, since=0, cap=cap
+            ),
+            alerts,
         )
         rows = await second.fetch_all(
             "SELECT user_id, count(*) AS n FROM alert_dm_log GROUP BY user_id ORDER BY user_id"

@@ -7,12 +7,10 @@ database must leave exactly the limit.
 
 from __future__ import annotations
 
-import asyncio
-
 from db import notify_roles
 from db.notify_roles import RoleFilters
 from db.url import DatabaseUrl
-from tests.cogs.tasks.processes import two_processes
+from tests.cogs.tasks.processes import at_once, two_processes
 
 GUILD = 1
 
@@ -21,13 +19,10 @@ async def test_a_servers_role_limit_holds_across_processes(pg_url: DatabaseUrl) 
     limit, attempts = 4, 30
     anything = RoleFilters(None, None, None, None, (), None, False)
     async with two_processes(pg_url) as (first, second):
-        outcomes = await asyncio.gather(
-            *(
-                notify_roles.add(
-                    (first, second)[role % 2], GUILD, 500 + role, anything, 100, limit=limit
-                )
-                for role in range(attempts)
-            )
+        outcomes = await at_once(
+            (first, second),
+            lambda db, n: notify_roles.add(db, GUILD, 500 + n, anything, 100, limit=limit),
+            attempts,
         )
         count = await first.fetch_value(
             "SELECT count(*) FROM notify_roles WHERE guild_id = ?", (GUILD,)

@@ -7,11 +7,15 @@ are per store object, so they stay apart as they would in two processes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from db.postgres.database import PgDatabase
 from db.url import DatabaseUrl
+
+T = TypeVar("T")
 
 #: Enough connections per process for many statements to really run at once.
 POOL_SIZE = 8
@@ -29,3 +33,10 @@ async def two_processes(url: DatabaseUrl) -> AsyncIterator[tuple[PgDatabase, PgD
             await second.close()
     finally:
         await first.close()
+
+
+async def at_once(
+    stores: Sequence[PgDatabase], attempt: Callable[[PgDatabase, int], Awaitable[T]], count: int
+) -> list[T]:
+    """Start `count` attempts together, attempt `n` on `stores[n % len(stores)]`."""
+    return list(await asyncio.gather(*(attempt(stores[n % len(stores)], n) for n in range(count))))

@@ -8,13 +8,12 @@ counters equal to the rows they count.
 
 from __future__ import annotations
 
-import asyncio
 import random
 
 from db import tasks as tasks_db
 from db.tasks import NewAlert
 from db.url import DatabaseUrl
-from tests.cogs.tasks.processes import two_processes
+from tests.cogs.tasks.processes import at_once, two_processes
 
 GUILD = 1
 SHARERS = 100
@@ -36,13 +35,10 @@ def share_of(sharer: int) -> NewAlert:
 
 async def test_a_hundred_shares_from_two_processes_make_one_alert(pg_url: DatabaseUrl) -> None:
     async with two_processes(pg_url) as (first, second):
-        results = await asyncio.gather(
-            *(
-                tasks_db.share(
-                    (first, second)[sharer % 2], share_of(sharer), now=100, expires_at=200 + sharer
-                )
-                for sharer in range(SHARERS)
-            )
+        results = await at_once(
+            (first, second),
+            lambda db, n: tasks_db.share(db, share_of(n), now=100, expires_at=200 + n),
+            SHARERS,
         )
         rows = await first.fetch_all("SELECT id, seen_count, expires_at FROM task_alerts")
         sightings = await second.fetch_value("SELECT count(*) FROM task_sightings")
@@ -63,18 +59,12 @@ async def test_votes_from_two_processes_are_each_counted_once(pg_url: DatabaseUr
     args = {"guild_id": GUILD, "now": 101, "extend_to": 300, "gone_needed": 1000}
     async with two_processes(pg_url) as (first, second):
         alert_id = (await tasks_db.share(first, share_of(1), now=100, expires_at=200)).alert.id
-        await asyncio.gather(
-            *(
-                tasks_db.vote(
-                    (first, second)[user % 2],
-                    alert_id,
-                    user,
-                    "live" if user % 3 else "gone",
-                    moderator=False,
-                    **args,
-                )
-                for user in range(voters)
-            )
+        await at_once(
+            (first, second),
+            lambda db, n: tasks_db.vote(
+                db, alert_id, n, "live" if n % 3 else "gone", moderator=False, **args
+            ),
+            voters,
         )
         alert = await tasks_db.get_alert(second, alert_id)
         stored = await first.fetch_all(
@@ -91,13 +81,10 @@ async def test_gone_votes_from_two_processes_end_the_alert_at_the_threshold(
     args = {"guild_id": GUILD, "now": 101, "extend_to": 300, "gone_needed": 6}
     async with two_processes(pg_url) as (first, second):
         alert_id = (await tasks_db.share(first, share_of(1), now=100, expires_at=200)).alert.id
-        results = await asyncio.gather(
-            *(
-                tasks_db.vote(
-                    (first, second)[user % 2], alert_id, user, "gone", moderator=False, **args
-                )
-                for user in range(10, 16)
-            )
+        results = await at_once(
+            (first, second),
+            lambda db, n: tasks_db.vote(db, alert_id, 10 + n, "gone", moderator=False, **args),
+            6,
         )
         alert = await tasks_db.get_alert(first, alert_id)
     assert alert is not None and alert.state == "gone" and alert.gone_votes == 6
@@ -109,20 +96,19 @@ async def test_reports_from_two_processes_give_the_exact_median(pg_url: Database
     rates = [rng.randrange(100, 5000) for _ in range(40)]
     async with two_processes(pg_url) as (first, second):
         alert_id = (await tasks_db.share(first, share_of(1), now=100, expires_at=200)).alert.id
-        await asyncio.gather(
-            *(
-                tasks_db.report_done(
-                    (first, second)[user % 2],
-                    alert_id,
-                    user,
-                    guild_id=GUILD,
-                    minutes=10,
-                    hourly_cents=rate,
-                    rating="good" if user % 4 else "bad",
-                    now=150,
-                )
-                for user, rate in enumerate(rates)
-            )
+        await at_once(
+            (first, second),
+            lambda db, n: tasks_db.report_done(
+                db,
+                alert_id,
+                n,
+                guild_id=GUILD,
+                minutes=10,
+                hourly_cents=rates[n],
+                rating="good" if n % 4 else "bad",
+                now=150,
+            ),
+            len(rates),
         )
         alert = await tasks_db.get_alert(second, alert_id)
     middle = sorted(rates)[19:21]
