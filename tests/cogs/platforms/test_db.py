@@ -10,6 +10,8 @@ from db import platforms, reviews
 from db.connection import Database
 from db.platforms import AddRefusedError
 
+pytestmark = pytest.mark.both_backends
+
 GUILD, OTHER = 111, 222
 SCORES = {"pay": 4, "rejections": 4, "support": 3, "payouts": 5, "unpaid_work": 2}
 
@@ -105,6 +107,7 @@ def _plan(rows: list) -> str:
     return "\n".join(str(row["detail"]) for row in rows)
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_hot_queries_use_indexes(db: Database) -> None:
     scores_plan = _plan(
         await db.fetch_all(

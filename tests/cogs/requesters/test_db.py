@@ -12,6 +12,8 @@ from db import audit, reports, requesters, reviews
 from db.connection import Database
 from db.reports import ReportRefusedError
 
+pytestmark = pytest.mark.both_backends
+
 NOW = 1_790_000_000
 DAY = 86_400
 SCORES = {"pay": 4, "fast": 4, "fair": 4, "communication": 4}
@@ -243,6 +245,7 @@ async def test_reputation_reports_confirmed_categories(db: Database) -> None:
 # -- query plans -------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_hot_paths_use_indexes(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     acme = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Acme", NOW)
     captured: list[tuple[str, Any]] = []

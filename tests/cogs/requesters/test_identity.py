@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from cogs.requesters.identity import Known, match_name, match_name_with_new_id
 from db import requesters
 from db.connection import Database
 from db.migrate import migrate
+
+pytestmark = pytest.mark.both_backends
 
 
 @given(st.lists(st.tuples(st.integers(1, 50), st.sampled_from(["none", "caution", "scam"]))))
