@@ -40,6 +40,15 @@ async def test_an_added_platform_is_seen_only_where_it_was_added(db: Database) -
     assert not await platforms.remove_from_server(db, GUILD, added.id)
 
 
+async def test_a_servers_platforms_sort_by_name_ignoring_ascii_case_only(db: Database) -> None:
+    """SQLite's NOCASE folds ASCII letters only; PostgreSQL must order names the same."""
+    async with db.transaction():
+        for key, name in (("eb", "Éb"), ("ea", "éa"), ("zed", "zed"), ("abc", "ABC")):
+            await platforms.add_to_server(db, GUILD, key, name, 10, limit=10)
+    added = [p.name for p in await platforms.visible(db, GUILD) if not p.builtin]
+    assert added == ["ABC", "zed", "Éb", "éa"]
+
+
 @pytest.mark.parametrize("reason", ["builtin", "exists", "limit"])
 async def test_refused_additions_leave_nothing_behind(db: Database, reason: str) -> None:
     async with db.transaction():

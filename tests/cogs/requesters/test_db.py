@@ -214,6 +214,25 @@ async def test_merge_moves_everything_and_keeps_the_worse_status(db: Database) -
     assert again.id == new.id
 
 
+async def test_merging_leaves_a_name_both_records_have_with_the_alias(db: Database) -> None:
+    """SQLite's `UPDATE OR IGNORE`; on PostgreSQL the unique index read from the catalog."""
+    old = await requesters.upsert(db, "mturk", None, "Acme Old", NOW)
+    new = await requesters.upsert(db, "mturk", "A9Z8Y7X6W5V4U3", "Acme", NOW)
+    for record, name in ((old, "Acme Research"), (new, "Acme Research"), (old, "Acme Lab")):
+        await requesters.note_name(db, record.id, name, source="share", guild_id=1, now=NOW)
+    async with db.transaction():
+        moved = await requesters.merge_records(db, old.id, new.id, NOW)
+    assert moved == sorted(moved) and "requester_names" in moved and "task_alerts" in moved
+    rows = await db.fetch_all(
+        "SELECT requester_id, name FROM requester_names ORDER BY requester_id, name"
+    )
+    assert [tuple(r) for r in rows] == [
+        (old.id, "Acme Research"),
+        (new.id, "Acme Lab"),
+        (new.id, "Acme Research"),
+    ]
+
+
 async def test_search_finds_names_ids_and_aliases(db: Database) -> None:
     acme = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Acme Research", NOW)
     await requesters.upsert(db, "prolific", None, "Academic Lab", NOW)
