@@ -22,6 +22,7 @@ from db.postgres.database import PgDatabase
 from db.reports import ReportRefusedError
 from db.reviews import ReviewRefusedError
 from db.url import DatabaseUrl
+from tests.cogs.requesters.helpers import file_report
 
 NOW = 1_790_000_000
 DAY = 86_400
@@ -89,7 +90,7 @@ async def test_the_daily_report_limit_holds_across_processes(
     ]
 
     async def report(db: PgDatabase, i: int) -> reports.Report:
-        return await _report(db, targets[i].id)
+        return await file_report(db, targets[i].id, 5)
 
     assert await _race(two_processes, report, ReportRefusedError) == ATTEMPTS - 3
     assert await first.fetch_value("SELECT COUNT(*) FROM reports WHERE reporter_id = 5") == 3
@@ -103,7 +104,7 @@ async def test_one_open_report_per_requester_holds_across_processes(
 
     async def report(db: PgDatabase, i: int) -> reports.Report:
         # From two servers, so the daily limit (per server) is not what stops them.
-        return await _report(db, acme.id, guild_id=1 + i % 2, daily_limit=ATTEMPTS)
+        return await file_report(db, acme.id, 5, guild_id=1 + i % 2, daily_limit=ATTEMPTS)
 
     assert await _race(two_processes, report, ReportRefusedError) == ATTEMPTS - 1
     assert await first.fetch_value("SELECT COUNT(*) FROM reports WHERE state = 'open'") == 1
@@ -120,25 +121,6 @@ async def test_the_platform_limit_per_server_holds_across_processes(
 
     assert await _race(two_processes, add, AddRefusedError) == ATTEMPTS - 2
     assert await first.fetch_value("SELECT COUNT(*) FROM platform_servers WHERE guild_id = 9") == 2
-
-
-async def _report(db: Database, requester_id: int, **kw: Any) -> reports.Report:
-    values: dict[str, Any] = {
-        "guild_id": 1,
-        "requester_id": requester_id,
-        "reporter_id": 5,
-        "category": "non_payment",
-        "description": "Rejected everything without reason",
-        "evidence": (),
-        "attachment_url": None,
-        "attachment_name": None,
-        "new_member": False,
-        "now": NOW,
-        "since": NOW - DAY,
-        "daily_limit": 3,
-    }
-    values.update(kw)
-    return await reports.create(db, **values)
 
 
 # -- many writers of one key: exactly one row (both backends) -------------------------------

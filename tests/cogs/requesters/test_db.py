@@ -11,6 +11,7 @@ from cogs.requesters import reviewing, service
 from db import audit, reports, requesters, reviews
 from db.connection import Database
 from db.reports import ReportRefusedError
+from tests.cogs.requesters.helpers import file_report as _report
 
 pytestmark = pytest.mark.both_backends
 
@@ -42,25 +43,6 @@ async def _review(
         body=body,
         now=now,
     )
-
-
-async def _report(db: Database, requester_id: int, reporter_id: int, **kw: Any) -> reports.Report:
-    values: dict[str, Any] = {
-        "guild_id": 1,
-        "requester_id": requester_id,
-        "reporter_id": reporter_id,
-        "category": "non_payment",
-        "description": "Rejected everything without reason",
-        "evidence": (),
-        "attachment_url": None,
-        "attachment_name": None,
-        "new_member": False,
-        "now": NOW,
-        "since": NOW - DAY,
-        "daily_limit": 3,
-    }
-    values.update(kw)
-    return await reports.create(db, **values)
 
 
 async def test_saving_again_edits_and_keeps_history(db: Database) -> None:
