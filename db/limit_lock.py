@@ -32,6 +32,10 @@ async def limited(db: Database, scope: str, key: object) -> AsyncIterator[None]:
 
     `scope` names the limit (e.g. "reviews per day"), `key` its owner (a member or server
     id). The lock is released when the transaction ends.
+
+    On SQLite `in_transaction` is the shared connection's (another task's transaction or
+    a group commit counts), so the block may run outside a transaction of its own there:
+    harmless, as the limited statement is atomic on SQLite by itself.
     """
     if db.in_transaction:
         await db.execute(_LOCK, {"scope": scope, "key": str(key)})
