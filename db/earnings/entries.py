@@ -218,7 +218,7 @@ async def logged_minutes(
 async def own_platforms(db: Database, user_id: int, limit: int = 10) -> list[str]:
     rows = await db.fetch_all(
         "SELECT platform FROM earnings_daily WHERE user_id = ? AND platform <> '' "
-        "GROUP BY platform ORDER BY MAX(work_date) DESC LIMIT ?",
+        "GROUP BY platform ORDER BY MAX(work_date) DESC, platform LIMIT ?",
         (user_id, limit),
     )
     return [r["platform"] for r in rows]

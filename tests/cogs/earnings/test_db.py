@@ -20,6 +20,9 @@ from db.earnings import summaries
 from db.errors import IntegrityError
 from db.migrate import migrate
 
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
+
 ALICE, BOB = 101, 202
 WEEK = Period("week", date(2026, 11, 23), date(2026, 11, 29))
 
