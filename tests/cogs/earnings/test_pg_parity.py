@@ -10,7 +10,6 @@ with the *types* of its values, not only their values.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 from datetime import date
 from pathlib import Path
@@ -30,6 +29,7 @@ from db.migrate import migrate
 from db.postgres.database import PgDatabase
 from db.store import Store
 from db.url import DatabaseUrl
+from tests.pg_processes import typed
 
 PERIOD = Period("week", date(2026, 11, 23), date(2026, 11, 29))
 DAYS = [f"2026-11-{d:02d}" for d in range(21, 31)]  # some outside the period
@@ -95,19 +95,6 @@ async def _write(db: Store, users: list[int], guild: int, logs: list[list[Any]])
                 await E.set_status_many(db, user_id, op[1], op[2], 2_000 + n)
             else:
                 await E.delete_entry(db, user_id, op[1])
-
-
-def typed(value: Any) -> Any:
-    """`value` with the type of every leaf kept, so `Decimal(5)` differs from `5`."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = dataclasses.fields(value)
-        return (type(value).__name__, tuple(typed(getattr(value, f.name)) for f in fields))
-    if isinstance(value, dict):
-        return ("dict", tuple((k, typed(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        return (type(value).__name__, tuple(typed(v) for v in items))
-    return (type(value).__name__, value)
 
 
 async def _reads(db: Store, users: list[int], guild: int) -> dict[str, Any]:
