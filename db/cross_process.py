@@ -51,9 +51,14 @@ async def serialised(db: Database, keys: Iterable[str]) -> AsyncIterator[None]:
     """Run the block's statements while holding `keys`, on PostgreSQL in one transaction.
 
     On SQLite the block runs as it is (one statement there is atomic already); on
-    PostgreSQL the block's statements run in a transaction that first locks the keys.
+    PostgreSQL the block's statements run in a transaction (the caller's, if one is open)
+    that first locks the keys.
     """
     if db.dialect != POSTGRESQL:
+        yield
+        return
+    if db.in_transaction:  # the caller's transaction: the locks end with it
+        await hold(db, keys)
         yield
         return
     async with db.transaction():

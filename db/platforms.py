@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from db.connection import Database
+from db.cross_process import serialised
 from db.dialect import Sql
-from db.limit_lock import limited
 from db.models import from_row
 from db.reviews import SCORE, SCORE_ROWS, Summary, summary_from_rows
 
@@ -130,8 +130,8 @@ async def add_to_server(
     platform = _platform(row)
     if platform.builtin:
         raise AddRefusedError("builtin", platform)
-    # Across processes the count and the insert must not interleave (`db.limit_lock`).
-    async with limited(db, "platforms per server", guild_id):
+    # Across processes the count and the insert must not interleave (`db.cross_process`).
+    async with serialised(db, [f"platforms per server:{guild_id}"]):
         linked = await db.fetch_one(
             "INSERT INTO platform_servers (guild_id, platform_id, added_at) SELECT ?, ?, ? "
             "WHERE (SELECT COUNT(*) FROM platform_servers WHERE guild_id = ?) < ? "

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from db.connection import Database
+from db.cross_process import serialised
 from db.dialect import Sql
-from db.limit_lock import limited
 from db.models import from_row
 
 
@@ -119,9 +119,9 @@ async def create(
         "since": since,
         "limit": daily_limit,
     }
-    # Across processes the checks and the insert must not interleave (`db.limit_lock`):
+    # Across processes the checks and the insert must not interleave (`db.cross_process`):
     # both limits are the reporter's, so one lock per reporter covers them.
-    async with limited(db, "reports per reporter", reporter_id):
+    async with serialised(db, [f"reports per reporter:{reporter_id}"]):
         row = await db.fetch_one(
             "INSERT INTO reports (guild_id, requester_id, reporter_id, category, description, "
             "evidence, attachment_url, attachment_name, new_member, created_at, updated_at) "

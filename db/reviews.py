@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import aiosqlite
 
 from db.connection import Database
+from db.cross_process import serialised
 from db.dialect import Sql
-from db.limit_lock import limited
 from db.models import from_row
 from db.postgres.cursor import PgTransaction
 
@@ -146,8 +146,8 @@ async def save(
         "since": since if since is not None else now,
         "limit": daily_limit,
     }
-    # Across processes the count and the insert must not interleave (`db.limit_lock`).
-    limit = nullcontext() if daily_limit is None else limited(db, _PER_DAY, author_id)
+    # Across processes the count and the insert must not interleave (`db.cross_process`).
+    limit = nullcontext() if daily_limit is None else serialised(db, [f"{_PER_DAY}:{author_id}"])
     async with limit:
         row = await db.fetch_one(_SAVE, params)
     if row is None:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from db.connection import Database
+from db.cross_process import hold
 from db.dialect import Sql
 from db.earnings.keys import requester_key
 from db.earnings.records import Entry, ImportOutcome, NewEntry
@@ -32,15 +33,6 @@ _INSERT = (
     ":uid, :kind, :status, :amount_cents, :currency, :minutes, :platform, :requester_name, "
     ":requester_key, :requester_id, :title, :reason, :work_date, :source, :alert_id, "
     ":now, :now) ON CONFLICT (user_id, uid) DO NOTHING"
-)
-
-#: Held by whoever numbers a member's entries, until its transaction ends. Two int4 keys:
-#: this feature's namespace and the member (a snowflake, hashed to fit).
-_HOLD_NUMBERS = Sql(
-    # SQLite: the transaction's BEGIN IMMEDIATE already keeps every other writer out.
-    "SELECT ?",
-    postgresql="SELECT pg_advisory_xact_lock(hashtext('earnings.number'), "
-    "hashtext(CAST(? AS BIGINT)::text))",
 )
 
 
@@ -80,7 +72,7 @@ async def hold_numbers(db: Database, user_id: int) -> None:
     Call it first in every transaction that inserts entries, so no other process numbers
     the same member's entries in between (see the module docstring).
     """
-    await db.fetch_value(_HOLD_NUMBERS, (user_id,))
+    await hold(db, [f"earnings.number:{user_id}"])  # SQLite: BEGIN IMMEDIATE keeps others out
 
 
 async def insert_entry(db: Database, user_id: int, entry: NewEntry, now: int) -> Entry:

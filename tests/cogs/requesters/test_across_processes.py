@@ -2,7 +2,7 @@
 
 Each "process" is a `PgDatabase` pool of its own on one database: READ COMMITTED lets two
 statements on different connections both pass a "count, then insert" check unless the
-limit's key is locked first (`db.limit_lock`). Every test fires many attempts at once,
+limit's key is locked first (`db.cross_process`). Every test fires many attempts at once,
 split across the two pools, and then reads the rows. The upsert tests run on both
 backends: many coroutines writing the same key must leave exactly one row.
 """
