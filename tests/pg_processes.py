@@ -2,7 +2,9 @@
 
 `two_processes`: on PostgreSQL several processes share the store; a limit or a numbering
 that is exact in one process must stay exact when two write at once. Each process has its
-own pool, so two `PgDatabase` pools on one database stand for two processes.
+own pool, so two `PgDatabase` pools on one database stand for two processes (the
+repositories' caches are per store object, so they stay apart as in two processes).
+`at_once` starts many attempts together, alternating between them.
 
 `typed`: records compared across the two stores with the type of every value kept, since
 `Decimal(5) == 5` and `True == 1` would hide what PostgreSQL gives where SQLite gives ints.
@@ -10,20 +12,26 @@ own pool, so two `PgDatabase` pools on one database stand for two processes.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from db.postgres.database import PgDatabase
 from db.url import DatabaseUrl
 
+T = TypeVar("T")
+
+#: Enough connections per process for many statements to really run at once.
+POOL_SIZE = 8
+
 
 @asynccontextmanager
 async def two_processes(
-    url: DatabaseUrl, *, pool_size: int = 5
+    url: DatabaseUrl, *, pool_size: int = POOL_SIZE
 ) -> AsyncIterator[tuple[PgDatabase, PgDatabase]]:
-    """Two pools on the database at `url`, closed after the block."""
+    """Two pools on the (migrated) database at `url`, closed after the block."""
     first = await PgDatabase.open(url, min_size=1, max_size=pool_size)
     try:
         second = await PgDatabase.open(url, min_size=1, max_size=pool_size)
@@ -33,6 +41,13 @@ async def two_processes(
             await second.close()
     finally:
         await first.close()
+
+
+async def at_once(
+    stores: Sequence[PgDatabase], attempt: Callable[[PgDatabase, int], Awaitable[T]], count: int
+) -> list[T]:
+    """Start `count` attempts together, attempt `n` on `stores[n % len(stores)]`."""
+    return list(await asyncio.gather(*(attempt(stores[n % len(stores)], n) for n in range(count))))
 
 
 def typed(value: Any) -> Any:

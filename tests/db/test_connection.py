@@ -66,6 +66,7 @@ async def test_locked_database_raises_busy_error(tmp_path: Path) -> None:
     await db.close()
 
 
+@pytest.mark.sqlite_only(reason="SQLite's online backup API; PostgreSQL is backed up with pg_dump")
 async def test_online_backup(db: Database, tmp_path: Path) -> None:
     await db.execute("INSERT INTO members (user_id, created_at, updated_at) VALUES (7, 0, 0)")
     target = tmp_path / "backup" / "copy.db"

@@ -19,6 +19,10 @@ from db.migrate import MIGRATIONS_DIR
 from tests.db import pg_stores
 from tests.db.pg_stores import FTS, PG_DIR, Both, asyncpg, pg_sql
 
+pytestmark = pytest.mark.sqlite_only(
+    reason="`db` is the SQLite side of the comparison (PostgreSQL is the other)"
+)
+
 pg_uri, pg, both = pg_stores.pg_uri, pg_stores.pg, pg_stores.both
 
 _DELETE_RULES = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL"}

@@ -10,9 +10,15 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import pytest
+
 from cogs.tasks.rules import fts_query
 from tests.db import pg_stores
 from tests.db.pg_stores import FTS, Both
+
+pytestmark = pytest.mark.sqlite_only(
+    reason="`db` is the SQLite side of the comparison (PostgreSQL is the other)"
+)
 
 pg_uri, pg, both = pg_stores.pg_uri, pg_stores.pg, pg_stores.both
 

@@ -12,7 +12,7 @@ from cogs.alerts import rules
 from db import subscriptions
 from db.url import DatabaseUrl
 from tests.cogs.alerts.helpers import stored
-from tests.cogs.tasks.processes import at_once, two_processes
+from tests.pg_processes import at_once, two_processes
 
 GUILD, MEMBER = 1, 42
 

@@ -15,7 +15,7 @@ import pytest
 from db import intake
 from db.store import Store
 from db.url import DatabaseUrl
-from tests.cogs.setup.processes import two_processes
+from tests.pg_processes import two_processes
 
 G, USER, OTHER = 1300000000000000001, 1300000000000000002, 1300000000000000003
 LIMIT = 3

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from db import tasks
+from db.dialect import Sql
 from db.tasks import NewAlert
 from tests.harness.driver import Harness
 
@@ -92,9 +93,12 @@ async def test_every_user_id_column_is_claimed_by_a_privacy_section(harness: Har
 async def names(h: Harness, column: str, user_id: int) -> int:
     table, name = column.split(".")
     if column in JSON_LISTS:
-        sql = (
+        sql = Sql(
             f"SELECT count(*) FROM {table} WHERE EXISTS "
-            f"(SELECT 1 FROM json_each({table}.{name}) WHERE value = ?)"
+            f"(SELECT 1 FROM json_each({table}.{name}) WHERE value = ?)",
+            postgresql=f"SELECT count(*) FROM {table} WHERE EXISTS (SELECT 1 FROM "
+            f"jsonb_array_elements_text({table}.{name}::jsonb) AS e(value) "
+            "WHERE value = ?::bigint::text)",
         )
     else:
         sql = f"SELECT count(*) FROM {table} WHERE {name} = ?"

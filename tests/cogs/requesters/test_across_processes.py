@@ -22,6 +22,7 @@ from db.postgres.database import PgDatabase
 from db.reports import ReportRefusedError
 from db.reviews import ReviewRefusedError
 from db.url import DatabaseUrl
+from tests import pg_processes
 from tests.cogs.requesters.helpers import file_report
 
 NOW = 1_790_000_000
@@ -33,11 +34,8 @@ ATTEMPTS = 24
 @pytest.fixture
 async def two_processes(pg_url: DatabaseUrl) -> AsyncIterator[tuple[PgDatabase, PgDatabase]]:
     """Two independent pools on one PostgreSQL database, as two bot processes hold."""
-    first = await PgDatabase.open(pg_url, min_size=4, max_size=8)
-    second = await PgDatabase.open(pg_url, min_size=4, max_size=8)
-    yield first, second
-    await first.close()
-    await second.close()
+    async with pg_processes.two_processes(pg_url) as stores:
+        yield stores
 
 
 async def _race(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from db import notify_roles
 from db.notify_roles import RoleFilters
 from db.url import DatabaseUrl
-from tests.cogs.tasks.processes import at_once, two_processes
+from tests.pg_processes import at_once, two_processes
 
 GUILD = 1
 

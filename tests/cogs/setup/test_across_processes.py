@@ -16,7 +16,7 @@ from db import guild_setup, guilds
 from db.shards import Shards, shard_of
 from db.store import Store
 from db.url import DatabaseUrl
-from tests.cogs.setup.processes import two_processes
+from tests.pg_processes import two_processes
 
 pytestmark = pytest.mark.both_backends
 

@@ -13,7 +13,7 @@ import random
 from db import tasks as tasks_db
 from db.tasks import NewAlert
 from db.url import DatabaseUrl
-from tests.cogs.tasks.processes import at_once, two_processes
+from tests.pg_processes import at_once, two_processes
 
 GUILD = 1
 SHARERS = 100
