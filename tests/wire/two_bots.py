@@ -99,9 +99,11 @@ async def two_bots(
     shard_ids: tuple[str, str] = ("0", "1"),
     prepare: Prepare | None = None,
     crowd: int = 0,
+    prelude: str = "",
 ) -> AsyncIterator[TwoBots]:
     """Processes A and B (`SHARD_IDS` from `shard_ids`) on `url`, against one server
-    with one community per shard (plus `crowd` members in each)."""
+    with one community per shard (plus `crowd` members in each); `prelude` runs first in
+    each (see `bot_process`)."""
     children: dict[str, Child] = {}
     async with CommunityWire(shards=2, crowd=crowd) as server:
         try:
@@ -117,6 +119,7 @@ async def two_bots(
                             server,
                             home,
                             "run",
+                            prelude=prelude,
                             DATABASE_URL=url.dsn(),
                             SHARD_COUNT="2",
                             SHARD_IDS=ids,
