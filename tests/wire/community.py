@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,8 @@ class Asked:
     token: str
     interaction_id: int
     replies: list[Reply] = field(default_factory=list)
+    #: The process ("A", "B") whose callback answered it.
+    by: str | None = None
 
     @property
     def answer(self) -> Reply | None:
@@ -122,7 +125,7 @@ class CommunityWire(WireDiscord):
     def edits_of(self, message_id: int) -> list[dict[str, Any]]:
         return [sent for _, m, sent in self.edits if m == message_id]
 
-    async def until(self, check: Any, within: float, what: str) -> None:
+    async def until(self, check: Callable[[], bool], within: float, what: str) -> None:
         """Wait until `check()` is true (re-checked after every REST call), at most `within`
         seconds; then fail naming `what`."""
 
@@ -278,6 +281,8 @@ class CommunityWire(WireDiscord):
         kind = (call.json or {}).get("type")
         data = (call.json or {}).get("data") or {}
         self._reply(parts[2], {4: "message", 5: "deferred"}.get(kind, f"callback:{kind}"), data)
+        if parts[2] in self.asked:
+            self.asked[parts[2]].by = self.by(call)
         self.messages[int(answer["resource"]["message"]["id"])] = answer["resource"]["message"]
         self._originals[parts[2]] = answer["resource"]["message"]
         return answer

@@ -92,6 +92,7 @@ async def test_a_hundred_shares_split_across_two_processes_make_one_alert(
         )
         texts = await answers(server, asked)
 
+        assert sorted(a.by or "?" for a in asked) == ["A"] * 50 + ["B"] * 50
         assert sum(POSTED in text for text in texts) == 1, texts
         assert all(POSTED in text or text.startswith(MERGED) for text in texts), texts
         (alert,) = server.posted_in(world.alerts)
