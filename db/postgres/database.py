@@ -24,7 +24,7 @@ from typing import Any, Literal
 import asyncpg
 
 from db.postgres.cursor import Params, PgTransaction, rowcount_of, run_statement
-from db.postgres.errors import busy_on_transient, refused_as_config_error
+from db.postgres.errors import busy_on_transient, quiet_pool_warnings, refused_as_config_error
 from db.postgres.sql import translate
 from db.queries import QueryHelpers
 from db.url import DatabaseUrl
@@ -76,6 +76,7 @@ class PgDatabase(QueryHelpers):
         settings = {"application_name": "entraide", "timezone": "UTC"}
         if busy_timeout_ms:
             settings["lock_timeout"] = str(int(busy_timeout_ms))  # as SQLite's busy_timeout
+        quiet_pool_warnings()
         with busy_on_transient(), refused_as_config_error(url):
             pool = await asyncpg.create_pool(
                 url.dsn(),

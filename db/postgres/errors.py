@@ -9,6 +9,7 @@ is back the next call simply works.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -69,3 +70,32 @@ def refused_as_config_error(url: DatabaseUrl) -> Iterator[None]:
     except REFUSED as exc:
         msg = f"{url.display} refused the connection: {exc}. Check DATABASE_URL."
         raise DatabaseConfigError(msg) from exc
+
+
+#: asyncpg's pool (0.30+) keeps `min_size` connections open; while the server is down
+#: it logs this every second or so, each time with a full traceback.
+POOL_FLOOR_WARNING = "Failed to restore the pool connection floor"
+
+
+class OneLinePoolWarnings(logging.Filter):
+    """Keeps asyncpg's "pool connection floor" warning, as one line naming the error.
+
+    The pool recovers by itself once the server is back (the member meanwhile reads
+    "try again"), so an operator needs to know that, not a traceback each second.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and str(record.msg).startswith(POOL_FLOOR_WARNING):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_pool_warnings() -> None:
+    """Install `OneLinePoolWarnings` on asyncpg's pool logger (once)."""
+    pool_log = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, OneLinePoolWarnings) for f in pool_log.filters):
+        pool_log.addFilter(OneLinePoolWarnings())

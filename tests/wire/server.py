@@ -45,6 +45,7 @@ class Request:
     query: dict[str, str]
     json: Any
     headers: dict[str, str]
+    peer_port: int = 0  # the caller's end of the connection (which process sent it)
 
 
 @dataclass
@@ -99,6 +100,8 @@ class WireDiscord:
         self.sequences = dict.fromkeys(range(shards), 0)
         self._gateway_url = gateway_url  # None: this server's own /gateway
         self._events: dict[str, asyncio.Event] = {}
+        #: Set after every REST call is answered (`until` waits on it; cleared there).
+        self.changed = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -148,17 +151,23 @@ class WireDiscord:
         if request.can_read_body and request.content_type == "application/json":
             body = await request.json()
         path = "/" + request.match_info["tail"]
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         call = Request(request.method, path, dict(request.query), body, dict(request.headers))
+        call.peer_port = peer[1] if peer else 0
         self.requests.append(call)
-        is_interaction = path.startswith("/interactions/")
+        # Interaction callbacks and webhooks (follow-ups, edits) carry no bot token.
+        is_interaction = path.startswith(("/interactions/", "/webhooks/"))
         if not is_interaction and request.headers.get("Authorization") != f"Bot {self.token}":
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
         parts = path.strip("/").split("/")
         handler = self._route(request.method, parts)
         if handler is None:
             self.unknown.append(call)
+            self.changed.set()
             return json_response({"message": "Unknown route", "code": 0}, 404)
-        return json_response(handler(call, parts))
+        response = json_response(handler(call, parts))
+        self.changed.set()
+        return response
 
     def _route(self, method: str, parts: list[str]) -> Any:
         match (method, parts):
@@ -266,9 +275,18 @@ class WireDiscord:
         """The newest connection of a shard."""
         return next(s for s in reversed(self.sessions) if s.shard_id == shard)
 
-    async def dispatch(self, event: str, data: dict[str, Any], *, shard: int | None = None) -> None:
-        """Send a DISPATCH (op 0) on the shard's newest connection (else the newest)."""
-        session = self.sessions[-1] if shard is None else self.session_of(shard)
+    async def dispatch(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        shard: int | None = None,
+        session: GatewaySession | None = None,
+    ) -> None:
+        """Send a DISPATCH (op 0) on `session`, else the shard's newest connection (else
+        the newest)."""
+        if session is None:
+            session = self.sessions[-1] if shard is None else self.session_of(shard)
         self.sequences[session.shard_id] += 1
         sequence = self.sequences[session.shard_id]
         await self._send(session, {"op": 0, "t": event, "s": sequence, "d": data})

@@ -9,119 +9,18 @@ resumes at READY's `resume_gateway_url` after the server drops it. Everything st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import os
 import signal
-import socket
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from db.url import DatabaseUrl
+from tests.wire.processes import Child, bot_process, free_port
 from tests.wire.server import WireDiscord
 
-ROOT = Path(__file__).resolve().parents[2]
-
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
-
-
-class Child:
-    """`python -m bot …` as a child process, its stderr collected line by line."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-        self.stdout = ""
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        assert self.proc.stderr is not None
-        async for raw in self.proc.stderr:
-            self.lines.append(raw.decode(errors="replace"))
-
-    @property
-    def stderr(self) -> str:
-        return "".join(self.lines)
-
-    async def wait_for_line(self, wanted: str, within: float = 60) -> None:
-        async def poll() -> None:
-            while not any(wanted in line for line in self.lines):
-                if self.proc.returncode is not None:
-                    msg = f"bot exited ({self.proc.returncode}) before {wanted!r}:\n{self.stderr}"
-                    raise AssertionError(msg)
-                await asyncio.sleep(0.05)
-
-        await asyncio.wait_for(poll(), within)
-
-    async def finish(self, within: float = 60) -> int:
-        """Wait for the exit (after SIGTERM or by itself); kill only if it hangs."""
-        try:
-            await asyncio.wait_for(self.proc.wait(), within)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-            raise
-        await asyncio.wait_for(self._reader, 10)
-        assert self.proc.stdout is not None
-        self.stdout = (await self.proc.stdout.read()).decode(errors="replace")
-        return self.proc.returncode  # type: ignore[return-value]
-
-
-@contextlib.asynccontextmanager
-async def bot_process(
-    server: WireDiscord, tmp_path: Path, *args: str, prelude: str = "", **env: str
-) -> AsyncIterator[Child]:
-    """`python -m bot *args`; with a `prelude`, that code runs first in the same process."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DISCORD_TOKEN", "DATABASE_PATH", "DISCORD_API_BASE", "DEV_GUILD_ID"}
-    }
-    base |= {
-        "PYTHONPATH": str(ROOT),
-        "DISCORD_TOKEN": server.token,
-        "DISCORD_API_BASE": server.api_base,
-        "DATABASE_PATH": str(tmp_path / "entraide.db"),
-        "BACKUP_DIR": str(tmp_path / "backups"),
-        "LOG_LEVEL": "INFO",
-        # Nothing may leave loopback: a proxy setting would send the bot elsewhere.
-        "NO_PROXY": "127.0.0.1",
-        **env,
-    }
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        base.pop(name, None)
-    base = {k: v for k, v in base.items() if v != ""}  # `NAME=""` in env: not set at all
-    if prelude:
-        entry = ["-c", f"{prelude}\nimport sys, bot.cli\nsys.exit(bot.cli.main(sys.argv[1:]))"]
-    else:
-        entry = ["-m", "bot"]
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *entry,
-        *args,
-        cwd=tmp_path,
-        env=base,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    child = Child(proc)
-    try:
-        yield child
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            with contextlib.suppress(TimeoutError):
-                await child.finish()
-
-
-def free_port() -> int:
-    """A loopback port where nothing listens (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_run_follows_the_servers_gateway_answers_and_resumes(tmp_path: Path) -> None:
