@@ -22,6 +22,7 @@ from bench.members import CHUNK_SIZE
 from bench.phases.base import copy_db
 from bench.phases.fanout import FanOut
 from bench.phases.mixed import MixedLoad
+from bench.phases.postgres import PostgresPhases
 from bench.phases.reads import ReadPhases
 from bench.phases.shares import SharePhases
 from bench.phases.store import StorePhases
@@ -54,8 +55,9 @@ PHASES = (
 )
 
 
-class Run(SharePhases, MixedLoad, FanOut, StorePhases, ReadPhases):
-    """The whole run: the store, the bot, then each phase in `main_async`'s order."""
+class Run(SharePhases, MixedLoad, FanOut, StorePhases, ReadPhases, PostgresPhases):
+    """The whole run: the store, the bot, then each phase in `main_async`'s order; then the
+    share phases on PostgreSQL, with the SQLite bot stopped and its loop probe off."""
 
     async def build_store(self) -> None:
         started = time.perf_counter()
@@ -176,6 +178,7 @@ async def main_async(
         finally:
             await run.close()
             await run.probe.stop()
+        await run.postgres_phases()
     in_service = run.probe.max_block_ms_except(*STARTUP_PHASES)
     run.report.figures["max_loop_block_ms"] = round(in_service, 1)
     print_report(run.report, sizes, run.probe, run_errors)
