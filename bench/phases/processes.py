@@ -62,12 +62,14 @@ class TwoProcesses(RunBase):
         one = await self._burst(url, ALONE)
         two = await self._burst(url, PAIR)
         alone, both = one.per_second, two.per_second
-        self.report.figures["pg_two_process_share_per_s"] = round(both)
+        # Shares that failed are quick to fail: then there is no figure, only the note.
+        ok = not one.failed and not two.failed
+        self.report.figures["pg_two_process_share_per_s"] = round(both) if ok else None
         cores = os.cpu_count() or 1
         self.report.row(
             "pg_two_process_share_per_s",
-            fmt(both),
-            f"one process {fmt(alone)} (x{both / alone:.2f})",
+            fmt(both) if ok else "n/a",
+            f"one process {fmt(alone)} (x{both / alone:.2f})" if ok else "shares failed",
         )
         self.report.row(
             "  two-process detail",
