@@ -8,6 +8,7 @@ runs from the bot's start to the last phase, so `max_loop_block_ms` covers the w
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import json
 import logging
@@ -61,7 +62,9 @@ class Run(SharePhases, MixedLoad, FanOut, StorePhases, ReadPhases, PostgresPhase
 
     async def build_store(self) -> None:
         started = time.perf_counter()
-        store, cached = await asyncio.to_thread(ensure_store, self.sizes, self.seed)
+        # The load's rates are not the store's: `--mixed-share-rate` reuses the cached store.
+        store_sizes = {QUICK.name: QUICK, FULL.name: FULL}.get(self.sizes.name, self.sizes)
+        store, cached = await asyncio.to_thread(ensure_store, store_sizes, self.seed)
         self.store = store
         size = store.stat().st_size / 1024 / 1024
         counts = await asyncio.to_thread(row_counts, store)
@@ -146,9 +149,15 @@ def row_counts(path: Path) -> dict[str, int]:
 
 
 async def main_async(
-    quick: bool, seed: int, profile: str | None = None, legacy: bool = False
+    quick: bool,
+    seed: int,
+    profile: str | None = None,
+    legacy: bool = False,
+    mixed_share_rate: float | None = None,
 ) -> dict[str, float | None]:
     sizes = QUICK if quick else FULL
+    if mixed_share_rate is not None:
+        sizes = dataclasses.replace(sizes, mixed_share_rate=mixed_share_rate)
     print(f"Entraide benchmark — {describe(sizes)}")
     if legacy:
         print("LEGACY housekeeping (the baseline): SQLite's automatic checkpoints, FTS5")
