@@ -23,6 +23,7 @@ import pytest
 
 from bench import world
 from bench.members import ChunkedMembers
+from bench.servers import server_world
 from bot.clock import ManualClock
 from bot.i18n import t
 from tests.harness import payloads as p
@@ -130,7 +131,7 @@ class BenchBot:
         large server's members (bench/members.py): the bot forgets per-server data of
         anyone missing once the list is complete. `database_url` puts the store on that
         PostgreSQL database instead (already filled); `server` is the store's server the
-        bot serves (`world.server_world`), as one shard of several would.
+        bot serves (`bench.servers.server_world`), as one shard of several would.
         """
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
@@ -154,7 +155,7 @@ class BenchBot:
             bot_settings,
             clock,
             monkeypatch,
-            world=world.server_world(server),
+            world=server_world(server),
             extra_members=people,
         )
         return cls(harness, monkeypatch, folder, chunked)

@@ -6,8 +6,6 @@ everybody is, so ids are constants rather than the harness's session counter.
 
 from __future__ import annotations
 
-import dataclasses
-
 from tests.harness import payloads as p
 from tests.harness.driver import World
 
@@ -48,30 +46,6 @@ def bench_world() -> World:
         bob=p.FakeUser(_id(25), "bob"),
         carol=p.FakeUser(_id(26), "carol"),
         dave=p.FakeUser(_id(27), "dave"),
-    )
-
-
-def server_world(n: int) -> World:
-    """The world of server n of the store (0 is `bench_world`), as a shard serving it sees it.
-
-    Servers past the first were generated with their channels and roles at fixed offsets
-    from their id (bench/datagen/community.py `fill_guilds`); the people are the same users.
-    """
-    if n == 0:
-        return bench_world()
-    gid = guild_id(n)
-    return dataclasses.replace(
-        bench_world(),
-        guild_id=gid,
-        everyone_role=gid,
-        mod_role=gid + 2,
-        manager_role=gid + 3,
-        bot_role=gid + 4,
-        general=gid + 10,
-        alerts=gid + 11,
-        mods=gid + 12,
-        digest=gid + 13,
-        forum=gid + 14,
     )
 
 

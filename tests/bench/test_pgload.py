@@ -13,6 +13,7 @@ import asyncpg
 
 from bench.datagen import generate
 from bench.pgload import copy_tables
+from bench.servers import server_world
 from bench.sizes import QUICK
 from db.url import DatabaseUrl
 
@@ -59,6 +60,12 @@ async def test_the_generated_store_arrives_whole(tmp_path: Path, pg_empty_url: D
                 (tuple(r) for r in await conn.fetch(f'SELECT {quoted} FROM "{table}"')), key=repr
             )
             assert copied == _sqlite_rows(store, table, columns), table
+        # A worker serving server 2 (bench.servers) finds it set up where it looks.
+        shard = server_world(2)
+        alerts = await conn.fetchval(
+            "SELECT alerts_channel_id FROM guild_settings WHERE guild_id = $1", shard.guild_id
+        )
+        assert alerts == shard.alerts
         documents = await conn.fetchval("SELECT count(*) FROM task_alerts_fts")
         assert documents == TINY.tasks
         top = await conn.fetchval("SELECT max(id) FROM requesters")

@@ -119,3 +119,14 @@ def test_two_processes_count_every_share_over_the_whole_span() -> None:
     assert burst.per_second == 300  # 600 shares from 100.0 to 102.0
     assert burst.failed == 3
     assert Burst([a]).failed == 0
+
+
+def test_each_worker_serves_a_server_the_store_set_up() -> None:
+    from bench import world
+    from bench.servers import server_world
+
+    assert server_world(0) == world.bench_world()
+    other = server_world(2)
+    assert other.guild_id == world.guild_id(2)
+    assert other.alerts == world.guild_id(2) + 11  # fill_guilds' alerts channel
+    assert other.bot_user == world.bench_world().bot_user  # one bot, several shards
