@@ -67,7 +67,7 @@ def test_a_given_server_is_used_and_shown_without_its_password(
     monkeypatch.setenv(pgserver.ENV_URL, "postgresql://bench:hunter2@db.example:5433/postgres")
     server = pgserver.open_server()
     assert isinstance(server, pgserver.BenchServer)
-    assert server.started is None
+    assert not server.started
     assert "hunter2" not in server.where
     assert "db.example" in server.where
     server.stop()  # an existing server is left alone: nothing to stop, no error
