@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import traceback
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class PgRun(SharePhases, MixedLoad):
     def __init__(self, sizes: Sizes, seed: int, folder: Path, url: DatabaseUrl) -> None:
         super().__init__(sizes, seed, folder)
         self.url = url
+        self.server_info = ""
 
     async def start_bot(self) -> None:
         from bench import world
@@ -45,6 +47,12 @@ class PgRun(SharePhases, MixedLoad):
         bot = self.bench.h.bot
         await bot.add_cog(DispatchOnly(bot, world.ALERTS))
         await self.bench.h.settle()
+        version = await self.bench.h.db.fetch_value("SHOW server_version")
+        settings = bot.settings
+        self.server_info = (
+            f"PostgreSQL {version}, the bot's pool {settings.db_pool_min_size}"
+            f"-{settings.db_pool_max_size} connections, {os.cpu_count() or 1} cores shared"
+        )
 
     async def phases(self) -> None:
         await self.dispatch_only()
@@ -128,6 +136,7 @@ class PostgresPhases(TwoProcesses):
                 self.report.row(label, value)
             else:
                 self.report.rows.append(dataclasses.replace(row, label=label))
+        self.report.row("  pg: server", pg.server_info)
         worst = pg.probe.max_block_ms_except()
         self.report.row("  pg: worst loop stall", f"{worst:,.0f} ms (not in max_loop_block_ms)")
         self.report.notes.extend(f"PostgreSQL: {note}" for note in pg_report.notes)
