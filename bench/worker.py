@@ -6,7 +6,8 @@ serving one server of the store as one shard would. It builds its burst of `/tas
 payloads, says `ready`, waits for the parent's `go` on stdin (so every worker starts at
 once), feeds the burst as a gateway would and reports, on one `BENCH {json}` line, when
 the burst started and when its last member had an answer (wall-clock, so the parent can
-span several processes), and whether any interaction failed.
+span several processes), the CPU time it used (background work drained included), and
+whether any interaction failed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ async def work(args: argparse.Namespace, url: str) -> dict[str, Any]:
             payloads = [bench.slash_payload("task share", s.user, **s.options) for s in shares]
             say({"ready": True})
             await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+            cpu = time.process_time()
             result = await bench.burst(payloads)
+            cpu = time.process_time() - cpu  # this process's CPU, drain included
             answered = len(bench.answers.answered.keys() & set(result.ids))
             return {
                 "started": result.started + wall,
@@ -55,6 +58,7 @@ async def work(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 "count": len(result.ids),
                 "apologies": result.apologies(),
                 "unanswered": len(result.ids) - answered,
+                "cpu_s": cpu,
             }
         finally:
             await bench.stop()

@@ -47,6 +47,11 @@ class Burst:
         return self.count / span
 
     @property
+    def cpu_ms_per_share(self) -> float:
+        """The bot processes' CPU per share (PostgreSQL's own is not in it)."""
+        return sum(r["cpu_s"] for r in self.reports) * 1000 / self.count
+
+    @property
     def failed(self) -> int:
         return sum(r["apologies"] + r["unanswered"] for r in self.reports)
 
@@ -74,8 +79,9 @@ class TwoProcesses(RunBase):
         self.report.row(
             "  two-process detail",
             f"{two.count:,} shares from 2 bot processes at once (one alone: {one.count:,}); "
-            f"{cores} cores shared by both bots, the PostgreSQL server and the rest of the "
-            f"machine (load average {os.getloadavg()[0]:.2f} now)",
+            f"bot CPU per share {two.cpu_ms_per_share:.2f} ms (one alone "
+            f"{one.cpu_ms_per_share:.2f}); {cores} cores shared by both bots, the PostgreSQL "
+            f"server and the rest of the machine (load average {os.getloadavg()[0]:.2f} now)",
         )
         for what, burst in (("one process", one), ("two processes", two)):
             if burst.failed:

@@ -13,6 +13,7 @@ import asyncpg
 
 from bench.datagen import generate
 from bench.pgload import copy_tables
+from bench.phases.processes import TwoProcesses
 from bench.servers import server_world
 from bench.sizes import QUICK
 from db.url import DatabaseUrl
@@ -76,3 +77,20 @@ async def test_the_generated_store_arrives_whole(tmp_path: Path, pg_empty_url: D
         assert new_id > top
     finally:
         await conn.close()
+
+
+async def test_a_worker_process_bursts_on_its_server_and_reports(
+    tmp_path: Path, pg_empty_url: DatabaseUrl
+) -> None:
+    """The two-process phase's plumbing: a real `python -m bench.worker` on the copied
+    store gets ready, bursts on `go` and reports every share (answered or failed)."""
+    store = tmp_path / "store.db"
+    await asyncio.to_thread(generate, store, TINY, 7)
+    await copy_tables(store, pg_empty_url)
+    run = TwoProcesses(dataclasses.replace(TINY, burst=5), 7, tmp_path)
+    burst = await run._burst(pg_empty_url, (1,))
+    (report,) = burst.reports
+    assert report["count"] == 5
+    assert report["started"] <= report["answered"]
+    assert report["cpu_s"] > 0
+    assert 0 <= burst.failed <= 5

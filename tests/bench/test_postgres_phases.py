@@ -114,10 +114,12 @@ def test_failed_shares_give_no_postgresql_figure(tmp_path: Path) -> None:
 def test_two_processes_count_every_share_over_the_whole_span() -> None:
     a = {"started": 100.0, "answered": 101.0, "count": 300, "apologies": 0, "unanswered": 0}
     b = {"started": 100.5, "answered": 102.0, "count": 300, "apologies": 1, "unanswered": 2}
+    a["cpu_s"], b["cpu_s"] = 0.6, 0.9
     burst = Burst([a, b])
     assert burst.count == 600
     assert burst.per_second == 300  # 600 shares from 100.0 to 102.0
     assert burst.failed == 3
+    assert burst.cpu_ms_per_share == 2.5  # 1.5 s of CPU over 600 shares
     assert Burst([a]).failed == 0
 
 
