@@ -39,6 +39,14 @@ class BenchServer:
         kind = "started by the bench" if self.started else ENV_URL
         return f"{self.pg.admin.display} ({kind})"
 
+    @property
+    def postmaster(self) -> int | None:
+        """The server's main process, when the bench started it (its CPU is measured)."""
+        if not self.started:
+            return None
+        pid: int | None = self.pg.server.get_pid()
+        return pid
+
     async def create_database(self) -> DatabaseUrl:
         """A new empty database for this run (`migrate` or `copy-store` fills it)."""
         return await self.pg.create_database()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import time
 import traceback
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from bench.dispatch import DispatchOnly
 from bench.pgload import load_store
 from bench.pgserver import BenchServer, open_server
 from bench.phases.mixed import MixedLoad
-from bench.phases.processes import TwoProcesses
+from bench.phases.processes import TwoProcesses, cpu_of, cpu_per_share, cpu_since
 from bench.phases.shares import SharePhases
 from bench.report import Report, fmt
 from bench.runtime import BenchBot
@@ -32,10 +33,14 @@ from db.url import DatabaseUrl
 class PgRun(SharePhases, MixedLoad):
     """The share phases' own code, on a bot whose store is a PostgreSQL database."""
 
-    def __init__(self, sizes: Sizes, seed: int, folder: Path, url: DatabaseUrl) -> None:
+    def __init__(
+        self, sizes: Sizes, seed: int, folder: Path, url: DatabaseUrl, postmaster: int | None
+    ) -> None:
         super().__init__(sizes, seed, folder)
         self.url = url
+        self.postmaster = postmaster
         self.server_info = ""
+        self.cpu_info = ""
 
     async def start_bot(self) -> None:
         from bench import world
@@ -56,7 +61,11 @@ class PgRun(SharePhases, MixedLoad):
 
     async def phases(self) -> None:
         await self.dispatch_only()
+        bot_cpu, server_cpu = time.process_time(), await cpu_of(self.postmaster)
         await self.share_burst()
+        bot_cpu = time.process_time() - bot_cpu
+        server_cpu = await cpu_since(self.postmaster, server_cpu)
+        self.cpu_info = cpu_per_share(self.sizes.burst, bot_cpu, server_cpu)
         await self.share_steady()
         await self.steady_mixed()
 
@@ -83,7 +92,7 @@ class PostgresPhases(TwoProcesses):
         try:
             how = await load_store(self.store, url)
             print(f"  store loaded into {url.display}: {how}")
-            pg = PgRun(self.sizes, self.seed, self.folder / "pg-bot", url)
+            pg = PgRun(self.sizes, self.seed, self.folder / "pg-bot", url, server.postmaster)
             pg.errors = self.errors
             pg.probe.start()
             try:
@@ -93,7 +102,7 @@ class PostgresPhases(TwoProcesses):
                 await pg.close()
                 await pg.probe.stop()
             self._take(pg.report, pg)
-            await self.two_processes(url)
+            await self.two_processes(url, server.postmaster)
         except Exception as exc:  # a phase that fails on PostgreSQL: say so, keys stay null
             where = traceback.extract_tb(exc.__traceback__)[-1]
             self.report.notes.append(
@@ -137,6 +146,7 @@ class PostgresPhases(TwoProcesses):
             else:
                 self.report.rows.append(dataclasses.replace(row, label=label))
         self.report.row("  pg: server", pg.server_info)
+        self.report.row("  pg: CPU per share (burst)", pg.cpu_info)
         worst = pg.probe.max_block_ms_except()
         self.report.row("  pg: worst loop stall", f"{worst:,.0f} ms (not in max_loop_block_ms)")
         self.report.notes.extend(f"PostgreSQL: {note}" for note in pg_report.notes)

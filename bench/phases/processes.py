@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.pgcpu import server_cpu_seconds
 from bench.phases.base import RunBase
 from bench.report import fmt
 from bench.worker import ENV_URL, PREFIX
@@ -31,11 +32,34 @@ READY_TIMEOUT_S = 300
 BURST_TIMEOUT_S = 600
 
 
+async def cpu_of(postmaster: int | None) -> float | None:
+    return await asyncio.to_thread(server_cpu_seconds, postmaster)
+
+
+async def cpu_since(postmaster: int | None, before: float | None) -> float | None:
+    after = await cpu_of(postmaster)
+    return None if after is None or before is None else after - before
+
+
+def cpu_per_share(shares: int, bot_s: float, server_s: float | None) -> str:
+    """What one share cost in CPU, and the ceiling that puts on this machine."""
+    bot = bot_s * 1000 / shares
+    if server_s is None:
+        return f"bot {bot:.2f} ms, PostgreSQL server n/a (not started by the bench)"
+    server = server_s * 1000 / shares
+    cores = os.cpu_count() or 1
+    return (
+        f"bot {bot:.2f} ms + PostgreSQL server {server:.2f} ms: on {cores} idle cores at "
+        f"most {cores * 1000 / (bot + server):,.0f} shares/s"
+    )
+
+
 @dataclass
 class Burst:
-    """What the workers of one burst reported."""
+    """What the workers of one burst reported, and the server's CPU meanwhile."""
 
     reports: list[dict[str, Any]]
+    server_cpu_s: float | None = None
 
     @property
     def count(self) -> int:
@@ -47,9 +71,9 @@ class Burst:
         return self.count / span
 
     @property
-    def cpu_ms_per_share(self) -> float:
-        """The bot processes' CPU per share (PostgreSQL's own is not in it)."""
-        return sum(r["cpu_s"] for r in self.reports) * 1000 / self.count
+    def cpu(self) -> str:
+        """CPU per share: the bot processes', and the server's when known."""
+        return cpu_per_share(self.count, sum(r["cpu_s"] for r in self.reports), self.server_cpu_s)
 
     @property
     def failed(self) -> int:
@@ -63,9 +87,9 @@ class WorkerError(RuntimeError):
 class TwoProcesses(RunBase):
     """`pg_two_process_share_per_s`, beside one process's figure from the same run."""
 
-    async def two_processes(self, url: DatabaseUrl) -> None:
-        one = await self._burst(url, ALONE)
-        two = await self._burst(url, PAIR)
+    async def two_processes(self, url: DatabaseUrl, postmaster: int | None) -> None:
+        one = await self._burst(url, ALONE, postmaster)
+        two = await self._burst(url, PAIR, postmaster)
         alone, both = one.per_second, two.per_second
         # Shares that failed are quick to fail: then there is no figure, only the note.
         ok = not one.failed and not two.failed
@@ -79,17 +103,20 @@ class TwoProcesses(RunBase):
         self.report.row(
             "  two-process detail",
             f"{two.count:,} shares from 2 bot processes at once (one alone: {one.count:,}); "
-            f"bot CPU per share {two.cpu_ms_per_share:.2f} ms (one alone "
-            f"{one.cpu_ms_per_share:.2f}); {cores} cores shared by both bots, the PostgreSQL "
-            f"server and the rest of the machine (load average {os.getloadavg()[0]:.2f} now)",
+            f"{cores} cores shared by both bots, the PostgreSQL server and the rest of the "
+            f"machine (load average {os.getloadavg()[0]:.2f} now)",
         )
+        self.report.row("  CPU per share, two processes", two.cpu)
+        self.report.row("  CPU per share, one process", one.cpu)
         for what, burst in (("one process", one), ("two processes", two)):
             if burst.failed:
                 self.report.notes.append(
                     f"{what}: {burst.failed} shares got the apology or no answer"
                 )
 
-    async def _burst(self, url: DatabaseUrl, servers: tuple[int, ...]) -> Burst:
+    async def _burst(
+        self, url: DatabaseUrl, servers: tuple[int, ...], postmaster: int | None = None
+    ) -> Burst:
         """Start a worker per server, wait until all are ready, start them together."""
         env = {**os.environ, ENV_URL: url.dsn()}
         procs = []
@@ -127,6 +154,7 @@ class TwoProcesses(RunBase):
                     )
             for proc, log in zip(procs, logs, strict=True):
                 await _expect(proc, log, "ready", READY_TIMEOUT_S)
+            server_cpu = await cpu_of(postmaster)
             for proc in procs:
                 assert proc.stdin is not None
                 proc.stdin.write(b"go\n")
@@ -135,9 +163,10 @@ class TwoProcesses(RunBase):
                 await _expect(proc, log, "count", BURST_TIMEOUT_S)
                 for proc, log in zip(procs, logs, strict=True)
             ]
+            server_cpu = await cpu_since(postmaster, server_cpu)
             for proc in procs:
                 await asyncio.wait_for(proc.wait(), timeout=60)
-            return Burst(reports)
+            return Burst(reports, server_cpu)
         finally:
             for proc in procs:
                 if proc.returncode is None:

@@ -84,7 +84,7 @@ def _pg_report(**figures: float | None) -> Report:
 def test_postgresql_figures_sit_beside_sqlites(tmp_path: Path) -> None:
     run = _run(tmp_path)
     run.report.figures.update(share_per_s=1000, steady_p99_ms=9.5, share_p99_ms=20.0)
-    pg = postgres.PgRun(QUICK, 7, tmp_path, None)  # type: ignore[arg-type]
+    pg = postgres.PgRun(QUICK, 7, tmp_path, None, None)  # type: ignore[arg-type]
     run._take(_pg_report(share_per_s=500, steady_p99_ms=12.0, share_p99_ms=30.0), pg)
     figures = run.report.figures
     assert figures["pg_share_per_s"] == 500
@@ -102,7 +102,7 @@ def test_failed_shares_give_no_postgresql_figure(tmp_path: Path) -> None:
     run.report.figures.update(share_per_s=1000, steady_p99_ms=9.5)
     failed = _pg_report(share_per_s=5000, steady_p99_ms=1.0)
     failed.notes += ["share burst: 300 interactions got the apology", "steady mixed load: 2 x"]
-    pg = postgres.PgRun(QUICK, 7, tmp_path, None)  # type: ignore[arg-type]
+    pg = postgres.PgRun(QUICK, 7, tmp_path, None, None)  # type: ignore[arg-type]
     run._take(failed, pg)
     figures = run.report.figures
     assert figures["pg_share_per_s"] is None
@@ -119,7 +119,10 @@ def test_two_processes_count_every_share_over_the_whole_span() -> None:
     assert burst.count == 600
     assert burst.per_second == 300  # 600 shares from 100.0 to 102.0
     assert burst.failed == 3
-    assert burst.cpu_ms_per_share == 2.5  # 1.5 s of CPU over 600 shares
+    assert burst.cpu.startswith("bot 2.50 ms")  # 1.5 s of CPU over 600 shares
+    assert "n/a" in burst.cpu  # no server CPU measured
+    timed = Burst([a, b], server_cpu_s=0.3)
+    assert "bot 2.50 ms + PostgreSQL server 0.50 ms" in timed.cpu
     assert Burst([a]).failed == 0
 
 
