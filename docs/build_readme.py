@@ -20,6 +20,7 @@ END = "<!-- END GUIDE -->"
 #: The guides, in reading order: set up, then daily use, then operations.
 GUIDES = (
     "setup.md",
+    "deployment.md",
     "tasks.md",
     "api.md",
     "alerts.md",
