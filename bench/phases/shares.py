@@ -77,7 +77,8 @@ class SharePhases(RunBase):
                 else ""
             )
             + f"all background work done after {result.settled - result.started:.2f} s; "
-            f"CPU {cpu * 1000 / len(shares):.2f} ms/share in this process (SQLite's included)",
+            f"CPU {cpu * 1000 / len(shares):.2f} ms/share in the bot's process "
+            "(SQLite's work is in it, PostgreSQL's is not)",
         )
 
     async def share_without_fan_out(self) -> None:
