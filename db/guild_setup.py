@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from db import guilds
 from db.connection import Database
+from db.dialect import Sql
 from db.guilds import EDITABLE_FIELDS, GuildSettings
 from db.models import from_row
 from db.shards import WHOLE, Shards
@@ -130,6 +131,17 @@ async def clear_left(db: Database, guild_id: int) -> bool:
     return changed > 0
 
 
+#: The ids present travel as one JSON list on both stores (PostgreSQL reads it with
+#: `jsonb_array_elements_text`), so the parameters are the same whatever the backend.
+_MARK_ABSENT = Sql(
+    "UPDATE guild_settings SET left_at = ?, updated_at = ? WHERE left_at IS NULL "
+    "AND guild_id NOT IN (SELECT value FROM json_each(?)) AND ",
+    postgresql="UPDATE guild_settings SET left_at = ?, updated_at = ? WHERE left_at IS NULL "
+    "AND guild_id NOT IN (SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb) "
+    "AS present(value)) AND ",
+)
+
+
 async def mark_absent_as_left(
     db: Database, present: Iterable[int], now: int, shards: Shards = WHOLE
 ) -> int:
@@ -142,9 +154,7 @@ async def mark_absent_as_left(
     guilds.invalidate(db)
     mine, shard_params = shards.where()
     gone = await db.execute(
-        "UPDATE guild_settings SET left_at = ?, updated_at = ? WHERE left_at IS NULL "
-        f"AND guild_id NOT IN (SELECT value FROM json_each(?)) AND {mine}",
-        (now, now, json.dumps(sorted(set(present))), *shard_params),
+        _MARK_ABSENT + mine, (now, now, json.dumps(sorted(set(present))), *shard_params)
     )
     if gone:
         guilds.changed(db)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
+from db.dialect import Sql
 from db.models import from_row
 
 
@@ -30,6 +31,17 @@ def _token(row: sqlite3.Row) -> ApiToken:
     return from_row(ApiToken, row)
 
 
+#: Serialises token creation per member and server across processes (docs/postgresql.md,
+#: A18): under READ COMMITTED two processes could both count `limit - 1` and both insert.
+#: A transaction-scoped advisory lock, released at commit. SQLite runs one writer at a
+#: time, so there the statement only reads its parameters.
+_LOCK_MEMBER_TOKENS = Sql(
+    "SELECT ?, ?",
+    postgresql="SELECT pg_advisory_xact_lock(hashtext('api_tokens'), "
+    "hashtext(?::bigint::text || ':' || ?::bigint::text))",
+)
+
+
 async def create_token(
     db: Database,
     *,
@@ -41,22 +53,29 @@ async def create_token(
     now: int,
     limit: int,
 ) -> ApiToken | None:
-    """Store a new token, unless the member already has `limit` active ones here (None)."""
-    row = await db.fetch_one(
-        "INSERT INTO api_tokens (guild_id, user_id, token_hash, prefix, label, created_at) "
-        "SELECT :guild_id, :user_id, :hash, :prefix, :label, :now "
-        "WHERE (SELECT COUNT(*) FROM api_tokens WHERE guild_id = :guild_id "
-        "AND user_id = :user_id AND revoked_at IS NULL) < :limit RETURNING *",
-        {
-            "guild_id": guild_id,
-            "user_id": user_id,
-            "hash": token_hash,
-            "prefix": prefix,
-            "label": label,
-            "now": now,
-            "limit": limit,
-        },
-    )
+    """Store a new token, unless the member already has `limit` active ones here (None).
+
+    The count and the insert are one statement; on PostgreSQL, where other processes
+    insert at the same time, the member's lock is taken first in the same transaction,
+    so the count sees every token committed before it (and the limit holds exactly).
+    """
+    async with db.transaction():
+        await db.execute(_LOCK_MEMBER_TOKENS, (guild_id, user_id))
+        row = await db.fetch_one(
+            "INSERT INTO api_tokens (guild_id, user_id, token_hash, prefix, label, created_at) "
+            "SELECT :guild_id, :user_id, :hash, :prefix, :label, :now "
+            "WHERE (SELECT COUNT(*) FROM api_tokens WHERE guild_id = :guild_id "
+            "AND user_id = :user_id AND revoked_at IS NULL) < :limit RETURNING *",
+            {
+                "guild_id": guild_id,
+                "user_id": user_id,
+                "hash": token_hash,
+                "prefix": prefix,
+                "label": label,
+                "now": now,
+                "limit": limit,
+            },
+        )
     return None if row is None else _token(row)
 
 

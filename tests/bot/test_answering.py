@@ -27,6 +27,8 @@ from tests.harness.answers import CALLBACK, FOLLOWUP, deferred_then_open
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
 
+pytestmark = pytest.mark.both_backends
+
 
 class Probe(commands.Cog):
     """`/answerprobe what:… slow:…`: the work `answer_when_ready` runs, as chosen."""

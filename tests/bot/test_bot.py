@@ -8,7 +8,10 @@ import pytest
 from bot.bot import build_bot, discover_extensions
 from bot.clock import ManualClock
 from bot.settings import Settings
+from db.migrate import current_version, discover, migrations_dir
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_api_base_points_rest_and_gateway_lookup_elsewhere(
@@ -28,7 +31,7 @@ async def test_setup_hook_opens_db_migrates_loads_features_starts_scheduler(
     harness: Harness,
 ) -> None:
     bot = harness.bot
-    assert await bot.db.fetch_value("PRAGMA user_version") > 0
+    assert await current_version(bot.db) == len(discover(migrations_dir(bot.db.dialect)))
     assert set(bot.extensions) == set(discover_extensions())
     assert bot.scheduler.running
     assert bot.tree.translator is not None
@@ -49,8 +52,11 @@ async def test_close_stops_scheduler_then_closes_database(harness: Harness) -> N
     await bot.close()
     assert finished == ["work"]  # in-flight work drained before the database closed
     assert not bot.scheduler.running
-    with pytest.raises(ValueError, match="no active connection"):
-        await bot.db.conn.execute("SELECT 1")
+    if bot.db.dialect == "sqlite":
+        with pytest.raises(ValueError, match="no active connection"):
+            await bot.db.conn.execute("SELECT 1")
+    else:
+        assert bot.db.pool.is_closing()  # the pool is closed: no connection left open
     await bot.close()  # idempotent
 
 

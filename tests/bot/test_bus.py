@@ -15,6 +15,8 @@ from bot.bus_factory import build_bus
 from bot.pg_bus import PgBus
 from tests.harness import driver
 
+pytestmark = pytest.mark.both_backends
+
 
 async def _delivered(bus: LocalBus) -> None:
     """Let the deliveries a publish started run to the end."""
@@ -166,7 +168,8 @@ def test_the_store_chooses_the_bus() -> None:
 
 async def test_the_bot_has_a_local_bus_by_default(harness: Any) -> None:
     bus = harness.bot.bus
-    assert isinstance(bus, LocalBus) and bus.started
+    expected = LocalBus if harness.bot.db.dialect == "sqlite" else PgBus  # a shared store
+    assert isinstance(bus, expected) and bus.started
     got: list[Payload] = []
 
     async def handler(payload: Payload) -> None:

@@ -6,6 +6,8 @@ from db import guilds
 from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def _set(h: Harness, **changes: object) -> None:
     await guilds.update(h.db, h.world.guild_id, 0, **changes)

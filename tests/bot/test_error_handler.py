@@ -16,6 +16,8 @@ from bot.ui import reply
 from db.connection import DatabaseBusyError
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 class Boom(discord.ui.DynamicItem[discord.ui.Button], template=r"boom:(?P<n>\d+)"):
     def __init__(self, n: int) -> None:

@@ -19,6 +19,8 @@ from bot.bot import GC_SWEEP_JOB
 from bot.gc_policy import FULL_COLLECT_MAX_OBJECTS, GcPolicy
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 class Node:
     """A small object in a reference cycle: only the cyclic collector can free it."""

@@ -36,6 +36,8 @@ from bot.i18n import (
 )
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).resolve().parents[2]
 #: What Discord accepts as a command or option name (its documented regex, without the
 #: Devanagari and Thai script classes Python's `re` lacks: `str.isalnum` covers them).

@@ -8,6 +8,8 @@ import pytest
 
 from bot.settings import ConfigError, load_settings
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

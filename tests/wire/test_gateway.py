@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from db.url import DatabaseUrl
 from tests.wire.server import WireDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +93,7 @@ async def bot_process(
     }
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         base.pop(name, None)
+    base = {k: v for k, v in base.items() if v != ""}  # `NAME=""` in env: not set at all
     if prelude:
         entry = ["-c", f"{prelude}\nimport sys, bot.cli\nsys.exit(bot.cli.main(sys.argv[1:]))"]
     else:
@@ -294,3 +297,31 @@ async def test_a_sharded_bot_with_an_unreachable_gateway_is_one_clear_line(
     lines = [line for line in bot.stderr.splitlines() if line.strip()]
     assert f"Cannot reach the gateway at {gateway}" in lines[-1]
     assert "Traceback" not in bot.stderr, bot.stderr
+
+
+async def test_run_on_postgresql_answers_about_naming_the_backend(
+    tmp_path: Path, pg_url: DatabaseUrl
+) -> None:
+    """`DATABASE_URL` on the test server: the bot migrates nothing twice, answers /about
+    naming PostgreSQL (no file size), and never prints the password it was given (the
+    test server trusts local sockets, so any password connects)."""
+    secret = "wire-s3cret-pw"
+    url = dataclasses.replace(pg_url, password=secret)
+    async with (
+        WireDiscord() as server,
+        bot_process(server, tmp_path, "run", DATABASE_PATH="", DATABASE_URL=url.dsn()) as bot,
+    ):
+        await bot.wait_for_line("ready as", within=90)
+        interaction_id = await server.slash("about")
+        callback = await asyncio.wait_for(server.callbacks.get(), 30)
+        assert callback.path.startswith(f"/interactions/{interaction_id}/")
+        fields = {f["name"]: f["value"] for f in callback.json["data"]["embeds"][0]["fields"]}
+        assert fields["Storage"] == pg_url.display
+        assert fields["Storage"].startswith("PostgreSQL ")
+        assert "Database" not in fields  # a file's size: nothing on disk here
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await bot.finish() == 0, bot.stderr
+    assert not (tmp_path / "entraide.db").exists(), "no SQLite file beside a PostgreSQL store"
+    assert "Traceback" not in bot.stderr, bot.stderr
+    assert secret not in bot.stderr + bot.stdout
+    assert server.token not in bot.stderr + bot.stdout

@@ -11,6 +11,8 @@ from cogs.admin.rules import HelpEntry, help_entries, help_pages
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
 
+pytestmark = pytest.mark.both_backends
+
 
 class Extra(commands.Cog):
     """A feature landing later: /help must list it without being told."""

@@ -11,6 +11,8 @@ from tests.cogs.setup.support import deny_bot, set_overwrites, stored
 from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 def notices(h: Harness, channel_id: int) -> list:
     return [s for s in h.in_channel(channel_id) if "cannot use a channel" in s.text]

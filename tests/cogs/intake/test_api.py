@@ -16,15 +16,15 @@ from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
-from tests.harness.driver import test_settings as make_settings
 
 SCAM = "A9Z8Y7X6W5V4U3"
 
 
 @pytest.fixture
-def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    return make_settings(tmp_path, api_port=0, api_rate_per_minute=30, api_body_max_bytes=4096)
+def settings(settings: Settings) -> Settings:
+    # The shared fixture's store (each backend in turn), with the API turned on.
+    update = {"api_port": 0, "api_rate_per_minute": 30, "api_body_max_bytes": 4096}
+    return settings.model_copy(update=update)
 
 
 @pytest.fixture
@@ -143,6 +143,7 @@ async def test_token_to_alert_to_lookup(
     h.api.assert_never_pinged()
 
 
+@pytest.mark.both_backends
 async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     h, http, base = api
     token = await create_token(h)
@@ -214,6 +215,7 @@ async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession,
     assert not h.in_channel(h.world.alerts)
 
 
+@pytest.mark.both_backends
 async def test_other_servers_token_and_member_who_left(
     api: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
@@ -252,6 +254,7 @@ async def test_share_fields_and_prolific_and_french(
     assert "supérieur à zéro" in body["error"]["message"]
 
 
+@pytest.mark.both_backends
 async def test_lookup_limits_and_rate_limit(
     api: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
@@ -276,6 +279,7 @@ async def test_lookup_limits_and_rate_limit(
     assert statuses[-1] == 429
 
 
+@pytest.mark.both_backends
 async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     _h, http, base = api
     async with http.get(f"{base}/api/v1/openapi.json") as r:
@@ -283,6 +287,7 @@ async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]
     assert r.status == 200 and "/api/v1/alerts" in spec["paths"]
 
 
+@pytest.mark.both_backends
 async def test_privacy_delete_revokes_tokens(
     api: tuple[Harness, aiohttp.ClientSession, str],
 ) -> None:
@@ -299,6 +304,7 @@ async def test_privacy_delete_revokes_tokens(
         assert r.status == 401
 
 
+@pytest.mark.both_backends
 async def test_token_list_and_limit(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     h, _http, _base = api
     tokens = [await create_token(h) for _ in range(5)]

@@ -12,13 +12,12 @@ from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import FORMATS, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
-from tests.harness.driver import test_settings as make_settings
 
 
 @pytest.fixture
-def settings(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
-    return make_settings(tmp_path, message_content_intent=True)
+def settings(settings: Settings) -> Settings:
+    # The shared fixture's store (each backend in turn), reading message content.
+    return settings.model_copy(update={"message_content_intent": True})
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ import gzip
 import json
 from typing import Any
 
+import pytest
+
 from cogs.privacy.rules import fit_attachment
 from db import earnings as E
 from db import members
@@ -110,8 +112,6 @@ def test_big_exports_are_compressed_or_refused() -> None:
     name, packed = fit_attachment("d.json", data, 1000)
     assert name == "d.json.gz" and gzip.decompress(packed) == data
     import os
-
-    import pytest
 
     from bot.errors import UserError
 

@@ -14,6 +14,8 @@ from tests.cogs.setup.support import add_text_channel, deny_bot, stored
 from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 class Feature(commands.Cog):
     """A stand-in feature command guarded the way every feature is."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from db import guild_setup, guilds, members
 from db.connection import Database
+from db.errors import IntegrityError
+
+pytestmark = pytest.mark.both_backends
 
 G = 111
 
@@ -42,7 +43,7 @@ async def test_save_with_nothing_changed_still_records_completion(db: Database) 
 async def test_save_refuses_unknown_columns_and_bad_values(db: Database) -> None:
     with pytest.raises(ValueError, match="not editable"):
         await guild_setup.save(db, G, 1, {"setup_completed_at; DROP TABLE x": 1})
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await guild_setup.save(db, G, 1, {"min_wage_cents": 2000, "fair_wage_cents": 1000})
     assert (await guilds.get(db, G)).min_wage_cents == 725  # nothing half-written
 
@@ -105,6 +106,7 @@ async def test_mark_absent_as_left(db: Database) -> None:
     assert await guild_setup.mark_absent_as_left(db, range(10_000, 50_000), 100) == 1
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's query plans")
 async def test_hot_queries_use_indexes(db: Database) -> None:
     plans = {
         "purge sweep": (
@@ -120,5 +122,6 @@ async def test_hot_queries_use_indexes(db: Database) -> None:
         assert "SCAN" not in detail.replace("SCAN CONSTANT ROW", ""), (name, detail)
 
 
+@pytest.mark.sqlite_only(reason="PRAGMA application_id marks a SQLite file")
 async def test_migration_marks_the_file_as_entraide(db: Database) -> None:
     assert await db.fetch_value("PRAGMA application_id") == 0x456E7472

@@ -8,6 +8,8 @@ from tests.cogs.setup.support import add_text_channel, deny_bot, message_of, sto
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
 
+pytestmark = pytest.mark.both_backends
+
 
 async def start(h: Harness, **kw: object) -> Sent:
     sent = await h.slash("setup wizard", user=kw.pop("user", h.admin), **kw)  # type: ignore[arg-type]
