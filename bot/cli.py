@@ -1,4 +1,4 @@
-"""`python -m bot [run|sync|check|commands|backup PATH]`.
+"""`python -m bot [run|sync|check|commands|backup PATH|copy-store SOURCE TARGET|…]`.
 
 Only `run` and `sync` talk to Discord; the others work offline, without a token, so an
 operator can check a configuration or back up a live database from a shell.
@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot import ops_cli
+from bot import copy_store_cli, ops_cli
 from bot.command_limits import MAX_COMMAND_CHARS, command_size, command_tree_json, tree_problems
 from bot.logging_setup import scrub
 from bot.settings import ConfigError, Settings, load_settings
@@ -277,12 +277,15 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
     for name, (help_text, configure, _) in ops_cli.COMMANDS.items():
         configure(sub.add_parser(name, help=help_text))
+    copy_store_cli.configure(sub.add_parser("copy-store", help=copy_store_cli.HELP))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    if command == "copy-store":  # both stores are on the command line: no settings needed
+        return copy_store_cli.run(args)
     try:
         settings = load_settings()
     except ConfigError as exc:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
-from db.dialect import Sql
+from db.cross_process import serialised
 from db.models import from_row
 
 
@@ -31,17 +31,6 @@ def _token(row: sqlite3.Row) -> ApiToken:
     return from_row(ApiToken, row)
 
 
-#: Serialises token creation per member and server across processes (docs/postgresql.md,
-#: A18): under READ COMMITTED two processes could both count `limit - 1` and both insert.
-#: A transaction-scoped advisory lock, released at commit. SQLite runs one writer at a
-#: time, so there the statement only reads its parameters.
-_LOCK_MEMBER_TOKENS = Sql(
-    "SELECT ?, ?",
-    postgresql="SELECT pg_advisory_xact_lock(hashtext('api_tokens'), "
-    "hashtext(?::bigint::text || ':' || ?::bigint::text))",
-)
-
-
 async def create_token(
     db: Database,
     *,
@@ -59,8 +48,9 @@ async def create_token(
     insert at the same time, the member's lock is taken first in the same transaction,
     so the count sees every token committed before it (and the limit holds exactly).
     """
-    async with db.transaction():
-        await db.execute(_LOCK_MEMBER_TOKENS, (guild_id, user_id))
+    # Serialised per member and server across processes (docs/postgresql.md, A18): under
+    # READ COMMITTED two processes could both count `limit - 1` and both insert.
+    async with serialised(db, [f"api_tokens:{guild_id}:{user_id}"]):
         row = await db.fetch_one(
             "INSERT INTO api_tokens (guild_id, user_id, token_hash, prefix, label, created_at) "
             "SELECT :guild_id, :user_id, :hash, :prefix, :label, :now "

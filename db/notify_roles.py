@@ -15,6 +15,7 @@ from typing import Literal
 from db import caches
 from db.alert_filters import AlertFilters, filter_columns, filter_params
 from db.connection import Database
+from db.cross_process import serialised
 from db.models import from_row
 
 #: The validated filters of a role about to be registered.
@@ -67,24 +68,27 @@ async def add(
     """Register a role unless it already is, or the server has `limit` roles already.
 
     The count check and the insert are one statement, so two quick commands cannot take
-    a server past the limit.
+    a server past the limit; on PostgreSQL it runs under the server's lock, so neither
+    can two processes (`db.cross_process`).
     """
     _invalidate(db, guild_id)
-    row = await db.fetch_one(
-        "INSERT INTO notify_roles (guild_id, role_id, platform, min_hourly_cents, "
-        "min_reward_cents, currency, keywords, requester, no_warned, created_at) "
-        "SELECT :guild, :role, :platform, :hourly, :reward, :currency, :keywords, :requester, "
-        ":no_warned, :now "
-        "WHERE (SELECT count(*) FROM notify_roles WHERE guild_id = :guild) < :limit "
-        "ON CONFLICT (guild_id, role_id) DO NOTHING RETURNING *",
-        {
-            "guild": guild_id,
-            "role": role_id,
-            **filter_params(filters),
-            "now": now,
-            "limit": limit,
-        },
-    )
+    # Another process may be registering one for the same server: count under its lock.
+    async with serialised(db, [f"notify_roles:{guild_id}"]):
+        row = await db.fetch_one(
+            "INSERT INTO notify_roles (guild_id, role_id, platform, min_hourly_cents, "
+            "min_reward_cents, currency, keywords, requester, no_warned, created_at) "
+            "SELECT :guild, :role, :platform, :hourly, :reward, :currency, :keywords, :requester, "
+            ":no_warned, :now "
+            "WHERE (SELECT count(*) FROM notify_roles WHERE guild_id = :guild) < :limit "
+            "ON CONFLICT (guild_id, role_id) DO NOTHING RETURNING *",
+            {
+                "guild": guild_id,
+                "role": role_id,
+                **filter_params(filters),
+                "now": now,
+                "limit": limit,
+            },
+        )
     if row is not None:
         caches.changed(db, CACHE, guild_id)
         return _role(row)

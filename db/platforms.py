@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from db.connection import Database
+from db.cross_process import serialised
+from db.dialect import Sql
 from db.models import from_row
-from db.reviews import Summary, summary_from_rows
+from db.reviews import SCORE, SCORE_ROWS, Summary, summary_from_rows
 
 _VISIBLE = (
     "SELECT id, key, name, builtin, created_at FROM platforms WHERE builtin = 1 "
@@ -32,11 +34,11 @@ FIND_SQL = (
 SCORES_SQL = (
     f"WITH v AS ({_VISIBLE}), "
     "agg AS (SELECT r.subject_id AS platform_id, je.key AS criterion, "
-    "AVG(je.value) AS mean, COUNT(*) AS n, "
-    "AVG(CASE WHEN r.updated_at >= :since THEN je.value END) AS recent_mean, "
+    f"AVG({SCORE}) AS mean, COUNT(*) AS n, "
+    f"AVG(CASE WHEN r.updated_at >= :since THEN {SCORE} END) AS recent_mean, "
     "COUNT(CASE WHEN r.updated_at >= :since THEN 1 END) AS recent_n "
     "FROM v JOIN reviews r ON r.subject_kind = :kind AND r.subject_id = v.id "
-    "AND r.hidden_at IS NULL, json_each(r.scores) je GROUP BY r.subject_id, je.key) "
+    "AND r.hidden_at IS NULL, " + SCORE_ROWS + " GROUP BY r.subject_id, je.key) "
     "SELECT v.id, v.key, v.name, v.builtin, v.created_at, agg.criterion, agg.mean, "
     "agg.n, agg.recent_mean, agg.recent_n FROM v LEFT JOIN agg ON agg.platform_id = v.id "
     "ORDER BY v.id"
@@ -73,10 +75,18 @@ def _platform(row: sqlite3.Row) -> Platform:
     return from_row(Platform, row, builtin=bool(row["builtin"]))
 
 
+#: SQLite's NOCASE folds ASCII letters only; so does this `translate` (PostgreSQL's
+#: `lower()` would fold every script and order some names differently).
+_BY_NAME = Sql(
+    "name COLLATE NOCASE",
+    postgresql="translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')",
+)
+
+
 async def visible(db: Database, guild_id: int) -> list[Platform]:
     """Built-in platforms first, then the server's own, each group by name."""
     rows = await db.fetch_all(
-        f"SELECT * FROM ({_VISIBLE}) ORDER BY builtin DESC, name COLLATE NOCASE, id",
+        f"SELECT * FROM ({_VISIBLE}) ORDER BY builtin DESC, " + _BY_NAME + ", id",
         {"guild": guild_id},
     )
     return [_platform(row) for row in rows]
@@ -120,12 +130,14 @@ async def add_to_server(
     platform = _platform(row)
     if platform.builtin:
         raise AddRefusedError("builtin", platform)
-    linked = await db.fetch_one(
-        "INSERT INTO platform_servers (guild_id, platform_id, added_at) SELECT ?, ?, ? "
-        "WHERE (SELECT COUNT(*) FROM platform_servers WHERE guild_id = ?) < ? "
-        "ON CONFLICT (guild_id, platform_id) DO NOTHING RETURNING platform_id",
-        (guild_id, platform.id, now, guild_id, limit),
-    )
+    # Across processes the count and the insert must not interleave (`db.cross_process`).
+    async with serialised(db, [f"platforms per server:{guild_id}"]):
+        linked = await db.fetch_one(
+            "INSERT INTO platform_servers (guild_id, platform_id, added_at) SELECT ?, ?, ? "
+            "WHERE (SELECT COUNT(*) FROM platform_servers WHERE guild_id = ?) < ? "
+            "ON CONFLICT (guild_id, platform_id) DO NOTHING RETURNING platform_id",
+            (guild_id, platform.id, now, guild_id, limit),
+        )
     if linked is None:
         exists = await db.fetch_value(
             "SELECT 1 FROM platform_servers WHERE guild_id = ? AND platform_id = ?",

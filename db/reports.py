@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from db.connection import Database
+from db.cross_process import serialised
+from db.dialect import Sql
 from db.models import from_row
 
 
@@ -117,18 +119,21 @@ async def create(
         "since": since,
         "limit": daily_limit,
     }
-    row = await db.fetch_one(
-        "INSERT INTO reports (guild_id, requester_id, reporter_id, category, description, "
-        "evidence, attachment_url, attachment_name, new_member, created_at, updated_at) "
-        "SELECT :guild, :requester, :reporter, :category, :description, :evidence, :url, "
-        ":file, :new, :now, :now "
-        "WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reporter_id = :reporter "
-        "AND requester_id = :requester AND state = 'open') "
-        "AND (SELECT COUNT(*) FROM reports WHERE reporter_id = :reporter "
-        "AND guild_id = :guild AND created_at > :since) < :limit "
-        "RETURNING *",
-        params,
-    )
+    # Across processes the checks and the insert must not interleave (`db.cross_process`):
+    # both limits are the reporter's, so one lock per reporter covers them.
+    async with serialised(db, [f"reports per reporter:{reporter_id}"]):
+        row = await db.fetch_one(
+            "INSERT INTO reports (guild_id, requester_id, reporter_id, category, description, "
+            "evidence, attachment_url, attachment_name, new_member, created_at, updated_at) "
+            "SELECT :guild, :requester, :reporter, :category, :description, :evidence, :url, "
+            ":file, :new, :now, :now "
+            "WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reporter_id = :reporter "
+            "AND requester_id = :requester AND state = 'open') "
+            "AND (SELECT COUNT(*) FROM reports WHERE reporter_id = :reporter "
+            "AND guild_id = :guild AND created_at > :since) < :limit "
+            "RETURNING *",
+            params,
+        )
     if row is not None:
         return _report(row)
     open_exists = await db.fetch_value(
@@ -275,16 +280,25 @@ async def move_requester(db: Database, from_id: int, to_id: int) -> int:
 # -- a member's own data (privacy export / erase) -----------------------------------------
 
 
+#: A member's reports, each with its notes (oldest first) as a JSON list.
+_EXPORT = Sql(
+    "SELECT r.*, q.name AS requester_name, q.platform, "
+    "(SELECT json_group_array(json_object('kind', n.kind, 'text', n.body, "
+    "'at', n.created_at)) FROM (SELECT * FROM report_notes WHERE report_id = r.id "
+    "ORDER BY id) n) AS notes "
+    "FROM reports r JOIN requesters q ON q.id = r.requester_id "
+    "WHERE r.reporter_id = ? ORDER BY r.id",
+    postgresql="SELECT r.*, q.name AS requester_name, q.platform, "
+    "(SELECT json_agg(json_build_object('kind', n.kind, 'text', n.body, "
+    "'at', n.created_at) ORDER BY n.id) FROM report_notes n WHERE n.report_id = r.id) "
+    "AS notes FROM reports r JOIN requesters q ON q.id = r.requester_id "
+    "WHERE r.reporter_id = ? ORDER BY r.id",
+)
+
+
 async def export_reporter(db: Database, user_id: int) -> list[dict[str, object]]:
     """The member's own reports with everything in them, moderators' names left out."""
-    rows = await db.fetch_all(
-        "SELECT r.*, q.name AS requester_name, q.platform, "
-        "(SELECT json_group_array(json_object('kind', n.kind, 'text', n.body, "
-        "'at', n.created_at)) FROM report_notes n WHERE n.report_id = r.id) AS notes "
-        "FROM reports r JOIN requesters q ON q.id = r.requester_id "
-        "WHERE r.reporter_id = ? ORDER BY r.id",
-        (user_id,),
-    )
+    rows = await db.fetch_all(_EXPORT, (user_id,))
     return [
         {
             "number": row["id"],

@@ -13,10 +13,11 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from db.connection import Database
-from db.errors import IntegrityError
+from db.dialect import Sql
 from db.models import from_row
 from db.requester_identity import FLAGGED, may_rename, name_key, same_name
 from db.requester_standing import standing
+from db.reviews import SCORE, SCORE_ROWS
 
 REVIEW_KIND = "requester"
 
@@ -165,10 +166,10 @@ async def find_by_name(
     rows = await db.fetch_all(
         "SELECT s.* FROM requesters s WHERE s.id IN ("
         "SELECT COALESCE(merged_into_id, id) FROM requesters WHERE name_key = :k "
-        "AND (:platform IS NULL OR platform = :platform) "
+        "AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform) "
         "UNION SELECT COALESCE(r.merged_into_id, r.id) FROM requester_names n "
         "JOIN requesters r ON r.id = n.requester_id WHERE n.name_key = :k "
-        "AND (:platform IS NULL OR r.platform = :platform)) "
+        "AND (CAST(:platform AS TEXT) IS NULL OR r.platform = :platform)) "
         "ORDER BY s.status = 'scam' DESC, s.status = 'caution' DESC, s.id LIMIT :limit",
         {"k": name_key(name), "platform": platform, "limit": limit},
     )
@@ -183,7 +184,7 @@ async def note_name(
         "INSERT INTO requester_names (requester_id, name, name_key, source, guild_id, "
         "created_at, last_seen_at) SELECT :id, :name, :key, :source, :guild, :now, :now "
         "FROM requesters WHERE id = :id AND name_key <> :key "
-        "ON CONFLICT (requester_id, name_key) DO UPDATE SET times = times + 1, "
+        "ON CONFLICT (requester_id, name_key) DO UPDATE SET times = requester_names.times + 1, "
         "last_seen_at = excluded.last_seen_at",
         {
             "id": requester_id,
@@ -245,6 +246,15 @@ async def name_given(
 
 REKEY_BATCH = 500
 
+#: The new key, unless another record without a platform id holds it on the same platform
+#: (`requesters_platform_name`, one record per name).
+_REKEY = (
+    "UPDATE requesters SET name_key = :key, key_version = 2 WHERE id = :id "
+    "AND NOT (platform_requester_id IS NULL AND EXISTS (SELECT 1 FROM requesters o "
+    "WHERE o.platform = requesters.platform AND o.name_key = :key "
+    "AND o.platform_requester_id IS NULL AND o.id <> requesters.id))"
+)
+
 
 async def rekey_names(db: Database) -> int:
     """Re-compute `name_key` of rows written before the current key (migration 0009).
@@ -264,18 +274,17 @@ async def rekey_names(db: Database) -> int:
         async with db.transaction():
             for row in rows:
                 key = name_key(row["name"])
-                try:
-                    await db.execute(
-                        "UPDATE requesters SET name_key = ?, key_version = 2 WHERE id = ?",
-                        (key, row["id"]),
-                    )
-                except IntegrityError:
+                # Checked, not caught: on PostgreSQL a failed statement would abort the
+                # whole transaction.
+                rekeyed = await db.execute(_REKEY, {"id": row["id"], "key": key})
+                if not rekeyed:
                     await db.execute(
                         "UPDATE requesters SET key_version = 2 WHERE id = ?", (row["id"],)
                     )
                     await db.execute(
-                        "INSERT OR IGNORE INTO requester_names (requester_id, name, name_key, "
-                        "source, created_at, last_seen_at) VALUES (?, ?, ?, 'rekey', 0, 0)",
+                        "INSERT INTO requester_names (requester_id, name, name_key, "
+                        "source, created_at, last_seen_at) VALUES (?, ?, ?, 'rekey', 0, 0) "
+                        "ON CONFLICT DO NOTHING",
                         (row["id"], row["name"][:200], key),
                     )
         done += len(rows)
@@ -377,24 +386,71 @@ async def merge_records(db: Database, alias_id: int, survivor_id: int, now: int)
     )
     await reviews.move_subject(db, REVIEW_KIND, alias_id, survivor_id, now)
     await reports.move_requester(db, alias_id, survivor_id)
-    references = await db.fetch_all(
-        'SELECT m.name AS tbl, f."from" AS col FROM sqlite_master m '
-        "JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' "
-        "AND f.\"table\" = 'requesters' AND m.name NOT IN ('requesters', 'reports') "
-        "UNION SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c "
-        "WHERE m.type = 'table' AND c.name = 'requester_id' "
-        "AND m.name NOT IN ('requesters', 'reports')"
-    )
+    references = await db.fetch_all(_REFERENCES)
     moved: list[str] = []
     for ref in references:
-        table = '"' + ref["tbl"].replace('"', '""') + '"'
-        column = '"' + ref["col"].replace('"', '""') + '"'
         await db.execute(
-            f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?",
-            (survivor_id, alias_id),
+            _repoint(ref["tbl"], ref["col"], json.loads(ref["uniques"] or "[]")),
+            {"to": survivor_id, "from": alias_id},
         )
         moved.append(ref["tbl"])
     return moved
+
+
+#: Every other table and column that refers to a requester: declared foreign keys, and any
+#: `requester_id` column. On PostgreSQL, also each unique index holding that column (as
+#: the list of its other columns), which `_repoint` must not break; SQLite's
+#: `UPDATE OR IGNORE` skips those rows by itself.
+_REFERENCES = Sql(
+    'SELECT m.name AS tbl, f."from" AS col, NULL AS uniques FROM sqlite_master m '
+    "JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' "
+    "AND f.\"table\" = 'requesters' AND m.name NOT IN ('requesters', 'reports') "
+    "UNION SELECT m.name, c.name, NULL FROM sqlite_master m "
+    "JOIN pragma_table_info(m.name) c WHERE m.type = 'table' AND c.name = 'requester_id' "
+    "AND m.name NOT IN ('requesters', 'reports') ORDER BY 1, 2",
+    postgresql="WITH refs AS (SELECT c.conrelid AS rel, a.attnum, a.attname AS col "
+    "FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid "
+    "AND a.attnum = ANY (c.conkey) WHERE c.contype = 'f' "
+    "AND c.confrelid = 'requesters'::regclass "
+    "UNION SELECT a.attrelid, a.attnum, a.attname FROM pg_attribute a "
+    "JOIN pg_class t ON t.oid = a.attrelid WHERE t.relkind = 'r' "
+    "AND t.relnamespace = current_schema()::regnamespace "
+    "AND a.attname = 'requester_id' AND NOT a.attisdropped) "
+    "SELECT t.relname::text AS tbl, r.col::text AS col, "
+    "(SELECT json_agg(COALESCE((SELECT json_agg(k.attname ORDER BY k.attnum) "
+    "FROM pg_attribute k WHERE k.attrelid = i.indrelid "
+    "AND k.attnum = ANY (i.indkey::int2[]) AND k.attnum <> r.attnum), '[]')) "
+    "FROM pg_index i WHERE i.indrelid = r.rel AND i.indisunique "
+    "AND r.attnum = ANY (i.indkey::int2[])) AS uniques "
+    "FROM refs r JOIN pg_class t ON t.oid = r.rel "
+    "WHERE t.relname NOT IN ('requesters', 'reports') ORDER BY 1, 2",
+)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _repoint(table: str, column: str, uniques: list[list[str]]) -> Sql:
+    """Move `table.column` from `:from` to `:to`, leaving rows that would break a unique key.
+
+    Those rows stay with the alias (nothing is lost; the alias still resolves to the
+    survivor). SQLite says it with `UPDATE OR IGNORE`; PostgreSQL has no such clause, so
+    each unique index holding the column becomes a `NOT EXISTS` of the row it would
+    collide with (a partial index is treated as whole: a row is kept back rather than the
+    merge failing).
+    """
+    t, c = _quoted(table), _quoted(column)
+    guard = "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {t} o WHERE o.{c} = :to"
+        + "".join(f" AND o.{_quoted(k)} = {t}.{_quoted(k)}" for k in keys)
+        + ")"
+        for keys in uniques
+    )
+    return Sql(
+        f"UPDATE OR IGNORE {t} SET {c} = :to WHERE {c} = :from",
+        postgresql=f"UPDATE {t} SET {c} = :to WHERE {c} = :from{guard}",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,23 +476,28 @@ class Reputation:
     confirmed: dict[str, int] = field(default_factory=dict)
 
 
+#: The survivor's status, its per-criterion averages (one row each; one row of NULLs
+#: without reviews) and its confirmed reports by category as a JSON object.
+_REPUTATION = (
+    "WITH target AS (SELECT COALESCE(merged_into_id, id) AS id FROM requesters "
+    "WHERE id = :id), "
+    f"agg AS (SELECT je.key AS criterion, AVG({SCORE}) AS mean, COUNT(*) AS n "
+    "FROM reviews r, " + SCORE_ROWS + " WHERE r.subject_kind = :kind "
+    "AND r.subject_id = (SELECT id FROM target) AND r.hidden_at IS NULL GROUP BY je.key) "
+    "SELECT q.status, q.status_reason, agg.criterion, agg.mean, agg.n, (SELECT "
+    + Sql("json_group_object(category, n)", postgresql="json_object_agg(category, n)")
+    + " FROM (SELECT category, COUNT(*) AS n "
+    "FROM reports WHERE requester_id = q.id AND state = 'confirmed' GROUP BY category)) "
+    "AS confirmed FROM requesters q JOIN target ON q.id = target.id LEFT JOIN agg ON true"
+)
+
+
 async def reputation(db: Database, requester_id: int) -> Reputation:
     """The requester's standing for display on alerts, in one query.
 
     Aliases resolve to their survivor; hidden reviews do not count.
     """
-    rows = await db.fetch_all(
-        "WITH target AS (SELECT COALESCE(merged_into_id, id) AS id FROM requesters "
-        "WHERE id = :id), "
-        "agg AS (SELECT je.key AS criterion, AVG(je.value) AS mean, COUNT(*) AS n "
-        "FROM reviews r, json_each(r.scores) je WHERE r.subject_kind = :kind "
-        "AND r.subject_id = (SELECT id FROM target) AND r.hidden_at IS NULL GROUP BY je.key) "
-        "SELECT q.status, q.status_reason, agg.criterion, agg.mean, agg.n, "
-        "(SELECT json_group_object(category, n) FROM (SELECT category, COUNT(*) AS n "
-        "FROM reports WHERE requester_id = q.id AND state = 'confirmed' GROUP BY category)) "
-        "AS confirmed FROM requesters q JOIN target ON q.id = target.id LEFT JOIN agg ON 1",
-        {"id": requester_id, "kind": REVIEW_KIND},
-    )
+    rows = await db.fetch_all(_REPUTATION, {"id": requester_id, "kind": REVIEW_KIND})
     if not rows:
         return Reputation(requester_id, "no_data")
     status = rows[0]["status"]

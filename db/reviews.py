@@ -10,14 +10,27 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import aiosqlite
 
 from db.connection import Database
+from db.cross_process import serialised
+from db.dialect import Sql
 from db.models import from_row
+from db.postgres.cursor import PgTransaction
 
 HideRule = Callable[[int, int], bool]
+
+#: One row per criterion of each review `r` (`je.key`, `je.value`), for the averages here,
+#: in `db.requesters.reputation` and in `db.platforms.scores`.
+SCORE_ROWS = Sql(
+    "json_each(r.scores) je",
+    postgresql="jsonb_each_text(r.scores::jsonb) AS je(key, value)",
+)
+#: A criterion's score as a number to average (PostgreSQL reads it as text).
+SCORE = "CAST(je.value AS DOUBLE PRECISION)"
 
 
 class ReviewRefusedError(Exception):
@@ -121,39 +134,48 @@ async def save(
     The review keeps the server it was first written from (`guild_id`): editing it from
     another server does not move it.
     """
-    row = await db.fetch_one(
-        "INSERT INTO reviews (subject_kind, subject_id, author_id, guild_id, scores, "
-        "experience, body, created_at, updated_at) "
-        "SELECT :kind, :subject, :author, :guild, :scores, :experience, :body, :now, :now "
-        "WHERE :limit IS NULL OR EXISTS (SELECT 1 FROM reviews WHERE subject_kind = :kind "
-        "AND subject_id = :subject AND author_id = :author) "
-        "OR (SELECT COUNT(*) FROM reviews WHERE author_id = :author AND guild_id = :guild "
-        "AND created_at > :since) < :limit "
-        "ON CONFLICT (subject_kind, subject_id, author_id) DO UPDATE SET "
-        "scores = excluded.scores, experience = excluded.experience, body = excluded.body, "
-        "revision = reviews.revision + 1, "
-        "updated_at = excluded.updated_at RETURNING *",
-        {
-            "kind": kind,
-            "subject": subject_id,
-            "author": author_id,
-            "guild": guild_id,
-            "scores": json.dumps(dict(scores), sort_keys=True),
-            "experience": experience,
-            "body": body,
-            "now": now,
-            "since": since if since is not None else now,
-            "limit": daily_limit,
-        },
-    )
+    params = {
+        "kind": kind,
+        "subject": subject_id,
+        "author": author_id,
+        "guild": guild_id,
+        "scores": json.dumps(dict(scores), sort_keys=True),
+        "experience": experience,
+        "body": body,
+        "now": now,
+        "since": since if since is not None else now,
+        "limit": daily_limit,
+    }
+    # Across processes the count and the insert must not interleave (`db.cross_process`).
+    limit = nullcontext() if daily_limit is None else serialised(db, [f"{_PER_DAY}:{author_id}"])
+    async with limit:
+        row = await db.fetch_one(_SAVE, params)
     if row is None:
         raise ReviewRefusedError
     return _review(row)
 
 
+#: The daily limit is counted per author and server; the lock is per author (`save`).
+_PER_DAY = "reviews per day"
+
+_SAVE = (
+    "INSERT INTO reviews (subject_kind, subject_id, author_id, guild_id, scores, "
+    "experience, body, created_at, updated_at) "
+    "SELECT :kind, :subject, :author, :guild, :scores, :experience, :body, :now, :now "
+    "WHERE CAST(:limit AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM reviews "
+    "WHERE subject_kind = :kind AND subject_id = :subject AND author_id = :author) "
+    "OR (SELECT COUNT(*) FROM reviews WHERE author_id = :author AND guild_id = :guild "
+    "AND created_at > :since) < :limit "
+    "ON CONFLICT (subject_kind, subject_id, author_id) DO UPDATE SET "
+    "scores = excluded.scores, experience = excluded.experience, body = excluded.body, "
+    "revision = reviews.revision + 1, "
+    "updated_at = excluded.updated_at RETURNING *"
+)
+
+
 _WITH_FLAGS = (
     "SELECT r.*, (SELECT COUNT(*) FROM review_flags f WHERE f.review_id = r.id) AS flags, "
-    "(SELECT SUM(by_moderator) FROM review_flags f WHERE f.review_id = r.id) "
+    "(SELECT CAST(SUM(by_moderator) AS BIGINT) FROM review_flags f WHERE f.review_id = r.id) "
     "AS moderator_flags FROM reviews r "
 )
 
@@ -178,11 +200,12 @@ async def history(db: Database, review_id: int) -> list[Revision]:
 async def summary(db: Database, kind: str, subject_id: int, since: int) -> Summary:
     """Per-criterion averages of the visible reviews, all time and since `since`."""
     rows = await db.fetch_all(
-        "SELECT je.key AS criterion, AVG(je.value) AS mean, COUNT(*) AS n, "
-        "AVG(CASE WHEN r.updated_at >= :since THEN je.value END) AS recent_mean, "
+        f"SELECT je.key AS criterion, AVG({SCORE}) AS mean, COUNT(*) AS n, "
+        f"AVG(CASE WHEN r.updated_at >= :since THEN {SCORE} END) AS recent_mean, "
         "COUNT(CASE WHEN r.updated_at >= :since THEN 1 END) AS recent_n "
-        "FROM reviews r, json_each(r.scores) je "
-        "WHERE r.subject_kind = :kind AND r.subject_id = :id AND r.hidden_at IS NULL "
+        "FROM reviews r, "
+        + SCORE_ROWS
+        + " WHERE r.subject_kind = :kind AND r.subject_id = :id AND r.hidden_at IS NULL "
         "GROUP BY je.key",
         {"kind": kind, "id": subject_id, "since": since},
     )
@@ -275,11 +298,16 @@ async def flag(
 
 
 async def _apply_hide_rule(
-    tx: aiosqlite.Connection, review_id: int, hide_rule: HideRule, now: int, added: bool
+    tx: aiosqlite.Connection | PgTransaction,
+    review_id: int,
+    hide_rule: HideRule,
+    now: int,
+    added: bool,
 ) -> FlagResult:
     async with tx.execute(
-        "SELECT COUNT(f.flagger_id) AS flags, COALESCE(SUM(f.by_moderator), 0) AS mods, "
-        "r.hidden_at FROM reviews r LEFT JOIN review_flags f ON f.review_id = r.id "
+        "SELECT COUNT(f.flagger_id) AS flags, "
+        "CAST(COALESCE(SUM(f.by_moderator), 0) AS BIGINT) AS mods, r.hidden_at "
+        "FROM reviews r LEFT JOIN review_flags f ON f.review_id = r.id "
         "WHERE r.id = ? GROUP BY r.id",
         (review_id,),
     ) as cursor:
@@ -323,15 +351,22 @@ async def move_subject(db: Database, kind: str, from_id: int, to_id: int, now: i
 
 # -- a member's own data (privacy export / erase) -----------------------------------------
 
+#: A member's reviews, each with its earlier versions (oldest first) as a JSON list.
+_EXPORT = Sql(
+    "SELECT r.*, (SELECT json_group_array(json_object('scores', json(h.scores), "
+    "'experience', h.experience, 'body', h.body, 'written_at', h.written_at, "
+    "'replaced_at', h.replaced_at)) FROM (SELECT * FROM review_history "
+    "WHERE review_id = r.id ORDER BY id) h) AS history FROM reviews r "
+    "WHERE r.author_id = ? ORDER BY r.id",
+    postgresql="SELECT r.*, (SELECT json_agg(json_build_object('scores', h.scores::json, "
+    "'experience', h.experience, 'body', h.body, 'written_at', h.written_at, "
+    "'replaced_at', h.replaced_at) ORDER BY h.id) FROM review_history h "
+    "WHERE h.review_id = r.id) AS history FROM reviews r WHERE r.author_id = ? ORDER BY r.id",
+)
+
 
 async def export_author(db: Database, author_id: int) -> dict[str, list[dict[str, object]]]:
-    reviews = await db.fetch_all(
-        "SELECT r.*, (SELECT json_group_array(json_object('scores', json(h.scores), "
-        "'experience', h.experience, 'body', h.body, 'written_at', h.written_at, "
-        "'replaced_at', h.replaced_at)) FROM review_history h WHERE h.review_id = r.id) "
-        "AS history FROM reviews r WHERE r.author_id = ? ORDER BY r.id",
-        (author_id,),
-    )
+    reviews = await db.fetch_all(_EXPORT, (author_id,))
     flags = await db.fetch_all(
         "SELECT review_id, guild_id, reason, created_at FROM review_flags "
         "WHERE flagger_id = ? ORDER BY created_at",

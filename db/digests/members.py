@@ -89,7 +89,8 @@ async def save_member(
         "thanks_opt_out = excluded.thanks_opt_out, note_pending = 0, "
         "dm_closed_at = CASE WHEN excluded.cadence = 'off' THEN digest_members.dm_closed_at "
         "ELSE NULL END, "
-        "schedule_since = CASE WHEN ? THEN excluded.schedule_since "
+        # `? = 1`, not `?`: PostgreSQL takes no integer as a condition.
+        "schedule_since = CASE WHEN ? = 1 THEN excluded.schedule_since "
         "ELSE digest_members.schedule_since END, updated_at = excluded.updated_at",
         (
             user_id,

@@ -132,7 +132,8 @@ async def save_settings(
         "weekday = excluded.weekday, send_hour = excluded.send_hour, "
         "send_minute = excluded.send_minute, timezone = excluded.timezone, "
         "hidden_sections = excluded.hidden_sections, "
-        "schedule_since = CASE WHEN ? THEN excluded.schedule_since "
+        # `? = 1`, not `?`: PostgreSQL takes no integer as a condition.
+        "schedule_since = CASE WHEN ? = 1 THEN excluded.schedule_since "
         "ELSE digest_settings.schedule_since END, updated_at = excluded.updated_at",
         (
             guild_id,

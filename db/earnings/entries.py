@@ -5,6 +5,11 @@ the commands and their autocomplete need.
 
 Every statement is scoped by `user_id`: no function returns one member's entries to
 another.
+
+Entry numbers are the member's `MAX(number) + 1`. SQLite runs one writer at a time, so the
+insert numbers itself safely there; on PostgreSQL two processes could read the same MAX at
+once, so every insert runs in a transaction that first holds the member's numbers
+(`hold_numbers`, an advisory lock released at commit).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from db.connection import Database
+from db.cross_process import hold
+from db.dialect import Sql
 from db.earnings.keys import requester_key
 from db.earnings.records import Entry, ImportOutcome, NewEntry
 from db.models import from_row
@@ -59,18 +66,41 @@ def _entry_or_none(row: Any) -> Entry | None:
     return None if row is None else from_row(Entry, row)
 
 
-async def add_entry(db: Database, user_id: int, entry: NewEntry, now: int) -> Entry:
-    """Log one entry (one statement: numbering, insert and rollup together)."""
+async def hold_numbers(db: Database, user_id: int) -> None:
+    """Inside a transaction: keep the member's entry numbers to this one until it ends.
+
+    Call it first in every transaction that inserts entries, so no other process numbers
+    the same member's entries in between (see the module docstring).
+    """
+    await hold(db, [f"earnings.number:{user_id}"])  # SQLite: BEGIN IMMEDIATE keeps others out
+
+
+async def insert_entry(db: Database, user_id: int, entry: NewEntry, now: int) -> Entry:
+    """Insert one entry: numbering, insert and rollup in one statement.
+
+    Runs inside the caller's transaction, which holds the member's numbers (`hold_numbers`).
+    """
     row = await db.fetch_one(_INSERT + " RETURNING *", _params(user_id, entry, now))
     assert row is not None, "a fresh uid cannot conflict"
     return from_row(Entry, row)
 
 
+async def add_entry(db: Database, user_id: int, entry: NewEntry, now: int) -> Entry:
+    """Log one entry, numbered under the member's lock, in one transaction."""
+    async with db.transaction():
+        await hold_numbers(db, user_id)
+        return await insert_entry(db, user_id, entry, now)
+
+
 async def import_entries(
     db: Database, user_id: int, entries: Sequence[NewEntry], now: int
 ) -> ImportOutcome:
-    """Add many entries in one transaction; rows whose uid is already there are skipped."""
+    """Add many entries in one transaction; rows whose uid is already there are skipped.
+
+    One statement per row (on both stores), so each row's number counts the rows before it.
+    """
     async with db.transaction() as tx:
+        await hold_numbers(db, user_id)
         cursor = await tx.executemany(_INSERT, [_params(user_id, e, now) for e in entries])
         added = max(0, cursor.rowcount)
         await cursor.close()
@@ -170,7 +200,7 @@ async def logged_minutes(
     The date bounds let the (user_id, work_date) index narrow the scan.
     """
     value = await db.fetch_value(
-        "SELECT COALESCE(SUM(minutes), 0) FROM earnings WHERE user_id = ? "
+        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM earnings WHERE user_id = ? "
         "AND work_date BETWEEN ? AND ? AND created_at BETWEEN ? AND ? AND source <> 'shift'",
         (user_id, first_day, last_day, start_at, end_at),
     )
@@ -180,20 +210,28 @@ async def logged_minutes(
 async def own_platforms(db: Database, user_id: int, limit: int = 10) -> list[str]:
     rows = await db.fetch_all(
         "SELECT platform FROM earnings_daily WHERE user_id = ? AND platform <> '' "
-        "GROUP BY platform ORDER BY MAX(work_date) DESC LIMIT ?",
+        "GROUP BY platform ORDER BY MAX(work_date) DESC, platform LIMIT ?",
         (user_id, limit),
     )
     return [r["platform"] for r in rows]
 
 
+_OWN_REQUESTERS = (
+    "SELECT requester_key, MAX(requester_name) AS name FROM ("
+    "  SELECT requester_key, requester_name FROM earnings WHERE user_id = ? "
+    "  AND requester_key IS NOT NULL ORDER BY work_date DESC, number DESC LIMIT 2000"
+    ") "
+    + Sql(
+        "WHERE instr(requester_key, ?) > 0 ",
+        postgresql="WHERE strpos(requester_key, ?) > 0 ",
+    )
+    # NULLS FIRST: where SQLite puts them; PostgreSQL would put them last.
+    + "GROUP BY requester_key ORDER BY name NULLS FIRST, requester_key LIMIT ?"
+)
+
+
 async def own_requesters(db: Database, user_id: int, typed: str, limit: int = 25) -> list[str]:
     """Requesters from the member's own latest entries only, never anyone else's."""
     key = requester_key(typed) or ""
-    rows = await db.fetch_all(
-        "SELECT requester_key, MAX(requester_name) AS name FROM ("
-        "  SELECT requester_key, requester_name FROM earnings WHERE user_id = ? "
-        "  AND requester_key IS NOT NULL ORDER BY work_date DESC LIMIT 2000"
-        ") WHERE instr(requester_key, ?) > 0 GROUP BY requester_key ORDER BY name LIMIT ?",
-        (user_id, key, limit),
-    )
+    rows = await db.fetch_all(_OWN_REQUESTERS, (user_id, key, limit))
     return [r["name"] for r in rows if r["name"]]

@@ -20,7 +20,8 @@ async def context(db: Database, user_id: int, guild_id: int | None) -> MemberCon
         "g.currency AS guild_currency, g.min_wage_cents AS guild_min_wage_cents, "
         "EXISTS (SELECT 1 FROM earnings_sharing s WHERE s.guild_id = :g AND s.user_id = :u) "
         "AS sharing "
-        "FROM (SELECT :u AS user_id) AS me "
+        # Cast: PostgreSQL would type a bare parameter here as text, and join text to BIGINT.
+        "FROM (SELECT CAST(:u AS BIGINT) AS user_id) AS me "
         "LEFT JOIN members m ON m.user_id = me.user_id "
         "LEFT JOIN earnings_prefs p ON p.user_id = me.user_id "
         "LEFT JOIN guild_settings g ON g.guild_id = :g",

@@ -12,6 +12,7 @@ import json
 from datetime import date
 
 from db.connection import Database
+from db.dialect import Sql
 from db.earnings.records import MemberGroup
 
 
@@ -46,6 +47,14 @@ async def sharing_member_ids(db: Database, guild_id: int) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
+_FORGET_MANY = Sql(
+    "DELETE FROM earnings_sharing WHERE guild_id = ? "
+    "AND user_id IN (SELECT value FROM json_each(?))",
+    postgresql="DELETE FROM earnings_sharing WHERE guild_id = ? "
+    "AND user_id IN (SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))",
+)
+
+
 async def forget_guild_sharing(db: Database, guild_id: int, user_id: int) -> None:
     """A member who leaves a server stops feeding its statistics."""
     await forget_guild_sharing_many(db, guild_id, [user_id])
@@ -55,25 +64,24 @@ async def forget_guild_sharing_many(db: Database, guild_id: int, user_ids: list[
     """Members who left a server stop feeding its statistics (one statement)."""
     if not user_ids:
         return 0
-    return await db.execute(
-        "DELETE FROM earnings_sharing WHERE guild_id = ? "
-        "AND user_id IN (SELECT value FROM json_each(?))",
-        (guild_id, json.dumps(sorted(set(user_ids)))),
-    )
+    return await db.execute(_FORGET_MANY, (guild_id, json.dumps(sorted(set(user_ids)))))
 
 
+#: `unpaid` is a CASE, not `d.kind = 'unpaid'` (a bool on PostgreSQL, 0/1 on SQLite), and the
+#: SUMs are cast (PostgreSQL sums BIGINTs as NUMERIC): the rows go straight into
+#: `MemberGroup`, so both stores must give the same ints.
 _COMMUNITY = (
     "SELECT d.user_id, d.platform, "
     "CASE WHEN d.kind = 'unpaid' THEN '' ELSE d.currency END AS currency, "
-    "d.kind = 'unpaid' AS unpaid, "
-    "SUM(CASE WHEN d.kind = 'unpaid' "
+    "CASE WHEN d.kind = 'unpaid' THEN 1 ELSE 0 END AS unpaid, "
+    "CAST(SUM(CASE WHEN d.kind = 'unpaid' "
     "    OR d.state IN ('approved', 'pending', 'rejected', 'returned') "
-    "    THEN d.minutes ELSE 0 END) AS minutes, "
-    "SUM(CASE WHEN d.kind <> 'unpaid' AND d.state IN ('approved', 'pending') "
-    "    THEN d.timed_amount_cents ELSE 0 END) AS numerator "
+    "    THEN d.minutes ELSE 0 END) AS BIGINT) AS minutes, "
+    "CAST(SUM(CASE WHEN d.kind <> 'unpaid' AND d.state IN ('approved', 'pending') "
+    "    THEN d.timed_amount_cents ELSE 0 END) AS BIGINT) AS numerator "
     "FROM ({sharing}) AS s JOIN earnings_daily d "
     "ON d.user_id = s.user_id AND d.work_date BETWEEN :s AND :e "
-    "GROUP BY d.user_id, d.platform, 3, 4"
+    "GROUP BY d.user_id, d.platform, 3, 4 ORDER BY d.user_id, d.platform, 3, 4"
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from db.connection import Database
-from db.earnings.entries import add_entry, logged_minutes
+from db.earnings.entries import hold_numbers, insert_entry, logged_minutes
 from db.earnings.keys import shift_gap
 from db.earnings.records import NewEntry, Shift, ShiftResult
 from db.models import from_row
@@ -46,9 +46,11 @@ async def finish_shift(
     """Close the shift and record its time between logged entries as unpaid time.
 
     One transaction: the shift is closed, the minutes logged during it are counted, and
-    the gap entry is written together, or not at all.
+    the gap entry is written together, or not at all. The member's entry numbers are
+    held first, as every insert of entries does.
     """
     async with db.transaction():
+        await hold_numbers(db, user_id)
         row = await db.fetch_one(
             "UPDATE shifts SET ended_at = ?, worked_minutes = ? WHERE id = ? AND user_id = ? "
             "AND ended_at IS NULL RETURNING *",
@@ -63,7 +65,7 @@ async def finish_shift(
         gap = shift_gap(worked_minutes, logged)
         entry = None
         if gap > 0:
-            entry = await add_entry(
+            entry = await insert_entry(
                 db,
                 user_id,
                 NewEntry(

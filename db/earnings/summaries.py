@@ -14,30 +14,39 @@ from typing import Any
 from db.connection import Database
 from db.earnings.records import Bucket, RequesterSums
 
+#: Every SUM is cast to BIGINT: PostgreSQL sums BIGINTs as NUMERIC (a `Decimal` in Python)
+#: where SQLite gives an integer, and the records and their arithmetic expect `int`.
 _SUMS = (
-    "SUM(entries) AS entries, SUM(amount_cents) AS amount_cents, SUM(minutes) AS minutes, "
-    "SUM(timed_amount_cents) AS timed_amount_cents, SUM(untimed) AS untimed"
+    "CAST(SUM(entries) AS BIGINT) AS entries, CAST(SUM(amount_cents) AS BIGINT) AS amount_cents, "
+    "CAST(SUM(minutes) AS BIGINT) AS minutes, "
+    "CAST(SUM(timed_amount_cents) AS BIGINT) AS timed_amount_cents, "
+    "CAST(SUM(untimed) AS BIGINT) AS untimed"
 )
 
 _DAYS = (
     f"SELECT work_date, currency, platform, kind, state, {_SUMS} FROM earnings_daily "
     "WHERE user_id = :u AND work_date BETWEEN :s AND :e "
-    "GROUP BY work_date, currency, platform, kind, state"
+    "GROUP BY work_date, currency, platform, kind, state "
+    # The rollup's key order, which SQLite's grouping gives anyway; PostgreSQL may hash.
+    "ORDER BY work_date, currency, platform, kind, state"
 )
 
 _REQUESTERS = (
     "SELECT requester_key, MAX(requester_name) AS name, platform, currency, "
-    "SUM(CASE WHEN status IN ('approved', 'pending') THEN amount_cents ELSE 0 END) AS earned, "
-    "SUM(CASE WHEN status IN ('approved', 'pending') AND minutes IS NOT NULL "
-    "    THEN amount_cents ELSE 0 END) AS numerator, "
-    "SUM(CASE WHEN status IN ('approved', 'pending') THEN COALESCE(minutes, 0) ELSE 0 END) "
-    "    AS paid_minutes, "
-    "SUM(CASE WHEN status IN ('rejected', 'returned') THEN COALESCE(minutes, 0) ELSE 0 END) "
-    "    AS lost_minutes, "
-    "SUM(status IN ('rejected', 'returned')) AS lost_count, COUNT(*) AS entries "
+    "CAST(SUM(CASE WHEN status IN ('approved', 'pending') THEN amount_cents ELSE 0 END) "
+    "    AS BIGINT) AS earned, "
+    "CAST(SUM(CASE WHEN status IN ('approved', 'pending') AND minutes IS NOT NULL "
+    "    THEN amount_cents ELSE 0 END) AS BIGINT) AS numerator, "
+    "CAST(SUM(CASE WHEN status IN ('approved', 'pending') THEN COALESCE(minutes, 0) ELSE 0 END) "
+    "    AS BIGINT) AS paid_minutes, "
+    "CAST(SUM(CASE WHEN status IN ('rejected', 'returned') THEN COALESCE(minutes, 0) ELSE 0 END) "
+    "    AS BIGINT) AS lost_minutes, "
+    "count(*) FILTER (WHERE status IN ('rejected', 'returned')) AS lost_count, "
+    "COUNT(*) AS entries "
     "FROM earnings WHERE user_id = :u AND work_date BETWEEN :s AND :e "
     "AND requester_key IS NOT NULL AND kind <> 'unpaid' "
-    "GROUP BY requester_key, platform, currency ORDER BY earned DESC, requester_key LIMIT :top"
+    "GROUP BY requester_key, platform, currency "
+    "ORDER BY earned DESC, requester_key, platform, currency LIMIT :top"
 )
 
 
@@ -76,8 +85,8 @@ async def top_requesters(
 async def day_earned(db: Database, user_id: int, day: date, currency: str) -> int:
     """Approved and pending money on one day in one currency (daily goal progress)."""
     value = await db.fetch_value(
-        "SELECT COALESCE(SUM(amount_cents), 0) FROM earnings_daily WHERE user_id = ? "
-        "AND work_date = ? AND currency = ? AND state IN ('approved', 'pending')",
+        "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM earnings_daily "
+        "WHERE user_id = ? AND work_date = ? AND currency = ? AND state IN ('approved', 'pending')",
         (user_id, day.isoformat(), currency),
     )
     return int(value or 0)

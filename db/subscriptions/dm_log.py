@@ -9,6 +9,22 @@ from __future__ import annotations
 import json
 
 from db.connection import Database
+from db.cross_process import serialised
+from db.dialect import Sql
+
+_ADMIT_SQL = Sql(
+    "INSERT INTO alert_dm_log (guild_id, user_id, alert_id, sent_at) "
+    "SELECT :guild, c.value, :alert, :now FROM json_each(:users) AS c "
+    "WHERE (SELECT count(*) FROM alert_dm_log AS l WHERE l.guild_id = :guild "
+    "       AND l.user_id = c.value AND l.sent_at > :since) < :cap "
+    "ON CONFLICT DO NOTHING RETURNING user_id",
+    postgresql="INSERT INTO alert_dm_log (guild_id, user_id, alert_id, sent_at) "
+    "SELECT :guild, c.value, :alert, :now FROM "
+    "(SELECT value::bigint AS value FROM jsonb_array_elements_text(:users::jsonb)) AS c "
+    "WHERE (SELECT count(*) FROM alert_dm_log AS l WHERE l.guild_id = :guild "
+    "       AND l.user_id = c.value AND l.sent_at > :since) < :cap "
+    "ON CONFLICT DO NOTHING RETURNING user_id",
+)
 
 
 async def admit(
@@ -26,24 +42,25 @@ async def admit(
     One statement for the whole batch: the count and the reservation cannot be split by
     another alert's fan-out, a member already told about this alert is skipped (primary
     key), and the reservation is made before sending so a restart never sends twice.
+    On PostgreSQL it runs under each member's lock, so another process's fan-out cannot
+    split it either (`db.cross_process`).
     """
     if not user_ids or cap <= 0:
         return set()
-    rows = await db.fetch_all(
-        "INSERT INTO alert_dm_log (guild_id, user_id, alert_id, sent_at) "
-        "SELECT :guild, c.value, :alert, :now FROM json_each(:users) AS c "
-        "WHERE (SELECT count(*) FROM alert_dm_log AS l WHERE l.guild_id = :guild "
-        "       AND l.user_id = c.value AND l.sent_at > :since) < :cap "
-        "ON CONFLICT DO NOTHING RETURNING user_id",
-        {
-            "guild": guild_id,
-            "alert": alert_id,
-            "now": now,
-            "users": json.dumps(user_ids),
-            "since": since,
-            "cap": cap,
-        },
-    )
+    # On PostgreSQL another process may be admitting the same members for another alert:
+    # each member's cap is counted under their lock (db.cross_process).
+    async with serialised(db, (f"dm_cap:{guild_id}:{user}" for user in user_ids)):
+        rows = await db.fetch_all(
+            _ADMIT_SQL,
+            {
+                "guild": guild_id,
+                "alert": alert_id,
+                "now": now,
+                "users": json.dumps(user_ids),
+                "since": since,
+                "cap": cap,
+            },
+        )
     return {row["user_id"] for row in rows}
 
 
@@ -52,8 +69,13 @@ async def release_many(db: Database, reservations: list[tuple[int, int, int]]) -
     if not reservations:
         return 0
     return await db.execute(
-        "DELETE FROM alert_dm_log WHERE (guild_id, user_id, alert_id) IN "
-        "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+        Sql(
+            "DELETE FROM alert_dm_log WHERE (guild_id, user_id, alert_id) IN "
+            "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))",
+            postgresql="DELETE FROM alert_dm_log WHERE (guild_id, user_id, alert_id) IN "
+            "(SELECT (value ->> 0)::bigint, (value ->> 1)::bigint, (value ->> 2)::bigint "
+            "FROM jsonb_array_elements(?::jsonb))",
+        ),
         (json.dumps(reservations),),
     )
 

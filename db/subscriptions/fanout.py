@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from db.connection import Database
+from db.dialect import Sql
 from db.subscriptions.records import Subscription, subscription_of
 
 
@@ -39,24 +40,36 @@ class AlertQuery:
     requester_platform_id: str = ""  # folded
 
 
-def _filtered(s: str) -> str:
+_FILTER = (
+    "WHERE {s}guild_id = :guild AND {s}platform IN ('', :platform) "
+    "AND {s}user_id {differs} :sharer "
+    "AND (:warned = 0 OR {s}no_warned = 0) "
+    "AND ({s}min_reward_cents IS NULL OR ({s}currency = :currency "
+    "     AND {s}min_reward_cents <= :reward)) "
+    "AND ({s}min_hourly_cents IS NULL OR ({s}currency = :currency "
+    "     AND {s}min_hourly_cents <= :hourly)) "
+    "AND ({s}requester IS NULL OR {s}requester = :requester_id "
+    "     OR {instr}(:requester_name, ' ' || {s}requester) > 0) "
+    "AND ({s}keywords = '[]' OR NOT EXISTS (SELECT 1 FROM {keywords} AS k "
+    "     WHERE {instr}(:text, ' ' || k.value) = 0)) "
+)
+
+
+def _filtered(s: str) -> Sql:
     """The WHERE clause every subscription filter adds, on columns prefixed by `s`.
 
     `s` is "" or a table alias with its dot ("s."). Keywords and the requester use the
     same word-start rule as `cogs.alerts.rules`: ` term` occurs in ` folded text`.
+    PostgreSQL spells SQLite's null-safe `IS NOT`, `instr` and `json_each` its own way.
     """
-    return (
-        f"WHERE {s}guild_id = :guild AND {s}platform IN ('', :platform) "
-        f"AND {s}user_id IS NOT :sharer "
-        f"AND (:warned = 0 OR {s}no_warned = 0) "
-        f"AND ({s}min_reward_cents IS NULL OR ({s}currency = :currency "
-        f"     AND {s}min_reward_cents <= :reward)) "
-        f"AND ({s}min_hourly_cents IS NULL OR ({s}currency = :currency "
-        f"     AND {s}min_hourly_cents <= :hourly)) "
-        f"AND ({s}requester IS NULL OR {s}requester = :requester_id "
-        f"     OR instr(:requester_name, ' ' || {s}requester) > 0) "
-        f"AND ({s}keywords = '[]' OR NOT EXISTS (SELECT 1 FROM json_each({s}keywords) AS k "
-        "     WHERE instr(:text, ' ' || k.value) = 0)) "
+    return Sql(
+        _FILTER.format(s=s, differs="IS NOT", instr="instr", keywords=f"json_each({s}keywords)"),
+        postgresql=_FILTER.format(
+            s=s,
+            differs="IS DISTINCT FROM",
+            instr="strpos",
+            keywords=f"jsonb_array_elements_text({s}keywords::jsonb)",
+        ),
     )
 
 
@@ -76,14 +89,22 @@ def _parameters(query: AlertQuery) -> dict[str, Any]:
     }
 
 
+_CANDIDATE_COLUMNS = (
+    "guild_id, user_id, platform, min_hourly_cents, min_reward_cents, currency, keywords, "
+    "requester, no_warned, locale, created_at "
+)
+# One row per member, their first subscription. SQLite takes bare columns from the row of
+# min(id) (`+user_id`: group with a temporary b-tree rather than walk the member index, so
+# the planner picks the (guild, platform) index for the WHERE clause); PostgreSQL refuses
+# bare columns and says the same with DISTINCT ON.
 _CANDIDATES = (
-    "SELECT min(id) AS id, guild_id, user_id, platform, min_hourly_cents, "
-    "min_reward_cents, currency, keywords, requester, no_warned, locale, created_at "
-    "FROM alert_subscriptions "
+    Sql(
+        "SELECT min(id) AS id, " + _CANDIDATE_COLUMNS,
+        postgresql="SELECT DISTINCT ON (user_id) id, " + _CANDIDATE_COLUMNS,
+    )
+    + "FROM alert_subscriptions "
     + _filtered("")
-    # `+user_id`: group with a temporary b-tree rather than walk the member index,
-    # so the planner picks the (guild, platform) index for the WHERE clause.
-    + "GROUP BY +user_id"
+    + Sql("GROUP BY +user_id", postgresql="ORDER BY user_id, id")
 )
 
 
@@ -127,20 +148,27 @@ def _qualifications(text: str | None) -> frozenset[str]:
     return frozenset(json.loads(text or "[]"))
 
 
-_MATCHES = (
-    "SELECT min(s.id) AS id, s.guild_id AS guild_id, s.user_id AS user_id, "
+_MATCH_COLUMNS = (
+    "s.guild_id AS guild_id, s.user_id AS user_id, "
     "s.platform AS platform, s.min_hourly_cents AS min_hourly_cents, "
     "s.min_reward_cents AS min_reward_cents, s.currency AS currency, "
     "s.keywords AS keywords, s.requester AS requester, s.no_warned AS no_warned, "
     "s.locale AS locale, s.created_at AS created_at, "
     "m.locale AS member_locale, m.country AS country, m.qualifications AS quals "
-    "FROM alert_subscriptions AS s LEFT JOIN members AS m ON m.user_id = s.user_id "
+)
+# As `_CANDIDATES`: each member's first matching subscription, by dialect.
+_MATCHES = (
+    Sql(
+        "SELECT min(s.id) AS id, " + _MATCH_COLUMNS,
+        postgresql="SELECT DISTINCT ON (s.user_id) s.id AS id, " + _MATCH_COLUMNS,
+    )
+    + "FROM alert_subscriptions AS s LEFT JOIN members AS m ON m.user_id = s.user_id "
     + _filtered("s.")
     + "AND (SELECT count(*) FROM alert_dm_log AS l WHERE l.guild_id = :guild "
     "     AND l.user_id = s.user_id AND l.sent_at > :since) < :cap "
     "AND NOT EXISTS (SELECT 1 FROM alert_dm_log AS d WHERE d.guild_id = :guild "
     "     AND d.user_id = s.user_id AND d.alert_id = :alert) "
-    "GROUP BY +s.user_id"
+    + Sql("GROUP BY +s.user_id", postgresql="ORDER BY s.user_id, s.id")
 )
 #: Positions of the columns `matches` reads in each row of `_MATCHES`.
 _ID, _USER, _LOCALE, _MEMBER_LOCALE, _COUNTRY, _QUALS = 0, 2, 10, 12, 13, 14

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from db.connection import Database
+from db.dialect import Sql
 from db.subscriptions.records import subscription_of
 
 
@@ -29,6 +30,13 @@ async def forget_member(db: Database, guild_id: int, user_id: int) -> int:
     return await forget_members(db, guild_id, [user_id])
 
 
+#: The members of a JSON list of ids (the same parameter on both stores).
+_PEOPLE = Sql(
+    "(SELECT value FROM json_each(?))",
+    postgresql="(SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))",
+)
+
+
 async def forget_members(db: Database, guild_id: int, user_ids: list[int]) -> int:
     """`forget_member` for several members at once, in one transaction.
 
@@ -38,18 +46,14 @@ async def forget_members(db: Database, guild_id: int, user_ids: list[int]) -> in
         return 0
     people = json.dumps(sorted(set(user_ids)))
     async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "DELETE FROM alert_subscriptions WHERE guild_id = ? "
-            "AND user_id IN (SELECT value FROM json_each(?))",
-            (guild_id, people),
-        )
-        removed = cursor.rowcount
-        for table in ("alert_dm_log", "alert_threads"):
-            await tx.execute(
-                f"DELETE FROM {table} WHERE guild_id = ? "
-                "AND user_id IN (SELECT value FROM json_each(?))",
+        removed = 0
+        for table in ("alert_subscriptions", "alert_dm_log", "alert_threads"):
+            cursor = await tx.execute(
+                f"DELETE FROM {table} WHERE guild_id = ? AND user_id IN " + _PEOPLE,
                 (guild_id, people),
             )
+            if table == "alert_subscriptions":
+                removed = cursor.rowcount
     return removed
 
 

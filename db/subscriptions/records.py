@@ -13,6 +13,8 @@ from typing import Literal
 
 from db.alert_filters import AlertFilters, filter_columns, filter_params
 from db.connection import Database
+from db.cross_process import serialised
+from db.dialect import Sql
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,27 +55,30 @@ async def add(
     """Store a subscription unless the member already has `limit` or this exact one.
 
     The count check and the insert are one statement, so two quick clicks cannot
-    take a member past the limit.
+    take a member past the limit; on PostgreSQL it runs under the member's lock, so
+    neither can two processes (`db.cross_process`).
     """
-    row = await db.fetch_one(
-        "INSERT INTO alert_subscriptions (guild_id, user_id, platform, min_hourly_cents, "
-        "min_reward_cents, currency, keywords, requester, no_warned, locale, signature, "
-        "created_at) "
-        "SELECT :guild, :user, :platform, :hourly, :reward, :currency, :keywords, :requester, "
-        ":no_warned, :locale, :signature, :now "
-        "WHERE (SELECT count(*) FROM alert_subscriptions "
-        "       WHERE guild_id = :guild AND user_id = :user) < :limit "
-        "ON CONFLICT (guild_id, user_id, signature) DO NOTHING RETURNING *",
-        {
-            "guild": guild_id,
-            "user": user_id,
-            **filter_params(new),
-            "locale": new.locale,
-            "signature": new.signature,
-            "now": now,
-            "limit": limit,
-        },
-    )
+    # Another process may be adding one for the same member: count under their lock.
+    async with serialised(db, [f"subscriptions:{guild_id}:{user_id}"]):
+        row = await db.fetch_one(
+            "INSERT INTO alert_subscriptions (guild_id, user_id, platform, min_hourly_cents, "
+            "min_reward_cents, currency, keywords, requester, no_warned, locale, signature, "
+            "created_at) "
+            "SELECT :guild, :user, :platform, :hourly, :reward, :currency, :keywords, :requester, "
+            ":no_warned, :locale, :signature, :now "
+            "WHERE (SELECT count(*) FROM alert_subscriptions "
+            "       WHERE guild_id = :guild AND user_id = :user) < :limit "
+            "ON CONFLICT (guild_id, user_id, signature) DO NOTHING RETURNING *",
+            {
+                "guild": guild_id,
+                "user": user_id,
+                **filter_params(new),
+                "locale": new.locale,
+                "signature": new.signature,
+                "now": now,
+                "limit": limit,
+            },
+        )
     if row is not None:
         return subscription_of(row)
     exists = await db.fetch_value(
@@ -105,8 +110,12 @@ async def remove(
     With `guild_id`, only one of that server's (a list's button in that server).
     """
     row = await db.fetch_one(
-        "DELETE FROM alert_subscriptions WHERE id = ? AND user_id = ? "
-        "AND (? IS NULL OR guild_id = ?) RETURNING *",
+        Sql(
+            "DELETE FROM alert_subscriptions WHERE id = ? AND user_id = ? "
+            "AND (? IS NULL OR guild_id = ?) RETURNING *",
+            postgresql="DELETE FROM alert_subscriptions WHERE id = ? AND user_id = ? "
+            "AND (?::bigint IS NULL OR guild_id = ?) RETURNING *",
+        ),
         (subscription_id, user_id, guild_id, guild_id),
     )
     return None if row is None else subscription_of(row)
@@ -123,7 +132,11 @@ async def by_ids(db: Database, subscription_ids: list[int]) -> list[Subscription
     if not subscription_ids:
         return []
     rows = await db.fetch_all(
-        "SELECT * FROM alert_subscriptions WHERE id IN (SELECT value FROM json_each(?))",
+        Sql(
+            "SELECT * FROM alert_subscriptions WHERE id IN (SELECT value FROM json_each(?))",
+            postgresql="SELECT * FROM alert_subscriptions WHERE id IN "
+            "(SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))",
+        ),
         (json.dumps(subscription_ids),),
     )
     return [subscription_of(row) for row in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from db.connection import Database
+from db.dialect import Sql
 from db.tasks.records import Alert, row_to_alert
 
 #: The stored vocabulary of content warnings (the rules and the menus read it from here).
@@ -34,6 +35,17 @@ async def set_warning(
     return None if row is None else row_to_alert(row)
 
 
+_CONFIRM_SQL = Sql(
+    "UPDATE task_alerts SET warning = warning_pending, warning_confirmed_by = ?, "
+    "warning_pending = NULL WHERE id = ? AND guild_id = ? AND warning_pending IS NOT NULL "
+    "AND (? OR warning_proposed_by IS NOT ?) AND state != 'removed' RETURNING *",
+    # `allow_own` is passed as a bool, which PostgreSQL can OR; null-safe "differs".
+    postgresql="UPDATE task_alerts SET warning = warning_pending, warning_confirmed_by = ?, "
+    "warning_pending = NULL WHERE id = ? AND guild_id = ? AND warning_pending IS NOT NULL "
+    "AND (? OR warning_proposed_by IS DISTINCT FROM ?) AND state != 'removed' RETURNING *",
+)
+
+
 async def confirm_warning(
     db: Database, alert_id: int, *, guild_id: int, by: int, allow_own: bool = False
 ) -> Alert | None:
@@ -42,10 +54,8 @@ async def confirm_warning(
     `allow_own` lifts that for moderators, whose word is enough on its own.
     """
     row = await db.fetch_one(
-        "UPDATE task_alerts SET warning = warning_pending, warning_confirmed_by = ?, "
-        "warning_pending = NULL WHERE id = ? AND guild_id = ? AND warning_pending IS NOT NULL "
-        "AND (? OR warning_proposed_by IS NOT ?) AND state != 'removed' RETURNING *",
-        (by, alert_id, guild_id, int(allow_own), by),
+        _CONFIRM_SQL,
+        (by, alert_id, guild_id, bool(allow_own), by),
     )
     return None if row is None else row_to_alert(row)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from db.connection import Database
+from db.dialect import Sql
 from db.tasks.records import Alert, row_to_alert
 
 
@@ -54,8 +55,12 @@ async def relink_requester(
     server's or already points at that record.
     """
     row = await db.fetch_one(
-        "UPDATE task_alerts SET requester_id = ? WHERE id = ? AND guild_id = ? "
-        "AND requester_id IS NOT ? RETURNING *",
+        Sql(
+            "UPDATE task_alerts SET requester_id = ? WHERE id = ? AND guild_id = ? "
+            "AND requester_id IS NOT ? RETURNING *",
+            postgresql="UPDATE task_alerts SET requester_id = ? WHERE id = ? AND guild_id = ? "
+            "AND requester_id IS DISTINCT FROM ? RETURNING *",
+        ),
         (requester_id, alert_id, guild_id, requester_id),
     )
     return None if row is None else row_to_alert(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.connection import Database
+from db.dialect import Sql
 from db.tasks.crowd import recount
 
 
@@ -90,9 +91,17 @@ async def erase_member(db: Database, user_id: int) -> tuple[int, list[int]]:
                 (user_id, user_id),
             ),
             (
-                "UPDATE task_alerts SET seen_by = (SELECT json_group_array(value) FROM "
-                "json_each(task_alerts.seen_by) WHERE value != ?) WHERE id IN "
-                "(SELECT alert_id FROM task_sightings WHERE user_id = ?)",
+                Sql(
+                    "UPDATE task_alerts SET seen_by = (SELECT json_group_array(value) FROM "
+                    "json_each(task_alerts.seen_by) WHERE value != ?) WHERE id IN "
+                    "(SELECT alert_id FROM task_sightings WHERE user_id = ?)",
+                    # jsonb_agg gives NULL over no rows where SQLite gives '[]'.
+                    postgresql="UPDATE task_alerts SET seen_by = (SELECT "
+                    "COALESCE(jsonb_agg(v ORDER BY i), '[]')::text FROM "
+                    "jsonb_array_elements(task_alerts.seen_by::jsonb) WITH ORDINALITY AS e(v, i) "
+                    "WHERE v <> to_jsonb(?::bigint)) WHERE id IN "
+                    "(SELECT alert_id FROM task_sightings WHERE user_id = ?)",
+                ),
                 (user_id, user_id),
             ),
             ("DELETE FROM task_sightings WHERE user_id = ?", (user_id,)),
@@ -119,5 +128,5 @@ async def erase_member(db: Database, user_id: int) -> tuple[int, list[int]]:
             changed += max(cursor.rowcount, 0)
             await cursor.close()
         for alert_id in sorted(touched):
-            await recount(tx, alert_id)
+            await recount(db, alert_id)
     return changed, sorted(touched)

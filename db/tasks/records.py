@@ -116,7 +116,7 @@ def row_to_alert(row: sqlite3.Row) -> Alert:
     # Read by name from a dict: `sqlite3.Row` finds a name by walking every column
     # (45 here), so reading each one from the row itself took a share tens of microseconds.
     # Built back to front so a repeated name keeps its first column, as `Row` does.
-    col = dict(zip(reversed(row.keys()), reversed(tuple(row)), strict=True))
+    col = dict(zip(reversed(tuple(row.keys())), reversed(tuple(row)), strict=True))
     countries = col["countries"]
     return Alert(
         id=col["id"],

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
+from db.dialect import Sql
 from db.tasks.records import Alert, row_to_alert
 
 #: How far back (in a server's alerts) a search without words or requester looks.
@@ -45,18 +46,32 @@ async def search(db: Database, filters: SearchFilters, *, limit: int = 100) -> l
     if filters.match:
         # Full-text matches come newest first from the FTS index itself.
         params["match"] = filters.match
-        sql = (
-            "SELECT a.* FROM task_alerts_fts JOIN task_alerts AS a ON a.id = task_alerts_fts.rowid "
-            f"WHERE task_alerts_fts MATCH :match AND {' AND '.join(where)} "
-            "ORDER BY task_alerts_fts.rowid DESC LIMIT :limit"
+        # PostgreSQL keeps one tsvector row per alert (docs/postgresql.md, "Full-text
+        # search"); `entraide_fts_query` reads the same FTS5 string.
+        sql: str = (
+            Sql(
+                "SELECT a.* FROM task_alerts_fts JOIN task_alerts AS a "
+                "ON a.id = task_alerts_fts.rowid WHERE task_alerts_fts MATCH :match AND ",
+                postgresql="SELECT a.* FROM task_alerts_fts AS f JOIN task_alerts AS a "
+                "ON a.id = f.alert_id WHERE f.document @@ entraide_fts_query(:match) AND ",
+            )
+            + " AND ".join(where)
+            + Sql(
+                " ORDER BY task_alerts_fts.rowid DESC LIMIT :limit",
+                postgresql=" ORDER BY f.alert_id DESC LIMIT :limit",
+            )
         )
     elif filters.requester_ids is not None:
         # A requester's alerts in this server, through the requester index (without
-        # statistics the planner would rather walk the whole server in id order).
+        # statistics SQLite's planner would rather walk the whole server in id order;
+        # PostgreSQL has no planner hints and picks the index from its statistics).
         sql = (
-            "SELECT a.* FROM task_alerts AS a INDEXED BY task_alerts_requester "
-            f"WHERE {' AND '.join(where)} "
-            "ORDER BY a.id DESC LIMIT :limit"
+            Sql(
+                "SELECT a.* FROM task_alerts AS a INDEXED BY task_alerts_requester WHERE ",
+                postgresql="SELECT a.* FROM task_alerts AS a WHERE ",
+            )
+            + " AND ".join(where)
+            + " ORDER BY a.id DESC LIMIT :limit"
         )
     else:
         # Other filters look at the server's most recent alerts only, so a rare platform
@@ -95,8 +110,14 @@ async def requester_suggestions(db: Database, prefix: str, *, limit: int = 25) -
 
     key = name_key(prefix)
     rows = await db.fetch_all(
-        "SELECT DISTINCT name FROM requesters WHERE name_key >= ? AND name_key < ? "
-        "AND listed = 1 ORDER BY name_key LIMIT ?",
+        Sql(
+            "SELECT DISTINCT name FROM requesters WHERE name_key >= ? AND name_key < ? "
+            "AND listed = 1 ORDER BY name_key LIMIT ?",
+            # PostgreSQL sorts a DISTINCT only by what it selects; a name has one key.
+            postgresql="SELECT name FROM (SELECT DISTINCT name, name_key FROM requesters "
+            "WHERE name_key >= ? AND name_key < ? AND listed = 1) AS d "
+            "ORDER BY name_key LIMIT ?",
+        ),
         (key, key + "\U0010ffff", limit),
     )
     return [r[0] for r in rows]

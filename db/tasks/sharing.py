@@ -10,13 +10,14 @@ import json
 from typing import Any
 
 from db.connection import Database
+from db.dialect import Sql
 from db.tasks.records import Alert, NewAlert, ShareResult, row_to_alert
 
 #: How many recent re-sharers an alert remembers by name ("also seen by …").
 SEEN_BY_KEEP = 5
 
 
-_SHARE_SQL = f"""
+_SHARE_INSERT = """
 INSERT INTO task_alerts (
     guild_id, platform, task_key, platform_task_id, title, requester_id, requester_name,
     platform_requester_id, reward_cents, currency, minutes, hourly_cents, link, countries,
@@ -29,7 +30,14 @@ INSERT INTO task_alerts (
     :warning_confirmed_by, :now, :now, :expires_at
 )
 ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
-    seen_count = seen_count + 1,
+"""
+
+# The bump, in each dialect. PostgreSQL wants the target's columns qualified (an
+# unqualified one is ambiguous next to `excluded`), GREATEST for the scalar max, a
+# null-safe comparison spelled out, and jsonb for the list of recent re-sharers (it
+# writes `[1, 2]` where SQLite writes `[1,2]`; both read back the same).
+_SHARE_SQL = _SHARE_INSERT + Sql(
+    f"""    seen_count = seen_count + 1,
     last_seen_at = excluded.last_seen_at,
     last_seen_by = excluded.sharer_id,
     last_seen_anonymous = excluded.anonymous,
@@ -49,7 +57,29 @@ ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
         ELSE json_insert(seen_by, '$[#]', excluded.sharer_id)
     END
 RETURNING *
-"""
+""",
+    postgresql=f"""    seen_count = task_alerts.seen_count + 1,
+    last_seen_at = excluded.last_seen_at,
+    last_seen_by = excluded.sharer_id,
+    last_seen_anonymous = excluded.anonymous,
+    expires_at = GREATEST(task_alerts.expires_at, excluded.expires_at),
+    requester_id = coalesce(task_alerts.requester_id, excluded.requester_id),
+    requester_name = coalesce(task_alerts.requester_name, excluded.requester_name),
+    platform_requester_id = coalesce(
+        task_alerts.platform_requester_id, excluded.platform_requester_id),
+    link = coalesce(task_alerts.link, excluded.link),
+    seen_by = CASE
+        WHEN excluded.anonymous = 1
+          OR excluded.sharer_id IS NOT DISTINCT FROM task_alerts.sharer_id
+          OR task_alerts.seen_by::jsonb @> to_jsonb(excluded.sharer_id)
+        THEN task_alerts.seen_by
+        WHEN jsonb_array_length(task_alerts.seen_by::jsonb) >= {SEEN_BY_KEEP}
+        THEN ((task_alerts.seen_by::jsonb || to_jsonb(excluded.sharer_id)) - 0)::text
+        ELSE (task_alerts.seen_by::jsonb || to_jsonb(excluded.sharer_id))::text
+    END
+RETURNING *
+""",
+)
 
 
 async def share(db: Database, new: NewAlert, *, now: int, expires_at: int) -> ShareResult:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from db import tasks as tasks_db
 from tests.harness import payloads as p
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 LINK = "https://worker.mturk.com/projects/3HOTTASK000000000000001/tasks"
 SHARERS = 100

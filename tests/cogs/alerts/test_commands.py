@@ -8,6 +8,8 @@ from db import guilds, requesters, subscriptions
 from tests.cogs.alerts.helpers import subscribe
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def stored(h: Harness, user) -> list[subscriptions.Subscription]:
     return await subscriptions.for_member(h.db, h.world.guild_id, user.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from db.connection import Database
 from db.subscriptions import AlertQuery, NewSubscription
 from db.subscriptions.records import subscription_of
 from tests.cogs.alerts.helpers import stored
+
+pytestmark = pytest.mark.both_backends
 
 GUILD = 10
 NOW = 1_800_000_000
@@ -189,6 +192,7 @@ def plan(rows: list[object]) -> str:
     return " | ".join(str(tuple(r)[-1]) for r in rows)  # type: ignore[arg-type]
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_hot_paths_use_indexes(db: Database) -> None:
     candidates_plan = plan(
         await db.fetch_all(
@@ -220,6 +224,7 @@ async def test_hot_paths_use_indexes(db: Database) -> None:
         assert "USING" in text, (sql, text)
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_the_real_candidates_query_uses_the_fanout_index(db: Database) -> None:
     """EXPLAIN the exact statement `candidates` runs, with its parameters."""
     captured: list[tuple[str, object]] = []

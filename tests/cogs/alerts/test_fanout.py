@@ -12,6 +12,8 @@ from db import guilds, subscriptions
 from tests.cogs.alerts.helpers import dms_closed, grant_bot, make_alert, post, subscribe
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def test_a_matching_share_sends_the_essentials_by_dm(configured: Harness) -> None:
     h = configured

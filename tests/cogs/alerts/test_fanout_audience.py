@@ -15,6 +15,8 @@ from tests.cogs.alerts.helpers import make_alert, post, subscribe
 from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def test_leaving_the_server_removes_subscriptions(configured: Harness) -> None:
     h = configured

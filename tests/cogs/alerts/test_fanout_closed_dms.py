@@ -5,9 +5,13 @@ The DMs themselves (filters, eligibility, the hourly cap) are in test_fanout.py.
 
 from __future__ import annotations
 
+import pytest
+
 from db import guilds, subscriptions
 from tests.cogs.alerts.helpers import dms_closed, grant_bot, make_alert, post, subscribe
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_closed_dms_fall_back_to_a_private_thread_that_is_reused(configured: Harness) -> None:

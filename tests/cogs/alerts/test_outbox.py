@@ -15,6 +15,8 @@ from tests.cogs.alerts.helpers import make_alert, post, subscribe
 from tests.cogs.alerts.test_db import GUILD, NOW, new
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 def live(name: str) -> ModuleType:
     """The module as the running bot has it: loading an extension re-imports its package."""

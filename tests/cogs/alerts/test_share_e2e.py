@@ -12,6 +12,8 @@ from db import guilds, requesters
 from tests.cogs.alerts.helpers import subscribe
 from tests.harness.driver import Harness, configure_server
 
+pytestmark = pytest.mark.both_backends
+
 MTURK = "https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks"
 
 

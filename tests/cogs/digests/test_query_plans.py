@@ -10,11 +10,16 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
 from cogs.digests.compose import compose_member_digest, compose_server_digest
 from cogs.digests.rules import Cadence, Schedule, latest_occurrence
 from db import digests, tasks
 from db.connection import Database
 from db.tasks import NewAlert
+
+#: The plans read are SQLite's (EXPLAIN QUERY PLAN); PostgreSQL's planner chooses by itself.
+pytestmark = pytest.mark.sqlite_only(reason="reads SQLite's query plans (EXPLAIN QUERY PLAN)")
 
 #: Tables that grow with the community (tasks, earnings, reports…): never scanned.
 LARGE = (

@@ -18,6 +18,9 @@ from db import digests, guilds
 from tests.cogs.digests.conftest import cog_of, configure, runs
 from tests.harness.driver import Harness
 
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
+
 LA = ZoneInfo("America/Los_Angeles")
 
 

@@ -11,6 +11,9 @@ from cogs.earnings.community import community_hourly
 from tests.cogs.earnings.helpers import log
 from tests.harness.driver import Harness
 
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
+
 
 def at(day: int, month: int = 11) -> datetime:
     """17:00 UTC on a day of 2026 (the harness starts on Thursday 26 November)."""

@@ -1,10 +1,9 @@
-"""The earnings repository on a real, migrated SQLite file."""
+"""The earnings repository on a real, migrated store (SQLite, and PostgreSQL when asked)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,11 @@ from cogs.earnings.summary import summary as member_summary
 from db import earnings as E
 from db.connection import Database
 from db.earnings import summaries
+from db.errors import IntegrityError
 from db.migrate import migrate
+
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
 
 ALICE, BOB = 101, 202
 WEEK = Period("week", date(2026, 11, 23), date(2026, 11, 29))
@@ -69,13 +72,13 @@ async def test_status_changes_only_for_paid_kinds(db: Database) -> None:
 
 
 async def test_constraints_refuse_inconsistent_rows(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await E.add_entry(db, ALICE, task(amount_cents=-1), 1)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await E.add_entry(db, ALICE, task(minutes=1441), 1)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await E.add_entry(db, ALICE, task(work_date="26/11/2026"), 1)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await E.add_entry(
             db,
             ALICE,
@@ -128,7 +131,7 @@ async def test_import_is_idempotent_and_numbers_without_gaps(db: Database) -> No
 
 async def test_import_failure_leaves_nothing(db: Database) -> None:
     rows = [task(uid="ok1"), task(uid="bad", minutes=5000)]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await E.import_entries(db, ALICE, rows, 1)
     assert await E.all_entries(db, ALICE) == []
     assert await db.fetch_value("SELECT COUNT(*) FROM earnings_daily") == 0
@@ -236,6 +239,7 @@ HOT_PATHS = {
 }
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's query plans (EXPLAIN QUERY PLAN)")
 @pytest.mark.parametrize("name", sorted(HOT_PATHS))
 async def test_hot_paths_use_an_index(db: Database, name: str) -> None:
     sql, params = HOT_PATHS[name]
@@ -327,8 +331,9 @@ def test_rollup_always_equals_the_entries(tmp_path: Path, ops: list[tuple[object
 
 _FORMER_COMMUNITY_SQL = (
     "SELECT d.user_id, d.currency, d.platform, d.kind, d.state, "
-    "SUM(d.entries), SUM(d.amount_cents), SUM(d.minutes), SUM(d.timed_amount_cents), "
-    "SUM(d.untimed) FROM (SELECT user_id FROM earnings_sharing WHERE guild_id = :g) AS s "
+    "CAST(SUM(d.entries) AS BIGINT), CAST(SUM(d.amount_cents) AS BIGINT), "
+    "CAST(SUM(d.minutes) AS BIGINT), CAST(SUM(d.timed_amount_cents) AS BIGINT), "
+    "CAST(SUM(d.untimed) AS BIGINT) FROM (SELECT user_id FROM earnings_sharing WHERE guild_id = :g) AS s "
     "JOIN earnings_daily d ON d.user_id = s.user_id AND d.work_date BETWEEN :s AND :e "
     "GROUP BY d.user_id, d.currency, d.platform, d.kind, d.state"
 )

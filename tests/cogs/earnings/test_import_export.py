@@ -5,9 +5,14 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from cogs.earnings import csvio
 from tests.cogs.earnings.helpers import log, stored
 from tests.harness.driver import Harness
+
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
 
 MTURK = (
     "HITId,AssignmentId,RequesterName,Title,Reward,Status,SubmitTime\n"

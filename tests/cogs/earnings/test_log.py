@@ -9,6 +9,9 @@ from db import earnings as E
 from tests.cogs.earnings.helpers import colour, log, stored
 from tests.harness.driver import Harness
 
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
+
 
 async def test_log_a_task(harness: Harness) -> None:
     h = harness

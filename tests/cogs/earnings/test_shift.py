@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.cogs.earnings.helpers import log, stored
 from tests.harness.driver import Harness
+
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
 
 
 async def test_a_shift_records_the_time_between_tasks(harness: Harness) -> None:

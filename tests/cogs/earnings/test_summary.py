@@ -16,6 +16,9 @@ from cogs.earnings import chart
 from tests.cogs.earnings.helpers import colour, log
 from tests.harness.driver import Harness
 
+#: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
+pytestmark = pytest.mark.both_backends
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

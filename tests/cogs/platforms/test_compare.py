@@ -19,6 +19,8 @@ from tests.cogs.platforms.helpers import (
 )
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 BASE_MEMBER = 5_000
 REFRESH = rules.HOURLY_REFRESH_SECONDS
 

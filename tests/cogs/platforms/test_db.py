@@ -10,6 +10,8 @@ from db import platforms, reviews
 from db.connection import Database
 from db.platforms import AddRefusedError
 
+pytestmark = pytest.mark.both_backends
+
 GUILD, OTHER = 111, 222
 SCORES = {"pay": 4, "rejections": 4, "support": 3, "payouts": 5, "unpaid_work": 2}
 
@@ -36,6 +38,15 @@ async def test_an_added_platform_is_seen_only_where_it_was_added(db: Database) -
     assert await platforms.find(db, GUILD, "remotasks") is None
     assert await platforms.find(db, OTHER, "remotasks") is not None
     assert not await platforms.remove_from_server(db, GUILD, added.id)
+
+
+async def test_a_servers_platforms_sort_by_name_ignoring_ascii_case_only(db: Database) -> None:
+    """SQLite's NOCASE folds ASCII letters only; PostgreSQL must order names the same."""
+    async with db.transaction():
+        for key, name in (("eb", "Éb"), ("ea", "éa"), ("zed", "zed"), ("abc", "ABC")):
+            await platforms.add_to_server(db, GUILD, key, name, 10, limit=10)
+    added = [p.name for p in await platforms.visible(db, GUILD) if not p.builtin]
+    assert added == ["ABC", "zed", "Éb", "éa"]
 
 
 @pytest.mark.parametrize("reason", ["builtin", "exists", "limit"])
@@ -105,6 +116,7 @@ def _plan(rows: list) -> str:
     return "\n".join(str(row["detail"]) for row in rows)
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_hot_queries_use_indexes(db: Database) -> None:
     scores_plan = _plan(
         await db.fetch_all(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db import reviews
 from tests.cogs.platforms.helpers import (
     GREEN,
@@ -12,6 +14,8 @@ from tests.cogs.platforms.helpers import (
     seed_reviews,
 )
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_info_shows_scores_with_counts_and_anonymous_reviews(configured: Harness) -> None:

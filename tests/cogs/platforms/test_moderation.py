@@ -9,6 +9,8 @@ from db import platforms as platforms_db
 from tests.cogs.platforms.helpers import review
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def added_here(h: Harness) -> list[str]:
     return [p.key for p in await platforms_db.visible(h.db, h.world.guild_id) if not p.builtin]

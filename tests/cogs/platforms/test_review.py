@@ -17,6 +17,8 @@ from tests.cogs.platforms.helpers import (
 )
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def test_a_review_is_saved_and_the_member_sees_a_private_receipt(configured: Harness) -> None:
     h = configured

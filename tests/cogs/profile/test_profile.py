@@ -10,6 +10,8 @@ import pytest
 from db import members
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 async def test_an_empty_profile(harness: Harness) -> None:
     h = harness

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from db import reports
+from db.connection import Database
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
@@ -11,6 +13,7 @@ from tests.harness.sent import Sent
 RATINGS = {"pay": 4, "fast": 5, "fair": 4, "communication": 3, "tasks_done": "6-20"}
 DESCRIPTION = "Rejected 40 finished HITs the day after I submitted them"
 GROUP = "3Z8UJEJOCZEG603II9CQDYWSGSQY7F"
+REPORT_NOW = 1_790_000_000
 
 
 async def review(h: Harness, user: FakeUser, requester: str = "Acme", **options: Any) -> Sent:
@@ -64,3 +67,25 @@ async def share_task(h: Harness, user: FakeUser, number: int, **options: Any) ->
         **options,
     }
     return await h.slash("task share", user=user, **values)
+
+
+async def file_report(
+    db: Database, requester_id: int, reporter_id: int, **kw: Any
+) -> reports.Report:
+    """File a report straight through the repository (defaults: server 1, limit 3 a day)."""
+    values: dict[str, Any] = {
+        "guild_id": 1,
+        "requester_id": requester_id,
+        "reporter_id": reporter_id,
+        "category": "non_payment",
+        "description": "Rejected everything without reason",
+        "evidence": (),
+        "attachment_url": None,
+        "attachment_name": None,
+        "new_member": False,
+        "now": REPORT_NOW,
+        "since": REPORT_NOW - 86_400,
+        "daily_limit": 3,
+    }
+    values.update(kw)
+    return await reports.create(db, **values)

@@ -17,6 +17,8 @@ from tests.harness.driver import configure_server as configure
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def extensions() -> list[str]:

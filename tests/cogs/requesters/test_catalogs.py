@@ -13,6 +13,8 @@ import pytest
 from bot.i18n import ROOT
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 PACKAGES = ("requesters", "moderation")
 # Discord's rule for command and option names (lower case where a lower case exists).
 NAME = re.compile(r"^[-_\w]{1,32}$")

@@ -11,6 +11,9 @@ from cogs.requesters import reviewing, service
 from db import audit, reports, requesters, reviews
 from db.connection import Database
 from db.reports import ReportRefusedError
+from tests.cogs.requesters.helpers import file_report as _report
+
+pytestmark = pytest.mark.both_backends
 
 NOW = 1_790_000_000
 DAY = 86_400
@@ -40,25 +43,6 @@ async def _review(
         body=body,
         now=now,
     )
-
-
-async def _report(db: Database, requester_id: int, reporter_id: int, **kw: Any) -> reports.Report:
-    values: dict[str, Any] = {
-        "guild_id": 1,
-        "requester_id": requester_id,
-        "reporter_id": reporter_id,
-        "category": "non_payment",
-        "description": "Rejected everything without reason",
-        "evidence": (),
-        "attachment_url": None,
-        "attachment_name": None,
-        "new_member": False,
-        "now": NOW,
-        "since": NOW - DAY,
-        "daily_limit": 3,
-    }
-    values.update(kw)
-    return await reports.create(db, **values)
 
 
 async def test_saving_again_edits_and_keeps_history(db: Database) -> None:
@@ -212,6 +196,25 @@ async def test_merge_moves_everything_and_keeps_the_worse_status(db: Database) -
     assert again.id == new.id
 
 
+async def test_merging_leaves_a_name_both_records_have_with_the_alias(db: Database) -> None:
+    """SQLite's `UPDATE OR IGNORE`; on PostgreSQL the unique index read from the catalog."""
+    old = await requesters.upsert(db, "mturk", None, "Acme Old", NOW)
+    new = await requesters.upsert(db, "mturk", "A9Z8Y7X6W5V4U3", "Acme", NOW)
+    for record, name in ((old, "Acme Research"), (new, "Acme Research"), (old, "Acme Lab")):
+        await requesters.note_name(db, record.id, name, source="share", guild_id=1, now=NOW)
+    async with db.transaction():
+        moved = await requesters.merge_records(db, old.id, new.id, NOW)
+    assert moved == sorted(moved) and "requester_names" in moved and "task_alerts" in moved
+    rows = await db.fetch_all(
+        "SELECT requester_id, name FROM requester_names ORDER BY requester_id, name"
+    )
+    assert [tuple(r) for r in rows] == [
+        (old.id, "Acme Research"),
+        (new.id, "Acme Lab"),
+        (new.id, "Acme Research"),
+    ]
+
+
 async def test_search_finds_names_ids_and_aliases(db: Database) -> None:
     acme = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Acme Research", NOW)
     await requesters.upsert(db, "prolific", None, "Academic Lab", NOW)
@@ -243,6 +246,7 @@ async def test_reputation_reports_confirmed_categories(db: Database) -> None:
 # -- query plans -------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN")
 async def test_hot_paths_use_indexes(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     acme = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Acme", NOW)
     captured: list[tuple[str, Any]] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from cogs.requesters.identity import Known, match_name, match_name_with_new_id
 from db import requesters
 from db.connection import Database
 from db.migrate import migrate
+
+pytestmark = pytest.mark.both_backends
 
 
 @given(st.lists(st.tuples(st.integers(1, 50), st.sampled_from(["none", "caution", "scam"]))))
@@ -107,3 +110,29 @@ async def test_no_write_path_renames_a_flagged_requester(db: Database) -> None:
     renamed = await requesters.name_given(db, clean, "New Name", guild_id=1, now=6)
     assert renamed.name == "New Name"
     assert [r.id for r in await requesters.find_by_name(db, "old  name")] == [clean.id]
+
+
+async def test_rekeying_keeps_one_record_per_name_without_failing_the_batch(db: Database) -> None:
+    """A clash on `requesters_platform_name` is checked, not caught: on PostgreSQL a
+    failed statement would abort the whole batch's transaction."""
+    await db.execute(
+        "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
+        "key_version, created_at, updated_at) VALUES "
+        "('mturk', NULL, 'Acmé Research', 'acmé research', 1, 0, 0), "
+        "('mturk', NULL, 'Acme Research', 'acme research', 1, 0, 0), "
+        "('mturk', 'A1B2C3D4E5F6G7', 'ACME research', 'ACME research', 1, 0, 0)"
+    )
+    assert await requesters.rekey_names(db) == 3
+    assert await requesters.rekey_names(db) == 0
+    rows = await db.fetch_all("SELECT name_key, key_version FROM requesters ORDER BY id")
+    # The second keeps its old key (the first took the new one); a record with a platform
+    # id may share it.
+    assert [tuple(r) for r in rows] == [
+        ("acmeresearch", 2),
+        ("acme research", 2),
+        ("acmeresearch", 2),
+    ]
+    names = await db.fetch_all("SELECT name, name_key, source FROM requester_names")
+    assert [tuple(r) for r in names] == [("Acme Research", "acmeresearch", "rekey")]
+    found = await requesters.find_by_name(db, "ACME research", "mturk")
+    assert sorted(r.name for r in found) == ["ACME research", "Acme Research", "Acmé Research"]

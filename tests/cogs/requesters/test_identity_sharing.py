@@ -19,6 +19,8 @@ from tests.cogs.requesters.helpers import share_task as share
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
 
+pytestmark = pytest.mark.both_backends
+
 SCAM_ID = "A1B2C3D4E5F6G7"
 OTHER_BUTTON = "It's a different requester — post it"
 #: "Acme Research" as members type it: spacing, case, accents, a Cyrillic "А" (U+0410)

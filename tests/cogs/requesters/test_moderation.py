@@ -11,6 +11,8 @@ from db import audit, guilds, requesters
 from tests.cogs.requesters.helpers import act, cards, count, report, review
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def status_events(configured: Harness) -> list[int]:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from db import requesters
 from tests.cogs.requesters.helpers import act, cards, count, report, review
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 def _section(h: Harness):

@@ -11,6 +11,8 @@ from tests.cogs.requesters.helpers import DESCRIPTION, act, cards, count, report
 from tests.harness.driver import Harness
 from tests.harness.driver import configure_server as configure
 
+pytestmark = pytest.mark.both_backends
+
 
 async def test_a_report_gets_a_receipt_and_a_card_for_moderators(configured: Harness) -> None:
     h = configured

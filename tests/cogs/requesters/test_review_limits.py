@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from db import requesters
 from tests.cogs.requesters.conftest import configure
 from tests.cogs.requesters.helpers import count, report, review
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_an_unconfigured_server_cannot_create_global_requesters(harness: Harness) -> None:

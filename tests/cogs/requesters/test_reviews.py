@@ -10,6 +10,8 @@ from db import requesters, reviews
 from tests.cogs.requesters.helpers import count, review
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 
 def with_button(message: dict[str, Any], custom_id: str) -> dict[str, Any]:
     """`message` as a crafting client would send it: one button with `custom_id`."""

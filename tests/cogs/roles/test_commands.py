@@ -3,9 +3,13 @@ input, server isolation, what is stored and what the audit log says."""
 
 from __future__ import annotations
 
+import pytest
+
 from db import audit, notify_roles
 from tests.cogs.roles.helpers import grant_bot, make_role, ready, role_managers
 from tests.harness.driver import Harness, configure_server
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_a_moderator_registers_a_role_with_filters(configured: Harness) -> None:

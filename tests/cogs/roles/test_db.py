@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db import notify_roles
 from db.connection import Database
 from db.notify_roles import RoleFilters
+
+pytestmark = pytest.mark.both_backends
 
 ANY = RoleFilters(None, None, None, None, (), None, False)
 GUILD, OTHER = 100, 200

@@ -12,6 +12,8 @@ from db import notify_roles, requesters
 from tests.cogs.roles.helpers import grant_bot, make_alert, make_role, post, ready
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 MESSAGES = "/channels/{channel_id}/messages"
 
 

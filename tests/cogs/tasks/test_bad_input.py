@@ -9,6 +9,8 @@ import pytest
 from tests.cogs.tasks.conftest import share, stored
 from tests.harness.driver import Harness
 
+pytestmark = pytest.mark.both_backends
+
 BAD: list[tuple[dict[str, Any], str]] = [
     ({"reward": 0.0}, "must be more than zero"),
     ({"reward": -5.0}, "must be more than zero"),

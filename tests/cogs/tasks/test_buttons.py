@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db import tasks as tasks_db
 from tests.cogs.tasks.conftest import GREEN, GREY, last_alert, share, stored
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_still_live_counts_members_once_and_keeps_the_alert_alive(

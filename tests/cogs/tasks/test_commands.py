@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.cogs.platforms.helpers import DEFAULT_PLATFORMS
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 NAME = re.compile(r"^[-_\w]{1,32}$")
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.cogs.tasks.conftest import GROUP, MTURK, last_alert, record_posted, share, stored
 from tests.harness.driver import Harness
 from tests.harness.payloads import FakeUser
 from tests.harness.sent import Sent
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_sharing_a_live_task_again_bumps_it(configured: Harness) -> None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cogs.tasks.conftest import GREEN, GREY, last_alert, set_guild, share, stored
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 def cog(h: Harness):

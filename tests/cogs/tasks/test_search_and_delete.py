@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db import members
 from tests.cogs.tasks.conftest import GREY, last_alert, share, stored
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def _board(h: Harness) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from db import guilds, requesters
 from db import tasks as tasks_db
 from tests.cogs.tasks.conftest import (
@@ -22,6 +24,8 @@ from tests.cogs.tasks.conftest import (
     stored,
 )
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_share_posts_a_coloured_alert_and_tells_the_sharer_where(configured: Harness) -> None:

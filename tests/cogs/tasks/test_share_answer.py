@@ -20,6 +20,8 @@ from tests.harness.answers import callback_types, deferred_then_open, followups
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
 
+pytestmark = pytest.mark.both_backends
+
 ALERTS_POST = "/channels/{channel_id}/messages"
 OTHER_MTURK = MTURK.replace("3Z8UJEJOCZ", "3Z8UJEJOCY")
 OPTIONS = {"reward": 1.5, "minutes": 6, "title": "Rate images"}

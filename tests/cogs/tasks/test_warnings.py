@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from db import tasks as tasks_db
 from tests.cogs.tasks.conftest import last_alert, share, stored
 from tests.harness.driver import Harness
+
+pytestmark = pytest.mark.both_backends
 
 
 async def test_a_sharers_warning_hides_the_details_behind_spoilers(configured: Harness) -> None:
