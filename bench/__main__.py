@@ -29,9 +29,18 @@ def main(argv: list[str] | None = None) -> int:
         help="the baseline: housekeeping as shipped before issue 14 (SQLite's automatic "
         "checkpoints, FTS5 automerge inside commits, no GC freeze)",
     )
+    parser.add_argument(
+        "--mixed-share-rate",
+        type=float,
+        metavar="PER_S",
+        help="shares per second in the steady mixed load (default 20): where the two "
+        "backends part, docs/benchmark.md 'SQLite or PostgreSQL'",
+    )
     args = parser.parse_args(argv)
+    if args.mixed_share_rate is not None and not 0 < args.mixed_share_rate <= 2000:
+        parser.error("--mixed-share-rate must be above 0 and at most 2000")
 
-    asyncio.run(main_async(args.quick, args.seed, args.profile, args.legacy))
+    asyncio.run(main_async(args.quick, args.seed, args.profile, args.legacy, args.mixed_share_rate))
     return 0
 
 

@@ -33,6 +33,11 @@ KEYS = (
     "fanout_last_notified_s",
     "fanout_role_notified_s",
     "startup_max_block_ms",
+    # the share phases again on PostgreSQL, same store, same run (null without a server)
+    "pg_share_per_s",
+    "pg_steady_p99_ms",
+    "pg_vs_sqlite",
+    "pg_two_process_share_per_s",
 )
 
 #: Probe phases that make up start-up (reported apart from `max_loop_block_ms`).

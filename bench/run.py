@@ -8,6 +8,7 @@ runs from the bot's start to the last phase, so `max_loop_block_ms` covers the w
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import json
 import logging
@@ -22,6 +23,7 @@ from bench.members import CHUNK_SIZE
 from bench.phases.base import copy_db
 from bench.phases.fanout import FanOut
 from bench.phases.mixed import MixedLoad
+from bench.phases.postgres import PostgresPhases
 from bench.phases.reads import ReadPhases
 from bench.phases.shares import SharePhases
 from bench.phases.store import StorePhases
@@ -54,12 +56,15 @@ PHASES = (
 )
 
 
-class Run(SharePhases, MixedLoad, FanOut, StorePhases, ReadPhases):
-    """The whole run: the store, the bot, then each phase in `main_async`'s order."""
+class Run(SharePhases, MixedLoad, FanOut, StorePhases, ReadPhases, PostgresPhases):
+    """The whole run: the store, the bot, then each phase in `main_async`'s order; then the
+    share phases on PostgreSQL, with the SQLite bot stopped and its loop probe off."""
 
     async def build_store(self) -> None:
         started = time.perf_counter()
-        store, cached = await asyncio.to_thread(ensure_store, self.sizes, self.seed)
+        # The load's rates are not the store's: `--mixed-share-rate` reuses the cached store.
+        store_sizes = {QUICK.name: QUICK, FULL.name: FULL}.get(self.sizes.name, self.sizes)
+        store, cached = await asyncio.to_thread(ensure_store, store_sizes, self.seed)
         self.store = store
         size = store.stat().st_size / 1024 / 1024
         counts = await asyncio.to_thread(row_counts, store)
@@ -144,9 +149,15 @@ def row_counts(path: Path) -> dict[str, int]:
 
 
 async def main_async(
-    quick: bool, seed: int, profile: str | None = None, legacy: bool = False
+    quick: bool,
+    seed: int,
+    profile: str | None = None,
+    legacy: bool = False,
+    mixed_share_rate: float | None = None,
 ) -> dict[str, float | None]:
     sizes = QUICK if quick else FULL
+    if mixed_share_rate is not None:
+        sizes = dataclasses.replace(sizes, mixed_share_rate=mixed_share_rate)
     print(f"Entraide benchmark — {describe(sizes)}")
     if legacy:
         print("LEGACY housekeeping (the baseline): SQLite's automatic checkpoints, FTS5")
@@ -176,6 +187,7 @@ async def main_async(
         finally:
             await run.close()
             await run.probe.stop()
+        await run.postgres_phases()
     in_service = run.probe.max_block_ms_except(*STARTUP_PHASES)
     run.report.figures["max_loop_block_ms"] = round(in_service, 1)
     print_report(run.report, sizes, run.probe, run_errors)

@@ -23,6 +23,7 @@ import pytest
 
 from bench import world
 from bench.members import ChunkedMembers
+from bench.servers import server_world
 from bot.clock import ManualClock
 from bot.i18n import t
 from tests.harness import payloads as p
@@ -116,6 +117,8 @@ class BenchBot:
         bookkeeping: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
         legacy: bool = False,
         members: int = 0,
+        database_url: str | None = None,
+        server: int = 0,
         **settings: Any,
     ) -> BenchBot:
         """Start the bot on `folder/entraide.db` (already in place).
@@ -126,7 +129,9 @@ class BenchBot:
         database housekeeping and the garbage collector as they were before issue 14, for
         a baseline in the same run. The community's `members` arrive as Discord sends a
         large server's members (bench/members.py): the bot forgets per-server data of
-        anyone missing once the list is complete.
+        anyone missing once the list is complete. `database_url` puts the store on that
+        PostgreSQL database instead (already filled); `server` is the store's server the
+        bot serves (`bench.servers.server_world`), as one shard of several would.
         """
         monkeypatch = pytest.MonkeyPatch()
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
@@ -143,11 +148,14 @@ class BenchBot:
         clock = ManualClock(DEFAULT_NOW)
         with bookkeeping():
             people = [world.member(n) for n in range(members)]
+        bot_settings = test_settings(folder, **settings)
+        if database_url is not None:
+            bot_settings = bot_settings.model_copy(update={"database_url": database_url})
         harness = await Harness.start(
-            test_settings(folder, **settings),
+            bot_settings,
             clock,
             monkeypatch,
-            world=world.bench_world(),
+            world=server_world(server),
             extra_members=people,
         )
         return cls(harness, monkeypatch, folder, chunked)

@@ -135,6 +135,12 @@ class MixedLoad(RunBase):
                 f"{after['fts_merge_wait_seconds_max'] * 1000:.1f} ms); "
                 f"WAL now {size_mb(wal):.1f} MiB, largest {after['wal_bytes_max'] / 2**20:.1f}",
             )
+        elif db.dialect == "postgresql":
+            self.report.row(
+                "  housekeeping in the window",
+                "PostgreSQL's own (checkpoints, autovacuum, WAL) in the server's processes, "
+                "on the same cores",
+            )
         else:
             self.report.row(
                 "  housekeeping in the window",
