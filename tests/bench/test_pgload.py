@@ -1,4 +1,4 @@
-"""The bench's table copy puts the generated store into PostgreSQL whole: every table both
+"""copy-store puts the bench's generated store into PostgreSQL whole: every table both
 schemas have holds the same rows, the full-text documents exist, new ids come after the
 copied ones."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import asyncpg
 
 from bench.datagen import generate
-from bench.pgload import copy_tables
+from bench.pgload import load_store
 from bench.phases.processes import TwoProcesses
 from bench.servers import server_world
 from bench.sizes import QUICK
@@ -43,8 +43,7 @@ def _sqlite_rows(path: Path, table: str, columns: list[str]) -> list[tuple[objec
 async def test_the_generated_store_arrives_whole(tmp_path: Path, pg_empty_url: DatabaseUrl) -> None:
     store = tmp_path / "store.db"
     await asyncio.to_thread(generate, store, TINY, 7)
-    counts = await copy_tables(store, pg_empty_url)
-    assert counts["task_alerts"] == TINY.tasks
+    assert "copy-store" in await load_store(store, pg_empty_url)
     conn = await asyncpg.connect(pg_empty_url.dsn())
     try:
         for table in ("task_alerts", "requesters", "earnings", "guild_settings", "platforms"):
@@ -86,7 +85,7 @@ async def test_a_worker_process_bursts_on_its_server_and_reports(
     store gets ready, bursts on `go` and reports every share (answered or failed)."""
     store = tmp_path / "store.db"
     await asyncio.to_thread(generate, store, TINY, 7)
-    await copy_tables(store, pg_empty_url)
+    await load_store(store, pg_empty_url)
     run = TwoProcesses(dataclasses.replace(TINY, burst=5), 7, tmp_path)
     burst = await run._burst(pg_empty_url, (1,))
     (report,) = burst.reports
