@@ -18,6 +18,7 @@ The work must not touch `interaction.response` itself: it returns an `Answer`.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
@@ -54,14 +55,18 @@ class Answer:
         )
 
 
-def elapsed_since_arrival(interaction: discord.Interaction) -> float:
+def elapsed_since_arrival(
+    interaction: discord.Interaction, now: datetime.datetime | None = None
+) -> float:
     """Seconds since Discord created the interaction, by its id; 0 when unknowable.
 
     Discord counts its three seconds from the interaction's creation, which its id
     carries. A clock that disagrees with Discord's (negative, or past the limit, as
-    with made-up ids) says nothing useful, so the deadline then runs from now.
+    with made-up ids) says nothing useful, so the deadline then runs from now. `now`
+    is the wall clock (UTC) unless a test gives it.
     """
-    elapsed = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    now = discord.utils.utcnow() if now is None else now
+    elapsed = (now - interaction.created_at).total_seconds()
     if 0.0 <= elapsed <= DISCORD_ANSWER_LIMIT_S:
         return elapsed
     return 0.0

@@ -243,9 +243,12 @@ async def test_modal_on_either_path(probe: Harness, slow: bool) -> None:
 # -- the deadline's clock -------------------------------------------------------------------
 
 
+_NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+
+
 class _Arrived:
     def __init__(self, seconds_ago: float) -> None:
-        self.created_at = discord.utils.utcnow() - dt.timedelta(seconds=seconds_ago)
+        self.created_at = _NOW - dt.timedelta(seconds=seconds_ago)
 
 
 @pytest.mark.parametrize(
@@ -253,5 +256,6 @@ class _Arrived:
     [(0.5, 0.5), (2.5, 2.5), (-4.0, 0.0), (3600.0, 0.0)],
 )
 def test_elapsed_trusts_only_a_plausible_clock(seconds_ago: float, expected: float) -> None:
-    elapsed = answering.elapsed_since_arrival(_Arrived(seconds_ago))  # type: ignore[arg-type]
-    assert elapsed == pytest.approx(expected, abs=0.25)
+    arrived = _Arrived(seconds_ago)
+    waited = answering.elapsed_since_arrival(arrived, now=_NOW)  # type: ignore[arg-type]
+    assert waited == expected
