@@ -10,6 +10,11 @@ slice of the loop per turn, and its database statements queue behind the members
 The backlog it leaves drains as soon as the burst is over; DMs are paced by the outbox
 anyway, so a member is told a moment later, never less.
 
+Members first: before each alert the worker waits until no interaction is waiting for
+its first answer (`bot.in_flight`), at most `MEMBERS_FIRST_MAX_S`, so during a burst the
+members sharing are answered before the matching starts, and under a load that never
+pauses the fan-out still moves at least one alert per that interval.
+
 Nothing here is stored: on a clean shutdown alerts still waiting are dropped, like the
 outbox's unsent letters (nobody was told they would be sent).
 """
@@ -31,6 +36,8 @@ log = logging.getLogger(__name__)
 #: A worker handles at most this many alerts, then hands over to a fresh task, so a
 #: shutdown (which waits for the background tasks it sees) never waits for a backlog.
 ALERTS_PER_WORKER = 20
+#: The longest one alert's fan-out waits for members' interactions to be answered.
+MEMBERS_FIRST_MAX_S = 0.25
 
 
 class FanOutBacklog:
@@ -58,6 +65,9 @@ class FanOutBacklog:
         done = 0
         try:
             while self._queue and not self._closed and done < ALERTS_PER_WORKER:
+                await self.bot.in_flight.until_quiet(MEMBERS_FIRST_MAX_S)
+                if not self._queue or self._closed:
+                    break
                 alert = self._queue.popleft()
                 done += 1
                 try:
