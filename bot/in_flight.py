@@ -22,6 +22,9 @@ from typing import Any
 
 #: Discord accepts an initial response within three seconds of the interaction.
 ANSWER_WINDOW_S = 3.0
+#: The longest background work for members (an alert's fan-out, a redraw of its message)
+#: waits for their interactions to be answered.
+MEMBERS_FIRST_MAX_S = 0.25
 #: How often waiting background work looks again.
 POLL_S = 0.002
 
@@ -58,13 +61,20 @@ class InFlight:
         for key in answered:
             del self._open[key]
 
-    async def until_quiet(self, at_most: float) -> float:
-        """Wait until no interaction is waiting, or `at_most` seconds; the time waited."""
+    async def until_quiet(
+        self, at_most: float, *, unless: Callable[[], bool] | None = None
+    ) -> float:
+        """Wait until no interaction is waiting, or `at_most` seconds; the time waited.
+
+        `unless`: stop waiting as soon as it says so (a member now waits for this work).
+        """
         if not self.busy():
             return 0.0
         started = self._clock()
         deadline = started + at_most
         # Polled: an answer is a field discord.py sets on the interaction, not an event.
-        while self.busy() and self._clock() < deadline:  # noqa: ASYNC110
+        while (  # noqa: ASYNC110
+            self.busy() and self._clock() < deadline and not (unless is not None and unless())
+        ):
             await asyncio.sleep(POLL_S)
         return self._clock() - started

@@ -107,9 +107,7 @@ def contains_phone(text: str | None) -> bool:
 #: Whatever either address pattern needs, before or after `_undisguise`: an `@` (typed,
 #: or from `%40` or a bracketed "at"), or the spoken-dot word the spelled form requires.
 #: Text with none of these cannot hold an address, and skips both patterns.
-_EMAIL_HINT = re.compile(
-    rf"@|%40|{_OPEN}\s*(?:{_AT_WORDS})|\s(?:{_DOT_WORDS})\s", re.IGNORECASE
-)
+_EMAIL_HINT = re.compile(rf"@|%40|{_OPEN}\s*(?:{_AT_WORDS})|\s(?:{_DOT_WORDS})\s", re.IGNORECASE)
 #: ASCII digits dropped: a phone number needs 8, and `normalise` made every digit ASCII.
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 

@@ -27,6 +27,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from bot.in_flight import MEMBERS_FIRST_MAX_S
+
 if TYPE_CHECKING:
     from bot.bot import Entraide
     from db.tasks import Alert
@@ -36,8 +38,6 @@ log = logging.getLogger(__name__)
 #: A worker handles at most this many alerts, then hands over to a fresh task, so a
 #: shutdown (which waits for the background tasks it sees) never waits for a backlog.
 ALERTS_PER_WORKER = 20
-#: The longest one alert's fan-out waits for members' interactions to be answered.
-MEMBERS_FIRST_MAX_S = 0.25
 
 
 class FanOutBacklog:

@@ -65,10 +65,13 @@ class _LockEntry:
 class _RedrawSlot:
     """The one edit of an alert's message in flight, and whether it is already stale."""
 
-    __slots__ = ("dirty", "done")
+    __slots__ = ("dirty", "done", "hurry")
 
     def __init__(self) -> None:
         self.dirty = False
+        #: Someone waits for this edit (`redraw`): a background one stops deferring to
+        #: members' interactions, since a member is what waits.
+        self.hurry = False
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 

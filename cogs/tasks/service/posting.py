@@ -221,8 +221,9 @@ class PostingMixin(IdentityMixin, EndingMixin):
                 current, channel_id=None, message_id=None, jump_url=None, is_forum=False
             )
             if stored is not None and unposted != alert:
-                # Someone re-shared it while it was being posted: show their bump too.
-                await self.redraw(stored.id, stored, settings=settings)
+                # Someone re-shared it while it was being posted: show their bump too,
+                # once the sharers are answered.
+                self.request_redraw(stored.id, stored, settings=settings)
         self.bot.dispatch("alert_posted", current)
         return current
 
