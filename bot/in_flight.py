@@ -35,6 +35,11 @@ class InFlight:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         self._open: dict[int, tuple[float, Any]] = {}
+        #: Resolved by the one poller once nothing is waiting; shared by every waiter, so
+        #: a hundred background tasks waiting cost one poll per `POLL_S`, not a hundred.
+        self._quiet: asyncio.Future[None] | None = None
+        self._poller: asyncio.Task[None] | None = None
+        self._waiters = 0
 
     def __len__(self) -> int:
         self._prune()
@@ -62,19 +67,37 @@ class InFlight:
             del self._open[key]
 
     async def until_quiet(
-        self, at_most: float, *, unless: Callable[[], bool] | None = None
+        self, at_most: float, *, wake: asyncio.Future[Any] | None = None
     ) -> float:
         """Wait until no interaction is waiting, or `at_most` seconds; the time waited.
 
-        `unless`: stop waiting as soon as it says so (a member now waits for this work).
+        `wake`: stop waiting as soon as it is done (a member now waits for this work).
         """
         if not self.busy():
             return 0.0
+        loop = asyncio.get_running_loop()
         started = self._clock()
-        deadline = started + at_most
-        # Polled: an answer is a field discord.py sets on the interaction, not an event.
-        while (  # noqa: ASYNC110
-            self.busy() and self._clock() < deadline and not (unless is not None and unless())
-        ):
-            await asyncio.sleep(POLL_S)
+        if self._quiet is None or self._quiet.done():
+            self._quiet = loop.create_future()
+        if self._poller is None:
+            self._poller = loop.create_task(self._poll(), name="entraide: members first")
+        waits: set[asyncio.Future[Any]] = {self._quiet}
+        if wake is not None:
+            waits.add(wake)
+        self._waiters += 1
+        try:
+            await asyncio.wait(waits, timeout=at_most, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._waiters -= 1
         return self._clock() - started
+
+    async def _poll(self) -> None:
+        """Look every `POLL_S` while someone waits; an answer is a field, not an event."""
+        try:
+            while self._waiters and self._quiet is not None and not self._quiet.done():
+                if not self.busy():
+                    self._quiet.set_result(None)
+                    break
+                await asyncio.sleep(POLL_S)
+        finally:
+            self._poller = None

@@ -81,18 +81,26 @@ async def test_until_quiet_never_waits_past_its_bound_nor_when_told_not_to() -> 
     waiting.arrived(_Interaction(1))  # never answered
     waited = await asyncio.wait_for(waiting.until_quiet(0.05), timeout=2)
     assert 0.05 <= waited < 1.0
-    hurry = False
-
-    async def needed_now() -> None:
-        nonlocal hurry
-        await asyncio.sleep(0.01)
-        hurry = True
-
-    task = asyncio.create_task(needed_now())
-    waited = await asyncio.wait_for(waiting.until_quiet(5.0, unless=lambda: hurry), timeout=2)
-    await task
+    loop = asyncio.get_running_loop()
+    hurry: asyncio.Future[None] = loop.create_future()
+    loop.call_later(0.01, hurry.set_result, None)
+    waited = await asyncio.wait_for(waiting.until_quiet(5.0, wake=hurry), timeout=2)
     assert waited < 1.0
-    assert await waiting.until_quiet(5.0, unless=lambda: True) < 1.0
+    assert await waiting.until_quiet(5.0, wake=hurry) < 1.0  # already done: no wait
+
+
+async def test_many_waiters_share_one_poller() -> None:
+    waiting = InFlight()
+    member = _Interaction(1)
+    waiting.arrived(member)
+    waiters = [asyncio.create_task(waiting.until_quiet(5.0)) for _ in range(50)]
+    await asyncio.sleep(0.01)
+    pollers = [t for t in asyncio.all_tasks() if t.get_name() == "entraide: members first"]
+    assert len(pollers) == 1
+    member.response.done = True
+    await asyncio.wait_for(asyncio.gather(*waiters), timeout=2)
+    await asyncio.sleep(0.01)
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "entraide: members first"]
 
 
 async def test_nothing_waiting_means_no_wait_at_all() -> None:

@@ -69,9 +69,9 @@ class _RedrawSlot:
 
     def __init__(self) -> None:
         self.dirty = False
-        #: Someone waits for this edit (`redraw`): a background one stops deferring to
-        #: members' interactions, since a member is what waits.
-        self.hurry = False
+        #: Done once someone waits for this edit (`redraw`): a background one stops
+        #: deferring to members' interactions, since a member is what waits.
+        self.hurry: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 

@@ -114,7 +114,7 @@ class RedrawMixin(ServiceCore):
         settings: GuildSettings | None,
     ) -> None:
         try:
-            await self.bot.in_flight.until_quiet(MEMBERS_FIRST_MAX_S, unless=lambda: slot.hurry)
+            await self.bot.in_flight.until_quiet(MEMBERS_FIRST_MAX_S, wake=slot.hurry)
             if alert is not None and settings is not None:
                 await self._edit(alert, settings, await self.reputation(alert))
         finally:
@@ -131,7 +131,8 @@ class RedrawMixin(ServiceCore):
         slot = self._claim(alert_id)
         if slot is None:
             held = self._slots[alert_id]
-            held.hurry = True
+            if not held.hurry.done():
+                held.hurry.set_result(None)
             await asyncio.shield(held.done)
             return
         try:
