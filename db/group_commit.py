@@ -43,7 +43,7 @@ Params = Sequence[Any] | dict[str, Any]
 #: At most this many queued one-statement calls share one hop and one transaction.
 GROUP_COMMIT_MAX = 64
 
-#: Statements that manage transactions or the file itself: never inside a group's.
+#: Statements that manage transactions, the connection or the file: never inside a group's.
 _ALONE = (
     "BEGIN",
     "COMMIT",
@@ -54,6 +54,7 @@ _ALONE = (
     "VACUUM",
     "ATTACH",
     "DETACH",
+    "PRAGMA",
 )
 
 
@@ -233,7 +234,10 @@ class SharedConnection:
         """On aiosqlite's worker thread: take the queued calls now, and run them."""
         self._hop_queued = False  # calls queued from now on need the next hop
         group = self._take_group()
-        return group, self._run_group(group)
+        try:
+            return group, self._run_group(group)
+        except Exception as exc:  # a ROLLBACK that failed too: nobody may be left waiting
+            return group, [(False, exc)] * len(group)
 
     def _run_group(self, group: list[_Call]) -> list[_Outcome]:
         """On aiosqlite's worker thread: the group's statements in one transaction.
