@@ -271,9 +271,14 @@ class BenchBot:
     async def _finish(
         self, ids: list[int], waiters: list[asyncio.Future[float]], started: float
     ) -> BurstResult:
-        """Wait for every answer, then let the background work drain, outside the figures."""
-        await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
-        answered = time.perf_counter()
+        """Wait for every answer, then let the background work drain, outside the figures.
+
+        The burst ends when the last member got their answer (the time the fake Discord
+        received it), not when this coroutine next ran: background work woken by that
+        answer (a fan-out, a redraw) may take the loop first, and is not a member's wait.
+        """
+        arrivals = await asyncio.wait_for(asyncio.gather(*waiters), timeout=600)
+        answered = max(arrivals, default=time.perf_counter())
         if self.on_answered is not None:
             self.on_answered()
         await self._drain_after_measuring()

@@ -28,6 +28,7 @@ from bot.command_limits import tree_problems
 from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
 from bot.gc_policy import GcPolicy
 from bot.i18n import catalogs, t
+from bot.in_flight import InFlight
 from bot.membership import Membership
 from bot.privacy import PrivacyRegistry
 from bot.settings import Settings
@@ -159,6 +160,9 @@ class Entraide(commands.Bot):
         #: scheduler never starts and no background work (start-up catch-ups) runs.
         self.tree_only = tree_only
         self.gc_policy = GcPolicy()
+        #: Interactions waiting for their first answer: background work lets them go
+        #: first (bot/in_flight.py).
+        self.in_flight = InFlight()
         #: Per-server member data, forgotten when a member leaves (even while offline).
         self.membership = Membership(self)
         #: What must reach every process (bot/bus.py): this process alone on SQLite,
@@ -335,6 +339,12 @@ class Entraide(commands.Bot):
         ]
         if pending:
             await asyncio.wait(pending, timeout=grace)
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        if event_name == "interaction":
+            # Noted before any handler runs, so work that yields to members sees it.
+            self.in_flight.arrived(args[0])
+        super().dispatch(event_name, *args, **kwargs)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
         """Run work in the background, tracked so shutdown (and tests) can wait for it."""

@@ -141,7 +141,7 @@ async def post_to(
     if missing:
         bot.dispatch("channel_problem", guild_id, kind, "missing:" + ",".join(missing))
         raise ChannelProblemError(kind, "missing_permissions", missing)
-    all_embeds = [fit_embed(e) for e in ([embed] if embed else []) + list(embeds or [])]
+    all_embeds = [fit_embed(e) for e in ([embed] if embed is not None else []) + list(embeds or [])]
     kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if content:
         kwargs["content"] = content

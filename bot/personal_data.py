@@ -104,12 +104,24 @@ def contains_phone(text: str | None) -> bool:
     return _has_phone(normalise(text))
 
 
+#: Whatever either address pattern needs, before or after `_undisguise`: an `@` (typed,
+#: or from `%40` or a bracketed "at"), or the spoken-dot word the spelled form requires.
+#: Text with none of these cannot hold an address, and skips both patterns.
+_EMAIL_HINT = re.compile(rf"@|%40|{_OPEN}\s*(?:{_AT_WORDS})|\s(?:{_DOT_WORDS})\s", re.IGNORECASE)
+#: ASCII digits dropped: a phone number needs 8, and `normalise` made every digit ASCII.
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
 def _has_email(normalised: str) -> bool:
+    if _EMAIL_HINT.search(normalised) is None:
+        return False
     value = _undisguise(normalised)
     return _EMAIL.search(value) is not None or _SPELLED_EMAIL.search(value) is not None
 
 
 def _has_phone(normalised: str) -> bool:
+    if len(normalised) - len(normalised.translate(_NO_DIGITS)) < 8:
+        return False  # every pattern counts at least 8 digits in its match
     scrubbed = _URL.sub(" ", normalised)
     for pattern in _PHONE_PATTERNS:
         for match in pattern.finditer(scrubbed):

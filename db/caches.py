@@ -11,10 +11,14 @@ An event from another process calls `forget` (local only: it is not announced ag
 
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any, TypeVar
 
 from db.connection import Database
+
+T = TypeVar("T")
 
 #: Forget a cache's entry for `key` (None: the whole cache) on this database.
 Forget = Callable[[Database, int | None], None]
@@ -66,3 +70,43 @@ def on_change(db: Database, listener: Listener) -> Callable[[], None]:
             listeners.remove(listener)
 
     return stop
+
+
+class SingleFlight:
+    """Concurrent misses of one key share one load.
+
+    A burst of shares arriving at a cold cache (after a restart, or right after a
+    moderator's change) would otherwise send the same query once per share before the
+    first answer fills the cache: seven hundred identical reads in front of the members.
+    The load that runs is the first caller's; the others wait for its result (or its
+    error). If that first caller is cancelled, the others run the load themselves.
+    """
+
+    def __init__(self) -> None:
+        self._loading: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def run(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        while (pending := self._loading.get(key)) is not None:
+            try:
+                return await asyncio.shield(pending)  # type: ignore[no-any-return]
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if pending.cancelled() and not (task is not None and task.cancelling()):
+                    continue  # the loader was cancelled, not this caller: load it here
+                raise
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        try:
+            value = await load()
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # waiters re-raise it; nobody else has to look
+            raise
+        finally:
+            if self._loading.get(key) is future:
+                del self._loading[key]
+        future.set_result(value)
+        return value

@@ -41,6 +41,19 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def translated(exc: BaseException) -> BaseException:
+    """SQLite's "database is locked" as a `DatabaseBusyError`; any other error unchanged.
+
+    For errors caught on aiosqlite's thread and handed to their callers as values (a
+    group of statements run in one hop, `db.group_commit`).
+    """
+    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+        busy = DatabaseBusyError(str(exc))
+        busy.__cause__ = exc
+        return busy
+    return exc
+
+
 async def busy_as_error(awaitable: Any) -> Any:
     """Await a database call; "database is locked" becomes a `DatabaseBusyError`."""
     try:

@@ -8,15 +8,17 @@ one-statement calls take the same lock, so they never land inside someone else's
 transaction. The lock is re-entrant for the task that holds it, so one-statement calls
 may also be used inside a `transaction()` block.
 
-Group commit: a one-statement write that finds others queued for the connection opens a
-transaction, and the writes queued behind it join it, up to `GROUP_COMMIT_MAX`; a flusher
-queued behind them commits once for all. Each caller's call returns only after that
-COMMIT, so nothing is acknowledged before it is committed, exactly as with autocommit.
-One failing statement is undone alone (SQLite's statement journal) and only its caller
-gets the error; if the transaction itself is lost, every caller in it gets the error. A
-lone write (no one waiting) autocommits as before, so a quiet bot pays nothing for this.
-Concurrent shares then write one full-text segment and one set of WAL frames per batch
-instead of one per share.
+Group commit: one-statement calls that arrive while the connection is busy queue up, and
+the next time the connection is free **all of them go to the worker thread in one hop**
+(up to `GROUP_COMMIT_MAX`): one `BEGIN IMMEDIATE`, each statement, one `COMMIT`, and only
+then is each caller answered, so nothing is acknowledged before it is committed, exactly
+as with autocommit. One failing statement is undone alone (SQLite's statement journal)
+and only its caller gets the error; if the transaction itself is lost, every caller in it
+gets the error. A statement that arrives when the connection is free runs at once and
+autocommits, so a quiet bot pays nothing for this. Under a burst, a share's statements
+cost one thread hop per group instead of one per statement (each hop is a wake-up of the
+worker thread and of the event loop, during which a loop with nothing else to do idles),
+and concurrent shares write one full-text segment and one set of WAL frames per group.
 
 `db.connection.Database` builds on `SharedConnection` with opening, closing, housekeeping
 and the query helpers.
@@ -25,7 +27,7 @@ and the query helpers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import collections
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -33,27 +35,50 @@ from typing import Any
 
 import aiosqlite
 
-from db.errors import busy_as_error
+from db.errors import DatabaseBusyError, busy_as_error, translated
 from db.housekeeping import HousekeepingStats
 
 Params = Sequence[Any] | dict[str, Any]
 
-#: At most this many queued one-statement writes share one transaction (group commit).
+#: At most this many queued one-statement calls share one hop and one transaction.
 GROUP_COMMIT_MAX = 64
+
+#: Statements that manage transactions, the connection or the file: never inside a group's.
+_ALONE = (
+    "BEGIN",
+    "COMMIT",
+    "END",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "VACUUM",
+    "ATTACH",
+    "DETACH",
+    "PRAGMA",
+)
 
 
 def _is_write(sql: str) -> bool:
     return not sql.lstrip()[:7].upper().startswith(("SELECT", "PRAGMA", "EXPLAIN"))
 
 
-class _Batch:
-    """One group commit: the callers waiting for it, and the task that will commit it."""
+class _Call:
+    """One queued one-statement call: what to run, and the caller's future."""
 
-    __slots__ = ("flusher", "waiters")
+    __slots__ = ("alone", "future", "params", "rows", "sql", "write")
 
-    def __init__(self) -> None:
-        self.waiters: list[asyncio.Future[None]] = []
-        self.flusher: asyncio.Task[None] | None = None
+    def __init__(self, sql: str, params: Params, rows: bool, future: asyncio.Future[Any]) -> None:
+        self.sql = sql
+        self.params = params
+        self.rows = rows
+        head = sql.lstrip()[:9].upper()
+        self.write = not head.startswith(("SELECT", "PRAGMA", "EXPLAIN"))
+        self.alone = head.startswith(_ALONE)
+        self.future = future
+
+
+#: A call's outcome from the worker thread: (True, result) or (False, the exception).
+_Outcome = tuple[bool, Any]
 
 
 def _copy_error(exc: BaseException) -> BaseException:
@@ -77,9 +102,14 @@ class SharedConnection:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self.housekeeping = HousekeepingStats()
-        #: Group commit of queued one-statement writes (see the module docstring).
+        #: Group commit of queued one-statement calls (see the module docstring).
         self.group_commit = True
-        self._batch: _Batch | None = None
+        self._pending: collections.deque[_Call] = collections.deque()
+        self._drainer: asyncio.Task[None] | None = None
+        self._draining = False  # the drainer holds the lock: hops may be queued
+        self._hop_queued = False  # a hop is in aiosqlite's queue and has not started
+        self._in_flight = 0  # hops queued or running
+        self._settled: asyncio.Future[None] | None = None  # the drainer waits on it
         self._queued = 0  # callers waiting for the connection
         #: Set while background work that may be abandoned holds the connection (a
         #: full-text merge step): a caller queueing for the connection calls it, so it
@@ -92,7 +122,7 @@ class SharedConnection:
     _run = staticmethod(busy_as_error)
 
     @asynccontextmanager
-    async def _locked(self, *, join_batch: bool = False) -> AsyncIterator[None]:
+    async def _locked(self) -> AsyncIterator[None]:
         task = asyncio.current_task()
         if task is not None and self._owner is task:
             yield
@@ -112,113 +142,180 @@ class SharedConnection:
             stats.fts_merge_wait_seconds_max = max(stats.fts_merge_wait_seconds_max, waited)
         try:
             self._owner = task
-            if self._batch is not None and not join_batch:
-                await self._commit_batch()  # whatever comes next runs on its own
             yield
         finally:
             self._owner = None
             self._lock.release()
 
-    # -- group commit ----------------------------------------------------------------------
+    # -- one statement, alone or in a group ------------------------------------------------
 
-    def _step(self, sql: str, params: Params, rows: bool, begin: bool) -> Any:
-        """One statement on aiosqlite's worker thread (BEGIN too, in the same hop)."""
-        raw = self.conn._conn
-        if begin:
-            raw.execute("BEGIN IMMEDIATE")
-        cursor = raw.execute(sql, params)
+    def _step(self, sql: str, params: Params, rows: bool) -> Any:
+        """One statement on aiosqlite's worker thread."""
+        cursor = self.conn._conn.execute(sql, params)
         try:
             return cursor.fetchall() if rows else cursor.rowcount
         finally:
             cursor.close()
 
-    def _commit_step(self) -> None:
-        raw = self.conn._conn
-        if not raw.in_transaction:
-            return
-        try:
-            raw.execute("COMMIT")
-        except BaseException:
-            if raw.in_transaction:
-                raw.execute("ROLLBACK")
-            raise
-
-    async def _commit_batch(self) -> None:
-        """Commit the open group (the lock is held) and answer everyone waiting for it."""
-        batch, self._batch = self._batch, None
-        if batch is None:
-            return
-        commit = asyncio.ensure_future(self._run(self.conn._execute(self._commit_step)))
-        # Even if the task committing is cancelled, the COMMIT still runs (aiosqlite's
-        # thread takes calls in order) and its outcome still reaches every caller.
-        commit.add_done_callback(lambda done: self._committed(batch, done))
-        with contextlib.suppress(Exception):
-            await asyncio.shield(commit)
-
-    def _committed(self, batch: _Batch, commit: asyncio.Future[None]) -> None:
-        error = commit.exception() if not commit.cancelled() else asyncio.CancelledError()
-        for waiter in batch.waiters:
-            if waiter.done():
-                continue
-            if error is None:
-                waiter.set_result(None)
-            else:
-                waiter.set_exception(_copy_error(error))
-        if error is None:
-            self.housekeeping.group_commits += 1
-            self.housekeeping.grouped_statements += len(batch.waiters)
-            self._wrote()
-
-    async def _flush(self) -> None:
-        """Queued behind the group's statements: taking the lock commits the group."""
-        async with self._locked():
-            pass
-
     async def _statement(self, sql: str, params: Params, *, rows: bool) -> Any:
         task = asyncio.current_task()
         if task is not None and self._owner is task:  # inside this task's transaction
-            return await self._run(self.conn._execute(self._step, sql, params, rows, False))
-        write = _is_write(sql)
-        waiter: asyncio.Future[None] | None = None
-        async with self._locked(join_batch=True):
-            batch = self._batch
-            begin = False
-            if batch is None and write and self.group_commit and self._queued > 0:
-                batch = self._batch = _Batch()
-                begin = True
-                # Queued behind everyone waiting now: taking the lock commits the group.
-                batch.flusher = asyncio.get_running_loop().create_task(
-                    self._flush(), name="entraide-db: group commit"
-                )
-            if batch is None:
-                result = await self._run(self.conn._execute(self._step, sql, params, rows, False))
-            else:
-                try:
-                    result = await self._run(
-                        self.conn._execute(self._step, sql, params, rows, begin)
-                    )
-                except Exception as exc:
-                    await self._statement_failed(batch, exc)
-                    raise
-                waiter = asyncio.get_running_loop().create_future()
-                batch.waiters.append(waiter)
-                if len(batch.waiters) >= GROUP_COMMIT_MAX:
-                    await self._commit_batch()
-        if waiter is not None:
-            await waiter  # acknowledged once committed, never before
-        if write:
-            self._wrote()
-        return result
+            return await self._run(self.conn._execute(self._step, sql, params, rows))
+        if not self.group_commit or (
+            self._drainer is None and not self._pending and not self._lock.locked()
+        ):
+            # The connection is free: run now, autocommitted.
+            async with self._locked():
+                result = await self._run(self.conn._execute(self._step, sql, params, rows))
+            if _is_write(sql):
+                self._wrote()
+            return result
+        loop = asyncio.get_running_loop()
+        call = _Call(sql, params, rows, loop.create_future())
+        self._pending.append(call)
+        if self._draining:
+            if not self._hop_queued:
+                self._submit()
+        elif self._drainer is None:
+            self._drainer = loop.create_task(self._drain(), name="entraide-db: group commit")
+        return await call.future  # answered once its group is committed, never before
 
-    async def _statement_failed(self, batch: _Batch, exc: Exception) -> None:
-        """Decide whether a failed statement of the group took the transaction with it."""
-        in_transaction = await self.conn._execute(lambda: self.conn._conn.in_transaction)
-        if in_transaction or self._batch is not batch:
-            return  # SQLite undid that one statement; the group carries on
-        self._batch = None  # the transaction is gone, and the group's writes with it
-        for waiter in batch.waiters:
-            if not waiter.done():
-                waiter.set_exception(_copy_error(exc))
+    # The pipeline. While the drainer holds the lock, at most two hops are in aiosqlite's
+    # queue: one running and one waiting. The waiting one takes its group only when the
+    # thread starts it (`_pull_and_run`), so every call queued while the thread was busy
+    # goes in it, and the thread never waits for the loop to hand it the next group: the
+    # loop answers one group while the thread runs the next.
+
+    async def _drain(self) -> None:
+        """Hold the connection while calls are queued or hops are in flight."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with self._locked():
+                self._draining = True
+                try:
+                    while self._pending or self._in_flight:
+                        if self._pending and not self._hop_queued:
+                            self._submit()
+                        self._settled = loop.create_future()
+                        await asyncio.shield(self._settled)
+                finally:
+                    self._draining = False
+                    self._settled = None
+        except BaseException:
+            self._fail_pending(DatabaseBusyError("the connection is closing"))
+            raise
+        finally:
+            self._drainer = None
+
+    def _submit(self) -> None:
+        """Queue a hop that will run whatever calls are queued when the thread starts it."""
+        self._hop_queued = True
+        self._in_flight += 1
+        hop = asyncio.ensure_future(self.conn._execute(self._pull_and_run))
+        hop.add_done_callback(self._hop_done)
+
+    def _take_group(self) -> list[_Call]:
+        """The next group: queued calls in order, up to the max, a lone statement alone."""
+        group: list[_Call] = []
+        pending = self._pending
+        while pending and len(group) < GROUP_COMMIT_MAX:
+            call = pending[0]
+            if call.future.done():  # its caller was cancelled before it ran
+                pending.popleft()
+                continue
+            if call.alone and group:
+                break
+            group.append(pending.popleft())
+            if call.alone:
+                break
+        return group
+
+    def _pull_and_run(self) -> tuple[list[_Call], list[_Outcome]]:
+        """On aiosqlite's worker thread: take the queued calls now, and run them."""
+        self._hop_queued = False  # calls queued from now on need the next hop
+        group = self._take_group()
+        try:
+            return group, self._run_group(group)
+        except Exception as exc:  # a ROLLBACK that failed too: nobody may be left waiting
+            return group, [(False, exc)] * len(group)
+
+    def _run_group(self, group: list[_Call]) -> list[_Outcome]:
+        """On aiosqlite's worker thread: the group's statements in one transaction.
+
+        A lone write, or reads alone, need no transaction (autocommit, as outside a group).
+        """
+        raw = self.conn._conn
+        grouped = sum(1 for call in group if call.write) > 1 and not raw.in_transaction
+        if grouped:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+            except Exception as exc:
+                return [(False, exc)] * len(group)
+        outcomes: list[_Outcome] = []
+        for index, call in enumerate(group):
+            try:
+                cursor = raw.execute(call.sql, call.params)
+                try:
+                    outcomes.append((True, cursor.fetchall() if call.rows else cursor.rowcount))
+                finally:
+                    cursor.close()
+            except Exception as exc:
+                outcomes.append((False, exc))
+                if grouped and not raw.in_transaction:
+                    # The transaction is gone, and every write before this one with it.
+                    return [
+                        (False, exc) if group[n].write or n >= index else outcomes[n]
+                        for n in range(len(outcomes))
+                    ] + [(False, exc)] * (len(group) - index - 1)
+        if grouped:
+            try:
+                raw.execute("COMMIT")
+            except Exception as exc:
+                if raw.in_transaction:
+                    raw.execute("ROLLBACK")
+                return [(False, exc)] * len(group)
+        return outcomes
+
+    def _hop_done(self, hop: asyncio.Future[tuple[list[_Call], list[_Outcome]]]) -> None:
+        """A hop came back: first keep the thread busy, then answer the group's callers."""
+        self._in_flight -= 1
+        if hop.cancelled() or hop.exception() is not None:
+            # aiosqlite could not run it (the connection is closed): nothing queued will run.
+            self._hop_queued = False
+            error = asyncio.CancelledError() if hop.cancelled() else hop.exception()
+            self._fail_pending(error or DatabaseBusyError("the connection is closing"))
+        else:
+            if self._pending and self._draining and not self._hop_queued:
+                self._submit()
+            group, outcomes = hop.result()
+            self._answer(group, outcomes)
+        settled = self._settled
+        if settled is not None and not settled.done() and self._in_flight == 0:
+            settled.set_result(None)
+
+    def _fail_pending(self, error: BaseException) -> None:
+        while self._pending:
+            call = self._pending.popleft()
+            if not call.future.done():
+                call.future.set_exception(_copy_error(translated(error)))
+
+    def _answer(self, group: list[_Call], outcomes: list[_Outcome]) -> None:
+        """Hand each caller of a group its result or its error."""
+        writes = 0
+        shared = sum(1 for outcome in outcomes if not outcome[0]) > 1
+        for call, (ok, value) in zip(group, outcomes, strict=True):
+            if ok:
+                writes += call.write
+                if not call.future.done():
+                    call.future.set_result(value)
+            elif not call.future.done():
+                error = translated(value)
+                call.future.set_exception(_copy_error(error) if shared else error)
+        if writes > 1:
+            self.housekeeping.group_commits += 1
+            self.housekeeping.grouped_statements += writes
+        if writes:
+            self._wrote()
 
     # -- transactions --------------------------------------------------------------------
 

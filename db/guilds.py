@@ -61,6 +61,8 @@ class GuildSettings:
 # other processes on the same store forget their copy too (`db.caches`), so the cache
 # cannot go stale behind our back.
 _cache: weakref.WeakKeyDictionary[Database, dict[int, GuildSettings]] = weakref.WeakKeyDictionary()
+#: Concurrent misses of one server share one read (a burst after a restart).
+_loading: weakref.WeakKeyDictionary[Database, caches.SingleFlight] = weakref.WeakKeyDictionary()
 #: The name other processes know this cache by (`db.caches`).
 CACHE = "guild_settings"
 
@@ -86,10 +88,17 @@ async def get(db: Database, guild_id: int) -> GuildSettings:
     cached = _cache.get(db, {}).get(guild_id)
     if cached is not None:
         return cached
-    row = await db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
-    settings = GuildSettings(guild_id=guild_id) if row is None else from_row(GuildSettings, row)
-    _cache.setdefault(db, {})[guild_id] = settings
-    return settings
+
+    async def load() -> GuildSettings:
+        row = await db.fetch_one("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        found = GuildSettings(guild_id=guild_id) if row is None else from_row(GuildSettings, row)
+        _cache.setdefault(db, {})[guild_id] = found
+        return found
+
+    flights = _loading.get(db)
+    if flights is None:
+        flights = _loading[db] = caches.SingleFlight()
+    return await flights.run(guild_id, load)
 
 
 async def update(db: Database, guild_id: int, now: int, **changes: object) -> GuildSettings:

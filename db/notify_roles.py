@@ -41,6 +41,8 @@ _cache: weakref.WeakKeyDictionary[Database, dict[int, tuple[NotifyRole, ...]]] =
     weakref.WeakKeyDictionary()
 )
 _generation: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
+#: Concurrent misses of one server share one read (every alert of a burst asks).
+_loading: weakref.WeakKeyDictionary[Database, caches.SingleFlight] = weakref.WeakKeyDictionary()
 
 
 #: The name other processes know this cache by (`db.caches`).
@@ -109,14 +111,22 @@ async def for_guild(db: Database, guild_id: int) -> list[NotifyRole]:
     cached = _cache.get(db, {}).get(guild_id)
     if cached is not None:
         return list(cached)
-    generation = _generation.get(db, 0)
-    rows = await db.fetch_all(
-        "SELECT * FROM notify_roles WHERE guild_id = ? ORDER BY created_at, role_id", (guild_id,)
-    )
-    found = tuple(_role(row) for row in rows)
-    if _generation.get(db, 0) == generation:
-        _cache.setdefault(db, {})[guild_id] = found
-    return list(found)
+
+    async def load() -> tuple[NotifyRole, ...]:
+        generation = _generation.get(db, 0)
+        rows = await db.fetch_all(
+            "SELECT * FROM notify_roles WHERE guild_id = ? ORDER BY created_at, role_id",
+            (guild_id,),
+        )
+        found = tuple(_role(row) for row in rows)
+        if _generation.get(db, 0) == generation:
+            _cache.setdefault(db, {})[guild_id] = found
+        return found
+
+    flights = _loading.get(db)
+    if flights is None:
+        flights = _loading[db] = caches.SingleFlight()
+    return list(await flights.run(guild_id, load))
 
 
 async def remove(db: Database, guild_id: int, role_id: int) -> NotifyRole | None:

@@ -10,6 +10,11 @@ slice of the loop per turn, and its database statements queue behind the members
 The backlog it leaves drains as soon as the burst is over; DMs are paced by the outbox
 anyway, so a member is told a moment later, never less.
 
+Members first: before each alert the worker waits until no interaction is waiting for
+its first answer (`bot.in_flight`), or until that alert has waited `MEMBERS_FIRST_MAX_S`
+since it was posted. During a burst the members sharing are answered before the matching
+starts; under a load that never pauses, no alert's fan-out starts later than that.
+
 Nothing here is stored: on a clean shutdown alerts still waiting are dropped, like the
 outbox's unsent letters (nobody was told they would be sent).
 """
@@ -19,8 +24,11 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
+
+from bot.in_flight import MEMBERS_FIRST_MAX_S
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -39,7 +47,8 @@ class FanOutBacklog:
     def __init__(self, bot: Entraide, handle: Callable[[Alert], Awaitable[None]]) -> None:
         self.bot = bot
         self.handle = handle
-        self._queue: collections.deque[Alert] = collections.deque()
+        #: Alerts waiting, with when each was queued (`time.monotonic`).
+        self._queue: collections.deque[tuple[Alert, float]] = collections.deque()
         self._worker: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -50,7 +59,7 @@ class FanOutBacklog:
         """Queue an alert's fan-out; a worker starts if none is running."""
         if self._closed:
             return
-        self._queue.append(alert)
+        self._queue.append((alert, time.monotonic()))
         if self._worker is None:
             self._worker = self.bot.spawn(self._run(), name="alerts: fan-out")
 
@@ -58,7 +67,12 @@ class FanOutBacklog:
         done = 0
         try:
             while self._queue and not self._closed and done < ALERTS_PER_WORKER:
-                alert = self._queue.popleft()
+                queued_at = self._queue[0][1]
+                left = queued_at + MEMBERS_FIRST_MAX_S - time.monotonic()
+                await self.bot.in_flight.until_quiet(max(0.0, left))
+                if not self._queue or self._closed:
+                    break
+                alert, _ = self._queue.popleft()
                 done += 1
                 try:
                     await self.handle(alert)

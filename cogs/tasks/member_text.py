@@ -45,9 +45,15 @@ _MARKUP = (
     re.compile(r"^\s*(?:#{1,3}|-#|>{1,3})\s", re.MULTILINE),  # heading, subtext, quote
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064]")
+#: A character every mention needs, and one of those every formatting construct needs:
+#: text without them skips the patterns (most titles and names).
+_MENTION_HINT = re.compile(r"[@<]")
+_MARKUP_HINT = re.compile(r"[\[*_~|`#>]")
 
 
 def find_mention(text: str) -> str | None:
+    if _MENTION_HINT.search(text) is None:
+        return None
     match = _MENTION.search(text)
     return match.group(0) if match else None
 
@@ -57,6 +63,8 @@ def find_markup(text: str) -> str | None:
 
     Lone symbols ("5* rating", "task_name") are fine; they are escaped when shown.
     """
+    if _MARKUP_HINT.search(text) is None:
+        return None
     for pattern in _MARKUP:
         match = pattern.search(text)
         if match:
@@ -70,8 +78,12 @@ def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = Fa
     Refuses mentions and formatting (shown as typed, they would mislead or ping) and text
     longer than `limit`, saying which field to fix.
     """
-    value = unicodedata.normalize("NFC", text or "")
-    value = _CONTROL.sub("", value.replace("\r\n", "\n").replace("\t", " "))
+    value = text or ""
+    if not value.isascii():  # ASCII is already NFC
+        value = unicodedata.normalize("NFC", value)
+    value = value.replace("\r\n", "\n").replace("\t", " ")
+    if not value.isprintable():  # every character `_CONTROL` removes is unprintable
+        value = _CONTROL.sub("", value)
     if multiline:
         lines = [" ".join(line.split()) for line in value.split("\n")]
         value = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

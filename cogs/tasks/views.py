@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Self
 import discord
 
 from bot.checks import guild_settings, is_moderator
-from bot.components import FromMatch, label_of
+from bot.components import DrawnView, FromMatch, label_of
 from bot.error_handler import EntraideModal, EntraideView, guarded
 from bot.errors import UserError
 from bot.i18n import format_duration_minutes, t
@@ -93,16 +93,27 @@ class AlertButton(
 
 
 def alert_view(alert: Alert, locale: str) -> discord.ui.View:
-    """The alert's buttons, disabled once it has ended."""
-    view = discord.ui.View(timeout=None)
-    ended = not alert.is_live
-    actions = ["live", "gone", "did", "warn"]
-    if alert.warning_pending and alert.is_live:
-        actions.append("confirm")
+    """The alert's buttons, disabled once it has ended (drawn from `_button_row`)."""
+    confirm = bool(alert.warning_pending) and alert.is_live
+    buttons = [
+        {**payload, "custom_id": f"tasks:{action}:{alert.id}"}
+        for action, payload in _button_row(locale, not alert.is_live, confirm)
+    ]
+    return DrawnView([{"type": 1, "components": buttons}])
+
+
+@functools.cache
+def _button_row(locale: str, ended: bool, confirm: bool) -> tuple[tuple[str, dict[str, Any]], ...]:
+    """The buttons' payloads in one language and state, as `AlertButton` writes them.
+
+    Made once per (language, ended, confirm button); each alert only puts its id in.
+    """
+    actions = ["live", "gone", "did", "warn"] + (["confirm"] if confirm else [])
     labels = _button_labels(locale)
-    for action in actions:
-        view.add_item(AlertButton(action, alert.id, label=labels[action], disabled=ended))
-    return view
+    return tuple(
+        (action, AlertButton(action, 0, label=labels[action], disabled=ended).to_component_dict())
+        for action in actions
+    )
 
 
 @functools.cache

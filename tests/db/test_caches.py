@@ -3,6 +3,11 @@ does not announce again (or two processes would echo each other forever)."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
+
 from db import caches, guild_setup, guilds, notify_roles
 from db.alert_filters import AlertFilters
 from db.connection import Database
@@ -74,3 +79,54 @@ async def test_role_changes_are_announced_and_a_stopped_listener_hears_nothing(
     stop()
     await notify_roles.add(db, 5, 2, ANY, 0, limit=5)
     assert heard == [("notify_roles", 5)] * 4
+
+
+async def test_a_burst_at_a_cold_cache_reads_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seven hundred alerts of one server asking at once: one read, everyone answered."""
+    await guilds.update(db, 5, 100, currency="EUR")
+    caches.forget_all(db)
+    reads: list[str] = []
+    fetch_all = db.fetch_all
+
+    async def counted(sql: str, params: Any = ()) -> Any:
+        reads.append(sql.split("FROM ")[1].split()[0])
+        return await fetch_all(sql, params)
+
+    monkeypatch.setattr(db, "fetch_all", counted)
+    settings = await asyncio.gather(*(guilds.get(db, 5) for _ in range(100)))
+    roles = await asyncio.gather(*(notify_roles.for_guild(db, 5) for _ in range(100)))
+    assert {s.currency for s in settings} == {"EUR"} and roles == [[]] * 100
+    assert reads == ["guild_settings", "notify_roles"]
+
+
+async def test_single_flight_hands_out_the_loaders_error_and_survives_its_cancellation() -> None:
+    flights = caches.SingleFlight()
+    started = asyncio.Event()
+    loads = 0
+
+    async def failing() -> int:
+        started.set()
+        await asyncio.sleep(0.01)
+        raise ValueError("store unreachable")
+
+    first = asyncio.create_task(flights.run("k", failing))
+    await started.wait()
+    second = asyncio.create_task(flights.run("k", failing))
+    results = await asyncio.gather(first, second, return_exceptions=True)
+    assert all(isinstance(r, ValueError) for r in results)
+
+    async def slow() -> int:
+        nonlocal loads
+        loads += 1
+        await asyncio.sleep(0.05)
+        return loads
+
+    started.clear()
+    loader = asyncio.create_task(flights.run("k", slow))
+    await asyncio.sleep(0.01)
+    waiter = asyncio.create_task(flights.run("k", slow))
+    await asyncio.sleep(0.01)
+    loader.cancel()
+    assert await asyncio.wait_for(waiter, timeout=2) == 2  # it loaded for itself

@@ -100,3 +100,69 @@ async def test_a_cancelled_caller_does_not_strand_the_group(store: Database) -> 
     assert 29 <= count <= 31
     async with store.transaction() as tx:
         await tx.execute("INSERT INTO t (x) VALUES (101)")
+
+
+async def test_statements_queued_behind_a_busy_connection_share_hops(store: Database) -> None:
+    """A burst crosses to the database thread once per group, not once per statement."""
+    hops = 0
+    execute = store.conn._execute
+
+    async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal hops
+        hops += 1
+        return await execute(fn, *args, **kwargs)
+
+    store.conn._execute = counted  # type: ignore[method-assign]
+    try:
+        await asyncio.gather(
+            *(store.execute("INSERT INTO t (x) VALUES (?)", (n,)) for n in range(200))
+        )
+    finally:
+        store.conn._execute = execute  # type: ignore[method-assign]
+    assert await store.fetch_value("SELECT count(*) FROM t") == 200
+    assert hops <= 200 // GROUP_COMMIT_MAX + 3  # the first alone, then full groups
+
+
+async def test_a_group_that_cannot_even_roll_back_still_answers_everyone(
+    store: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(group: list[object]) -> list[object]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    async def write(n: int) -> int:
+        return await store.execute("INSERT INTO t (x) VALUES (?)", (n,))
+
+    first = asyncio.create_task(write(0))  # holds the connection: the rest queue
+    await asyncio.sleep(0)
+    monkeypatch.setattr(store, "_run_group", broken)
+    results = await asyncio.wait_for(
+        asyncio.gather(first, *(write(n) for n in range(1, 10)), return_exceptions=True),
+        timeout=5,
+    )
+    assert results[0] == 1
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results[1:])
+    monkeypatch.undo()
+    assert await store.execute("INSERT INTO t (x) VALUES (99)") == 1  # still usable
+
+
+async def test_pragmas_and_transaction_statements_never_run_inside_a_group(
+    store: Database,
+) -> None:
+    seen: list[tuple[str, bool]] = []
+    run_group = store._run_group
+
+    def noted(group: list) -> list:  # type: ignore[type-arg]
+        raw = store.conn._conn
+        seen.extend((call.sql.split()[0], len(group) > 1) for call in group)
+        assert raw is not None
+        return run_group(group)
+
+    store._run_group = noted  # type: ignore[method-assign]
+    try:
+        calls = [store.execute("INSERT INTO t (x) VALUES (?)", (n,)) for n in range(5)]
+        calls.insert(2, store.fetch_all("PRAGMA journal_mode"))
+        await asyncio.gather(*calls)
+    finally:
+        store._run_group = run_group  # type: ignore[method-assign]
+    assert ("PRAGMA", False) in seen  # alone in its hop
+    assert await store.fetch_value("SELECT count(*) FROM t") == 5

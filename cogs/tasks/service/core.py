@@ -58,15 +58,20 @@ def _known(found: list[Requester]) -> list[identity.Known]:
 class _LockEntry:
     lock: asyncio.Lock
     users: int = 0
+    #: The row as the last holder left it (`keep_latest`), for whoever waited behind.
+    latest: Alert | None = None
 
 
 class _RedrawSlot:
     """The one edit of an alert's message in flight, and whether it is already stale."""
 
-    __slots__ = ("dirty", "done")
+    __slots__ = ("dirty", "done", "hurry")
 
     def __init__(self) -> None:
         self.dirty = False
+        #: Done once someone waits for this edit (`redraw`): a background one stops
+        #: deferring to members' interactions, since a member is what waits.
+        self.hurry: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 
@@ -107,6 +112,24 @@ class ServiceCore:
             entry.users -= 1
             if entry.users == 0:
                 self._locks.pop(alert_id, None)
+
+    def keep_latest(self, alert: Alert) -> None:
+        """Leave the alert's row, as just stored, to those waiting for its lock.
+
+        A re-share that arrives while the first share is still posting waits for the
+        lock and then needs the row with the message in it: the one the poster just
+        stored, which spares it a read of its own (`latest`).
+        """
+        entry = self._locks.get(alert.id)
+        if entry is not None:
+            entry.latest = alert
+
+    def latest(self, alert_id: int, *, seen_count: int) -> Alert | None:
+        """The row a previous lock holder left, if it already counts `seen_count` shares."""
+        entry = self._locks.get(alert_id)
+        if entry is None or entry.latest is None or entry.latest.seen_count < seen_count:
+            return None
+        return entry.latest
 
     # -- context for drawing -------------------------------------------------------------
 

@@ -175,7 +175,9 @@ class PostingMixin(IdentityMixin, EndingMixin):
                 # The usual re-share: answer from the upsert's row, redraw in the background.
                 self.request_redraw(result.alert.id)
                 return ShareOutcome(result.alert, created=False, reputation=rep)
-            outcome = await self._bump_unposted(result.alert.id, settings, rep)
+            outcome = await self._bump_unposted(
+                result.alert.id, settings, rep, seen_count=result.alert.seen_count
+            )
             if outcome is not None:
                 return outcome
             # The first share of this task could not be posted and was discarded: go again.
@@ -213,12 +215,15 @@ class PostingMixin(IdentityMixin, EndingMixin):
                 is_forum=posted.thread is not None,
             )
             current = stored or alert
+            if stored is not None:
+                self.keep_latest(stored)
             unposted = dataclasses.replace(
                 current, channel_id=None, message_id=None, jump_url=None, is_forum=False
             )
             if stored is not None and unposted != alert:
-                # Someone re-shared it while it was being posted: show their bump too.
-                await self.redraw(stored.id, stored, settings=settings)
+                # Someone re-shared it while it was being posted: show their bump too,
+                # once the sharers are answered.
+                self.request_redraw(stored.id, stored, settings=settings)
         self.bot.dispatch("alert_posted", current)
         return current
 
@@ -235,7 +240,12 @@ class PostingMixin(IdentityMixin, EndingMixin):
         )
 
     async def _bump_unposted(
-        self, alert_id: int, settings: GuildSettings, rep: Reputation | None
+        self,
+        alert_id: int,
+        settings: GuildSettings,
+        rep: Reputation | None,
+        *,
+        seen_count: int = 0,
     ) -> ShareOutcome | None:
         """A re-share of a live task that has no message yet.
 
@@ -243,10 +253,13 @@ class PostingMixin(IdentityMixin, EndingMixin):
         that lock, so this waits for the message and then links to it. If there is still
         no message, the share that stored it died before posting it: this sharer posts it
         now (and subscribers hear of it then, since they never did). None: the first share
-        could not be posted and was discarded.
+        could not be posted and was discarded. `seen_count`: this share's bump counted; the
+        row the poster left is used if it already counts it, else the row is read again.
         """
         async with self.locked(alert_id):
-            current = await tasks_db.get_alert(self.db, alert_id)
+            current = self.latest(alert_id, seen_count=seen_count) or await tasks_db.get_alert(
+                self.db, alert_id
+            )
             if current is None:
                 return None
             if not self._is_orphan(current, self.now()):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.in_flight import MEMBERS_FIRST_MAX_S
 from bot.ui import NO_PINGS
 from cogs.tasks.service.core import ServiceCore, _RedrawSlot
 from db import guilds
@@ -83,12 +84,41 @@ class RedrawMixin(ServiceCore):
         settings = await guilds.get(self.db, alert.guild_id)
         await self._edit(alert, settings, await self.reputation(alert))
 
-    def request_redraw(self, alert_id: int) -> None:
-        """Redraw the alert from its row in the background (coalesced); returns at once."""
+    def request_redraw(
+        self, alert_id: int, alert: Alert | None = None, *, settings: GuildSettings | None = None
+    ) -> None:
+        """Redraw the alert in the background (coalesced); returns at once.
+
+        With `alert` (a statement's fresh RETURNING row) and `settings` that row is drawn,
+        otherwise the row as it is then. The slot is claimed now, so a change landing
+        before the edit starts is drawn after it, never overwritten by an older state.
+        The edit waits for members' interactions to be answered first (`bot.in_flight`,
+        at most `MEMBERS_FIRST_MAX_S`): a count on the public alert may lag a burst by
+        that much, the members sharing in it are not kept waiting behind it.
+        """
         slot = self._claim(alert_id)
-        if slot is not None:
+        if slot is None:
+            return  # the edit in flight is marked stale: it is followed by one from the row
+        if alert is None or settings is None:
             slot.dirty = True
-            self.bot.spawn(self._release(alert_id, slot), name=f"tasks: redraw alert {alert_id}")
+        self.bot.spawn(
+            self._redraw_later(alert_id, slot, alert, settings),
+            name=f"tasks: redraw alert {alert_id}",
+        )
+
+    async def _redraw_later(
+        self,
+        alert_id: int,
+        slot: _RedrawSlot,
+        alert: Alert | None,
+        settings: GuildSettings | None,
+    ) -> None:
+        try:
+            await self.bot.in_flight.until_quiet(MEMBERS_FIRST_MAX_S, wake=slot.hurry)
+            if alert is not None and settings is not None:
+                await self._edit(alert, settings, await self.reputation(alert))
+        finally:
+            await self._release(alert_id, slot)
 
     async def redraw(
         self, alert_id: int, alert: Alert | None = None, *, settings: GuildSettings | None = None
@@ -100,7 +130,10 @@ class RedrawMixin(ServiceCore):
         """
         slot = self._claim(alert_id)
         if slot is None:
-            await asyncio.shield(self._slots[alert_id].done)
+            held = self._slots[alert_id]
+            if not held.hurry.done():
+                held.hurry.set_result(None)
+            await asyncio.shield(held.done)
             return
         try:
             if alert is None or settings is None:

@@ -261,3 +261,30 @@ async def test_search_queries_use_their_indexes(
     assert "INDEX task_alerts_requester" in plans[1]
     assert "SEARCH task_alerts USING INDEX task_alerts_guild" in plans[2]
     assert not any("SCAN task_alerts " in p or p.endswith("SCAN task_alerts") for p in plans)
+
+
+async def test_bumps_keep_the_search_index_right(db: Database) -> None:
+    """Only a real change of the title or the requester name rewrites the search entry.
+
+    A plain bump leaves it as it was (found by its title, once); a bump that fills in the
+    requester name the first share lacked makes the alert findable by that name.
+    """
+
+    async def found(words: str) -> list[int]:
+        filters = SearchFilters(guild_id=1, match=rules.fts_query(words))
+        return [a.id for a in await tasks_db.search(db, filters)]
+
+    first = await tasks_db.share(db, new(), now=100, expires_at=1000)
+    for sharer in (11, 12):
+        await tasks_db.share(db, new(sharer=sharer), now=110, expires_at=1000)
+    assert await found("rate images") == [first.alert.id]
+    assert await found("northwind") == []
+    await tasks_db.share(
+        db, new(sharer=13, requester_name="Northwind Lab"), now=120, expires_at=1000
+    )
+    assert await found("northwind") == [first.alert.id]
+    assert await found("rate images") == [first.alert.id]
+    if db.dialect == "sqlite":  # a plain bump writes the alert and its sighting, nothing more
+        before = await db.fetch_value("SELECT total_changes()")
+        await tasks_db.share(db, new(sharer=14), now=130, expires_at=1000)
+        assert await db.fetch_value("SELECT total_changes()") - before == 2

@@ -1,0 +1,107 @@
+"""`bot.in_flight`: background work waits for members' interactions to be answered.
+
+An interaction counts from its arrival until its first response, or for Discord's three
+seconds at most; `until_quiet` waits for none to be counted, never past its bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.in_flight import ANSWER_WINDOW_S, InFlight
+
+
+class _Response:
+    def __init__(self) -> None:
+        self.done = False
+
+    def is_done(self) -> bool:
+        return self.done
+
+
+class _Interaction:
+    def __init__(self, interaction_id: int) -> None:
+        self.id = interaction_id
+        self.response = _Response()
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_interaction_counts_until_its_first_answer() -> None:
+    clock = _Clock()
+    waiting = InFlight(clock)
+    first, second = _Interaction(1), _Interaction(2)
+    assert not waiting.busy()
+    waiting.arrived(first)
+    waiting.arrived(second)
+    assert waiting.busy() and len(waiting) == 2
+    first.response.done = True
+    assert waiting.busy() and len(waiting) == 1
+    second.response.done = True
+    assert not waiting.busy() and len(waiting) == 0
+
+
+def test_one_never_answered_stops_counting_after_discords_window() -> None:
+    clock = _Clock()
+    waiting = InFlight(clock)
+    waiting.arrived(_Interaction(1))
+    clock.now += ANSWER_WINDOW_S - 0.01
+    assert waiting.busy()
+    clock.now += 0.02
+    assert not waiting.busy()
+
+
+async def test_until_quiet_returns_once_the_member_is_answered() -> None:
+    waiting = InFlight()
+    member = _Interaction(1)
+    waiting.arrived(member)
+    order: list[str] = []
+
+    async def background() -> None:
+        await waiting.until_quiet(5.0)
+        order.append("background")
+
+    async def answer() -> None:
+        await asyncio.sleep(0.02)
+        order.append("answer")
+        member.response.done = True
+
+    await asyncio.wait_for(asyncio.gather(background(), answer()), timeout=2)
+    assert order == ["answer", "background"]
+
+
+async def test_until_quiet_never_waits_past_its_bound_nor_when_told_not_to() -> None:
+    waiting = InFlight()
+    waiting.arrived(_Interaction(1))  # never answered
+    waited = await asyncio.wait_for(waiting.until_quiet(0.05), timeout=2)
+    assert 0.05 <= waited < 1.0
+    loop = asyncio.get_running_loop()
+    hurry: asyncio.Future[None] = loop.create_future()
+    loop.call_later(0.01, hurry.set_result, None)
+    waited = await asyncio.wait_for(waiting.until_quiet(5.0, wake=hurry), timeout=2)
+    assert waited < 1.0
+    assert await waiting.until_quiet(5.0, wake=hurry) < 1.0  # already done: no wait
+
+
+async def test_many_waiters_share_one_poller() -> None:
+    waiting = InFlight()
+    member = _Interaction(1)
+    waiting.arrived(member)
+    waiters = [asyncio.create_task(waiting.until_quiet(5.0)) for _ in range(50)]
+    await asyncio.sleep(0.01)
+    pollers = [t for t in asyncio.all_tasks() if t.get_name() == "entraide: members first"]
+    assert len(pollers) == 1
+    member.response.done = True
+    await asyncio.wait_for(asyncio.gather(*waiters), timeout=2)
+    await asyncio.sleep(0.01)
+    assert not [t for t in asyncio.all_tasks() if t.get_name() == "entraide: members first"]
+
+
+async def test_nothing_waiting_means_no_wait_at_all() -> None:
+    assert await InFlight().until_quiet(5.0) == 0.0
