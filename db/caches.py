@@ -85,6 +85,17 @@ class SingleFlight:
     def __init__(self) -> None:
         self._loading: dict[Hashable, asyncio.Future[Any]] = {}
 
+    def forget(self, key: Hashable | None = None) -> None:
+        """Let the next miss of `key` (None: of any key) load afresh.
+
+        It will not join a load that started before a write; whoever already waits still
+        gets that load's result.
+        """
+        if key is None:
+            self._loading.clear()
+        else:
+            self._loading.pop(key, None)
+
     async def run(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         while (pending := self._loading.get(key)) is not None:
             try:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
+
+from db.caches import SingleFlight
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -25,35 +26,22 @@ class TtlCache(Generic[K, V]):
         self.ttl = ttl
         self.size = size
         self._data: OrderedDict[K, tuple[float, V]] = OrderedDict()
-        self._loading: dict[K, asyncio.Future[V]] = {}
+        self._flights = SingleFlight()
         self._generation = 0
 
     async def get_or_load(self, key: K, load: Callable[[], Awaitable[V]]) -> V:
         value = self.get(key)
         if value is not None:
             return value
-        pending = self._loading.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
-        self._loading[key] = future
         generation = self._generation
-        try:
-            value = await load()
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # waiters re-raise it; nobody else has to look
-            raise
-        finally:
-            if self._loading.get(key) is future:
-                del self._loading[key]
-        if generation == self._generation:  # not cleared while loading
-            self.put(key, value)
-        future.set_result(value)
-        return value
+
+        async def load_and_keep() -> V:
+            loaded = await load()
+            if generation == self._generation:  # not cleared while loading
+                self.put(key, loaded)
+            return loaded
+
+        return await self._flights.run(key, load_and_keep)
 
     def get(self, key: K) -> V | None:
         entry = self._data.get(key)
@@ -73,10 +61,10 @@ class TtlCache(Generic[K, V]):
 
     def pop(self, key: K) -> None:
         self._data.pop(key, None)
-        self._loading.pop(key, None)
+        self._flights.forget(key)
         self._generation += 1
 
     def clear(self) -> None:
         self._data.clear()
-        self._loading.clear()
+        self._flights.forget()
         self._generation += 1

@@ -9,20 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.in_flight import ANSWER_WINDOW_S, InFlight
-
-
-class _Response:
-    def __init__(self) -> None:
-        self.done = False
-
-    def is_done(self) -> bool:
-        return self.done
-
-
-class _Interaction:
-    def __init__(self, interaction_id: int) -> None:
-        self.id = interaction_id
-        self.response = _Response()
+from tests.interaction_fakes import FakeInteraction
 
 
 class _Clock:
@@ -36,7 +23,7 @@ class _Clock:
 def test_an_interaction_counts_until_its_first_answer() -> None:
     clock = _Clock()
     waiting = InFlight(clock)
-    first, second = _Interaction(1), _Interaction(2)
+    first, second = FakeInteraction(1), FakeInteraction(2)
     assert not waiting.busy()
     waiting.arrived(first)
     waiting.arrived(second)
@@ -50,7 +37,7 @@ def test_an_interaction_counts_until_its_first_answer() -> None:
 def test_one_never_answered_stops_counting_after_discords_window() -> None:
     clock = _Clock()
     waiting = InFlight(clock)
-    waiting.arrived(_Interaction(1))
+    waiting.arrived(FakeInteraction(1))
     clock.now += ANSWER_WINDOW_S - 0.01
     assert waiting.busy()
     clock.now += 0.02
@@ -59,7 +46,7 @@ def test_one_never_answered_stops_counting_after_discords_window() -> None:
 
 async def test_until_quiet_returns_once_the_member_is_answered() -> None:
     waiting = InFlight()
-    member = _Interaction(1)
+    member = FakeInteraction(1)
     waiting.arrived(member)
     order: list[str] = []
 
@@ -78,7 +65,7 @@ async def test_until_quiet_returns_once_the_member_is_answered() -> None:
 
 async def test_until_quiet_never_waits_past_its_bound_nor_when_told_not_to() -> None:
     waiting = InFlight()
-    waiting.arrived(_Interaction(1))  # never answered
+    waiting.arrived(FakeInteraction(1))  # never answered
     waited = await asyncio.wait_for(waiting.until_quiet(0.05), timeout=2)
     assert 0.05 <= waited < 1.0
     loop = asyncio.get_running_loop()
@@ -91,7 +78,7 @@ async def test_until_quiet_never_waits_past_its_bound_nor_when_told_not_to() -> 
 
 async def test_many_waiters_share_one_poller() -> None:
     waiting = InFlight()
-    member = _Interaction(1)
+    member = FakeInteraction(1)
     waiting.arrived(member)
     waiters = [asyncio.create_task(waiting.until_quiet(5.0)) for _ in range(50)]
     await asyncio.sleep(0.01)

@@ -7,20 +7,7 @@ from typing import Any
 
 from bot.in_flight import InFlight
 from cogs.alerts.backlog import FanOutBacklog
-
-
-class _Response:
-    def __init__(self) -> None:
-        self.done = False
-
-    def is_done(self) -> bool:
-        return self.done
-
-
-class _Interaction:
-    def __init__(self, interaction_id: int) -> None:
-        self.id = interaction_id
-        self.response = _Response()
+from tests.interaction_fakes import FakeInteraction
 
 
 class _Bot:
@@ -36,15 +23,19 @@ class _Bot:
         return task
 
 
-async def test_the_fan_out_waits_for_the_members_being_answered() -> None:
+def _backlog() -> tuple[_Bot, list[int], FanOutBacklog]:
     bot = _Bot()
     handled: list[int] = []
 
     async def handle(alert: Any) -> None:
         handled.append(alert)
 
-    backlog = FanOutBacklog(bot, handle)  # type: ignore[arg-type]
-    member = _Interaction(1)
+    return bot, handled, FanOutBacklog(bot, handle)  # type: ignore[arg-type]
+
+
+async def test_the_fan_out_waits_for_the_members_being_answered() -> None:
+    bot, handled, backlog = _backlog()
+    member = FakeInteraction(1)
     bot.in_flight.arrived(member)
     backlog.put(7)  # type: ignore[arg-type]
     await asyncio.sleep(0.05)
@@ -55,15 +46,9 @@ async def test_the_fan_out_waits_for_the_members_being_answered() -> None:
 
 
 async def test_a_load_that_never_pauses_still_moves_the_fan_out() -> None:
-    bot = _Bot()
-    handled: list[int] = []
-
-    async def handle(alert: Any) -> None:
-        handled.append(alert)
-
-    backlog = FanOutBacklog(bot, handle)  # type: ignore[arg-type]
-    bot.in_flight.arrived(_Interaction(1))  # never answered while the test runs
+    bot, handled, backlog = _backlog()
+    bot.in_flight.arrived(FakeInteraction(1))  # never answered while the test runs
     backlog.put(1)  # type: ignore[arg-type]
     backlog.put(2)  # type: ignore[arg-type]
     await asyncio.wait_for(asyncio.gather(*bot.tasks), timeout=3)
-    assert handled == [1, 2]  # each waited at most MEMBERS_FIRST_MAX_S
+    assert handled == [1, 2]  # each waited at most MEMBERS_FIRST_MAX_S from its posting
