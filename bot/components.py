@@ -55,8 +55,8 @@ class DrawnView(discord.ui.View):
     only in the id inside each custom_id. Building them as discord.py items (a `Button`,
     a `DynamicItem` around it, `View.add_item`'s checks) costs ~30 µs per alert, on the
     share and click paths, for objects that are turned straight back into these dicts.
-    A `DrawnView` holds the dicts themselves (`button_payloads` writes them from a
-    template made once). It dispatches nothing: clicks reach the `DynamicItem` classes
+    A `DrawnView` holds the dicts themselves (the feature fills in a template it makes
+    once per language and state). It dispatches nothing: clicks reach the `DynamicItem` classes
     the feature registered at load, so discord.py stores nothing for it either.
     """
 

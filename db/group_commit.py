@@ -71,9 +71,8 @@ class _Call:
         self.sql = sql
         self.params = params
         self.rows = rows
-        head = sql.lstrip()[:9].upper()
-        self.write = not head.startswith(("SELECT", "PRAGMA", "EXPLAIN"))
-        self.alone = head.startswith(_ALONE)
+        self.write = _is_write(sql)
+        self.alone = sql.lstrip()[:9].upper().startswith(_ALONE)
         self.future = future
 
 

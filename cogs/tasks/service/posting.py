@@ -245,7 +245,7 @@ class PostingMixin(IdentityMixin, EndingMixin):
         settings: GuildSettings,
         rep: Reputation | None,
         *,
-        seen_count: int = 0,
+        seen_count: int,
     ) -> ShareOutcome | None:
         """A re-share of a live task that has no message yet.
 

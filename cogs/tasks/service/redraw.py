@@ -99,23 +99,31 @@ class RedrawMixin(ServiceCore):
         slot = self._claim(alert_id)
         if slot is None:
             return  # the edit in flight is marked stale: it is followed by one from the row
-        if alert is None or settings is None:
-            slot.dirty = True
         self.bot.spawn(
-            self._redraw_later(alert_id, slot, alert, settings),
+            self._draw_and_release(alert_id, slot, alert, settings, members_first=True),
             name=f"tasks: redraw alert {alert_id}",
         )
 
-    async def _redraw_later(
+    async def _draw_and_release(
         self,
         alert_id: int,
         slot: _RedrawSlot,
         alert: Alert | None,
         settings: GuildSettings | None,
+        *,
+        members_first: bool = False,
     ) -> None:
+        """Draw `alert` (without it, mark the slot to draw the row), then give the slot back.
+
+        `members_first`: a background edit, which first lets members' interactions be
+        answered (at most `MEMBERS_FIRST_MAX_S`, or until someone waits for this edit).
+        """
         try:
-            await self.bot.in_flight.until_quiet(MEMBERS_FIRST_MAX_S, wake=slot.hurry)
-            if alert is not None and settings is not None:
+            if members_first:
+                await self.bot.in_flight.until_quiet(MEMBERS_FIRST_MAX_S, wake=slot.hurry)
+            if alert is None or settings is None:
+                slot.dirty = True
+            else:
                 await self._edit(alert, settings, await self.reputation(alert))
         finally:
             await self._release(alert_id, slot)
@@ -135,13 +143,7 @@ class RedrawMixin(ServiceCore):
                 held.hurry.set_result(None)
             await asyncio.shield(held.done)
             return
-        try:
-            if alert is None or settings is None:
-                slot.dirty = True
-            else:
-                await self._edit(alert, settings, await self.reputation(alert))
-        finally:
-            await self._release(alert_id, slot)
+        await self._draw_and_release(alert_id, slot, alert, settings)
 
     async def _answer_with_redraw(
         self, interaction: discord.Interaction[Entraide], alert: Alert, settings: GuildSettings
