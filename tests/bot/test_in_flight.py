@@ -7,6 +7,8 @@ seconds at most; `until_quiet` waits for none to be counted, never past its boun
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 
 from bot.in_flight import ANSWER_WINDOW_S, InFlight
 from tests.interaction_fakes import FakeInteraction
@@ -92,3 +94,37 @@ async def test_many_waiters_share_one_poller() -> None:
 
 async def test_nothing_waiting_means_no_wait_at_all() -> None:
     assert await InFlight().until_quiet(5.0) == 0.0
+
+
+def test_answered_interactions_are_let_go_though_nothing_waits() -> None:
+    """Nothing background may be waiting for hours: arrivals alone must not pile up."""
+    clock = _Clock()
+    waiting = InFlight(clock)
+    answered = [FakeInteraction(n) for n in range(1000)]
+    alive = []
+    for interaction in answered:
+        waiting.arrived(interaction)
+        interaction.response.done = True
+        alive.append(weakref.ref(interaction))
+    del interaction
+    answered.clear()
+    waiting.arrived(FakeInteraction(1000))
+    gc.collect()
+    assert sum(1 for ref in alive if ref() is not None) == 0
+    assert len(waiting) == 1
+
+
+def test_the_oldest_waiting_holds_the_rest_only_for_discords_window() -> None:
+    clock = _Clock()
+    waiting = InFlight(clock)
+    slow = FakeInteraction(1)  # its handler never answers
+    waiting.arrived(slow)
+    quick = FakeInteraction(2)
+    waiting.arrived(quick)
+    quick.response.done = True
+    assert waiting.busy() and len(waiting) == 1
+    clock.now += ANSWER_WINDOW_S + 0.01
+    assert not waiting.busy() and len(waiting) == 0
+    late = FakeInteraction(3)
+    waiting.arrived(late)
+    assert waiting.busy() and len(waiting) == 1

@@ -19,7 +19,7 @@ from cogs.intake import drafts
 from cogs.intake.api.plumbing import JSON_TYPE, ApiError
 from cogs.intake.parsers import ExportError, is_mturk_record, is_prolific_record, parse_record
 from cogs.requesters.rules import CrowdHourly
-from cogs.tasks import rules
+from cogs.tasks import render, rules
 from db import requesters
 
 _SHARE_FIELDS = frozenset(
@@ -140,8 +140,6 @@ def _status(standing: str) -> str:
 
 
 def _why(rep: requesters.Reputation, locale: str) -> str | None:
-    from cogs.tasks import render
-
     return render.standing_reason(rep, locale)
 
 

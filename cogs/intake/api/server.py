@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOOKUP_MAX = 100
+#: Requesters answered between two turns of the event loop (about 0.3 ms of work).
+LOOKUP_TURN = 16
 _OTHER_ID = re.compile(r"^[\w.:-]{1,64}$")
 
 
@@ -261,15 +264,22 @@ class ApiServer:
         found = await intake_db.requesters_by_platform_ids(self.bot.db, platform, ids)
         registry_ids = sorted(set(found.values()))
         samples = await intake_db.crowd_samples(self.bot.db, token.guild_id, registry_ids)
+        crowd: dict[int, list[tuple[int, int, str]]] = {}
+        for rid, cents, reports, currency in samples:
+            crowd.setdefault(rid, []).append((cents, reports, currency))
         result: dict[str, Any] = {}
-        for pid in ids:
+        for index, pid in enumerate(ids, start=1):
+            if index % LOOKUP_TURN == 0:
+                # Group commit answers a whole group of lookups at once: without a turn
+                # here, each would build its 100 answers in the same loop iteration, and
+                # a member's click would wait behind all of them.
+                await asyncio.sleep(0)
             rid = found.get(pid)
             if rid is None:
                 result[pid] = unknown_requester_json()
                 continue
             rep = await self.cog.reputation(rid)
-            hourly = crowd_hourly((c, n, cur) for r, c, n, cur in samples if r == rid)
-            result[pid] = requester_json(rep, hourly, locale)
+            result[pid] = requester_json(rep, crowd_hourly(crowd.get(rid, ())), locale)
         return web.json_response(
             {"platform": platform, "requesters": result}, content_type=JSON_TYPE
         )

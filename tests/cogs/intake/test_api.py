@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -12,6 +13,8 @@ import aiohttp
 import pytest
 
 from bot.settings import Settings
+from cogs.intake.api.server import LOOKUP_TURN
+from db import requesters
 from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
@@ -277,6 +280,85 @@ async def test_lookup_limits_and_rate_limit(
                 assert int(r.headers["Retry-After"]) >= 1
                 break
     assert statuses[-1] == 429
+
+
+@pytest.mark.both_backends
+async def test_lookup_gives_each_requester_its_own_crowd_pay(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, http, base = api
+    token = await create_token(h)
+    other = "A7K7K7K7K7K7K7"
+    hits = [
+        {**HIT, "hit_set_id": f"3Z8UJEJOCZEG603II9CQDYWSGSQY{n}", "requester_id": req}
+        for n, req in (("A0", REQ), ("A1", REQ), ("A2", other))
+    ]
+    for hit in hits:
+        async with http.post(
+            f"{base}/api/v1/alerts", json={**hit, "minutes": 6}, headers=auth(token)
+        ) as r:
+            assert r.status == 201, await r.json()
+    # Members' "I did it" reports, as the alerts carry them: REQ's two alerts weigh 1
+    # and 3 reports, the other requester's one alert 2.
+    for task, cents, reports in ((hits[0], 1200, 1), (hits[1], 1800, 3), (hits[2], 900, 2)):
+        await h.db.execute(
+            "UPDATE task_alerts SET crowd_hourly_cents = ?, done_count = ? "
+            "WHERE platform_task_id = ?",
+            (cents, reports, task["hit_set_id"]),
+        )
+    async with http.get(
+        f"{base}/api/v1/requesters",
+        params={"platform": "mturk", "ids": f"{REQ},{other}"},
+        headers=auth(token),
+    ) as r:
+        found = (await r.json())["requesters"]
+    assert found[REQ]["crowd_hourly"] == {"amount": "16.50", "currency": "USD", "reports": 4}
+    assert found[other]["crowd_hourly"] == {"amount": "9.00", "currency": "USD", "reports": 2}
+
+
+async def test_a_full_lookup_lets_the_loop_turn(
+    api: tuple[Harness, aiohttp.ClientSession, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building 100 answers is split across loop turns: group commit wakes a whole group
+    of lookups at once, and members' clicks must not wait behind all of them.
+    """
+    h, http, base = api
+    token = await create_token(h)
+    ids = [f"A{n:013d}" for n in range(100)]
+    for pid in ids:
+        await requesters.upsert(h.db, "mturk", pid, f"Lab {pid}", int(h.clock.now().timestamp()))
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    cog = h.bot.get_cog("Intake")
+    seen: list[int] = []
+    reputation = cog.reputation  # type: ignore[union-attr]
+
+    async def watched(requester_id: int) -> Any:
+        seen.append(turns)
+        return await reputation(requester_id)
+
+    monkeypatch.setattr(cog, "reputation", watched)
+    ticker = asyncio.create_task(count_turns())
+    try:
+        for _ in range(2):  # the second time, every reputation comes from the cache
+            seen.clear()
+            async with http.get(
+                f"{base}/api/v1/requesters",
+                params={"platform": "mturk", "ids": ",".join(ids)},
+                headers=auth(token),
+            ) as r:
+                found = (await r.json())["requesters"]
+            assert r.status == 200 and all(found[pid]["known"] for pid in ids)
+    finally:
+        ticker.cancel()
+    assert len(seen) == 100
+    assert len(set(seen)) >= 100 // LOOKUP_TURN
 
 
 @pytest.mark.both_backends
