@@ -8,7 +8,7 @@ from typing import Any
 
 from bench import world
 from bench.datagen import NOW
-from bench.phases.base import RunBase, timed
+from bench.phases.base import RunBase, has_command, timed
 from bench.report import fmt, verdict
 from bot.offload import run_cpu
 
@@ -135,4 +135,28 @@ class ReadPhases(RunBase):
         self.report.figures["chart_ms"] = round(chart_ms, 1)
         self.report.row(
             "chart_ms (render, worker process)", fmt(chart_ms, 1), f"first {cold[0]:.0f} (import)"
+        )
+        await self._whole_log_export(entries)
+
+    async def _whole_log_export(self, entries: int) -> None:
+        """`/earnings export` of the member with the longest log, through dispatch.
+
+        Not one of the issue's figures: its loop stalls are (they count in
+        `max_loop_block_ms`, charged to "earnings export"), since turning a long log into
+        records, JSON or CSV on the loop holds every other member's interaction.
+        """
+        bench = self._bench()
+        if not has_command(bench, "earnings export"):
+            return
+        with self.probe.paused():
+            payload = bench.slash_payload("earnings export", world.summary_member())
+        with self.measured("export", "earnings export"):
+            result = await bench.burst([payload])
+        self._check(result, "earnings export")
+        (answer,) = result.answers()
+        self.report.row(
+            "  earnings export, whole log",
+            f"{entries:,} entries answered in {result.latencies_ms()[0]:,.0f} ms "
+            f"({len(answer.files)} file); worst loop stall "
+            f"{self.probe.by_phase.get('earnings export', 0.0) * 1000:.1f} ms",
         )

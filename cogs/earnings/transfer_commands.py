@@ -21,6 +21,7 @@ from cogs.earnings import csv_export, csv_formats, csvio, rules
 from cogs.earnings.base import Choice, EarningsBase
 from cogs.privacy.rules import fit_attachment
 from db import earnings as earnings_db
+from db.earnings import Entry
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -36,11 +37,14 @@ class TransferCommands(EarningsBase):
     )
     async def export(self, interaction: discord.Interaction[Entraide]) -> None:
         locale = locale_of(interaction)
+        # A long log (100,000 entries) takes more than Discord's three seconds to read.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         entries = await earnings_db.all_entries(self.bot.db, interaction.user.id)
         if not entries:
             raise UserError("earnings.export.nothing")
-        data = await asyncio.to_thread(csv_export.export_csv, entries)
-        name, payload = fit_attachment("entraide-earnings.csv", data, _size_limit(interaction))
+        name, payload = await asyncio.to_thread(
+            _packed_csv, entries, "entraide-earnings.csv", _size_limit(interaction)
+        )
         await reply(
             interaction,
             t("earnings.export.done", locale, count=len(entries)),
@@ -97,6 +101,11 @@ class TransferCommands(EarningsBase):
                 last=parsed.last or "—",
             ),
         )
+
+
+def _packed_csv(entries: list[Entry], name: str, limit: int) -> tuple[str, bytes]:
+    """The CSV, compressed if it must be: both take long for a long log (a worker's)."""
+    return fit_attachment(name, csv_export.export_csv(entries), limit)
 
 
 def _size_limit(interaction: discord.Interaction[Entraide]) -> int:

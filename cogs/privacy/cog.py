@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply
-from cogs.privacy.rules import build_export, fit_attachment
+from cogs.privacy.rules import packed_export
 from cogs.privacy.views import ConfirmEraseView, section_label
 from db import members as members_db
 
@@ -75,9 +75,10 @@ class PrivacyCog(commands.Cog):
                 )
                 failed.append(section.name)
         exported_at = self.bot.clock.now().isoformat()
-        data = await asyncio.to_thread(build_export, user_id, exported_at, sections, failed)
         limit = int(getattr(interaction, "filesize_limit", 0) or 8 * 1024 * 1024)
-        name, payload = fit_attachment(f"entraide-data-{user_id}.json", data, limit)
+        name, payload = await asyncio.to_thread(
+            packed_export, user_id, exported_at, sections, failed, limit
+        )
         lines = [t("privacy.export.done", locale, count=len(sections))]
         if failed:
             lines.append(

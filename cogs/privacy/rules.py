@@ -30,6 +30,17 @@ def build_export(
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
+def packed_export(
+    user_id: int, exported_at: str, sections: dict[str, Any], failed: list[str], limit: int
+) -> tuple[str, bytes]:
+    """The export file as it is attached: JSON, compressed if it must be.
+
+    Run it in a worker thread: a long earnings log makes megabytes of both.
+    """
+    data = build_export(user_id, exported_at, sections, failed)
+    return fit_attachment(f"entraide-data-{user_id}.json", data, limit)
+
+
 def fit_attachment(name: str, data: bytes, limit: int) -> tuple[str, bytes]:
     """Keep a file under Discord's attachment limit: as is, else gzip-compressed.
 

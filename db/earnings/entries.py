@@ -23,7 +23,7 @@ from db.cross_process import hold
 from db.dialect import Sql
 from db.earnings.keys import requester_key
 from db.earnings.records import Entry, ImportOutcome, NewEntry
-from db.models import from_row
+from db.models import built, from_row
 
 _INSERT = (
     "INSERT INTO earnings (user_id, number, uid, kind, status, amount_cents, currency, "
@@ -99,9 +99,11 @@ async def import_entries(
 
     One statement per row (on both stores), so each row's number counts the rows before it.
     """
+    # Built before the transaction begins: a big import's rows take a worker thread.
+    rows = await built(lambda many: [_params(user_id, e, now) for e in many], entries)
     async with db.transaction() as tx:
         await hold_numbers(db, user_id)
-        cursor = await tx.executemany(_INSERT, [_params(user_id, e, now) for e in entries])
+        cursor = await tx.executemany(_INSERT, rows)
         added = max(0, cursor.rowcount)
         await cursor.close()
     return ImportOutcome(added=added, skipped=len(entries) - added)
@@ -186,9 +188,14 @@ async def pending_entries(db: Database, user_id: int, limit: int = 25) -> tuple[
 
 
 async def all_entries(db: Database, user_id: int) -> list[Entry]:
+    """Every entry of a member, oldest number first (exports: a log may hold 100,000)."""
     rows = await db.fetch_all(
         "SELECT * FROM earnings WHERE user_id = ? ORDER BY number", (user_id,)
     )
+    return await built(_entries, rows)
+
+
+def _entries(rows: Sequence[Any]) -> list[Entry]:
     return [from_row(Entry, r) for r in rows]
 
 

@@ -5,11 +5,13 @@ Both live in one place so neither can forget a table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from db.connection import Database
 from db.earnings.entries import all_entries
 from db.earnings.records import Entry
+from db.models import built
 
 
 def _entry_json(e: Entry) -> dict[str, Any]:
@@ -31,6 +33,10 @@ def _entry_json(e: Entry) -> dict[str, Any]:
         "created_at": e.created_at,
         "updated_at": e.updated_at,
     }
+
+
+def _entries_json(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    return [_entry_json(e) for e in entries]
 
 
 async def export_member(db: Database, user_id: int) -> dict[str, Any]:
@@ -60,7 +66,7 @@ async def export_member(db: Database, user_id: int) -> dict[str, Any]:
             {k: r[k] for k in ("platform", "started_at", "ended_at", "worked_minutes")}
             for r in shifts
         ],
-        "entries": [_entry_json(e) for e in await all_entries(db, user_id)],
+        "entries": await built(_entries_json, await all_entries(db, user_id)),
     }
 
 

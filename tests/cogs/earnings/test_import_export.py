@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
+from typing import Any
 
 import pytest
 
 from cogs.earnings import csvio
+from db.earnings import entries as entries_db
+from db.earnings import privacy as earnings_privacy
+from db.models import MANY_ROWS
 from tests.cogs.earnings.helpers import log, stored
 from tests.harness.driver import Harness
 
@@ -156,3 +162,43 @@ async def test_an_imported_reward_in_pounds_is_stored_in_pounds(harness: Harness
     await h.slash_all("earnings import", user=h.alice, file=("x.csv", text.encode()))
     [entry] = await stored(h, h.alice)
     assert (entry.amount_cents, entry.currency) == (120, "GBP")
+
+
+async def test_a_long_log_is_imported_and_exported_off_the_event_loop(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of entries become rows, records and JSON in a worker thread, so other
+    members' interactions are not held behind one member's big file.
+    """
+    h = harness
+    count = MANY_ROWS + 100
+    lines = [MTURK.splitlines()[0]] + [
+        f"3H{n},A{n},Acme Research,Survey {n},$0.{n % 90 + 10},Approved,2026-11-20T18:30:00Z"
+        for n in range(count)
+    ]
+    threads: dict[str, set[int]] = {"params": set(), "records": set(), "json": set()}
+
+    def watched(name: str, fn: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            threads[name].add(threading.get_ident())
+            return fn(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(entries_db, "_params", watched("params", entries_db._params))
+    monkeypatch.setattr(entries_db, "from_row", watched("records", entries_db.from_row))
+    monkeypatch.setattr(
+        earnings_privacy, "_entry_json", watched("json", earnings_privacy._entry_json)
+    )
+    data = "\n".join(lines).encode()
+    sent = await h.slash("earnings import", user=h.alice, file=("hits.csv", data))
+    assert f"Imported {count} entries" in sent.content, sent.content
+    exported = await h.slash("earnings export", user=h.alice)
+    assert exported.ephemeral and f"{count} entries" in exported.content.replace(",", "")
+    ((_, csv_data),) = exported.files
+    assert len(list(csv.DictReader(io.StringIO(csv_data.decode("utf-8-sig"))))) == count
+    everything = await h.slash("privacy export", user=h.alice)
+    ((_, json_data),) = everything.files
+    assert len(json.loads(json_data)["sections"]["earnings"]["entries"]) == count
+    loop_thread = threading.get_ident()
+    assert all(threads.values()) and not any(loop_thread in seen for seen in threads.values())
