@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.delivery import edit_message
 from bot.in_flight import MEMBERS_FIRST_MAX_S
 from bot.ui import NO_PINGS
 from cogs.tasks.service.core import ServiceCore, _RedrawSlot
@@ -42,7 +43,7 @@ class RedrawMixin(ServiceCore):
             alert.channel_id, guild_id=alert.guild_id
         ).get_partial_message(alert.message_id)
         try:
-            await message.edit(embed=embed, view=view, allowed_mentions=NO_PINGS)
+            await edit_message(message, embed=embed, view=view, allowed_mentions=NO_PINGS)
         except discord.NotFound:
             log.info("alert %s: its message is gone; not redrawn", alert.id)
         except discord.HTTPException:
