@@ -108,12 +108,36 @@ async def get(db: Database, entry_id: int) -> AuditEntry | None:
     return None if row is None else _entry(row)
 
 
-async def for_target(db: Database, target_kind: str, target_id: int) -> list[AuditEntry]:
-    rows = await db.fetch_all(
-        "SELECT * FROM audit_log WHERE target_kind = ? AND target_id = ? ORDER BY id",
-        (target_kind, target_id),
-    )
-    return [_entry(row) for row in rows]
+async def for_target(
+    db: Database,
+    target_kind: str,
+    target_id: int,
+    *,
+    guild_id: int | None = None,
+    action: str | None = None,
+    after_id: int = 0,
+    newest: int | None = None,
+) -> list[AuditEntry]:
+    """Entries about one target, oldest first; or its `newest` ones, newest first.
+
+    Narrowed in SQL to one server and one action when given: a requester flagged for
+    months gathers thousands of entries across servers, and a moderator's card shows ten
+    of one server's.
+    """
+    sql = "SELECT * FROM audit_log WHERE target_kind = ? AND target_id = ? AND id > ?"
+    params: list[object] = [target_kind, target_id, after_id]
+    if guild_id is not None:
+        sql += " AND guild_id = ?"
+        params.append(guild_id)
+    if action is not None:
+        sql += " AND action = ?"
+        params.append(action)
+    if newest is None:
+        sql += " ORDER BY id"
+    else:
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(newest)
+    return [_entry(row) for row in await db.fetch_all(sql, tuple(params))]
 
 
 async def anonymise_actor(db: Database, actor_id: int) -> int:

@@ -33,6 +33,9 @@ _STANDING_COLOURS = {
     "scam": Colours.BAD,
 }
 
+#: The newest "another requester" confirmations a moderator's card lists.
+CONFIRMATIONS_SHOWN = 10
+
 
 def platform_label(platform: str, locale: str) -> str:
     return t(f"requesters.platforms.{platform}", locale)
@@ -196,7 +199,7 @@ def info_card(
     if confirmations:
         embed.add_field(
             name=t("requesters.info.confirmations", locale),
-            value="\n".join(confirmations[:10]),
+            value="\n".join(confirmations[:CONFIRMATIONS_SHOWN]),
             inline=False,
         )
     if facts.recent_alerts:

@@ -40,6 +40,44 @@ async def test_member_preferences_round_trip_and_partial_updates(db: Database) -
     assert await members.delete(db, ALICE) == 0
 
 
+async def test_audit_entries_about_one_target_narrow_to_a_server_and_an_action(
+    db: Database,
+) -> None:
+    made = []
+    for n in range(12):
+        made.append(
+            await audit.record(
+                db,
+                guild_id=G if n % 3 else G + 1,
+                actor_id=ALICE,
+                action="other.confirmed" if n % 2 else "other.undone",
+                target_kind="requester",
+                target_id=7,
+                reason=None,
+                now=100 + n,
+            )
+        )
+    await audit.record(
+        db,
+        guild_id=G,
+        actor_id=ALICE,
+        action="other.confirmed",
+        target_kind="requester",
+        target_id=8,
+        reason=None,
+        now=200,
+    )
+    ids = [e.id for e in made]
+    assert [e.id for e in await audit.for_target(db, "requester", 7)] == ids
+    ours = [e.id for e in made if e.guild_id == G and e.action == "other.confirmed"]
+    newest = await audit.for_target(
+        db, "requester", 7, guild_id=G, action="other.confirmed", newest=2
+    )
+    assert [e.id for e in newest] == ours[::-1][:2]
+    later = await audit.for_target(db, "requester", 7, guild_id=G, after_id=ids[6])
+    assert [e.id for e in later] == [e.id for e in made[7:] if e.guild_id == G]
+
+
 async def test_audit_pages_newest_first_by_actor_and_erases_the_actor(db: Database) -> None:
     made = []
     for n in range(7):

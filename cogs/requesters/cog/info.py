@@ -18,6 +18,7 @@ from bot.i18n import format_money, format_number, t
 from bot.translator import ls
 from bot.ui import locale_of, reply
 from cogs.requesters import cards, rules, service
+from cogs.requesters.cards import CONFIRMATIONS_SHOWN
 from cogs.requesters.cog.base import (
     RequesterIdText,
     RequestersBase,
@@ -103,18 +104,29 @@ class InfoMixin(RequestersBase):
 
     async def _confirmations(self, requester_id: int, guild_id: int, locale: str) -> list[str]:
         """Shares in this server whose sharer said this flagged name is another requester."""
-        entries = [
-            e
-            for e in await audit.for_target(self.bot.db, "requester", requester_id)
-            if e.guild_id == guild_id
-        ]
-        undone = {
-            e.detail.get("confirmation") for e in entries if e.action == "requester_other_undone"
-        }
+        db = self.bot.db
+        shown = await audit.for_target(
+            db,
+            "requester",
+            requester_id,
+            guild_id=guild_id,
+            action="requester_other_confirmed",
+            newest=CONFIRMATIONS_SHOWN,
+        )
+        if not shown:
+            return []
+        # An undo comes after what it undoes, so only those after the oldest shown count.
+        undos = await audit.for_target(
+            db,
+            "requester",
+            requester_id,
+            guild_id=guild_id,
+            action="requester_other_undone",
+            after_id=shown[-1].id,
+        )
+        undone = {e.detail.get("confirmation") for e in undos}
         lines = []
-        for entry in reversed(entries):
-            if entry.action != "requester_other_confirmed":
-                continue
+        for entry in shown:
             key = "confirmation_undone" if entry.id in undone else "confirmation_line"
             lines.append(
                 t(

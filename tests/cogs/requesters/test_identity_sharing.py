@@ -205,8 +205,17 @@ async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
     assert refused[-1].ephemeral and "moderator" in refused[-1].content.lower()
     assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") is None
 
+    # And on the requester's card, for moderators only.
+    line = f"Alert #{alert['id']} · <@{h.alice.id}>"
+    card = await h.slash("requester info", user=h.mod, requester=f"#{scam}")
+    assert line in str(card.embed) and "— undone" not in str(card.embed)
+    card = await h.slash("requester info", user=h.carol, requester=f"#{scam}")
+    assert line not in str(card.embed)
+
     undone = await h.click(notice, "Undo: show the warning", user=h.mod)
     assert "points at Acme Research" in undone[-1].content
+    card = await h.slash("requester info", user=h.mod, requester=f"#{scam}")
+    assert f"{line} · " in str(card.embed) and "— undone" in str(card.embed)
     assert await h.db.fetch_value("SELECT requester_id FROM task_alerts") == scam
     assert "flagged this requester as a scam" in h.current(posted).embed["description"]
     assert (
