@@ -17,6 +17,7 @@ then compose and send. Whoever loses the claim sends nothing.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -60,6 +61,8 @@ PRUNE_JOB_ID = "digests:prune"
 #: Ledger rows older than this are deleted: no occurrence that old can ever be due again
 #: (the latest occurrence is at most a week old), so once-only sending does not need them.
 RUNS_KEPT = timedelta(days=90)
+#: Members' digest schedules worked out between two turns of the event loop (~5 ms).
+PLANS_PER_TURN = 500
 
 
 class Outcome(StrEnum):
@@ -207,7 +210,9 @@ class DigestRunner:
             for schedule in server_schedules(s)
         ]
         members = await digests.active_members(self.bot.db) if shards.runs_store_wide else []
-        for member in members:
+        for index, member in enumerate(members, start=1):
+            if index % PLANS_PER_TURN == 0:
+                await asyncio.sleep(0)  # thousands of members' digests: the loop gets turns
             schedule = member_schedule(member)
             if schedule is not None:
                 plans.append(Plan(digests.MEMBER, member.user_id, schedule))

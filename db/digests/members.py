@@ -6,12 +6,13 @@ choices and their digests' ledger rows).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
 from db.digests.ledger import MEMBER, runs_for
-from db.models import from_row
+from db.models import built, from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,12 @@ async def get_member(db: Database, user_id: int) -> MemberDigest | None:
 
 
 async def active_members(db: Database) -> list[MemberDigest]:
+    """Every member's digest that is on (thousands on a big community: `built`)."""
     rows = await db.fetch_all(_MEMBER_SELECT + "WHERE d.cadence <> 'off'")
+    return await built(_members, rows)
+
+
+def _members(rows: Sequence[Any]) -> list[MemberDigest]:
     return [_member(row) for row in rows]
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import sys
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from cogs.digests.rules import CATCH_UP_GRACE, Cadence
-from cogs.digests.runner import RESYNC_JOB_ID, Outcome, job_id
+from cogs.digests.runner import PLANS_PER_TURN, RESYNC_JOB_ID, Outcome, job_id
 from db import digests, guilds
 from tests.cogs.digests.conftest import cog_of, configure, runs
 from tests.harness.driver import Harness
@@ -343,3 +345,55 @@ async def test_a_stored_zone_that_no_longer_loads_falls_back_to_the_default(
     assert runner.planned[server_job(h)].timezone == "America/Los_Angeles"
     h.clock.set(at_la(2026, 11, 27, 8))
     assert await runner.run_server(h.world.guild_id, Cadence.DAILY) == Outcome.SENT
+
+
+async def test_resyncing_thousands_of_members_digests_gives_the_loop_turns(
+    configured: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The five-minute resync schedules every member's digest; on a big community that
+    is thousands, worked out in turns so members' interactions are not held behind it.
+    """
+    h = configured
+    count = PLANS_PER_TURN * 2 + 1
+    now = int(h.clock.now().timestamp())
+    for n in range(count):
+        await digests.save_member(
+            h.db,
+            10**17 + n,
+            now,
+            cadence="daily",
+            weekday=0,
+            send_hour=n % 24,
+            send_minute=0,
+            timezone=None,
+            locale="en",
+            thanks_opt_out=False,
+            reschedule=False,
+        )
+    turns = 0
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    runner = cog_of(h).runner
+    # The module the loaded extension uses (each harness loads the extensions afresh).
+    runner_module = sys.modules[type(runner).__module__]
+    seen: set[int] = set()
+    schedule_of = runner_module.member_schedule
+
+    def watched(member: Any) -> Any:
+        seen.add(turns)
+        return schedule_of(member)
+
+    monkeypatch.setattr(runner_module, "member_schedule", watched)
+    ticker = asyncio.create_task(count_turns())
+    try:
+        await runner.resync()
+    finally:
+        ticker.cancel()
+    planned = [name for name in runner.planned if name.startswith(f"digest:{digests.MEMBER}")]
+    assert len(planned) == count
+    assert len(seen) > count // PLANS_PER_TURN  # the schedules were worked out in turns
