@@ -8,12 +8,12 @@ Pure functions: no discord, no SQL.
 
 A name is matched on its key: Unicode compatibility forms folded (NFKC: full-width,
 ligatures, fancy letters), invisible characters dropped (zero-width spaces, joiners, soft
-hyphens, bidi marks), case folded, accents on Latin, Greek and Cyrillic letters dropped,
-common look-alike letters from other scripts mapped to the Latin letter they imitate
-(Cyrillic "а" → "a"), and spaces, punctuation and symbols dropped ("ACME research",
-"Acme-Research" and "AcmeResearch" are one name). A name with no letter or digit at all
-keeps its symbols, case- and space-folded. A name never overwrites the name of a flagged
-record (`may_rename`).
+hyphens, bidi marks, Hangul fillers), case folded, accents on Latin, Greek and Cyrillic
+letters dropped, common look-alike letters from other scripts and small capitals mapped
+to the Latin letter they imitate (Cyrillic "а" → "a"), and spaces, punctuation and
+symbols dropped ("ACME research", "Acme-Research" and "AcmeResearch" are one name). A
+name with no letter or digit at all keeps its symbols, case- and space-folded. A name
+never overwrites the name of a flagged record (`may_rename`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,19 @@ _LOOK_ALIKES: dict[str, str] = {
     "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ŀ": "l", "ɡ": "g", "ɑ": "a",
     "ɩ": "i", "ʏ": "y", "ʀ": "r", "ɪ": "i", "ɴ": "n", "ᴀ": "a", "ᴇ": "e", "ᴏ": "o",
     "æ": "ae", "œ": "oe", "ß": "ss",
+    # Small capitals ("ᴀᴄᴍᴇ ʀᴇꜱᴇᴀʀᴄʜ" reads as "ACME RESEARCH")
+    "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ᴊ": "j", "ᴋ": "k",
+    "ʟ": "l", "ᴍ": "m", "ᴘ": "p", "ǫ": "q", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
+    "ᴡ": "w", "ᴢ": "z",
+    # Cherokee (case folding turns both cases into these capitals)
+    "Ꭺ": "a", "Ᏼ": "b", "Ꮯ": "c", "Ꭰ": "d", "Ꭼ": "e", "Ꮐ": "g", "Ꮋ": "h", "Ꭵ": "i",
+    "Ꭻ": "j", "Ꮶ": "k", "Ꮮ": "l", "Ꮇ": "m", "Ꮻ": "o", "Ꮲ": "p", "Ꭱ": "r", "Ꮪ": "s",
+    "Ꭲ": "t", "Ꮩ": "v", "Ꮃ": "w", "Ꭹ": "y", "Ꮓ": "z",
 }  # fmt: skip
+
+#: Letters that show as blank space: Hangul fillers (NFKC turns U+3164 and U+FFA0 into
+#: U+1160) and Khmer's invisible inherent vowels. Dropped like zero-width spaces.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
 
 _STRIP_MARKS_BELOW = 0x0530  # Latin, Greek, Cyrillic (and their extensions below it)
 _LATIN_EXTENDED_ADDITIONAL = range(0x1E00, 0x2000)  # Latin and Greek extended
@@ -66,7 +78,7 @@ def _strict(text: str) -> str:
     base = ""
     for ch in value:
         category = unicodedata.category(ch)
-        if category[0] in "CPSZ" or ch.isspace():
+        if category[0] in "CPSZ" or ch.isspace() or ch in _BLANK_LETTERS:
             # Invisible (zero-width, joiners, bidi marks, soft hyphen, controls), spacing,
             # punctuation and symbols: "Acme-Research" and "AcmeResearch" are one name.
             continue
@@ -108,6 +120,34 @@ def name_key(name: str | None) -> str:
     """
     value = name or ""
     return _fixpoint(_strict, value) or _fixpoint(_loose, value)
+
+
+def canonical_id(platform: str, raw: str) -> str:
+    """A requester's platform id in the one form it is stored and matched in.
+
+    Compatibility forms folded (a full-width "Ａ１" is "A1"); MTurk ids upper case and
+    Prolific ids lower case, as those platforms write them and treat them alike
+    whatever their case. Other platforms' ids are kept as given (their case may matter).
+    """
+    value = unicodedata.normalize("NFKC", raw).strip()
+    if platform == "mturk":
+        return value.upper()
+    if platform == "prolific":
+        return value.lower()
+    return value
+
+
+def ids_a_name_may_be(name: str) -> tuple[str, ...]:
+    """The platform ids a name typed in the requester box could be.
+
+    A member may type a flagged requester's id where its name goes, spaced, dashed, in
+    lower case or full width: folded like a name, it is compared with the records' ids
+    (MTurk's upper case and Prolific's lower case forms).
+    """
+    key = name_key(name)
+    if not key or not key.isascii() or not key.isalnum():
+        return ()
+    return (key.upper(), key)
 
 
 def same_name(a: str, b: str) -> bool:

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from db.connection import Database
 from db.dialect import Sql
 from db.models import from_row
-from db.requester_identity import FLAGGED, may_rename, name_key, same_name
+from db.requester_identity import (
+    FLAGGED,
+    canonical_id,
+    ids_a_name_may_be,
+    may_rename,
+    name_key,
+    same_name,
+)
 from db.requester_standing import standing
 from db.reviews import SCORE, SCORE_ROWS
 
@@ -60,6 +67,7 @@ async def upsert(
     store and show the record moderators chose to keep.
     """
     if platform_requester_id:
+        platform_requester_id = canonical_id(platform, platform_requester_id)
         sql = (
             "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -100,6 +108,7 @@ async def ensure_platform_id(
 
     An existing name is kept; a new record shows the id until someone gives a name.
     """
+    platform_requester_id = canonical_id(platform, platform_requester_id)
     row = await db.fetch_one(
         "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
@@ -150,9 +159,18 @@ async def find_by_platform_id(
 ) -> Requester | None:
     row = await db.fetch_one(
         _RESOLVED + "WHERE r.platform = ? AND r.platform_requester_id = ?",
-        (platform, platform_requester_id),
+        (platform, canonical_id(platform, platform_requester_id)),
     )
     return None if row is None else _requester(row)
+
+
+async def find_by_id_in_name(db: Database, platform: str, name: str) -> Requester | None:
+    """The record whose platform id `name` is, typed where the name goes, if any."""
+    for candidate in dict.fromkeys(canonical_id(platform, c) for c in ids_a_name_may_be(name)):
+        found = await find_by_platform_id(db, platform, candidate)
+        if found is not None:
+            return found
+    return None
 
 
 async def find_by_name(
@@ -161,17 +179,29 @@ async def find_by_name(
     """Requesters (survivors) known by `name`: their own name, an alias's, or another name.
 
     Names are compared by `name_key` (see `db.requester_identity`), whether or not the
-    record has a platform id. Flagged records come first, so a limit never hides one.
+    record has a platform id, and a name that is a record's platform id finds it too (a
+    flagged requester's id typed where its name goes). Flagged records come first, so a
+    limit never hides one.
     """
+    upper, lower = ids_a_name_may_be(name) or (None, None)
     rows = await db.fetch_all(
         "SELECT s.* FROM requesters s WHERE s.id IN ("
         "SELECT COALESCE(merged_into_id, id) FROM requesters WHERE name_key = :k "
+        "AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform) "
+        "UNION SELECT COALESCE(merged_into_id, id) FROM requesters "
+        "WHERE platform_requester_id IN (:upper, :lower) "
         "AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform) "
         "UNION SELECT COALESCE(r.merged_into_id, r.id) FROM requester_names n "
         "JOIN requesters r ON r.id = n.requester_id WHERE n.name_key = :k "
         "AND (CAST(:platform AS TEXT) IS NULL OR r.platform = :platform)) "
         "ORDER BY s.status = 'scam' DESC, s.status = 'caution' DESC, s.id LIMIT :limit",
-        {"k": name_key(name), "platform": platform, "limit": limit},
+        {
+            "k": name_key(name),
+            "upper": upper,
+            "lower": lower,
+            "platform": platform,
+            "limit": limit,
+        },
     )
     return [_requester(row) for row in rows]
 

@@ -36,6 +36,7 @@ from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
 from cogs.tasks.member_text import FieldError, clean_text
 
 # The categories are a stored vocabulary, so the repository owns the list.
+from db.requester_identity import canonical_id
 from db.tasks.content_warnings import WARNING_CATEGORIES
 
 TIERS: tuple[str, ...] = ("low", "mid", "good", "unrated")
@@ -188,11 +189,14 @@ def _platform(chosen: str | None, link: ParsedLink | None) -> str:
 
 
 def _requester_id(value: str | None, platform: str) -> str | None:
-    raw = (value or "").strip()
+    """The id as the registry stores it, or a refusal if it cannot be one.
+
+    `canonical_id`: a Prolific id in capitals is the same researcher.
+    """
+    raw = canonical_id(platform, value or "")
     if not raw:
         return None
     if platform == "mturk":
-        raw = raw.upper()
         if not MTURK_REQUESTER.match(raw):
             raise FieldError("tasks.errors.requester_id_mturk", "requester_id")
         return raw

@@ -7,7 +7,13 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.requester_identity import may_rename, name_key, same_name
+from db.requester_identity import (
+    canonical_id,
+    ids_a_name_may_be,
+    may_rename,
+    name_key,
+    same_name,
+)
 
 names = st.text(max_size=40)
 latin_names = st.text(
@@ -88,3 +94,32 @@ def test_examples_from_the_issue() -> None:
 def test_flagged_records_are_never_renamed() -> None:
     assert may_rename("none")
     assert not may_rename("caution") and not may_rename("scam")
+
+
+def test_blank_letters_small_capitals_and_cherokee_fold_like_the_latin_name() -> None:
+    """Spellings a hostile member used to post a flagged requester's task without its
+    warning: each must have the key of the plain name.
+    """
+    for spelling in (
+        "Acme\u3164Research",  # Hangul filler, shown as a space
+        "Acme\uffa0Research",  # its half-width form
+        "Acme\u115fResearch",
+        "\u1d00\u1d04\u1d0d\u1d07 \u0280\u1d07\ua731\u1d07\u1d00\u0280\u1d04\u029c",
+        "\u13aacme Research",  # Cherokee capital
+        "\uab7acme Research",  # Cherokee small letter
+    ):
+        assert name_key(spelling) == name_key("Acme Research"), spelling
+
+
+def test_platform_ids_have_one_stored_form() -> None:
+    assert canonical_id("mturk", " a1b2c3d4e5f6g7 ") == "A1B2C3D4E5F6G7"
+    assert canonical_id("mturk", "\uff21\uff11\uff22\uff12") == "A1B2"  # full width
+    assert canonical_id("prolific", "5F3E2A1B9C8D7E6F5A4B3C2D") == "5f3e2a1b9c8d7e6f5a4b3c2d"
+    assert canonical_id("toloka", "AbC-12") == "AbC-12"  # case kept where it may matter
+
+
+def test_the_ids_a_name_may_be() -> None:
+    assert ids_a_name_may_be(" a1b2 c3d4-e5f6\u200bg7") == ("A1B2C3D4E5F6G7", "a1b2c3d4e5f6g7")
+    assert ids_a_name_may_be("Acme Research") == ("ACMERESEARCH", "acmeresearch")
+    assert ids_a_name_may_be("Лабиринт") == ()  # not an id's characters
+    assert ids_a_name_may_be("🙂") == ()

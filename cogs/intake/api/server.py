@@ -40,6 +40,7 @@ from db import guilds
 from db import intake as intake_db
 from db.connection import DatabaseBusyError
 from db.intake import ApiToken
+from db.requester_identity import canonical_id
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -256,7 +257,7 @@ class ApiServer:
             raise ApiError(
                 400, "too_many_ids", t("intake.api.too_many_ids", locale, limit=LOOKUP_MAX)
             )
-        ids = list(dict.fromkeys(i.upper() if platform == "mturk" else i for i in raw_ids))
+        ids = list(dict.fromkeys(canonical_id(platform, i) for i in raw_ids))
         pattern = MTURK_REQUESTER if platform == "mturk" else _OTHER_ID
         bad = [i for i in ids if not pattern.match(i)]
         if bad:

@@ -23,6 +23,7 @@ from cogs.intake.parsers.model import (
 from cogs.intake.parsers.qualifications import LimitsBuilder, add_requirement
 from cogs.intake.parsers.text import plain
 from cogs.tasks.links import MTURK_GROUP, MTURK_REQUESTER, PROLIFIC_STUDY
+from db.requester_identity import canonical_id
 
 
 class JsonRefusedError(ValueError):
@@ -208,7 +209,7 @@ def parse_prolific_record(record: dict[str, Any]) -> ParsedTask:
         title=title,
         link=f"https://app.prolific.com/studies/{study}",
         requester_name=plain(researcher.get("name") or record.get("researcher_name"), 100),
-        requester_id=plain(researcher.get("id"), 64),
+        requester_id=_researcher_id(plain(researcher.get("id"), 64)),
         minutes=minutes,
         allowed_minutes=allowed,
         available=positive_int(places),
@@ -232,3 +233,8 @@ def parse_record(data: Any) -> ParsedTask:
     if is_prolific_record(record):
         return parse_prolific_record(record)
     raise ExportError("intake.errors.unknown")
+
+
+def _researcher_id(value: str | None) -> str | None:
+    """Prolific writes researcher ids in lower case; one in capitals is the same one."""
+    return None if value is None else canonical_id("prolific", value) or None

@@ -172,6 +172,10 @@ class ServiceCore:
                 created = await requesters.upsert(self.db, draft.platform, pid, name or pid, now)
                 return RequesterLink(created)
             assert name is not None
+            same = await requesters.find_by_id_in_name(self.db, draft.platform, name)
+            if same is not None:
+                # A record's id typed where the name goes is that record, as an id is.
+                return RequesterLink(same)
             known = await requesters.find_by_name(self.db, name, draft.platform)
             match = identity.match_name(_known(known))
             by_id = {k.id: k for k in known}

@@ -362,6 +362,53 @@ async def test_a_full_lookup_lets_the_loop_turn(
 
 
 @pytest.mark.both_backends
+async def test_a_flagged_requester_cannot_be_reached_by_another_spelling_of_its_id(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """Through the API as through /task share: the id typed where the name goes, and a
+    Prolific researcher's id in capitals, are the flagged record.
+    """
+    h, http, base = api
+    token = await create_token(h)
+    # Both requesters are known from a first share each, then flagged by a moderator.
+    evil = {**HIT, "hit_set_id": "3Z8UJEJOCZEG603II9CQDYWSGSQY7E", "requester_id": SCAM}
+    for first in ({**evil, "requester_name": "Evil Corp", "minutes": 5}, PROLIFIC):
+        async with http.post(f"{base}/api/v1/alerts", json=first, headers=auth(token)) as r:
+            assert r.status == 201, await r.json()
+    shared = await stored(h)
+    await mark_scam(h, SCAM)
+    await h.slash(
+        "requester status",
+        user=h.mod,
+        requester="Evil Lab",
+        status="scam",
+        reason="fake tasks",
+        platform="prolific",
+        requester_id=PROLIFIC["researcher"]["id"],
+    )
+    task = {"title": "Rate", "reward": 1.5, "minutes": 6, "platform": "mturk"}
+    for typed in (SCAM.lower(), " ".join(SCAM[i : i + 4] for i in range(0, len(SCAM), 4))):
+        async with http.post(
+            f"{base}/api/v1/alerts", json={**task, "requester": typed}, headers=auth(token)
+        ) as r:
+            body = await r.json()
+        assert r.status == 403 and body["error"]["code"] == "tasks.share.scam_refused", body
+    study = {**PROLIFIC, "id": "5f0c1e2d3b4a59687766aacc", "researcher": {**PROLIFIC["researcher"]}}
+    study["researcher"]["id"] = PROLIFIC["researcher"]["id"].upper()
+    async with http.post(f"{base}/api/v1/alerts", json=study, headers=auth(token)) as r:
+        body = await r.json()
+    assert r.status == 403 and body["error"]["code"] == "tasks.share.scam_refused", body
+    assert await stored(h) == shared  # nothing more
+    async with http.get(
+        f"{base}/api/v1/requesters",
+        params={"platform": "prolific", "ids": PROLIFIC["researcher"]["id"].upper()},
+        headers=auth(token),
+    ) as r:
+        found = (await r.json())["requesters"]
+    assert [entry["status"] for entry in found.values()] == ["scam"]
+
+
+@pytest.mark.both_backends
 async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     _h, http, base = api
     async with http.get(f"{base}/api/v1/openapi.json") as r:

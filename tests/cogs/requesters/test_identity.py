@@ -66,6 +66,27 @@ async def test_rows_from_before_the_migration_are_rekeyed(tmp_path: Path) -> Non
         await db.close()
 
 
+async def test_names_keyed_before_the_wider_fold_are_rekeyed(tmp_path: Path) -> None:
+    """Migration 0014: small capitals, Hangul fillers and Cherokee letters fold now, so
+    a record keyed before (its key kept them) is found by the plain name after a restart.
+    """
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        await migrate(db, target=13)
+        await db.execute(
+            "INSERT INTO requesters (platform, platform_requester_id, name, name_key, "
+            "created_at, updated_at, status) VALUES "
+            "('mturk', 'A9Z8Y7X6W5V4U3', 'ᴀᴄᴍᴇ Research', 'aᴄᴍeresearch', 0, 0, 'scam')"
+        )
+        assert await requesters.find_by_name(db, "Acme Research", "mturk") == []
+        await migrate(db)
+        assert await requesters.rekey_names(db) == 1
+        [found] = await requesters.find_by_name(db, "Acme Research", "mturk")
+        assert found.status == "scam" and found.name == "ᴀᴄᴍᴇ Research"
+    finally:
+        await db.close()
+
+
 async def test_junk_from_unconfigured_servers_is_unlisted_by_the_migration(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "old.db")
     try:

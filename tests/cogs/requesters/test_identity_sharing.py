@@ -34,6 +34,22 @@ SPELLINGS = [
     "\uff21\uff43\uff4d\uff45 Research",
     "Acme-Research",
     "AcmeResearch.",
+    # Found by a hostile member's probing: a Hangul filler that shows as a space (U+3164,
+    # its half-width form U+FFA0), small capitals, a Cherokee "Ꭺ" (U+13AA).
+    "Acme\u3164Research",
+    "Acme\uffa0Research",
+    "\u1d00\u1d04\u1d0d\u1d07 \u0280\u1d07\ua731\u1d07\u1d00\u0280\u1d04\u029c",
+    "\u13aacme Research",
+]
+#: The flagged requester's MTurk id typed where its name goes: as is, in lower case,
+#: spaced, dashed, with a zero-width space, full width.
+ID_AS_NAME = [
+    SCAM_ID,
+    SCAM_ID.lower(),
+    " a1b2 c3d4 e5f6 g7",
+    "A1B2-C3D4-E5F6-G7",
+    SCAM_ID + "\u200b",
+    "".join(chr(ord(c) + 0xFEE0) for c in SCAM_ID),
 ]
 
 
@@ -95,6 +111,54 @@ async def test_a_confirmed_scam_shared_by_name_alone_is_held(
     assert await count(h, "requester_names") == 0
     assert scam == before[0][0]
     h.api.assert_never_pinged()
+
+
+@pytest.mark.parametrize("typed", ID_AS_NAME)
+async def test_a_flagged_requesters_id_typed_as_its_name_is_refused_like_its_id(
+    configured: Harness, typed: str
+) -> None:
+    """A record's id in the name box is that record, as the id option is: no way round."""
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+
+    refused = await share(h, h.alice, 1, requester=typed)
+
+    assert refused.ephemeral and "flagged as a scam" in refused.content
+    assert "not posted" in refused.content and not refused.buttons
+    assert alerts_posted(h) == [] and await count(h, "task_alerts") == 0
+    assert await requester_rows(h) == before  # no clean record named after the id
+    h.api.assert_never_pinged()
+
+
+async def test_a_prolific_researcher_id_in_capitals_is_the_same_researcher(
+    configured: Harness,
+) -> None:
+    h = configured
+    researcher = "5f3e2a1b9c8d7e6f5a4b3c2d"
+    await report(
+        h,
+        h.bob,
+        "Evil Lab",
+        platform="prolific",
+        requester_id=researcher,
+        category="harvesting",
+        description="The study asks for bank logins and passwords",
+    )
+    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    before = await requester_rows(h)
+    refused = await h.slash(
+        "task share",
+        user=h.alice,
+        reward=1.5,
+        minutes=6,
+        title="Survey",
+        platform="prolific",
+        requester="Nice Lab",
+        requester_id=researcher.upper(),
+    )
+    assert refused.ephemeral and "flagged as a scam" in refused.content
+    assert await count(h, "task_alerts") == 0 and await requester_rows(h) == before
 
 
 @pytest.mark.parametrize("spelling", SPELLINGS)
