@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -49,6 +50,8 @@ MEDIAN_LINES = 5
 CAUTION_LINES = 5
 WAGE_LINES = 8
 MISSED_TASKS = 10
+#: Candidate tasks matched against a member's subscriptions between two loop turns.
+MATCHES_PER_TURN = 256
 
 
 def task_line(row: AlertRow) -> TaskLine:
@@ -250,7 +253,9 @@ async def missed_tasks(
         return ()
     prefs = await members.get(db, user_id)
     found: list[TaskLine] = []
-    for row in rows:
+    for index, row in enumerate(rows, start=1):
+        if index % MATCHES_PER_TURN == 0:
+            await asyncio.sleep(0)  # up to MISSED_CANDIDATES rows: the loop gets turns
         facts = _facts(row)
         if not any(matches(f, facts) for f in by_guild.get(row.guild_id, [])):
             continue

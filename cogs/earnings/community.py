@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from cogs.earnings.stats import PlatformHourly, community_rows, publish
 from db import earnings as earnings_db
 from db.connection import Database
+from db.models import built
 
 #: Snapshots kept in memory per database (one per server, window and day asked for).
 _KEEP = 512
@@ -61,7 +62,8 @@ async def community_hourly(
     groups = await earnings_db.community_groups(
         db, guild_id, start, end, members_before=members_before
     )
-    return community_rows(groups)
+    # A big server's 90 days are tens of thousands of groups: worked out in a thread.
+    return await built(community_rows, groups)
 
 
 def snapshot_bounds(now: datetime) -> tuple[int, date]:

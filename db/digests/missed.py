@@ -6,8 +6,12 @@ alerts feature's per-server queries.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from db.connection import Database
 from db.digests.content import ALERT_COLUMNS, AlertRow, alert_row, requester_status
+from db.models import built
 from db.subscriptions.records import Subscription, subscription_of
 
 
@@ -49,4 +53,8 @@ async def unseen_alerts(
         "ORDER BY a.state = 'live' DESC, a.hourly_cents DESC, a.id LIMIT ?",
         (*guild_ids, start, end, user_id, user_id, user_id, user_id, user_id, MISSED_CANDIDATES),
     )
+    return await built(_alert_rows, rows)
+
+
+def _alert_rows(rows: Sequence[Any]) -> list[AlertRow]:
     return [alert_row(row) for row in rows]

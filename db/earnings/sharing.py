@@ -9,11 +9,14 @@ The quartiles and the coarsening of what is published are `cogs.earnings.stats` 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from db.connection import Database
 from db.dialect import Sql
 from db.earnings.records import MemberGroup
+from db.models import built
 
 
 async def set_sharing(db: Database, guild_id: int, user_id: int, on: bool, now: int) -> bool:
@@ -117,4 +120,8 @@ async def community_groups(
             "mb": members_before if members_before is not None else 2**62,
         },
     )
+    return await built(_groups, rows)
+
+
+def _groups(rows: Sequence[Any]) -> list[MemberGroup]:
     return list(map(MemberGroup._make, rows))

@@ -8,11 +8,13 @@ is `cogs.earnings.summary`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from db.connection import Database
 from db.earnings.records import Bucket, RequesterSums
+from db.models import built
 
 #: Every SUM is cast to BIGINT: PostgreSQL sums BIGINTs as NUMERIC (a `Decimal` in Python)
 #: where SQLite gives an integer, and the records and their arithmetic expect `int`.
@@ -68,6 +70,10 @@ def _bucket(row: Any) -> Bucket:
 async def day_buckets(db: Database, user_id: int, start: date, end: date) -> list[Bucket]:
     """The period's sums per day and group, from the rollup."""
     rows = await db.fetch_all(_DAYS, {"u": user_id, "s": start.isoformat(), "e": end.isoformat()})
+    return await built(_buckets, rows)
+
+
+def _buckets(rows: Sequence[Any]) -> list[Bucket]:
     return [_bucket(r) for r in rows]
 
 
