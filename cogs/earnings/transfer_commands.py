@@ -94,8 +94,8 @@ class TransferCommands(EarningsBase):
             t(
                 "earnings.import.done",
                 locale,
-                added=outcome.added,
-                skipped=outcome.skipped,
+                count=outcome.added,
+                skipped=Number(outcome.skipped),
                 format=t(f"earnings.import.format_{parsed.format}", locale),
                 first=parsed.first or "—",
                 last=parsed.last or "—",

@@ -192,7 +192,7 @@ async def test_a_long_log_is_imported_and_exported_off_the_event_loop(
     )
     data = "\n".join(lines).encode()
     sent = await h.slash("earnings import", user=h.alice, file=("hits.csv", data))
-    assert f"Imported {count} entries" in sent.content, sent.content
+    assert f"Imported {count:,} entries" in sent.content, sent.content
     exported = await h.slash("earnings export", user=h.alice)
     assert exported.ephemeral and f"{count} entries" in exported.content.replace(",", "")
     ((_, csv_data),) = exported.files
