@@ -356,6 +356,16 @@ async def export_moderated(db: Database, user_id: int) -> dict[str, list[dict[st
     }
 
 
+async def involving(db: Database, user_id: int) -> list[int]:
+    """Reports whose card names the member: as reporter, as closer, as a note's author."""
+    rows = await db.fetch_all(
+        "SELECT id FROM reports WHERE reporter_id = :u OR closed_by = :u "
+        "UNION SELECT report_id FROM report_notes WHERE author_id = :u ORDER BY 1",
+        {"u": user_id},
+    )
+    return [int(row[0]) for row in rows]
+
+
 async def anonymise_reporter(db: Database, user_id: int) -> int:
     """Forget the member in every report: as reporter, as closer, as author of a note.
 

@@ -166,7 +166,7 @@ class IntakeCog(commands.Cog, name="Intake"):
         locale = locale_of(interaction)
         if self.server is None:
             raise UserError("intake.token.api_off")
-        clean = member_text.clean_text("notes", label, LABEL_MAX) if label else None
+        clean = member_text.clean_text("label", label, LABEL_MAX) if label else None
         secret = new_token()
         stored = await intake_db.create_token(
             self.bot.db,

@@ -11,9 +11,12 @@ from db.tasks.crowd import recount
 
 async def export_member(db: Database, user_id: int) -> dict[str, list[dict[str, Any]]]:
     """Everything this feature stores about one member, as plain data."""
+    # Everything the member wrote or chose when sharing (free text included: the notes).
     shared = await db.fetch_all(
-        "SELECT id, guild_id, platform, title, link, reward_cents, currency, minutes, "
-        "anonymous, state, created_at FROM task_alerts WHERE sharer_id = ? ORDER BY id",
+        "SELECT id, guild_id, platform, title, link, requester_name, platform_requester_id, "
+        "platform_task_id, reward_cents, currency, minutes, countries, qualifications, "
+        "available, notes, anonymous, state, created_at FROM task_alerts "
+        "WHERE sharer_id = ? ORDER BY id",
         (user_id,),
     )
     sightings = await db.fetch_all(

@@ -8,6 +8,7 @@ it is imported, and Discord lists them in that order.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from discord.ext import commands
@@ -33,6 +34,9 @@ PRIVACY_COLUMNS = (
     "report_notes.author_id",
     "audit_log.actor_id",
 )
+
+
+log = logging.getLogger(__name__)
 
 
 class RequestersCog(
@@ -77,6 +81,14 @@ class RequestersCog(
         moderator who closed a report or asked a question, not the actor of any entry in
         `/mod log` (a reporter's answer is one).
         """
+        cards = await reports.involving(db, user_id)
         changed = await reviews.erase_author(db, user_id, reviewing.is_hidden, self._now())
         changed += await reports.anonymise_reporter(db, user_id)
-        return changed + await audit.anonymise_actor(db, user_id)
+        changed += await audit.anonymise_actor(db, user_id)
+        # The cards already posted in moderators' channels named them: drawn again.
+        for report_id in cards:
+            try:
+                await self.refresh_card(report_id)
+            except Exception:
+                log.warning("report %s: card not redrawn after erasure", report_id, exc_info=True)
+        return changed

@@ -408,6 +408,16 @@ async def test_a_flagged_requester_cannot_be_reached_by_another_spelling_of_its_
     assert [entry["status"] for entry in found.values()] == ["scam"]
 
 
+async def test_a_label_with_a_mention_is_refused_naming_the_label(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, _http, _base = api
+    sent = await h.slash("api token create", user=h.alice, label="@everyone hi")
+    assert sent.ephemeral and "label" in sent.content and "notes" not in sent.content
+    assert await h.db.fetch_value("SELECT COUNT(*) FROM api_tokens") == 0
+    h.api.assert_never_pinged()
+
+
 @pytest.mark.both_backends
 async def test_openapi_is_served(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     _h, http, base = api

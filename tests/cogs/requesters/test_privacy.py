@@ -66,3 +66,26 @@ async def test_erase_removes_reviews_and_flags_and_anonymises_reports(
     await act(h, card, "Dismiss", "No evidence")
     assert "erased their data" in h.current(card).field("Reporter")
     assert h.dms_to(h.alice) == []
+
+
+async def test_erasing_redraws_the_cards_that_named_the_reporter_and_the_closer(
+    configured: Harness,
+) -> None:
+    """The rows forget who reported and who closed; the cards already posted in the
+    moderators' channel are drawn again without them (a hostile probe found them kept).
+    """
+    h = configured
+    await report(h, h.alice, "Acme")
+    card = cards(h)[-1]
+    await act(h, card, "Confirm", "Seen it myself")
+
+    def names(user_id: int) -> bool:
+        return str(user_id) in json.dumps(h.api.messages[card.message_id]["embeds"])
+
+    assert names(h.alice.id) and names(h.mod.id)
+    for member in (h.alice, h.mod):
+        await _section(h).erase(h.db, member.id)  # what /privacy delete runs
+        await h.settle()
+        assert not names(member.id)
+    assert "Acme" in json.dumps(h.api.messages[card.message_id]["embeds"])  # the card stays
+    h.api.assert_never_pinged()

@@ -56,7 +56,7 @@ async def test_merged_requesters_alerts_are_redrawn_too(configured: Harness) -> 
 
 async def test_export_lists_what_the_feature_keeps_about_a_member(configured: Harness) -> None:
     h = configured
-    await share(h, anonymous=True)
+    await share(h, anonymous=True, notes="Zqx: the second page is slow")
     alert = last_alert(h)
     await share(h, h.bob)
     await h.click(alert, "Still live", user=h.bob)
@@ -70,6 +70,8 @@ async def test_export_lists_what_the_feature_keeps_about_a_member(configured: Ha
     assert [a["id"] for a in alice["alerts_shared"]] == [1] and alice["alerts_shared"][0][
         "anonymous"
     ] == 1
+    # Her own words too, not only the figures (a hostile probe found the notes missing).
+    assert alice["alerts_shared"][0]["notes"] == "Zqx: the second page is slow"
     bob = await section.export(h.db, h.bob.id)
     assert bob["alerts_shared"] == []
     assert [r["alert_id"] for r in bob["alerts_reshared"]] == [1]
