@@ -19,7 +19,7 @@ from bot.checks import guild_settings, require_moderator
 from bot.clock import to_epoch
 from bot.command_groups import server_group
 from bot.errors import NotSetUpError, UserError
-from bot.i18n import t
+from bot.i18n import permission_names, t
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply
 from cogs.alerts import render as alert_render
@@ -39,15 +39,23 @@ PRUNE_JOB_ID = "roles:prune-pings"
 
 
 def role_check(
-    guild: discord.Guild, role: discord.Role | None, actor: discord.abc.User | None = None
+    guild: discord.Guild,
+    role: discord.Role | None,
+    actor: discord.abc.User | None = None,
+    *,
+    moderator_role_id: int | None = None,
 ) -> rules.RoleCheck:
     """Read what the rules decide on from discord.py's cache (never the option's copy).
 
     `role` must come from `guild.get_role`: the copy in an interaction's options carries
     whatever position and flags the payload claimed, and may belong to another server.
+    `moderator_role_id`: the server's moderator role (`/setup`), never a notification role.
     """
     if role is None:
         return rules.RoleCheck(in_guild=False)
+    everyone = guild.default_role.permissions.value
+    extra = discord.Permissions(role.permissions.value & ~everyone)
+    opens = any(channel.overwrites_for(role).pair()[0].value for channel in guild.channels)
     me = guild.me
     bot_is_owner = me.id == guild.owner_id
     actor_can_assign = False
@@ -64,6 +72,9 @@ def role_check(
         below_bot=bot_is_owner or role < me.top_role,
         bot_manages_roles=me.guild_permissions.manage_roles,
         actor_can_assign=actor_can_assign,
+        extra_permissions=tuple(name for name, on in extra if on),
+        opens_channels=opens,
+        is_moderator_role=moderator_role_id is not None and role.id == moderator_role_id,
     )
 
 
@@ -134,9 +145,14 @@ class RolesCog(commands.Cog):
         guild = interaction.guild
         assert guild is not None  # require_moderator refuses DMs
         actual = guild.get_role(role.id)
-        refusal = rules.add_refusal(role_check(guild, actual, interaction.user))
+        check = role_check(guild, actual, interaction.user, moderator_role_id=settings.mod_role_id)
+        refusal = rules.add_refusal(check)
         if refusal is not None:
-            raise UserError(refusal, role=render.role_name(actual or role))
+            raise UserError(
+                refusal,
+                role=render.role_name(actual or role),
+                permissions=permission_names(check.extra_permissions, locale_of(interaction)),
+            )
         assert actual is not None
         options = (platform, min_hourly, min_reward, currency, keywords, requester, no_warned)
         filters = alert_rules.filters_from_options(settings.currency, *options)
@@ -223,7 +239,7 @@ class RolesCog(commands.Cog):
         self, interaction: discord.Interaction[Entraide], role: discord.Role, *, joining: bool
     ) -> None:
         """Add or remove a registered role on the member who asked, and only that."""
-        await guild_settings(interaction)
+        settings = await guild_settings(interaction)
         guild, member = interaction.guild, interaction.user
         assert guild is not None
         if not isinstance(member, discord.Member):
@@ -232,9 +248,14 @@ class RolesCog(commands.Cog):
         registered = actual is not None and (
             await notify_roles.get(self.bot.db, guild.id, actual.id) is not None
         )
-        refusal = rules.join_refusal(role_check(guild, actual), registered=registered)
+        check = role_check(guild, actual, moderator_role_id=settings.mod_role_id)
+        refusal = rules.join_refusal(check, registered=registered, joining=joining)
         if refusal is not None:
-            raise UserError(refusal, role=render.role_name(actual or role))
+            raise UserError(
+                refusal,
+                role=render.role_name(actual or role),
+                permissions=permission_names(check.extra_permissions, locale_of(interaction)),
+            )
         assert actual is not None
         locale = locale_of(interaction)
         has = any(r.id == actual.id for r in member.roles)

@@ -34,6 +34,30 @@ class RoleCheck:
     below_bot: bool = True
     bot_manages_roles: bool = True
     actor_can_assign: bool = True
+    #: Server permissions the role gives that @everyone does not have (their names).
+    extra_permissions: tuple[str, ...] = ()
+    #: The role opens channels (a permission overwrite that allows something).
+    opens_channels: bool = False
+    #: The role the server configured as its moderators' (`/setup`).
+    is_moderator_role: bool = False
+
+
+def power_refusal(check: RoleCheck) -> str | None:
+    """Why a role must never be handed out on request (a catalog key), or None.
+
+    A member joins a notification role with one command and no one's approval, so the
+    role must give nothing @everyone does not already have: no server permission, no
+    channel a member could not see, and not the role Entraide itself takes for a
+    moderator's. Checked when it is registered and again at every join, since a role's
+    permissions can change after it was registered.
+    """
+    if check.is_moderator_role:
+        return "roles.errors.moderator_role"
+    if check.extra_permissions:
+        return "roles.errors.grants_permissions"
+    if check.opens_channels:
+        return "roles.errors.opens_channels"
+    return None
 
 
 def add_refusal(check: RoleCheck) -> str | None:
@@ -45,6 +69,7 @@ def add_refusal(check: RoleCheck) -> str | None:
       opted in, and the point of an opt-in role (only matching alerts ping it) is lost;
       moderators turn "Allow anyone to @mention this role" off and the bot mentions it
       with its own permission;
+    - a role with powers (`power_refusal`): members would give them to themselves;
     - the bot must be able to hand the role out (Manage Roles, role below its own);
     - and the moderator must be able to assign it themselves, so registering a role can
       never be a way to give members a role above the moderator's own.
@@ -59,7 +84,7 @@ def add_refusal(check: RoleCheck) -> str | None:
         return "roles.errors.mentionable"
     if not check.actor_can_assign:
         return "roles.errors.actor_cannot_assign"
-    return bot_refusal(check)
+    return power_refusal(check) or bot_refusal(check)
 
 
 def bot_refusal(check: RoleCheck) -> str | None:
@@ -71,15 +96,16 @@ def bot_refusal(check: RoleCheck) -> str | None:
     return None
 
 
-def join_refusal(check: RoleCheck, *, registered: bool) -> str | None:
+def join_refusal(check: RoleCheck, *, registered: bool, joining: bool = True) -> str | None:
     """Why a member may not join (or leave) this role through the bot, or None.
 
     Only registered roles: otherwise `/notify-role join` would hand out any role the bot
-    can manage (a moderator role, say) to whoever asks.
+    can manage (a moderator role, say) to whoever asks. Joining also needs a role without
+    powers (`power_refusal`); leaving one is always allowed.
     """
     if not check.in_guild or check.is_default or not registered:
         return "roles.errors.not_registered"
-    return bot_refusal(check)
+    return (power_refusal(check) if joining else None) or bot_refusal(check)
 
 
 def may_announce(facts: AlertFacts) -> bool:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.clock import to_epoch
-from bot.i18n import t
+from bot.i18n import content_warning_label, t
 from bot.ui import CONTENT_LIMIT, safe_text, truncate
 from cogs.alerts import notify
 from cogs.alerts.rules import Filters
@@ -68,6 +68,18 @@ def missing_permissions(channel: object, me: discord.Member) -> tuple[str, ...]:
     return tuple(name for name in needs if not getattr(perms, name))
 
 
+def shown_title(alert: Alert, locale: str) -> str:
+    """The title the mention shows: behind a spoiler, after its label, when warned.
+
+    The alert hides a content-warned title (`cogs.tasks.render`); the message that pings
+    members about it must not show it in the clear right above.
+    """
+    title = safe_text(alert.title, TITLE_SHOWN)
+    if alert.warning is None:
+        return title
+    return f"{content_warning_label(alert.warning, locale)} ⚠️ ||{title}||"
+
+
 async def announce(bot: Entraide, alert: Alert) -> list[int]:
     """Mention every registered role the alert matches, once; returns the roles mentioned.
 
@@ -112,7 +124,7 @@ async def announce(bot: Entraide, alert: Alert) -> list[int]:
         "roles.notify.content",
         settings.locale,
         mentions=" ".join(f"<@&{role_id}>" for role_id in claimed),
-        title=safe_text(alert.title, TITLE_SHOWN),
+        title=shown_title(alert, settings.locale),
     )
     reference = (
         discord.MessageReference(

@@ -3,10 +3,12 @@ input, server isolation, what is stored and what the audit log says."""
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from db import audit, notify_roles
 from tests.cogs.roles.helpers import grant_bot, make_role, ready, role_managers
+from tests.harness import payloads as p
 from tests.harness.driver import Harness, configure_server
 
 pytestmark = pytest.mark.both_backends
@@ -226,3 +228,56 @@ async def test_a_purged_server_loses_its_roles(configured: Harness) -> None:
     h.bot.dispatch("guild_config_purged", h.world.guild_id)
     await h.settle()
     assert await notify_roles.for_guild(h.db, h.world.guild_id) == []
+
+
+async def test_roles_with_powers_are_refused(configured: Harness) -> None:
+    """Members give themselves a notification role with one command: so it must give
+    nothing @everyone lacks (a hostile probe registered the moderators' role, then an
+    administrator role, and members joined both).
+    """
+    h = configured
+    await grant_bot(h, manage_roles=True, mention_everyone=True)
+    await role_managers(h)
+    admin_like = p.snowflake()
+    data = p.role_json(admin_like, "Helpers", discord.Permissions(administrator=True), 1)
+    await h.gateway("GUILD_ROLE_CREATE", {"guild_id": str(h.world.guild_id), "role": data})
+    staff_room = await make_role(h, "Staff room")
+    allow_view = str(1 << 10)
+    await h.gateway(
+        "CHANNEL_UPDATE",
+        p.text_channel_json(
+            h.world.mods,
+            h.world.guild_id,
+            "mods",
+            overwrites=[{"id": str(staff_room), "type": 0, "allow": allow_view, "deny": "0"}],
+        ),
+    )
+    cases = {
+        h.world.mod_role: "the moderators' role of this server",
+        admin_like: "gives permissions that @everyone does not have (administrator",
+        staff_room: "opens channels",
+    }
+    for role_id, why in cases.items():
+        sent = await h.slash("notify-role add", user=h.admin, role=role_id)
+        assert sent.ephemeral and why in sent.text, (role_id, sent.text)
+    assert await notify_roles.for_guild(h.db, h.world.guild_id) == []
+    assert h.api.calls_to("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}") == []
+
+
+async def test_a_role_given_powers_after_it_was_registered_cannot_be_joined(
+    configured: Harness,
+) -> None:
+    h = configured
+    role_id = await ready(h)
+    assert "You now have" in (await h.slash("notify-role join", user=h.alice, role=role_id)).text
+    h.alice.roles.append(role_id)
+    # A moderator later gives the role a permission in Discord's settings.
+    data = p.role_json(role_id, "MTurk ≥ $12/h", discord.Permissions(manage_messages=True), 1)
+    await h.gateway("GUILD_ROLE_UPDATE", {"guild_id": str(h.world.guild_id), "role": data})
+    refused = await h.slash("notify-role join", user=h.bob, role=role_id)
+    assert refused.ephemeral and "gives permissions" in refused.text
+    assert "manage messages" in refused.text.lower()
+    left = await h.slash("notify-role leave", user=h.alice, role=role_id)  # leaving: always
+    assert "no longer have" in left.text
+    puts = h.api.calls_to("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
+    assert [c.params["user_id"] for c in puts] == [str(h.alice.id)]

@@ -146,3 +146,18 @@ async def test_the_mention_is_in_the_servers_language(configured: Harness) -> No
     await post(h, make_alert(h))
     [sent] = mentions_in(h)
     assert "une tâche correspondant à votre rôle d'alerte" in sent.content
+
+
+async def test_a_content_warned_title_is_behind_a_spoiler_in_the_mention(
+    configured: Harness,
+) -> None:
+    """The alert hides a warned title; the mention right above it must not show it."""
+    h = configured
+    role_id = await ready(h)
+    await post(h, make_alert(h, title="Rate graphic gore images", warning="violence"))
+    [sent] = mentions_in(h)
+    assert "||Rate graphic gore images||" in sent.content
+    assert "Rate graphic gore images" not in sent.content.replace(
+        "||Rate graphic gore images||", ""
+    )
+    h.api.assert_never_pinged(allowed_roles=[role_id])
