@@ -18,10 +18,12 @@ from datetime import date, timedelta
 
 from bot.errors import UserError
 from bot.personal_data import check_personal_data, contains_email
+from bot.platforms import PLATFORM_NAMES
 from cogs.earnings.rules import KNOWN_PLATFORMS, fold
 from cogs.earnings.stats import K_ANONYMITY, PlatformHourly
 from cogs.requesters.reviewing import ReviewInput, ReviewSchema, validate_review
 from cogs.requesters.rules import preview
+from db.requester_identity import name_key
 
 #: What members rate a platform on. Every score reads "higher is better": 5 on
 #: `unpaid_work` means the platform asks for almost no unpaid work, 5 on `payouts` means
@@ -101,11 +103,34 @@ def normalize_name(text: str | None) -> tuple[str, str]:
     check_personal_data(value, "common.fields.platform_name")
     if not any(ch.isalpha() for ch in value):
         raise UserError("platforms.errors.name_needs_letter", name=preview(value, 40))
-    display = canonical_name(value)
+    if len(scripts_of(value)) > 1:
+        raise UserError("platforms.errors.name_mixed_scripts", name=preview(value, 40))
+    # A look-alike of a built-in platform is that platform (then refused as built in).
+    display = _BUILT_IN_BY_KEY.get(name_key(value)) or canonical_name(value)
     key = platform_key(display)
     if key in RESERVED_KEYS:
         raise UserError("platforms.errors.name_reserved", name=preview(value, 40))
     return key, display
+
+
+#: The built-in platforms by their names' look-alike-folded key (`Prоlific` with a
+#: Cyrillic "о" is Prolific).
+_BUILT_IN_BY_KEY = {
+    name_key(name): name for key, name in PLATFORM_NAMES.items() if key not in RESERVED_KEYS
+}
+
+
+def scripts_of(text: str) -> set[str]:
+    """The alphabets a name's letters come from (`LATIN`, `CYRILLIC`…).
+
+    A real platform's name is written in one; mixing them is how a look-alike of
+    another name is made.
+    """
+    return {
+        unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
+        for ch in unicodedata.normalize("NFKC", text)
+        if ch.isalpha()
+    }
 
 
 def lookup_key(text: str | None) -> str:

@@ -43,6 +43,14 @@ def test_rules_do_not_import_discord() -> None:
         ("TELUS   International", "telus international", "TELUS International"),
         ("Appen (Connect)", "appen (connect)", "Appen (Connect)"),
         ("Ça Marche", "ca marche", "Ça Marche"),
+        # Small capitals spelling a built-in platform are that platform (refused as such
+        # when added); a name in one other alphabet is a name.
+        ("\u1d18\u0280\u1d0f\u029f\u026a\ua730\u026a\u1d04", "prolific", "Prolific"),
+        (
+            "\u041c\u0438\u043a\u0440\u043e",
+            "\u043c\u0438\u043a\u0440\u043e",
+            "\u041c\u0438\u043a\u0440\u043e",
+        ),
     ],
 )
 def test_names_are_cleaned_and_keyed_like_the_earnings_log(typed: str, key: str, name: str) -> None:
@@ -68,6 +76,9 @@ def test_names_are_cleaned_and_keyed_like_the_earnings_log(typed: str, key: str,
         ("Call 06 12 34 56 78", "common.errors.personal_data"),
         ("Other", "platforms.errors.name_reserved"),
         ("autres", "platforms.errors.name_reserved"),
+        # Look-alikes (a hostile probe listed "Prоlific", Cyrillic "о", beside Prolific):
+        ("Pr\u043elific", "platforms.errors.name_mixed_scripts"),
+        ("Clickw\u043erker Pro", "platforms.errors.name_mixed_scripts"),
     ],
 )
 def test_hostile_or_empty_names_are_refused(typed: str, expected: str) -> None:
