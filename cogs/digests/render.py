@@ -247,7 +247,6 @@ def earnings_line(summary: EarningsSummary, locale: str) -> str:
     money = {
         "earned": format_money(summary.earned_cents, summary.currency, locale),
         "worked": format_duration_minutes(summary.minutes, locale),
-        "entries": format_number(summary.entries, locale),
     }
     paid = (
         hourly(summary.paid_hourly_cents, summary.currency, locale)
@@ -259,7 +258,14 @@ def earnings_line(summary: EarningsSummary, locale: str) -> str:
         if summary.effective_hourly_cents is not None
         else t("digests.member.no_rate", locale)
     )
-    return t("digests.member.earnings_line", locale, paid=paid, effective=effective, **money)
+    return t(
+        "digests.member.earnings_line",
+        locale,
+        paid=paid,
+        effective=effective,
+        count=summary.entries,
+        **money,
+    )
 
 
 def goal_line(goal: GoalProgressLine, locale: str) -> str:

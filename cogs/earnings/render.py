@@ -371,7 +371,7 @@ def goal_text(goal: GoalProgress, locale: str, multi_day: bool) -> str:
         text += " " + t("earnings.goal.reached", locale)
     if multi_day and goal.days_worked:
         text += "\n" + t(
-            "earnings.goal.days_met", locale, met=goal.days_met, worked=goal.days_worked
+            "earnings.goal.days_met", locale, met=goal.days_met, count=goal.days_worked
         )
     return text
 

@@ -246,7 +246,7 @@ def info_embed(
                 "platforms.info.hidden_line",
                 locale,
                 number=r.id,
-                flags=r.flags,
+                count=r.flags,
                 text=safe_text(r.body or "—", HIDDEN_EXCERPT),
             )
             for r in hidden_reviews

@@ -237,7 +237,7 @@ def info_card(
                 "requesters.info.hidden_line",
                 locale,
                 number=r.id,
-                flags=r.flags,
+                count=r.flags,
                 text=safe_text(r.body or "—", 150),
             )
             for r in hidden_reviews

@@ -438,6 +438,17 @@ def test_the_warning_sign_is_always_the_emoji_form() -> None:
         ("earnings.pending.updated", {"status": "approved"}, "1 entry marked", "1 entrée marquée"),
         ("earnings.import.refused", {}, "1 row has problems", "1 ligne pose problème"),
         ("privacy.delete.total", {}, "1 record removed", "1 enregistrement supprimé"),
+        # Found by a hostile read of every screen ("1 abonnements utilisés", "0 of 1 days").
+        ("earnings.goal.days_met", {"met": 0}, "of 1 day worked", "sur 1 jour travaillé"),
+        ("alerts.list.limit", {"limit": 10}, "1 of 10", "1 abonnement utilisé"),
+        ("requesters.info.hidden_line", {"number": 4, "text": "x"}, "1 flag ·", "1 signalement"),
+        ("platforms.info.hidden_line", {"number": 4, "text": "x"}, "1 flag ·", "1 signalement"),
+        (
+            "digests.member.earnings_line",
+            {"earned": "$1", "paid": "-", "effective": "-", "worked": "1 h"},
+            "(1 entry)",
+            "(1 entrée)",
+        ),
     ],
 )
 def test_counted_nouns_agree_with_their_count(

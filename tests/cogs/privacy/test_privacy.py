@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import SUPPORTED, catalogs
 from cogs.privacy.rules import fit_attachment
 from db import earnings as E
 from db import members
@@ -117,3 +118,16 @@ def test_big_exports_are_compressed_or_refused() -> None:
 
     with pytest.raises(UserError):
         fit_attachment("d.json", os.urandom(5000), 1000)
+
+
+async def test_every_section_is_named_for_members_in_every_language(harness: Harness) -> None:
+    """/privacy delete lists what it erases by section: never an internal name (a hostile
+    probe read "intake" and "requesters", in English on a French screen).
+    """
+    names = {s.name for s in harness.bot.privacy.sections}
+    assert {"tasks", "requesters", "intake", "earnings"} <= names  # every feature loaded
+    for lang in SUPPORTED:
+        for name in names:
+            assert f"privacy.sections.{name}" in catalogs()[lang], (lang, name)
+    ask = await harness.slash("privacy delete", user=harness.alice, locale="fr")
+    assert "intake" not in ask.text and "jetons d'API" in ask.text
