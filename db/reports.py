@@ -356,6 +356,16 @@ async def export_moderated(db: Database, user_id: int) -> dict[str, list[dict[st
     }
 
 
+async def confirmed_elsewhere(db: Database, requester_id: int, guild_id: int) -> bool:
+    """Whether another server confirmed a report about this requester (record as is)."""
+    value = await db.fetch_value(
+        "SELECT COUNT(*) FROM reports WHERE requester_id = ? AND state = 'confirmed' "
+        "AND guild_id <> ?",
+        (requester_id, guild_id),
+    )
+    return bool(value)
+
+
 async def involving(db: Database, user_id: int) -> list[int]:
     """Reports whose card names the member: as reporter, as closer, as a note's author."""
     rows = await db.fetch_all(

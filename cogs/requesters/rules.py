@@ -245,6 +245,11 @@ def check_status(status: str) -> str:
     return status
 
 
+def is_lower(status: str, than: str) -> bool:
+    """Whether `status` is less severe than `than` (none < caution < scam)."""
+    return _SEVERITY[status] < _SEVERITY[than]
+
+
 def more_severe(a: str, b: str) -> str:
     return a if _SEVERITY[a] >= _SEVERITY[b] else b
 

@@ -246,6 +246,13 @@ async def set_status(
         new_reason = reason_text if status != "none" else None
         if current.status == status and current.status_reason == new_reason:
             return current, False
+        if rules.is_lower(status, current.status) and not await _stands_behind(
+            db, current, guild_id
+        ):
+            raise UserError(
+                "requesters.errors.status_held_elsewhere",
+                name=rules.preview(current.name),
+            )
         updated = await requesters.set_status(
             db, current.id, status=status, reason=new_reason, source="moderator", now=now
         )
@@ -257,6 +264,31 @@ async def set_status(
             detail={"from": current.status, "to": status},
         )
     return updated, True
+
+
+async def _stands_behind(db: Database, current: Requester, guild_id: int) -> bool:
+    """Whether this server alone stands behind the requester's current status.
+
+    The registry is shared, so a warning one server's moderators set (or that reports
+    confirmed there gave) protects every server's members: another server may make it
+    more severe, never lift it (a server set up for that purpose could otherwise launder
+    a scam for everyone). A status set by hand belongs to the server of the last hand-made
+    change or merge on the record; one that follows from reports, to the servers that
+    confirmed them. A record merged into it brings its own: the newest hand-made change
+    on any of them decides, and with none on record nobody here may lift it.
+    """
+    if current.status_source == "moderator":
+        records = [current.id, *(a.id for a in await requesters.aliases(db, current.id))]
+        changes = [
+            entry
+            for record in records
+            for entry in await audit.for_target(
+                db, "requester", record, action="requester_status", newest=1
+            )
+        ]
+        newest = max(changes, key=lambda entry: entry.id, default=None)
+        return newest is not None and newest.guild_id == guild_id
+    return not await reports.confirmed_elsewhere(db, current.id, guild_id)
 
 
 async def merge(

@@ -231,6 +231,55 @@ async def test_moderators_act_only_on_their_own_servers_reports(configured: Harn
     assert await _state(h) == "open"
 
 
+async def test_another_server_cannot_lift_a_warning_this_server_stands_behind(
+    configured: Harness,
+) -> None:
+    """The registry is shared: a server set up for it must not launder a scam for all
+    (a hostile probe lifted a confirmed scam from a second server, unseen by the first).
+    """
+    h = configured
+    await review(h, h.alice)
+    sent = await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="scam", reason="Phishing"
+    )
+    assert "Confirmed scam" in sent.content
+    rogue = await h.add_server("Rogue")
+    for lower in ("none", "caution"):
+        refused = await h.slash(
+            "requester status",
+            user=rogue.mod,
+            world=rogue,
+            requester="Acme",
+            status=lower,
+            reason="legit",
+        )
+        assert refused.ephemeral and "another server" in refused.content, refused.content
+    acme = (await requesters.find_by_name(h.db, "Acme"))[0]
+    assert (acme.status, acme.status_reason) == ("scam", "Phishing")
+    assert [e.action for e in await audit.page(h.db, rogue.guild_id)] == []
+    # The server that set it may lift it; another may make a status more severe.
+    lifted = await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="caution", reason="Paid in the end"
+    )
+    assert "Caution" in lifted.content
+    raised = await h.slash(
+        "requester status", user=rogue.mod, world=rogue, requester="Acme", status="scam", reason="x"
+    )
+    assert "Confirmed scam" in raised.content
+    back = await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="none", reason="sorted out"
+    )
+    assert "another server" in back.content  # the rogue server's decision now holds it
+    # A status that follows from a report confirmed in one server holds the same way.
+    await report(h, h.bob, "Beta", category="harvesting", description="Asks for passwords")
+    await act(h, cards(h)[-1], "Confirm", "Seen it")
+    refused = await h.slash(
+        "requester status", user=rogue.mod, world=rogue, requester="Beta", status="none", reason="x"
+    )
+    assert "another server" in refused.content
+    assert (await requesters.find_by_name(h.db, "Beta"))[0].status == "scam"
+
+
 async def test_moderators_set_a_status_with_a_reason(
     configured: Harness, status_events: list[int]
 ) -> None:
