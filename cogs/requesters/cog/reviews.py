@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import NO_PINGS, locale_of, reply
-from cogs.requesters import cards, reviewing, rules, service
+from cogs.requesters import cards, review_gate, reviewing, rules, service
 from cogs.requesters.cog.base import (
     RequesterIdText,
     RequestersBase,
@@ -30,7 +30,6 @@ from cogs.requesters.cog.base import (
 from cogs.requesters.review_ui import FlagModal, reviews_page_view
 from cogs.requesters.reviewing import REQUESTER_REVIEWS
 from db import audit, requesters, reviews
-from db.reviews import ReviewRefusedError
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -68,12 +67,14 @@ class ReviewsMixin(RequestersBase):
     ) -> None:
         """Rate a requester; a second review of the same requester edits the first.
 
-        The same limits as reports: the server must be set up (a review can add a
-        requester to the registry every server shares), new members wait the server's
-        `new_member_days`, and a member writes at most `reports_per_day` new reviews a day
-        in a server. A refused review stores nothing (one transaction).
+        The same limits as reports, shared with platform reviews (`review_gate`): the
+        server must be set up (a review can add a requester to the registry every server
+        shares), new members wait the server's `new_member_days`, and a member writes at
+        most `reports_per_day` new reviews a day in a server. A refused review stores
+        nothing, not even the requester it would have created (one transaction).
         """
-        settings = await checks.require_setup(interaction)
+        now_dt = self.bot.clock.now()
+        settings = await review_gate.require_reviewer(interaction, now_dt)
         locale = locale_of(interaction)
         query = rules.parse_requester(requester, platform, requester_id)
         checked = reviewing.validate_review(
@@ -82,37 +83,19 @@ class ReviewsMixin(RequestersBase):
             tasks_done,
             text,
         )
-        now_dt = self.bot.clock.now()
         now = to_epoch(now_dt)
-        joined_at = getattr(interaction.user, "joined_at", None)
-        if rules.is_new_member(joined_at, now_dt, settings.new_member_days):
-            assert joined_at is not None
-            raise UserError(
-                "requesters.errors.review_new_member",
-                days=settings.new_member_days,
-                when=f"<t:{to_epoch(joined_at) + settings.new_member_days * 86400}:R>",
+        async with self.bot.db.transaction():
+            target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
+            saved = await review_gate.save_review(
+                self.bot.db,
+                REQUESTER_REVIEWS,
+                target.id,
+                checked,
+                author_id=interaction.user.id,
+                settings=settings,
+                now=now,
             )
-        try:
-            async with self.bot.db.transaction():
-                target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
-                saved = await reviews.save(
-                    self.bot.db,
-                    REQUESTER_REVIEWS.kind,
-                    target.id,
-                    author_id=interaction.user.id,
-                    guild_id=settings.guild_id,
-                    scores=checked.score_map(),
-                    experience=checked.experience,
-                    body=checked.body,
-                    now=now,
-                    since=now - int(rules.REPORT_WINDOW.total_seconds()),
-                    daily_limit=settings.reports_per_day,
-                )
-                await requesters.mark_listed(self.bot.db, target.id)
-        except ReviewRefusedError:
-            raise UserError(
-                "requesters.errors.review_daily_limit", limit=settings.reports_per_day
-            ) from None
+            await requesters.mark_listed(self.bot.db, target.id)
         await reply(interaction, embed=cards.review_receipt(saved, target, locale))
 
     review.autocomplete("requester")(RequestersBase.requester_autocomplete)
