@@ -33,6 +33,7 @@ from db import audit, requesters, reviews
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from db.guilds import GuildSettings
 
 
 #: Reviews per page of the "All reviews" list (one Flag button each: at most 5 a row).
@@ -102,13 +103,31 @@ class ReviewsMixin(RequestersBase):
 
     # -- review flags ---------------------------------------------------------------------
 
-    async def flag_button(self, interaction: discord.Interaction[Entraide], review_id: int) -> None:
-        await checks.guild_settings(interaction)  # a flag is a server's: refuse DMs up front
+    async def _flaggable(
+        self, interaction: discord.Interaction[Entraide], review_id: int
+    ) -> GuildSettings:
+        """The server's settings, if this member may flag this review from here.
+
+        A flag (a moderator's above all) can hide a review from every server's scores, so
+        it takes what writing one takes, a server that ran /setup (a server nobody set up
+        has no moderators' choices behind it: its owner is a "moderator" by owning it), and
+        a review this server can see: any requester's (the registry is shared), a
+        platform's only if it is built in or listed here. A review the server cannot see
+        is answered as unknown, so a forged button learns nothing about it.
+        """
+        settings = await checks.require_setup(interaction)
         review = await reviews.get(self.bot.db, review_id)
-        if review is None:
+        if review is None or (
+            await self._visible_subject(review.subject_kind, review.subject_id, settings.guild_id)
+            is None
+        ):
             raise UserError("requesters.errors.unknown_review", number=review_id)
         if review.author_id == interaction.user.id:
             raise UserError("requesters.errors.own_review")
+        return settings
+
+    async def flag_button(self, interaction: discord.Interaction[Entraide], review_id: int) -> None:
+        await self._flaggable(interaction, review_id)
         # Refused before the form opens: nobody writes a reason only to be told it is moot.
         if await reviews.has_flagged(self.bot.db, review_id, interaction.user.id):
             raise UserError("requesters.errors.already_flagged", number=review_id)
@@ -117,13 +136,9 @@ class ReviewsMixin(RequestersBase):
     async def flag_submitted(
         self, interaction: discord.Interaction[Entraide], review_id: int, reason: str
     ) -> None:
+        """Record the flag; checked again (the form may be submitted long after it opened)."""
         locale = locale_of(interaction)
-        settings = await checks.guild_settings(interaction)
-        review = await reviews.get(self.bot.db, review_id)
-        if review is None:
-            raise UserError("requesters.errors.unknown_review", number=review_id)
-        if review.author_id == interaction.user.id:
-            raise UserError("requesters.errors.own_review")
+        settings = await self._flaggable(interaction, review_id)
         text = rules.check_text(
             reason,
             limit=reviewing.FLAG_REASON_LIMIT,
@@ -165,10 +180,13 @@ class ReviewsMixin(RequestersBase):
 
     # -- every review of a subject, paged ------------------------------------------------------
 
-    async def _review_subject(
+    async def _visible_subject(
         self, kind: str, subject_id: int, guild_id: int
-    ) -> tuple[reviewing.ReviewSchema, str]:
-        """The schema and name of what a review list is about, if this server sees it."""
+    ) -> tuple[reviewing.ReviewSchema, str] | None:
+        """The schema and name of what reviews are about, if this server sees it.
+
+        Any requester (the registry is shared); a platform only if built in or listed here.
+        """
         db = self.bot.db
         if kind == REQUESTER_REVIEWS.kind:
             found = await requesters.get(db, subject_id)
@@ -183,7 +201,7 @@ class ReviewsMixin(RequestersBase):
                 platform = await platforms_db.visible_by_id(db, guild_id, subject_id)
                 if platform is not None:
                     return PLATFORM_REVIEWS, platform.name
-        raise UserError("requesters.errors.unknown_review_subject")
+        return None
 
     async def reviews_page(
         self,
@@ -197,7 +215,10 @@ class ReviewsMixin(RequestersBase):
         """Every visible review, newest first, a page at a time, each with a Flag button."""
         settings = await checks.guild_settings(interaction)
         locale = locale_of(interaction)
-        schema, name = await self._review_subject(kind, subject_id, settings.guild_id)
+        subject = await self._visible_subject(kind, subject_id, settings.guild_id)
+        if subject is None:
+            raise UserError("requesters.errors.unknown_review_subject")
+        schema, name = subject
         page = max(1, page)
         shown, total = await reviews.page(
             self.bot.db, kind, subject_id, offset=(page - 1) * REVIEWS_PAGE, limit=REVIEWS_PAGE
