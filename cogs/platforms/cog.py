@@ -31,9 +31,10 @@ from cogs.platforms import chart, render, rules
 from cogs.platforms.render import Comparison
 from cogs.platforms.rules import PLATFORM_REVIEWS, Scored
 from cogs.platforms.views import COG_NAME, ComparePageButton, compare_view
+from cogs.requesters import review_gate
 from cogs.requesters.review_ui import card_reviews
 from cogs.requesters.reviewing import BODY_LIMIT
-from db import audit, reviews
+from db import audit
 from db import platforms as platforms_db
 from db.guilds import GuildSettings
 from db.platforms import AddRefusedError, Platform
@@ -187,9 +188,15 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
         worked_for: str,
         text: app_commands.Range[str, 1, BODY_LIMIT] | None = None,
     ) -> None:
-        """Rate a platform; reviewing the same platform again edits the review."""
+        """Rate a platform; reviewing the same platform again edits the review.
+
+        Every server reads the built-in platforms' scores, so the gates are requester
+        reviews' (`review_gate`): a set-up server, the new-member wait, and the daily limit
+        of new reviews (requester and platform reviews counted together).
+        """
         locale = locale_of(interaction)
-        settings = await checks.guild_settings(interaction)
+        now = self.bot.clock.now()
+        settings = await review_gate.require_reviewer(interaction, now)
         checked = rules.validate_platform_review(
             {
                 "pay": pay,
@@ -202,16 +209,14 @@ class PlatformsCog(commands.Cog, name=COG_NAME):
             text,
         )
         target = await self._resolve(settings.guild_id, platform)
-        saved = await reviews.save(
+        saved = await review_gate.save_review(
             self.bot.db,
-            PLATFORM_REVIEWS.kind,
+            PLATFORM_REVIEWS,
             target.id,
+            checked,
             author_id=interaction.user.id,
-            guild_id=settings.guild_id,
-            scores=checked.score_map(),
-            experience=checked.experience,
-            body=checked.body,
-            now=self._now(),
+            settings=settings,
+            now=to_epoch(now),
         )
         await reply(interaction, embed=render.receipt_embed(saved, target, locale))
 

@@ -32,6 +32,8 @@ GUILD_ONLY = t("common.errors.guild_only", "en-US")
 
 NOT_MODERATOR = t("common.errors.not_moderator", "en-US")
 
+NOT_SET_UP = t("common.errors.not_set_up", "en-US")
+
 STALE = t("common.errors.stale_component", "en-US")
 
 #: Every persistent component class, with the test (in this package) that forges its custom_id.

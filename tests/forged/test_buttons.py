@@ -8,12 +8,15 @@ subscriptions, earnings (entries, quick logs, minutes under exports).
 from __future__ import annotations
 
 from bot.i18n import t
+from db import platforms
 from db import tasks as tasks_db
+from tests.cogs.platforms.helpers import review as platform_review
 from tests.cogs.requesters.helpers import review
 from tests.forged.helpers import (
     APOLOGY,
     GUILD_ONLY,
     NOT_MODERATOR,
+    NOT_SET_UP,
     UNKNOWN_ALERT,
     Errors,
     assert_untouched,
@@ -23,6 +26,9 @@ from tests.forged.helpers import (
     state,
 )
 from tests.harness.driver import Harness
+from tests.harness.payloads import FakeUser
+from tests.harness.sent import Sent
+from tests.harness.world import World, configure_guild
 
 # -- task alerts -----------------------------------------------------------------------
 
@@ -167,6 +173,85 @@ async def test_review_flags_need_a_server(configured: Harness, errors: Errors) -
     assert_untouched(h, before, errors)
     opened = await h.press(f"reviews:flag:{review_id}", user=b.bob, world=b)
     assert opened[-1].kind == "modal"  # legitimate: the review is shown in B too
+
+
+async def _join(h: Harness, user: FakeUser, world: World) -> None:
+    """`user` joins `world`'s server too (one account in two servers)."""
+    await h.gateway("GUILD_MEMBER_ADD", {**user.member_json(), "guild_id": str(world.guild_id)})
+
+
+async def _flag_form(h: Harness, review_id: int, user: FakeUser) -> Sent:
+    """`user` opens the flag form in server A, where they may."""
+    opened = await h.press(f"reviews:flag:{review_id}", user=user)
+    assert opened[-1].kind == "modal", opened[-1].text
+    return opened[-1]
+
+
+async def test_review_flags_need_a_server_that_ran_setup(
+    configured: Harness, errors: Errors
+) -> None:
+    """A moderator's flag and one more hide a review in every server, and a server nobody
+    set up makes its owner a "moderator" by owning it: such a server flags nothing, by the
+    button or by a form opened elsewhere (a hostile probe hid reviews that way)."""
+    h = configured
+    b = await h.add_server(configure=False)
+    await review(h, h.alice)
+    review_id = await h.db.fetch_value("SELECT max(id) FROM reviews")
+    await _join(h, b.owner, h.world)  # B's owner is a plain member of A
+    form = await _flag_form(h, review_id, b.owner)
+    before = state(h)
+    for who in (b.owner, b.alice):
+        refused(await h.press(f"reviews:flag:{review_id}", user=who, world=b), NOT_SET_UP)
+    done = await h.submit_modal(
+        form, {"flag_reason": "spam"}, user=b.owner, world=b, channel=b.general
+    )
+    refused(done, NOT_SET_UP)
+    assert_untouched(h, before, errors)
+    card = await h.slash("requester info", user=h.bob, requester="Acme")
+    assert "Reviews" in card.text and card.field("Reviews").startswith("1")
+    # Once B is set up its members' flags count like anyone's (the registry is shared).
+    await configure_guild(h.db, b, int(h.clock.now().timestamp()))
+    for who in (b.mod, b.alice):
+        opened = await h.press(f"reviews:flag:{review_id}", user=who, world=b)
+        await h.submit_modal(
+            opened[-1], {"flag_reason": "spam"}, user=who, world=b, channel=b.general
+        )
+    hidden = await h.db.fetch_one("SELECT hidden_at FROM reviews WHERE id = ?", (review_id,))
+    assert hidden["hidden_at"] is not None
+    logged = await h.db.fetch_all("SELECT guild_id, actor_id, action FROM audit_log")
+    assert [tuple(r) for r in logged] == [(b.guild_id, b.mod.id, "review_flag")]
+
+
+async def test_a_platform_review_is_flagged_only_where_the_platform_is_listed(
+    configured: Harness, errors: Errors
+) -> None:
+    """A platform only server A lists is not B's to judge: B's moderator and members get
+    "cannot find" (as for a review that does not exist), by the button or by a form opened
+    in A, and the review stays in A's scores. Built-in platforms are everyone's."""
+    h = configured
+    b = await h.add_server()
+    async with h.db.transaction():
+        await platforms.add_to_server(h.db, h.world.guild_id, "remotasks", "Remotasks", 1, limit=40)
+    await platform_review(h, user=h.alice, platform="remotasks", text="Fair pay.")
+    theirs = await h.db.fetch_value("SELECT max(id) FROM reviews")
+    await platform_review(h, user=h.alice, platform="mturk")
+    builtin = await h.db.fetch_value("SELECT max(id) FROM reviews")
+    await _join(h, b.owner, h.world)
+    form = await _flag_form(h, theirs, b.owner)
+    before = state(h)
+    unknown = t("requesters.errors.unknown_review", "en-US", number=theirs)
+    for who in (b.owner, b.mod, b.alice):
+        refused(await h.press(f"reviews:flag:{theirs}", user=who, world=b), unknown)
+    done = await h.submit_modal(
+        form, {"flag_reason": "spam"}, user=b.owner, world=b, channel=b.general
+    )
+    refused(done, unknown)
+    assert "Remotasks" not in done[-1].text
+    assert_untouched(h, before, errors)
+    card = await h.slash("platform info", user=h.bob, platform="remotasks")
+    assert "Fair pay." in card.text and card.field("Reviews").startswith("1 ")
+    opened = await h.press(f"reviews:flag:{builtin}", user=b.mod, world=b)
+    assert opened[-1].kind == "modal"  # MTurk is on every server's list
 
 
 async def test_review_lists_read_only_what_the_clickers_server_sees(

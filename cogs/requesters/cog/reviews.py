@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.i18n import t
 from bot.translator import ls
 from bot.ui import NO_PINGS, locale_of, reply
-from cogs.requesters import cards, reviewing, rules, service
+from cogs.requesters import cards, review_gate, reviewing, rules, service
 from cogs.requesters.cog.base import (
     RequesterIdText,
     RequestersBase,
@@ -30,10 +30,10 @@ from cogs.requesters.cog.base import (
 from cogs.requesters.review_ui import FlagModal, reviews_page_view
 from cogs.requesters.reviewing import REQUESTER_REVIEWS
 from db import audit, requesters, reviews
-from db.reviews import ReviewRefusedError
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from db.guilds import GuildSettings
 
 
 #: Reviews per page of the "All reviews" list (one Flag button each: at most 5 a row).
@@ -68,12 +68,14 @@ class ReviewsMixin(RequestersBase):
     ) -> None:
         """Rate a requester; a second review of the same requester edits the first.
 
-        The same limits as reports: the server must be set up (a review can add a
-        requester to the registry every server shares), new members wait the server's
-        `new_member_days`, and a member writes at most `reports_per_day` new reviews a day
-        in a server. A refused review stores nothing (one transaction).
+        The same limits as reports, shared with platform reviews (`review_gate`): the
+        server must be set up (a review can add a requester to the registry every server
+        shares), new members wait the server's `new_member_days`, and a member writes at
+        most `reports_per_day` new reviews a day in a server. A refused review stores
+        nothing, not even the requester it would have created (one transaction).
         """
-        settings = await checks.require_setup(interaction)
+        now_dt = self.bot.clock.now()
+        settings = await review_gate.require_reviewer(interaction, now_dt)
         locale = locale_of(interaction)
         query = rules.parse_requester(requester, platform, requester_id)
         checked = reviewing.validate_review(
@@ -82,50 +84,50 @@ class ReviewsMixin(RequestersBase):
             tasks_done,
             text,
         )
-        now_dt = self.bot.clock.now()
         now = to_epoch(now_dt)
-        joined_at = getattr(interaction.user, "joined_at", None)
-        if rules.is_new_member(joined_at, now_dt, settings.new_member_days):
-            assert joined_at is not None
-            raise UserError(
-                "requesters.errors.review_new_member",
-                days=settings.new_member_days,
-                when=f"<t:{to_epoch(joined_at) + settings.new_member_days * 86400}:R>",
+        async with self.bot.db.transaction():
+            target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
+            saved = await review_gate.save_review(
+                self.bot.db,
+                REQUESTER_REVIEWS,
+                target.id,
+                checked,
+                author_id=interaction.user.id,
+                settings=settings,
+                now=now,
             )
-        try:
-            async with self.bot.db.transaction():
-                target = await service.resolve_requester(self.bot.db, query, create=True, now=now)
-                saved = await reviews.save(
-                    self.bot.db,
-                    REQUESTER_REVIEWS.kind,
-                    target.id,
-                    author_id=interaction.user.id,
-                    guild_id=settings.guild_id,
-                    scores=checked.score_map(),
-                    experience=checked.experience,
-                    body=checked.body,
-                    now=now,
-                    since=now - int(rules.REPORT_WINDOW.total_seconds()),
-                    daily_limit=settings.reports_per_day,
-                )
-                await requesters.mark_listed(self.bot.db, target.id)
-        except ReviewRefusedError:
-            raise UserError(
-                "requesters.errors.review_daily_limit", limit=settings.reports_per_day
-            ) from None
+            await requesters.mark_listed(self.bot.db, target.id)
         await reply(interaction, embed=cards.review_receipt(saved, target, locale))
 
     review.autocomplete("requester")(RequestersBase.requester_autocomplete)
 
     # -- review flags ---------------------------------------------------------------------
 
-    async def flag_button(self, interaction: discord.Interaction[Entraide], review_id: int) -> None:
-        await checks.guild_settings(interaction)  # a flag is a server's: refuse DMs up front
+    async def _flaggable(
+        self, interaction: discord.Interaction[Entraide], review_id: int
+    ) -> GuildSettings:
+        """The server's settings, if this member may flag this review from here.
+
+        A flag (a moderator's above all) can hide a review from every server's scores, so
+        it takes what writing one takes, a server that ran /setup (a server nobody set up
+        has no moderators' choices behind it: its owner is a "moderator" by owning it), and
+        a review this server can see: any requester's (the registry is shared), a
+        platform's only if it is built in or listed here. A review the server cannot see
+        is answered as unknown, so a forged button learns nothing about it.
+        """
+        settings = await checks.require_setup(interaction)
         review = await reviews.get(self.bot.db, review_id)
-        if review is None:
+        if review is None or (
+            await self._visible_subject(review.subject_kind, review.subject_id, settings.guild_id)
+            is None
+        ):
             raise UserError("requesters.errors.unknown_review", number=review_id)
         if review.author_id == interaction.user.id:
             raise UserError("requesters.errors.own_review")
+        return settings
+
+    async def flag_button(self, interaction: discord.Interaction[Entraide], review_id: int) -> None:
+        await self._flaggable(interaction, review_id)
         # Refused before the form opens: nobody writes a reason only to be told it is moot.
         if await reviews.has_flagged(self.bot.db, review_id, interaction.user.id):
             raise UserError("requesters.errors.already_flagged", number=review_id)
@@ -134,13 +136,9 @@ class ReviewsMixin(RequestersBase):
     async def flag_submitted(
         self, interaction: discord.Interaction[Entraide], review_id: int, reason: str
     ) -> None:
+        """Record the flag; checked again (the form may be submitted long after it opened)."""
         locale = locale_of(interaction)
-        settings = await checks.guild_settings(interaction)
-        review = await reviews.get(self.bot.db, review_id)
-        if review is None:
-            raise UserError("requesters.errors.unknown_review", number=review_id)
-        if review.author_id == interaction.user.id:
-            raise UserError("requesters.errors.own_review")
+        settings = await self._flaggable(interaction, review_id)
         text = rules.check_text(
             reason,
             limit=reviewing.FLAG_REASON_LIMIT,
@@ -182,10 +180,13 @@ class ReviewsMixin(RequestersBase):
 
     # -- every review of a subject, paged ------------------------------------------------------
 
-    async def _review_subject(
+    async def _visible_subject(
         self, kind: str, subject_id: int, guild_id: int
-    ) -> tuple[reviewing.ReviewSchema, str]:
-        """The schema and name of what a review list is about, if this server sees it."""
+    ) -> tuple[reviewing.ReviewSchema, str] | None:
+        """The schema and name of what reviews are about, if this server sees it.
+
+        Any requester (the registry is shared); a platform only if built in or listed here.
+        """
         db = self.bot.db
         if kind == REQUESTER_REVIEWS.kind:
             found = await requesters.get(db, subject_id)
@@ -200,7 +201,7 @@ class ReviewsMixin(RequestersBase):
                 platform = await platforms_db.visible_by_id(db, guild_id, subject_id)
                 if platform is not None:
                     return PLATFORM_REVIEWS, platform.name
-        raise UserError("requesters.errors.unknown_review_subject")
+        return None
 
     async def reviews_page(
         self,
@@ -214,7 +215,10 @@ class ReviewsMixin(RequestersBase):
         """Every visible review, newest first, a page at a time, each with a Flag button."""
         settings = await checks.guild_settings(interaction)
         locale = locale_of(interaction)
-        schema, name = await self._review_subject(kind, subject_id, settings.guild_id)
+        subject = await self._visible_subject(kind, subject_id, settings.guild_id)
+        if subject is None:
+            raise UserError("requesters.errors.unknown_review_subject")
+        schema, name = subject
         page = max(1, page)
         shown, total = await reviews.page(
             self.bot.db, kind, subject_id, offset=(page - 1) * REVIEWS_PAGE, limit=REVIEWS_PAGE
