@@ -172,10 +172,15 @@ def render_server(content: ServerDigest, locale: str) -> Rendered:
     ]
     if Section.BEST_TASKS in content.sections:
         lines = tuple(task_line(i, task, locale) for i, task in enumerate(content.best_tasks, 1))
+        # Tasks were shared, but where some of this channel's readers cannot look: saying
+        # "none were shared" would contradict the count above.
+        empty = (
+            "digests.server.no_tasks_seen" if content.best_left_out else "digests.server.no_tasks"
+        )
         blocks.append(
             Block(
                 t("digests.server.best_tasks", locale),
-                lines or (t("digests.server.no_tasks", locale),),
+                lines or (t(empty, locale),),
                 Colours.GOOD.value,
             )
         )
