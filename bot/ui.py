@@ -8,12 +8,13 @@ break an embed.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
-from bot.i18n import normalize_locale
+from bot.i18n import content_warning_label, normalize_locale, t
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,41 @@ def safe_text(text: str | None, limit: int = FIELD_VALUE_LIMIT, *, markdown: boo
     if not markdown:
         value = discord.utils.escape_markdown(value)
     return truncate(value, limit)
+
+
+def spoiler(text: str) -> str:
+    """Hide (already escaped) text behind a Discord spoiler."""
+    return f"||{text}||" if text else text
+
+
+_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+
+
+def link_text(text: str) -> str:
+    """Escape the brackets `escape_markdown` leaves alone.
+
+    An unescaped `]` would end our link early and let a title such as
+    `[x](javascript:…)` choose where the link points.
+    """
+    return _BRACKET.sub(r"\\\1", text)
+
+
+def listed_title(
+    title: str, *, warning: str | None, url: str | None, locale: str | None, limit: int
+) -> str:
+    """A task's title as one line of a list: escaped, linked, hidden when it is warned.
+
+    Every list that names alerts (search results, a requester's card, the digests) draws
+    their titles here, so a content-warned title is never read by accident in any of
+    them: the warning's label comes first and the title, link and all, is a spoiler.
+    """
+    text = safe_text(title, limit)
+    if url:
+        text = f"[{link_text(text)}]({url})"
+    if warning is None:
+        return text
+    label = content_warning_label(warning, locale)
+    return t("common.list.warned", locale, label=label, title=spoiler(text))
 
 
 def embed_length(embed: discord.Embed) -> int:

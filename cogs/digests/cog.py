@@ -275,7 +275,7 @@ class DigestsCog(commands.Cog):
         assert upcoming is not None
         period = replace(upcoming, window_end=now + PREVIEW_SLACK)
         content = await compose.compose_server_digest(
-            self.bot.db, server.guild_id, period, settings=settings
+            self.bot, server.guild_id, period, settings=settings
         )
         rendered = render.render_server(content, server.locale)
         when = to_epoch(upcoming.due_at)

@@ -2,12 +2,16 @@
 
 `compose_server_digest` is what the benchmark times: a handful of indexed range queries
 (one per section that is switched on), no row-by-row work in Python.
+
+Given the bot, the tasks a digest lists are only those its readers can see
+(`cogs.digests.sight`). Given only the database (a benchmark, a query-plan test), nobody's
+roles can be read, so no task is listed: a digest never shows an unfiltered list.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,6 +30,7 @@ from cogs.digests.content import (
     WageLine,
 )
 from cogs.digests.rules import ALL_SECTIONS, Cadence, Occurrence, Section, work_dates
+from cogs.digests.sight import MemberSight, ReadersSight
 from cogs.earnings import community
 from cogs.earnings import summary as summaries
 from cogs.earnings.maths import goal_progress, progress_bar
@@ -36,11 +41,14 @@ from db import digests, earnings, members
 from db.tasks import jump_url
 
 if TYPE_CHECKING:
+    from bot.bot import Entraide
     from db.connection import Database
     from db.digests import AlertRow, DigestSettings
     from db.subscriptions import Subscription
 
 BEST_TASKS = 10
+#: The best tasks read, in pages of BEST_TASKS, to find BEST_TASKS its readers can see.
+BEST_CANDIDATES = 100
 TOP_SHARERS = 5
 REQUESTER_LINES = 15
 #: Currencies whose median hourly the digest lists; the others are counted.
@@ -75,6 +83,34 @@ def task_line(row: AlertRow) -> TaskLine:
 def _database(source: Any) -> Database:
     """Accept the bot or its database, so the benchmark can call composition alone."""
     return getattr(source, "db", source)
+
+
+def _bot(source: Any) -> Entraide | None:
+    """The bot, when given it: only the bot can tell who sees which channel."""
+    return source if hasattr(source, "get_guild") and hasattr(source, "db") else None
+
+
+async def best_seen(
+    db: Database, guild_id: int, start: int, end: int, sees: Callable[[AlertRow], bool]
+) -> tuple[tuple[TaskLine, ...], int]:
+    """The period's best tasks that `sees` lets through, and how many it left out.
+
+    In the order `best_alerts` ranks them. One page is enough when every task is in a
+    channel the readers see (the usual case); otherwise further pages are read, up to
+    BEST_CANDIDATES tasks.
+    """
+    found: list[TaskLine] = []
+    left_out = 0
+    for offset in range(0, BEST_CANDIDATES, BEST_TASKS):
+        rows = await digests.best_alerts(db, guild_id, start, end, BEST_TASKS, offset=offset)
+        for row in rows:
+            if sees(row):
+                found.append(task_line(row))
+            else:
+                left_out += 1
+        if len(found) >= BEST_TASKS or len(rows) < BEST_TASKS:
+            break
+    return tuple(found[:BEST_TASKS]), left_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +155,12 @@ async def compose_server_digest(
     """What a server's digest says for `period` (an occurrence, or a (start, end) pair).
 
     `settings` may be passed by a caller that already read them; otherwise they are
-    read here (one query).
+    read here (one query). The best tasks are those everyone reading the digest channel
+    can see (`ReadersSight`); none without the bot. Counts, medians and thanks cover
+    every task shared in the server: they name no task.
     """
     db = _database(source)
+    bot = _bot(source)
     window = window_of(period)
     start, end = window.start, window.end
     if settings is None:
@@ -130,6 +169,7 @@ async def compose_server_digest(
     sections = frozenset(s for s in ALL_SECTIONS if s.value not in hidden)
 
     best: tuple[TaskLine, ...] = ()
+    left_out = 0
     medians: tuple[CurrencyMedian, ...] = ()
     shared = 0
     cautions: tuple[RequesterLine, ...] = ()
@@ -137,9 +177,10 @@ async def compose_server_digest(
     more_scams = more_cautions = more_currencies = 0
     opened = closed = 0
     sharers: tuple[Sharer, ...] = ()
-    if Section.BEST_TASKS in sections:
-        rows = await digests.best_alerts(db, guild_id, start, end, BEST_TASKS)
-        best = tuple(task_line(row) for row in rows)
+    if Section.BEST_TASKS in sections and bot is not None:
+        readers = ReadersSight(bot, guild_id, settings.channel_id if settings else None)
+        await readers.load()
+        best, left_out = await best_seen(db, guild_id, start, end, readers)
     if Section.STATS in sections:
         counts, shared, more_currencies = await digests.shared_medians(
             db, guild_id, start, end, currencies=MEDIAN_LINES
@@ -182,6 +223,7 @@ async def compose_server_digest(
         window_end=datetime.fromtimestamp(end, UTC),
         sections=sections,
         best_tasks=best,
+        best_left_out=left_out,
         shared_count=shared,
         medians=medians,
         cautions=cautions,
@@ -223,19 +265,16 @@ def _facts(row: AlertRow) -> AlertFacts:
 
 
 async def missed_tasks(
-    db: Database,
-    user_id: int,
-    start: int,
-    end: int,
-    present_in: Callable[[int, Iterable[int]], Awaitable[set[int]]] | None = None,
+    db: Database, user_id: int, start: int, end: int, sight: MemberSight
 ) -> tuple[TaskLine, ...]:
-    """Tasks matching the member's subscriptions, that they can take and never touched.
+    """Tasks matching the member's subscriptions, that they can take, see and never touched.
 
-    The same matching rules as the live alerts (`cogs.alerts.rules.matches`) and the same
-    eligibility rule (`cogs.tasks.eligibility`), so the digest never suggests a task the
-    alerts would have filtered out. With `present_in` (the bot's membership check), only
-    servers the member is still in are read: one they left while the bot was offline is
-    never shown, even before its subscriptions are forgotten.
+    The same matching rules as the live alerts (`cogs.alerts.rules.matches`), the same
+    eligibility rule (`cogs.tasks.eligibility`) and the same sight (`sight`: the member's
+    roles and overwrites in the task's channel), so the digest never suggests a task the
+    alerts would have filtered out, nor names one posted where the member cannot look.
+    Only servers the member is still in are read (`bot.membership`): one they left while
+    the bot was offline is never shown, even before its subscriptions are forgotten.
     """
     subscriptions = await digests.member_subscriptions(db, user_id)
     if not subscriptions:
@@ -243,14 +282,14 @@ async def missed_tasks(
     by_guild: dict[int, list[Filters]] = {}
     for sub in subscriptions:
         by_guild.setdefault(sub.guild_id, []).append(_filters(sub))
-    if present_in is not None:
-        present = await present_in(user_id, sorted(by_guild))
-        by_guild = {g: f for g, f in by_guild.items() if g in present}
-        if not by_guild:
-            return ()
+    present = await sight.present_in(sorted(by_guild))
+    by_guild = {g: f for g, f in by_guild.items() if g in present}
+    if not by_guild:
+        return ()
     rows = await digests.unseen_alerts(db, user_id, sorted(by_guild), start, end)
     if not rows:
         return ()
+    await sight.load(by_guild)
     prefs = await members.get(db, user_id)
     found: list[TaskLine] = []
     for index, row in enumerate(rows, start=1):
@@ -262,6 +301,8 @@ async def missed_tasks(
         limits = Limits(row.country_set, row.qualification_set)
         if not is_eligible(limits, prefs.country, prefs.qualifications):
             continue
+        if not sight(row):
+            continue
         found.append(task_line(row))
     return tuple(found)  # every match: the digest lists MISSED_TASKS and counts the rest
 
@@ -271,8 +312,9 @@ async def compose_member_digest(
 ) -> MemberDigest:
     """A member's personal digest: their own earnings, goal, and tasks they may have missed.
 
-    Given the bot (not only its database), the tasks come only from servers the member is
-    still in (`bot.membership`).
+    The tasks need the bot (not only its database): they come only from servers the
+    member is still in, from channels they can see (`missed_tasks`). Given the database
+    alone, none is listed.
 
     Earnings come from the earnings feature's own summary (the same figures /earnings
     summary shows); nothing of anyone else's is read.
@@ -310,13 +352,11 @@ async def compose_member_digest(
                     bar=progress_bar(progress.percent),
                 ),
             )
-    membership = getattr(source, "membership", None)
-    all_missed = await missed_tasks(
-        db,
-        user_id,
-        window.start,
-        window.end,
-        membership.present_guilds if membership is not None else None,
+    bot = _bot(source)
+    all_missed = (
+        await missed_tasks(db, user_id, window.start, window.end, MemberSight(bot, user_id))
+        if bot is not None
+        else ()
     )
     missed = all_missed[:MISSED_TASKS]
     return MemberDigest(

@@ -69,6 +69,8 @@ class ServerDigest:
     window_end: datetime
     sections: frozenset[Section]
     best_tasks: tuple[TaskLine, ...] = ()
+    #: Best tasks read but left out: posted where not every reader of the digest can look.
+    best_left_out: int = 0
     shared_count: int = 0
     medians: tuple[CurrencyMedian, ...] = ()
     cautions: tuple[RequesterLine, ...] = ()

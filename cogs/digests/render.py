@@ -7,20 +7,18 @@ point at the alerts in the server, never at a member-supplied URL.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import to_epoch
 from bot.i18n import (
-    content_warning_label,
     format_date,
     format_duration_minutes,
     format_money,
     format_number,
     t,
 )
-from bot.ui import Colours, safe_text
+from bot.ui import Colours, listed_title, safe_text
 from cogs.digests.content import (
     EarningsSummary,
     GoalProgressLine,
@@ -35,7 +33,6 @@ from cogs.digests.rules import Cadence, Section
 from cogs.earnings.stats import band_text
 
 TITLE_CHARS = 120
-_BRACKET = re.compile(r"(?<!\\)([\[\]])")
 NAME_CHARS = 80
 REASON_CHARS = 160
 
@@ -57,30 +54,11 @@ def hourly(cents: int, currency: str, locale: str) -> str:
     return t("digests.money.hourly", locale, amount=format_money(cents, currency, locale))
 
 
-def warning_label(category: str, locale: str) -> str:
-    return content_warning_label(category, locale)
-
-
-def link_text(text: str) -> str:
-    """Escape the brackets `escape_markdown` leaves alone.
-
-    An unescaped `]` would end our link early and let a title such as
-    `[x](javascript:…)` choose where the link points.
-    """
-    return _BRACKET.sub(r"\\\1", text)
-
-
 def task_line(index: int, task: TaskLine, locale: str) -> str:
     """`**1.** [Title](alert) — $12.00/h · $1.50 · 8 min · Prolific · 🟢 live`."""
-    title = safe_text(task.title, TITLE_CHARS)
-    linked = f"[{link_text(title)}]({task.jump_url})" if task.jump_url else title
-    if task.warning:
-        linked = t(
-            "digests.task.warned",
-            locale,
-            label=warning_label(task.warning, locale),
-            title=f"||{linked}||",
-        )
+    linked = listed_title(
+        task.title, warning=task.warning, url=task.jump_url, locale=locale, limit=TITLE_CHARS
+    )
     if task.requester_status:
         # A flagged requester's task carries its warning here too, first.
         linked = f"{t(f'digests.task.requester_{task.requester_status}', locale)} {linked}"
@@ -172,10 +150,15 @@ def render_server(content: ServerDigest, locale: str) -> Rendered:
     ]
     if Section.BEST_TASKS in content.sections:
         lines = tuple(task_line(i, task, locale) for i, task in enumerate(content.best_tasks, 1))
+        # Tasks were shared, but where some of this channel's readers cannot look: saying
+        # "none were shared" would contradict the count above.
+        empty = (
+            "digests.server.no_tasks_seen" if content.best_left_out else "digests.server.no_tasks"
+        )
         blocks.append(
             Block(
                 t("digests.server.best_tasks", locale),
-                lines or (t("digests.server.no_tasks", locale),),
+                lines or (t(empty, locale),),
                 Colours.GOOD.value,
             )
         )

@@ -341,7 +341,7 @@ class DigestRunner:
             try:
                 server = await guilds.get(self.bot.db, guild_id)
                 content = await compose.compose_server_digest(
-                    self.bot.db, guild_id, occurrence, settings=settings
+                    self.bot, guild_id, occurrence, settings=settings
                 )
                 layout = render.render_server(content, server.locale)
                 return await send.post_server(self.bot, guild_id, layout)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.i18n import format_money, format_number, t
-from bot.ui import Colours, safe_text, truncate
+from bot.ui import Colours, listed_title, safe_text, truncate
 from cogs.requesters.reviewing import REQUESTER_REVIEWS, ReviewSchema
 from db.requesters import Requester
 from db.reviews import Review, Summary
@@ -89,10 +89,10 @@ def score_text(value: float | None, locale: str) -> str:
 
 
 def alert_line(alert: Alert, locale: str) -> str:
-    """One recent alert: its title (linked when it has a message), pay and age."""
-    title = safe_text(alert.title, 80).replace("[", "(").replace("]", ")")
-    if alert.jump_url:
-        title = f"[{title}]({alert.jump_url})"
+    """One recent alert: its title (linked to the alert, a spoiler when warned), pay, age."""
+    title = listed_title(
+        alert.title, warning=alert.warning, url=alert.jump_url, locale=locale, limit=80
+    )
     hourly = format_money(alert.hourly_cents, alert.currency, locale)
     return t(
         "requesters.info.alert_line",

@@ -344,7 +344,12 @@ class TasksCog(commands.Cog, name=COG_NAME):
         locale = locale_of(interaction)
         await reply(
             interaction,
-            t("tasks.delete.done", locale, id=removed.id, title=safe_text(removed.title, 200)),
+            t(
+                "tasks.delete.done",
+                locale,
+                id=removed.id,
+                title=render.named_title(removed, locale),
+            ),
         )
 
     # -- autocomplete ----------------------------------------------------------------------
@@ -391,7 +396,7 @@ class TasksCog(commands.Cog, name=COG_NAME):
                 locale,
                 id=alert.id,
                 state=t(f"tasks.state.{alert.state}", locale),
-                title=" ".join(alert.title.split()),
+                title=render.plain_title(alert, locale),
             )
             choices.append(app_commands.Choice(name=label[:100], value=str(alert.id)))
         return choices

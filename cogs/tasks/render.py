@@ -11,7 +11,7 @@ import discord
 
 from bot.clock import from_epoch
 from bot.i18n import format_duration_minutes, format_number, t
-from bot.ui import Colours, safe_text, truncate
+from bot.ui import Colours, listed_title, safe_text, spoiler, truncate
 from cogs.requesters.cards import category_label
 from cogs.tasks import rules
 from db.guilds import GuildSettings
@@ -26,6 +26,8 @@ TIER_COLOURS = {
 }
 TIER_ICONS = {"low": "🔴", "mid": "🟠", "good": "🟢", "unrated": "⚪"}
 STATE_ICONS = {"live": "🟢", "gone": "⏹️", "expired": "⌛", "removed": "🗑️"}
+#: A title's length in a list of alerts (a search result, a requester's card).
+LISTED_TITLE_CHARS = 80
 
 
 def tier_of(alert: Alert, settings: GuildSettings) -> str:
@@ -40,11 +42,6 @@ def tier_of(alert: Alert, settings: GuildSettings) -> str:
 
 def hourly_text(cents: int, currency: str, locale: str) -> str:
     return t("tasks.alert.per_hour", locale, amount=rules.money(cents, currency, locale))
-
-
-def spoiler(text: str) -> str:
-    """Hide (already escaped) text behind a Discord spoiler."""
-    return f"||{text}||" if text else text
 
 
 def reputation_lines(rep: Reputation | None, locale: str) -> list[str]:
@@ -262,22 +259,35 @@ def headline(alert: Alert, settings: GuildSettings, locale: str) -> str:
     )
 
 
+def plain_title(alert: Alert, locale: str) -> str:
+    """The title where no spoiler can hide it (a forum post's name, an autocomplete choice).
+
+    A warned alert is named by its warning instead.
+    """
+    if alert.warning:
+        label = rules.warning_label(alert.warning, locale)
+        return t("tasks.alert.warning_title", locale, category=label)
+    return " ".join(alert.title.split())
+
+
 def forum_post_name(alert: Alert, settings: GuildSettings, locale: str) -> str:
-    title = (
-        t("tasks.alert.warning_title", locale, category=rules.warning_label(alert.warning, locale))
-        if alert.warning
-        else " ".join(alert.title.split())
-    )
-    return rules.forum_title(headline(alert, settings, locale), title)
+    return rules.forum_title(headline(alert, settings, locale), plain_title(alert, locale))
+
+
+def named_title(alert: Alert, locale: str) -> str:
+    """The title quoted in a message about the alert (its removal): a spoiler when warned."""
+    return listed_title(alert.title, warning=alert.warning, url=None, locale=locale, limit=200)
 
 
 def search_line(alert: Alert, settings: GuildSettings, locale: str) -> str:
-    """One result: state, title (linked, or hidden behind a spoiler), numbers, the alert."""
-    title = safe_text(alert.title, 80).replace("[", "(").replace("]", ")")
-    if alert.warning:
-        title = spoiler(title) + " ⚠️"
-    elif alert.link and alert.state != "removed":
-        title = f"[{title}]({alert.link})"
+    """One result: state, title (linked, behind a spoiler when warned), numbers, the alert."""
+    title = listed_title(
+        alert.title,
+        warning=alert.warning,
+        url=alert.link if alert.state != "removed" else None,
+        locale=locale,
+        limit=LISTED_TITLE_CHARS,
+    )
     line = f"{STATE_ICONS.get(alert.state, '•')} **{title}**"
     tier = tier_of(alert, settings)
     line += f"\n{TIER_ICONS[tier]} {headline(alert, settings, locale)}"

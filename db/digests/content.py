@@ -72,18 +72,22 @@ def alert_row(row: Any) -> AlertRow:
 
 
 async def best_alerts(
-    db: Database, guild_id: int, start: int, end: int, limit: int = 10
+    db: Database, guild_id: int, start: int, end: int, limit: int = 10, *, offset: int = 0
 ) -> list[AlertRow]:
-    """The period's best shared tasks: still-live ones first, then by hourly."""
+    """The period's best shared tasks: still-live ones first, then by hourly.
+
+    `offset` skips that many of the best: the digest reads further pages when some of
+    the best were posted where its readers cannot look.
+    """
     # The inner query ranks from the covering index alone; only the winners' rows are read.
     rows = await db.fetch_all(
         f"SELECT {ALERT_COLUMNS}, {requester_status('task_alerts')} "
         "FROM task_alerts WHERE id IN ("
         "  SELECT id FROM task_alerts WHERE guild_id = ? AND created_at >= ? "
         "  AND created_at < ? AND state <> 'removed' "
-        "  ORDER BY state = 'live' DESC, hourly_cents DESC, id LIMIT ?) "
+        "  ORDER BY state = 'live' DESC, hourly_cents DESC, id LIMIT ? OFFSET ?) "
         "ORDER BY state = 'live' DESC, hourly_cents DESC, id",
-        (guild_id, start, end, limit),
+        (guild_id, start, end, limit, offset),
     )
     return [alert_row(row) for row in rows]
 

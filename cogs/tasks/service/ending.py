@@ -146,7 +146,7 @@ class EndingMixin(RedrawMixin, ForumMixin):
             description=t(
                 "tasks.delete.log_body",
                 locale,
-                title=safe_text(alert.title, 200),
+                title=render.named_title(alert, locale),
                 moderator=f"<@{moderator_id}>",
                 reason=safe_text(alert.removed_reason or "—", 300),
                 sharer=f"<@{alert.sharer_id}>" if alert.sharer_id else "—",

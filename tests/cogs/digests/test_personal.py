@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,10 +13,12 @@ from discord.ext import commands
 
 from bot.ui import reply
 from cogs.alerts.rules import build_filters
-from db import digests, earnings, members, subscriptions, tasks
+from cogs.digests.compose import compose_member_digest
+from db import digests, earnings, guilds, members, subscriptions, tasks
 from tests.cogs.alerts.helpers import stored
-from tests.cogs.digests.conftest import cog_of, runs, share
+from tests.cogs.digests.conftest import cog_of, overwrite, runs, share
 from tests.cogs.earnings.helpers import log_work
+from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -300,3 +303,105 @@ async def test_the_personal_digest_leaves_out_servers_the_member_left(
     assert await cog_of(h).runner.run_member(h.alice.id, "daily") == "sent"
     [dm] = h.dms_to(h.alice)
     assert any("Server task" in (e.get("description") or "") for e in dm.embeds)
+
+
+async def set_alerts_overwrites(h: Harness, *overwrites: dict[str, str | int]) -> None:
+    """A moderator edits #task-alerts' permissions (CHANNEL_UPDATE through the parser)."""
+    await h.gateway(
+        "CHANNEL_UPDATE",
+        p.text_channel_json(
+            h.world.alerts,
+            h.world.guild_id,
+            "task-alerts",
+            position=1,
+            overwrites=list(overwrites),
+        ),
+    )
+
+
+def missed_section(dm) -> str | None:
+    found = [e for e in dm.embeds if e["title"].startswith("Tasks for you")]
+    return found[0]["description"] if found else None
+
+
+async def test_missed_tasks_leave_out_channels_the_members_roles_cannot_see(
+    configured: Harness,
+) -> None:
+    """As the live alerts judge it: #task-alerts is for moderators only, so Bob (no role)
+    is never told of its tasks, the moderator is."""
+    h = configured
+    for user in (h.bob, h.mod):
+        await opt_in(h, user, cadence="daily", time="07:00", timezone="Europe/Paris")
+        await subscribe(h, user, platform="prolific")
+    await set_alerts_overwrites(
+        h, overwrite(h.world.everyone_role), overwrite(h.world.mod_role, allow=True)
+    )
+    staff = await share(h, title="Staff-only study", sharer=h.dave.id, at=at_paris(26, 12))
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "skipped"
+    assert h.dms_to(h.bob) == []
+    assert await runs(h, "member", h.bob.id) == [("2026-11-27", "skipped", "empty")]
+    assert await cog_of(h).runner.run_member(h.mod.id, "daily") == "sent"
+    [dm] = h.dms_to(h.mod)
+    assert missed_section(dm) == (
+        f"**1.** [Staff-only study]({staff.jump_url}) — **$12.00/h** · $1.00 · 5 min · "
+        "prolific · 🟢 live"
+    )
+
+
+async def test_missed_tasks_leave_out_a_channel_closed_to_the_member_by_name(
+    configured: Harness,
+) -> None:
+    """Bob's own overwrite hides #task-alerts from him; Carol, with the same roles, sees
+    it. Bob's digest still goes (his earnings) but names no task."""
+    h = configured
+    for user in (h.bob, h.carol):
+        await opt_in(h, user, cadence="daily", time="07:00", timezone="Europe/Paris")
+        await subscribe(h, user, platform="prolific")
+    await log_work(h, h.bob.id, date(2026, 11, 26), cents=500, minutes=20)
+    await set_alerts_overwrites(h, overwrite(h.bob.id, member=True))
+    await share(h, title="Secret study", sharer=h.dave.id, hourly_cents=2400, at=at_paris(26, 12))
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "sent"
+    [dm] = h.dms_to(h.bob)
+    assert missed_section(dm) is None
+    assert "Secret study" not in json.dumps(dm.embeds)
+    assert await cog_of(h).runner.run_member(h.carol.id, "daily") == "sent"
+    [dm] = h.dms_to(h.carol)
+    assert "Secret study" in (missed_section(dm) or "")
+
+
+async def test_an_archived_forum_post_is_judged_by_the_alerts_forum(configured: Harness) -> None:
+    """An ended task's forum post is archived, and discord.py forgets it: whether the
+    member may see it is read from the forum the alerts go to."""
+    h = configured
+    await guilds.update(h.db, h.world.guild_id, 0, alerts_channel_id=h.world.forum)
+    forum = p.forum_channel_json(h.world.forum, h.world.guild_id, "task-forum", position=4)
+    forum["permission_overwrites"] = [overwrite(h.bob.id, member=True)]
+    await h.gateway("CHANNEL_UPDATE", forum)
+    for user in (h.bob, h.carol):
+        await opt_in(h, user, cadence="daily", time="07:00", timezone="Europe/Paris")
+        await subscribe(h, user, platform="prolific")
+    ended = await share(h, title="Forum study", sharer=h.dave.id, at=at_paris(26, 12), state="gone")
+    post = p.snowflake()  # a thread id the bot's cache does not hold
+    await tasks.set_message(h.db, ended.id, channel_id=post, message_id=post, is_forum=True)
+    assert h.guild.get_channel_or_thread(post) is None
+    h.clock.set(at_paris(27, 7))
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "skipped"
+    assert h.dms_to(h.bob) == []
+    assert await cog_of(h).runner.run_member(h.carol.id, "daily") == "sent"
+    [dm] = h.dms_to(h.carol)
+    assert "Forum study" in (missed_section(dm) or "")
+
+
+async def test_composed_from_the_database_alone_no_task_is_listed(configured: Harness) -> None:
+    """Without the bot nobody's roles can be read: the missed tasks stay empty rather
+    than unfiltered (the benchmark and query-plan tests compose this way)."""
+    h = configured
+    await subscribe(h, h.bob, platform="prolific")
+    await share(h, title="Visible study", sharer=h.dave.id, at=at_paris(26, 12))
+    period = (at_paris(26, 7), at_paris(27, 7))
+    assert [t.title for t in (await compose_member_digest(h.bot, h.bob.id, period)).missed] == [
+        "Visible study"
+    ]
+    assert (await compose_member_digest(h.db, h.bob.id, period)).missed == ()

@@ -101,7 +101,11 @@ async def test_composition_and_scheduling_statements_use_indexes(db: Database) -
     occurrence = latest_occurrence(Schedule(Cadence.WEEKLY, 8, 0), now)
     await compose_server_digest(recorder, 1, occurrence)
     await compose_member_digest(recorder, 42, occurrence)
-    await digests.unseen_alerts(recorder, 42, [1, 2], 0, 10)  # (skipped above: no subs)
+    # Composed from the database alone, a digest lists no task (only the bot can tell who
+    # sees which channel): the statements that find them are run here.
+    await digests.best_alerts(recorder, 1, 0, 10, offset=10)
+    await digests.member_subscriptions(recorder, 42)
+    await digests.unseen_alerts(recorder, 42, [1, 2], 0, 10)
     await digests.claim(recorder, digests.RunKey("guild", 1, "weekly", "2026-W48", 0), 0)
     await digests.get_settings(recorder, 1)
     await digests.get_member(recorder, 42)

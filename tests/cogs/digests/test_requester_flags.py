@@ -46,6 +46,6 @@ async def test_missed_tasks_in_a_personal_digest_carry_the_flag(configured: Harn
     scam = await set_requester_status(h, "Acme Research", "scam", reason="Phishing", at=IN_WINDOW)
     lure = await share(h, title="Easy money survey", hourly_cents=9000, at=IN_WINDOW)
     await h.db.execute("UPDATE task_alerts SET requester_id = ? WHERE id = ?", (scam, lure.id))
-    digest = await compose_member_digest(h.db, h.bob.id, (IN_WINDOW, SEND))
+    digest = await compose_member_digest(h.bot, h.bob.id, (IN_WINDOW, SEND))
     [task] = digest.missed
     assert task.alert_id == lure.id and task.requester_status == "scam"

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from cogs.digests.compose import compose_server_digest
 from cogs.digests.rules import Cadence, Section
-from db import earnings, guilds, reports
+from db import earnings, guilds, reports, tasks
 from tests.cogs.digests.conftest import (
     cog_of,
     configure,
+    overwrite,
     set_requester_status,
     share,
 )
 from tests.cogs.digests.test_scheduling import at_la
 from tests.cogs.earnings.helpers import log_work
+from tests.harness import payloads as p
 from tests.harness.driver import Harness
 
 # The digest sent 2026-11-27 08:00 (Los Angeles) covers 11-26 08:00 → 11-27 08:00,
@@ -324,7 +328,11 @@ async def test_a_long_digest_splits_cleanly_over_several_messages(configured: Ha
 
 
 async def test_composition_alone_for_a_raw_window(configured: Harness) -> None:
-    """What the benchmark calls: the bot or its database, a server, a (start, end) pair."""
+    """What the benchmark calls: the bot or its database, a server, a (start, end) pair.
+
+    The database alone cannot tell who sees which channel: everything but the list of
+    tasks is the same, and that list is empty rather than unfiltered.
+    """
     h = configured
     await share(h, hourly_cents=1500, at=IN_WINDOW)
     start = datetime(2026, 11, 26, tzinfo=UTC)
@@ -333,7 +341,7 @@ async def test_composition_alone_for_a_raw_window(configured: Harness) -> None:
     )
     assert content.shared_count == 1 and content.best_tasks[0].hourly_cents == 1500
     same = await compose_server_digest(h.db, h.world.guild_id, (start, start + timedelta(days=1)))
-    assert same == content
+    assert same == replace(content, best_tasks=())
     week = await compose_server_digest(h.db, h.world.guild_id, (start, start + timedelta(days=7)))
     assert week.cadence == Cadence.WEEKLY
 
@@ -383,3 +391,76 @@ async def test_the_median_list_counts_the_currencies_it_leaves_out(configured: H
     assert lines[-1] == "…and 2 more currencies (/task search lists their tasks)"
     assert lines[0] == "A$12.00/h (1 task)"  # one task, not "1 tasks"
     assert header_field(messages, "Tasks shared") == "7"  # every currency is counted
+
+
+async def set_overwrites(
+    h: Harness, channel_id: int, name: str, position: int, *overwrites: dict
+) -> None:
+    """A moderator edits a text channel's permissions (CHANNEL_UPDATE through the parser)."""
+    await h.gateway(
+        "CHANNEL_UPDATE",
+        p.text_channel_json(
+            channel_id, h.world.guild_id, name, position=position, overwrites=list(overwrites)
+        ),
+    )
+
+
+def staff_only(h: Harness) -> list[dict]:
+    """Hidden from @everyone, open to the moderators' role and the bot's."""
+    return [
+        overwrite(h.world.everyone_role),
+        overwrite(h.world.mod_role, allow=True),
+        overwrite(h.world.bot_role, allow=True),
+    ]
+
+
+async def test_a_public_digest_lists_no_task_from_a_channel_everyone_cannot_see(
+    configured: Harness,
+) -> None:
+    """#daily-digest is public, #task-alerts is for moderators: its tasks are counted but
+    never named. A task in a public channel (#general, where alerts used to go) is listed,
+    however many hidden ones rank above it."""
+    h = configured
+    await configure(h)
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, *staff_only(h))
+    for n in range(11):
+        await share(h, title=f"Staff-only study {n}", hourly_cents=3000 + n, at=IN_WINDOW)
+    public = await share(h, title="Open study", hourly_cents=1000, at=IN_WINDOW)
+    await tasks.set_message(
+        h.db, public.id, channel_id=h.world.general, message_id=public.id + 1, is_forum=False
+    )
+    messages = await send_digest(h)
+    assert section(messages, "Best tasks") == (
+        f"**1.** [Open study](https://discord.com/channels/{h.world.guild_id}/"
+        f"{h.world.general}/{public.id + 1}) — **$10.00/h** · $1.00 · 5 min · prolific · "
+        "🟢 live"
+    )
+    assert "Staff-only" not in json.dumps(all_embeds(messages))
+    assert header_field(messages, "Tasks shared") == "12"
+
+
+async def test_the_preview_says_why_no_task_is_listed(configured: Harness) -> None:
+    h = configured
+    await configure(h)
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, *staff_only(h))
+    await share(h, title="Staff-only study", hourly_cents=3000)
+    shown = (await h.slash_all("digest preview", user=h.mod))[-1]
+    assert shown.ephemeral
+    assert "Staff-only" not in shown.text
+    best = next(e for e in shown.embeds if e["title"] == "Best tasks")
+    assert best["description"] == (
+        "None of this period's tasks was shared where everyone reading this channel can see it."
+    )
+
+
+async def test_a_staff_digest_lists_the_staff_channels_tasks(configured: Harness) -> None:
+    """The digest channel's readers are the moderators, who see #task-alerts too."""
+    h = configured
+    await configure(h)
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, *staff_only(h))
+    await set_overwrites(h, h.world.digest, "daily-digest", 3, *staff_only(h))
+    staff = await share(h, title="Staff-only study", hourly_cents=3000, at=IN_WINDOW)
+    messages = await send_digest(h)
+    assert section(messages, "Best tasks").startswith(
+        f"**1.** [Staff-only study]({staff.jump_url}) — **$30.00/h**"
+    )

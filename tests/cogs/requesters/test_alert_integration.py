@@ -106,3 +106,20 @@ async def test_the_card_says_how_many_alerts_are_not_listed(configured: Harness)
     recent = info.field("Recent alerts").splitlines()
     assert len(recent) == 6  # five alerts, then what was cut and where to see it
     assert recent[-1] == "…and 2 more: /task search with this requester lists them."
+
+
+async def test_a_warned_alert_on_the_card_is_behind_a_spoiler(configured: Harness) -> None:
+    """As in /task search and the digests: the warning first, the title a spoiler."""
+    h = configured
+    await share(h, h.alice, 1)
+    await share(h, h.bob, 2, title="Rate graphic gore images", warning="violence")
+    posted = alert(h)
+    link = f"https://discord.com/channels/{h.world.guild_id}/{h.world.alerts}/{posted.message_id}"
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.field("Tasks with content warnings") == "1 of 2 (50 %)"
+    recent = info.field("Recent alerts").splitlines()
+    assert recent[0].startswith(
+        f"⚠️ violence or gore: ||[Rate graphic gore images]({link})|| · $15.00/h · "
+    )
+    assert recent[1].startswith("[Rate images 1](https://discord.com/channels/")
+    assert "gore images" not in info.text.replace(recent[0], "")

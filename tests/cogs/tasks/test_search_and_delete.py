@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from db import members
-from tests.cogs.tasks.conftest import GREY, last_alert, share, stored
+from tests.cogs.tasks.conftest import GREY, MTURK, last_alert, share, stored
 from tests.harness.driver import Harness
 
 pytestmark = pytest.mark.both_backends
@@ -107,7 +107,8 @@ async def test_search_hides_warned_titles_and_speaks_french(configured: Harness)
     await share(h, title="Violent clips", warning="violence")
     sent = await h.slash("task search", locale="fr")
     assert sent.embed["title"] == "Alertes trouvées"
-    assert "||Violent clips|| ⚠️" in sent.embed["description"]
+    # The warning first, then the title and its link behind a spoiler (as every list has it).
+    assert f"🟢 **⚠️ violence ou gore : ||[Violent clips]({MTURK})||**" in sent.embed["description"]
     assert "voir l'alerte" in sent.embed["description"]
 
 
@@ -200,3 +201,19 @@ async def test_a_country_alone_does_not_hide_tasks_needing_a_qualification(
     await h.slash("profile country", user=h.bob, country="FR")
     sent = await h.slash("task search", user=h.bob)
     assert all("Audio" not in t for t in titles(sent))  # the country still counts
+
+
+async def test_a_warned_alert_is_never_named_in_the_clear_when_deleted(
+    configured: Harness,
+) -> None:
+    """Choices cannot hold spoilers: a warned alert is offered by its warning. The reply
+    and the moderators' log quote its title behind a spoiler, as every list does."""
+    h = configured
+    await share(h, title="Violent clips", warning="violence")
+    choices = await h.autocomplete("task delete", "alert", user=h.mod, alert="violent")
+    assert choices == [{"name": "#1 · live · ⚠️ Content warning: violence or gore", "value": "1"}]
+    sent = await h.slash("task delete", user=h.mod, alert="1", reason="duplicate")
+    assert sent.content.startswith("🗑️ Alert #1 (⚠️ violence or gore: ||Violent clips||) removed.")
+    log = h.in_channel(h.world.mods)[-1]
+    assert log.embed["description"].startswith("“⚠️ violence or gore: ||Violent clips||”\n")
+    assert (await stored(h))[0].state == "removed"
