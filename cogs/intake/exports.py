@@ -155,9 +155,8 @@ class ExportsChannel:
         if outcome.created:
             text = t("intake.exports.posted", locale, url=alert.jump_url or "—")
         else:
-            text = t(
-                "intake.exports.merged", locale, url=alert.jump_url or "—", count=alert.seen_count
-            )
+            key = "intake.exports.again" if outcome.repeat else "intake.exports.merged"
+            text = t(key, locale, url=alert.jump_url or "—", count=alert.seen_count)
         if outcome.reputation is not None and outcome.reputation.standing == "scam":
             text += "\n" + t("intake.exports.scam_warned", locale)
         reply = await self._answer(message, text, reply_to_edit)

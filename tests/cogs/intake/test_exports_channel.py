@@ -65,6 +65,24 @@ async def test_a_complete_export_becomes_an_alert_and_gets_its_link(exports: Har
     h.api.assert_never_pinged()
 
 
+async def test_the_author_posting_the_same_export_again_is_not_counted_again(
+    exports: Harness,
+) -> None:
+    h = exports
+    first = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
+    again = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
+    [alert] = await stored(h)
+    assert alert.seen_count == 1 and alert.seen_by == ()
+    [answer] = replies_to(h, again)
+    assert "You already shared this task" in answer.content
+    assert str(alert.message_id) in answer.content and "still shared 1 time)" in answer.content
+    assert "Shared" not in h.current(h.in_channel(h.world.alerts)[0]).field("Freshness")
+    # Nobody else shared it: deleting the first export within the minute takes it back.
+    await delete(h, first)
+    [after] = await stored(h)
+    assert after.state == "removed"
+
+
 async def test_other_messages_are_left_alone(exports: Harness) -> None:
     h = exports
     before = len(h.api.calls)
