@@ -161,6 +161,38 @@ async def get_export(db: Database, message_id: int) -> ExportMessage | None:
     return None if row is None else _export(row)
 
 
+async def claim_export(
+    db: Database, message_id: int, *, author_id: int, now: int, stale_before: int
+) -> ExportMessage | None:
+    """Claim the author's export that is waiting for minutes, to share it; None if taken.
+
+    One conditional UPDATE, so of two form submissions arriving together exactly one gets
+    the record: the other finds it claimed (or already shared) and shares nothing. A claim
+    from before `stale_before` was left by a submission that died, and is taken over.
+    """
+    row = await db.fetch_one(
+        "UPDATE export_messages SET claimed_at = :now WHERE message_id = :message_id "
+        "AND author_id = :author_id AND alert_id IS NULL "
+        "AND (claimed_at IS NULL OR claimed_at < :stale_before) RETURNING *",
+        {
+            "now": now,
+            "message_id": message_id,
+            "author_id": author_id,
+            "stale_before": stale_before,
+        },
+    )
+    return None if row is None else _export(row)
+
+
+async def release_export(db: Database, message_id: int) -> None:
+    """End a claim (`claim_export`): shared or not, the submission is done with it."""
+    await db.execute(
+        "UPDATE export_messages SET claimed_at = NULL "
+        "WHERE message_id = ? AND claimed_at IS NOT NULL",
+        (message_id,),
+    )
+
+
 async def forget_export(db: Database, message_id: int) -> None:
     await db.execute("DELETE FROM export_messages WHERE message_id = ?", (message_id,))
 

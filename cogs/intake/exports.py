@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SECONDS = 60
+#: A claim on an export's minutes older than an interaction's lifetime (15 minutes) was
+#: left by a submission that died: the author may send the form again.
+CLAIM_SECONDS = 15 * 60
 #: The name every process knows the exports-channel cache by (`bot.shared_events`).
 EXPORTS_CACHE = "intake.exports_channel"
 
@@ -155,9 +158,8 @@ class ExportsChannel:
         if outcome.created:
             text = t("intake.exports.posted", locale, url=alert.jump_url or "—")
         else:
-            text = t(
-                "intake.exports.merged", locale, url=alert.jump_url or "—", count=alert.seen_count
-            )
+            key = "intake.exports.again" if outcome.repeat else "intake.exports.merged"
+            text = t(key, locale, url=alert.jump_url or "—", count=alert.seen_count)
         if outcome.reputation is not None and outcome.reputation.standing == "scam":
             text += "\n" + t("intake.exports.scam_warned", locale)
         reply = await self._answer(message, text, reply_to_edit)
@@ -322,12 +324,36 @@ class ExportsChannel:
     async def _share_with_minutes(
         self, interaction: discord.Interaction[Entraide], message_id: int, minutes: int
     ) -> Answer:
-        """Share the export the author gave minutes for; what to tell them."""
-        record = await intake_db.get_export(self.bot.db, message_id)
-        if record is None or record.author_id != interaction.user.id:
-            raise UserError("intake.errors.gone")
-        if record.alert_id is not None:
-            raise UserError("intake.exports.already")
+        """Share the export the author gave minutes for; what to tell them.
+
+        The record is claimed first, in one statement: the author may have opened the
+        form twice and sent both, and only one submission may share and record it.
+        """
+        now = self.now()
+        record = await intake_db.claim_export(
+            self.bot.db,
+            message_id,
+            author_id=interaction.user.id,
+            now=now,
+            stale_before=now - CLAIM_SECONDS,
+        )
+        if record is None:
+            current = await intake_db.get_export(self.bot.db, message_id)
+            if current is None or current.author_id != interaction.user.id:
+                raise UserError("intake.errors.gone")
+            if current.alert_id is not None:
+                raise UserError("intake.exports.already")
+            raise UserError("intake.exports.in_progress")
+        try:
+            return await self._share_claimed(interaction, record, minutes)
+        finally:
+            await intake_db.release_export(self.bot.db, message_id)
+
+    async def _share_claimed(
+        self, interaction: discord.Interaction[Entraide], record: ExportMessage, minutes: int
+    ) -> Answer:
+        """Share the claimed export: read its message again, share it, record the alert."""
+        message_id = record.message_id
         channel = self.bot.get_channel(record.channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise UserError("intake.errors.gone")

@@ -414,7 +414,9 @@ def share_reply(outcome: ShareOutcome, settings: GuildSettings, locale: str) -> 
         if alert.anonymous:
             lines.append(t("tasks.share.anonymous", locale))
     elif alert.jump_url:
-        lines = [t("tasks.share.duplicate", locale, url=alert.jump_url, count=alert.seen_count)]
+        # A member who already shared it is told so: their share was not counted again.
+        key = "tasks.share.again" if outcome.repeat else "tasks.share.duplicate"
+        lines = [t(key, locale, url=alert.jump_url, count=alert.seen_count)]
     else:
         lines = [t("tasks.share.duplicate_pending", locale)]
     standing = render.standing_line(outcome.reputation, locale)

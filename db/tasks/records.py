@@ -99,6 +99,9 @@ class NewAlert:
 class ShareResult:
     alert: Alert
     created: bool  # False: the task was already live and this share bumped it
+    #: The sharer had already shared this live alert (first or as a re-sharer): the bump
+    #: refreshed it but did not count them again.
+    repeat: bool = False
 
 
 def jump_url(guild_id: int, channel_id: int | None, message_id: int | None) -> str | None:

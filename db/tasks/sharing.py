@@ -2,6 +2,11 @@
 
 Then the message that shows it is linked (`set_message`), or a share that could not be
 posted is discarded so it leaves nothing behind.
+
+A member counts once in an alert's "shared N times": a bump by the member who shared the
+task first, or by one who already re-shared it (their row in `task_sightings`), still
+refreshes the alert but leaves `seen_count` as it is. Otherwise one member sharing the
+same task over and over would make it look wanted by many.
 """
 
 from __future__ import annotations
@@ -32,12 +37,27 @@ INSERT INTO task_alerts (
 ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
 """
 
+# Whether the bump's sharer already shared this alert: its first sharer, or a re-sharer
+# the `task_alerts_sighting` trigger recorded. In SQLite the sub-query reads the sightings
+# as they were before this statement (the trigger runs after it; and one writer at a
+# time), so both columns that ask it get the same answer. PostgreSQL asks a function
+# (migration 0015) that reads what is committed once the alert's row is locked: the
+# statement's own snapshot may predate a share of the same member it waited for.
+_NEW_SHARER_LITE = """CASE WHEN excluded.sharer_id IS task_alerts.sharer_id
+        OR EXISTS (SELECT 1 FROM task_sightings
+                   WHERE alert_id = task_alerts.id AND user_id = excluded.sharer_id)
+        THEN 0 ELSE 1 END"""
+_NEW_SHARER_PG = """CASE WHEN excluded.sharer_id IS NOT DISTINCT FROM task_alerts.sharer_id
+        OR task_alerts_seen_by_member(task_alerts.id, excluded.sharer_id)
+        THEN 0 ELSE 1 END"""
+
 # The bump, in each dialect. PostgreSQL wants the target's columns qualified (an
 # unqualified one is ambiguous next to `excluded`), GREATEST for the scalar max, a
 # null-safe comparison spelled out, and jsonb for the list of recent re-sharers (it
 # writes `[1, 2]` where SQLite writes `[1,2]`; both read back the same).
 _SHARE_SQL = _SHARE_INSERT + Sql(
-    f"""    seen_count = seen_count + 1,
+    f"""    seen_count = seen_count + {_NEW_SHARER_LITE},
+    last_seen_counted = {_NEW_SHARER_LITE},
     last_seen_at = excluded.last_seen_at,
     last_seen_by = excluded.sharer_id,
     last_seen_anonymous = excluded.anonymous,
@@ -58,7 +78,8 @@ _SHARE_SQL = _SHARE_INSERT + Sql(
     END
 RETURNING *
 """,
-    postgresql=f"""    seen_count = task_alerts.seen_count + 1,
+    postgresql=f"""    seen_count = task_alerts.seen_count + {_NEW_SHARER_PG},
+    last_seen_counted = {_NEW_SHARER_PG},
     last_seen_at = excluded.last_seen_at,
     last_seen_by = excluded.sharer_id,
     last_seen_anonymous = excluded.anonymous,
@@ -87,6 +108,7 @@ async def share(db: Database, new: NewAlert, *, now: int, expires_at: int) -> Sh
 
     One statement, so two members sharing the same task at once still give one alert; a
     bump also records its sharer in `task_sightings` (trigger `task_alerts_sighting`).
+    A bump by a member who already shared the alert is `repeat`: not counted again.
     """
     params: dict[str, Any] = {
         "guild_id": new.guild_id,
@@ -116,7 +138,9 @@ async def share(db: Database, new: NewAlert, *, now: int, expires_at: int) -> Sh
     row = await db.fetch_one(_SHARE_SQL, params)
     assert row is not None
     alert = row_to_alert(row)
-    return ShareResult(alert, created=alert.seen_count == 1)
+    # A new row keeps the column's default (1) and is the only counted share with one count.
+    counted = bool(row["last_seen_counted"])
+    return ShareResult(alert, created=counted and alert.seen_count == 1, repeat=not counted)
 
 
 async def set_message(

@@ -45,6 +45,8 @@ class ShareOutcome:
     other_confirmed: bool = False
     #: The name alone is the name of several clean records: the alert points at none.
     several: bool = False
+    #: A bump by a member who had already shared this live alert: not counted again.
+    repeat: bool = False
 
 
 class PostingMixin(IdentityMixin, EndingMixin):
@@ -174,9 +176,15 @@ class PostingMixin(IdentityMixin, EndingMixin):
             if result.alert.message_id is not None:
                 # The usual re-share: answer from the upsert's row, redraw in the background.
                 self.request_redraw(result.alert.id)
-                return ShareOutcome(result.alert, created=False, reputation=rep)
+                return ShareOutcome(
+                    result.alert, created=False, reputation=rep, repeat=result.repeat
+                )
             outcome = await self._bump_unposted(
-                result.alert.id, settings, rep, seen_count=result.alert.seen_count
+                result.alert.id,
+                settings,
+                rep,
+                seen_count=result.alert.seen_count,
+                repeat=result.repeat,
             )
             if outcome is not None:
                 return outcome
@@ -246,6 +254,7 @@ class PostingMixin(IdentityMixin, EndingMixin):
         rep: Reputation | None,
         *,
         seen_count: int,
+        repeat: bool,
     ) -> ShareOutcome | None:
         """A re-share of a live task that has no message yet.
 
@@ -255,6 +264,7 @@ class PostingMixin(IdentityMixin, EndingMixin):
         now (and subscribers hear of it then, since they never did). None: the first share
         could not be posted and was discarded. `seen_count`: this share's bump counted; the
         row the poster left is used if it already counts it, else the row is read again.
+        `repeat`: the bump was by a member who had already shared it (not counted again).
         """
         async with self.locked(alert_id):
             current = self.latest(alert_id, seen_count=seen_count) or await tasks_db.get_alert(
@@ -263,7 +273,7 @@ class PostingMixin(IdentityMixin, EndingMixin):
             if current is None:
                 return None
             if not self._is_orphan(current, self.now()):
-                return ShareOutcome(current, created=False, reputation=rep)
+                return ShareOutcome(current, created=False, reputation=rep, repeat=repeat)
             self._posting.add(alert_id)
             try:
                 posted = await self._post(current, settings, rep)
@@ -284,7 +294,7 @@ class PostingMixin(IdentityMixin, EndingMixin):
             if not stored.is_live:
                 # The sweep ended it while it was being posted: show it ended.
                 await self.show_ended(stored, settings)
-                return ShareOutcome(stored, created=False, reputation=rep)
+                return ShareOutcome(stored, created=False, reputation=rep, repeat=repeat)
         log.info("alert %s was stored but never posted: posted on a re-share", alert_id)
         self.bot.dispatch("alert_posted", stored)
         return ShareOutcome(stored, created=True, reputation=rep)

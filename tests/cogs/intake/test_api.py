@@ -147,6 +147,32 @@ async def test_token_to_alert_to_lookup(
 
 
 @pytest.mark.both_backends
+async def test_one_member_posting_a_task_at_once_counts_once(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """A tool that fires the same HIT several times together (a retry, two tabs)."""
+    h, http, base = api
+    alice, bob = await create_token(h), await create_token(h, h.bob)
+
+    async def post(token: str) -> tuple[int, dict[str, Any]]:
+        body = {**HIT, "minutes": 6}
+        async with http.post(f"{base}/api/v1/alerts", json=body, headers=auth(token)) as r:
+            return r.status, await r.json()
+
+    first = await asyncio.gather(*(post(alice) for _ in range(3)))
+    assert sorted(status for status, _ in first) == [200, 200, 201]
+    assert len({body["id"] for _, body in first}) == 1
+    assert (await stored(h))[0].seen_count == 1
+    again = await asyncio.gather(*(post(bob) for _ in range(3)))
+    assert [(status, body["merged"]) for status, body in again] == [(200, True)] * 3
+    [alert] = await stored(h)
+    assert alert.seen_count == 2 and alert.seen_by == (h.bob.id,)
+    [posted] = h.in_channel(h.world.alerts)
+    await h.settle()  # the bumps' redraw
+    freshness = h.current(posted).field("Freshness")
+    assert f"Also seen by <@{h.bob.id}> — shared 2 times" in freshness
+
+
 async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession, str]) -> None:
     h, http, base = api
     token = await create_token(h)

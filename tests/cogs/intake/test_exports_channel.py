@@ -12,6 +12,8 @@ from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import FORMATS, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
+from tests.harness.interactions import modal_answers
+from tests.harness.sent import Sent
 
 
 @pytest.fixture
@@ -65,6 +67,24 @@ async def test_a_complete_export_becomes_an_alert_and_gets_its_link(exports: Har
     h.api.assert_never_pinged()
 
 
+async def test_the_author_posting_the_same_export_again_is_not_counted_again(
+    exports: Harness,
+) -> None:
+    h = exports
+    first = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
+    again = await h.post_message(PROLIFIC_JSON, user=h.bob, channel=h.world.general)
+    [alert] = await stored(h)
+    assert alert.seen_count == 1 and alert.seen_by == ()
+    [answer] = replies_to(h, again)
+    assert "You already shared this task" in answer.content
+    assert str(alert.message_id) in answer.content and "still shared 1 time)" in answer.content
+    assert "Shared" not in h.current(h.in_channel(h.world.alerts)[0]).field("Freshness")
+    # Nobody else shared it: deleting the first export within the minute takes it back.
+    await delete(h, first)
+    [after] = await stored(h)
+    assert after.state == "removed"
+
+
 async def test_other_messages_are_left_alone(exports: Harness) -> None:
     h = exports
     before = len(h.api.calls)
@@ -98,6 +118,82 @@ async def test_export_without_minutes_asks_its_author(exports: Harness) -> None:
     assert "Alert posted" in replies[-1].content
     assert [r.kind for r in replies] == ["response"] and replies[0].ephemeral  # not deferred
     assert "Alert posted" in h.current(ask).content and not h.current(ask).buttons
+
+
+def minutes_submission(
+    h: Harness, form: Sent, minutes: str, ask: Sent, user: Any
+) -> dict[str, Any]:
+    """The payload of the "Add my minutes" form submitted, to be fed with others at once."""
+    components = modal_answers(form.payload.get("components", []), {"minutes": minutes})
+    data = {"custom_id": form.payload["custom_id"], "components": components}
+    payload = h._interaction(5, data, user, form.channel_id, "en-US", message=ask.message)
+    h.api.component_messages[payload["token"]] = int(ask.message["id"])
+    return payload
+
+
+async def test_two_minutes_forms_submitted_at_once_post_once(exports: Harness) -> None:
+    """The author opened the form twice (two devices, a double click) and sent both."""
+    h = exports
+    message = await h.post_message(FORMATS["plain"], user=h.bob, channel=h.world.general)
+    [ask] = replies_to(h, message)
+    forms = [(await h.click(ask, "Add my minutes", user=h.bob))[-1] for _ in range(2)]
+    payloads = [minutes_submission(h, form, "7", ask, h.bob) for form in forms]
+    for payload in payloads:  # both in flight together
+        h.bot._connection.parse_interaction_create(payload)
+    await h.settle()
+
+    answers = [h.api.for_interaction(int(p["id"]))[-1] for p in payloads]
+    assert all(a.ephemeral for a in answers)
+    # Either may win (on PostgreSQL's pool they really run together); the other is told.
+    assert sorted("Alert posted" in a.content for a in answers) == [False, True]
+    assert sum("This export is already being posted." in a.content for a in answers) == 1
+    [alert] = await stored(h)
+    assert (alert.seen_count, alert.minutes, alert.sharer_id) == (1, 7, h.bob.id)
+    rows = await h.db.fetch_all("SELECT alert_id, created FROM export_messages")
+    assert [tuple(r) for r in rows] == [(alert.id, 1)]  # not rewritten by the second form
+    assert "Alert posted" in h.current(ask).content and not h.current(ask).buttons
+    assert len(h.in_channel(h.world.alerts)) == 1
+    # Still its own export's alert: deleting the export within the minute takes it back.
+    await delete(h, message)
+    [after] = await stored(h)
+    assert after.state == "removed"
+
+
+async def test_a_minutes_form_sent_after_the_export_was_posted_is_told_so(
+    exports: Harness,
+) -> None:
+    h = exports
+    message = await h.post_message(FORMATS["plain"], user=h.bob, channel=h.world.general)
+    [ask] = replies_to(h, message)
+    forms = [(await h.click(ask, "Add my minutes", user=h.bob))[-1] for _ in range(2)]
+    await h.submit_modal(forms[0], {"minutes": "7"}, user=h.bob, message=ask.message)
+    late = await h.submit_modal(forms[1], {"minutes": "9"}, user=h.bob, message=ask.message)
+    assert late[-1].ephemeral and "This export has already been posted." in late[-1].content
+    [alert] = await stored(h)
+    assert (alert.seen_count, alert.minutes) == (1, 7)
+
+
+async def test_a_minutes_form_that_could_not_post_can_be_sent_again(exports: Harness) -> None:
+    h = exports
+    message = await h.post_message(FORMATS["plain"], user=h.bob, channel=h.world.general)
+    [ask] = replies_to(h, message)
+    h.api.fail(
+        "POST",
+        "/channels/{channel_id}/messages",
+        500,
+        match=lambda call: call.params.get("channel_id") == str(h.world.alerts),
+    )
+    # Two forms open; the first one sent fails, and the second is still heard (the failed
+    # submission gave its claim back).
+    forms = [(await h.click(ask, "Add my minutes", user=h.bob))[-1] for _ in range(2)]
+    failed = await h.submit_modal(forms[0], {"minutes": "7"}, user=h.bob, message=ask.message)
+    assert "Discord did not take the alert" in failed[-1].content
+    assert await stored(h) == []
+    retry = await h.submit_modal(forms[1], {"minutes": "7"}, user=h.bob, message=ask.message)
+    assert "Alert posted" in retry[-1].content
+    [alert] = await stored(h)
+    rows = await h.db.fetch_all("SELECT alert_id, created, claimed_at FROM export_messages")
+    assert [tuple(r) for r in rows] == [(alert.id, 1, None)]
 
 
 async def test_scam_requester_refused_with_the_reason(exports: Harness) -> None:

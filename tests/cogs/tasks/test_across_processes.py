@@ -54,6 +54,31 @@ async def test_a_hundred_shares_from_two_processes_make_one_alert(pg_url: Databa
     assert sightings == SHARERS - 1  # the trigger recorded every re-share
 
 
+async def test_members_sharing_again_from_two_processes_are_counted_once(
+    pg_url: DatabaseUrl,
+) -> None:
+    """Each of ten members shares the task six times at once, half on each process."""
+    members, times = 10, 6
+    async with two_processes(pg_url) as (first, second):
+        created = await tasks_db.share(first, share_of(1), now=100, expires_at=200)
+        results = await at_once(
+            (first, second),
+            lambda db, n: tasks_db.share(
+                db, share_of(1 + n % members), now=101, expires_at=300 + n
+            ),
+            members * times,
+        )
+        alert = await tasks_db.get_alert(second, created.alert.id)
+        sightings = await first.fetch_value("SELECT count(*) FROM task_sightings")
+    assert alert is not None and alert.seen_count == members  # the first sharer counts too
+    assert not any(r.created for r in results)
+    # Member 1 shared it first: every one of their shares is a repeat; each other member's
+    # first share to land is counted, and their five others are repeats.
+    assert sum(not r.repeat for r in results) == members - 1
+    assert alert.expires_at == 300 + members * times - 1
+    assert sightings == members
+
+
 async def test_votes_from_two_processes_are_each_counted_once(pg_url: DatabaseUrl) -> None:
     voters = 60
     args = {"guild_id": GUILD, "now": 101, "extend_to": 300, "gone_needed": 1000}

@@ -28,12 +28,68 @@ async def test_sharing_a_live_task_again_bumps_it(configured: Harness) -> None:
     now = h.current(first)
     assert f"Also seen by <@{h.bob.id}> — shared 2 times" in now.field("Freshness")
     await share(h, h.carol)
-    await share(h, h.alice)  # the sharer again: counted, not listed
-    assert f"Also seen by <@{h.bob.id}>, <@{h.carol.id}> — shared 4 times" in h.current(
+    await share(h, h.alice)  # the sharer again: neither counted nor listed
+    assert f"Also seen by <@{h.bob.id}>, <@{h.carol.id}> — shared 3 times" in h.current(
         first
     ).field("Freshness")
     (row,) = await stored(h)
-    assert row.seen_count == 4 and row.seen_by == (h.bob.id, h.carol.id)
+    assert row.seen_count == 3 and row.seen_by == (h.bob.id, h.carol.id)
+
+
+async def test_the_sharer_sharing_it_again_is_not_counted_again(configured: Harness) -> None:
+    h = configured
+    await share(h)
+    first = last_alert(h)
+    for _ in range(4):
+        h.clock.advance(minutes=10)
+        again = await share(h)
+    assert again.ephemeral
+    assert "You already shared this task" in again.content
+    assert str(first.message_id) in again.content and "still shared 1 time;" in again.content
+    assert "I counted your share" not in again.content
+    freshness = h.current(first).field("Freshness")
+    assert "Shared" not in freshness and "shared" not in freshness
+    (row,) = await stored(h)
+    assert (row.seen_count, row.seen_by) == (1, ())
+    # Still a sign that the task is live: the alert lives on from the last share.
+    now = int(h.clock.now().timestamp())
+    assert row.last_seen_at == now and row.expires_at == now + 2 * 3600
+    assert f"<t:{row.expires_at}:R>" in freshness
+
+
+async def test_a_re_sharer_sharing_it_again_is_not_counted_again(configured: Harness) -> None:
+    h = configured
+    await share(h)
+    first = last_alert(h)
+    counted = await share(h, h.bob)
+    assert "I counted your share (shared 2 times)" in counted.content
+    again = await share(h, h.bob)
+    assert "You already shared this task" in again.content
+    assert "still shared 2 times" in again.content
+    await share(h, h.carol, anonymous=True)
+    hidden = await share(h, h.carol, anonymous=True)  # not named, still known to have shared
+    assert "You already shared this task" in hidden.content
+    await share(h, h.carol)  # now by name: listed, not counted
+    freshness = h.current(first).field("Freshness")
+    assert f"Also seen by <@{h.bob.id}>, <@{h.carol.id}> — shared 3 times" in freshness
+    (row,) = await stored(h)
+    assert row.seen_count == 3 and row.seen_by == (h.bob.id, h.carol.id)
+    sightings = await h.db.fetch_all("SELECT user_id FROM task_sightings ORDER BY user_id")
+    assert [r[0] for r in sightings] == sorted([h.bob.id, h.carol.id])
+
+
+async def test_one_member_sharing_it_at_once_is_counted_once(configured: Harness) -> None:
+    h = configured
+    await share(h)
+    first = last_alert(h)
+    payloads = [_feed(h, h.bob) for _ in range(4)] + [_feed(h, h.alice) for _ in range(2)]
+    await h.settle()
+    (row,) = await stored(h)
+    assert row.seen_count == 2 and row.seen_by == (h.bob.id,)
+    answers = [_replies(h, p)[-1].content for p in payloads]
+    assert sum("I counted your share" in a for a in answers) == 1
+    assert sum("You already shared this task" in a for a in answers) == 5
+    assert "shared 2 times" in h.current(first).field("Freshness")
 
 
 async def test_a_bump_fills_in_what_the_first_share_lacked(configured: Harness) -> None:
