@@ -106,3 +106,30 @@ async def test_the_card_says_how_many_alerts_are_not_listed(configured: Harness)
     recent = info.field("Recent alerts").splitlines()
     assert len(recent) == 6  # five alerts, then what was cut and where to see it
     assert recent[-1] == "…and 2 more: /task search with this requester lists them."
+
+
+async def did_it(h: Harness, shown: Sent, user: FakeUser, minutes: str) -> None:
+    """A member's "I did it" on an alert, with the minutes it took."""
+    opened = await h.click(shown, "I did it", user=user)
+    await h.submit_modal(opened[-1], {"minutes": minutes}, user=user)
+
+
+async def test_removed_alerts_are_left_off_the_requester_card(configured: Harness) -> None:
+    h = configured
+    await share(h, h.alice, 1, title="Doxxing target list", warning="hate")
+    removed = alert(h)
+    await did_it(h, removed, h.bob, "1")
+    await share(h, h.alice, 2)
+    await did_it(h, alert(h), h.dave, "6")
+    await h.slash("task delete", user=h.mod, alert="#1", reason="Harmful")
+
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.ephemeral and "Doxxing" not in info.text
+    assert info.field("Recent alerts").splitlines()[0].startswith("[Rate images 2](")
+    assert len(info.field("Recent alerts").splitlines()) == 1
+    assert info.field("Crowd hourly") == "$15.00/h from 1 report"  # not Bob's $90/h
+    assert info.field("Tasks with content warnings") == "0 of 1 (0 %)"
+    # Only hidden from members: the alert, its warning and Bob's report are still stored.
+    row = await h.db.fetch_one("SELECT state, warning, done_count FROM task_alerts WHERE id = 1")
+    assert tuple(row) == ("removed", "hate", 1)
+
