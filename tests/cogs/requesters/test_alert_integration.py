@@ -133,3 +133,19 @@ async def test_removed_alerts_are_left_off_the_requester_card(configured: Harnes
     row = await h.db.fetch_one("SELECT state, warning, done_count FROM task_alerts WHERE id = 1")
     assert tuple(row) == ("removed", "hate", 1)
 
+
+async def test_one_members_report_barely_moves_the_crowd_hourly(configured: Harness) -> None:
+    h = configured
+    await share(h, h.bob, 1, reward=1.5, minutes=60)
+    for member in (h.bob, h.carol, h.dave):
+        await did_it(h, alert(h), member, "60")
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.field("Crowd hourly") == "$1.50/h from 3 reports"
+
+    # Alice shares another of this requester's tasks and says it took her a minute.
+    await share(h, h.alice, 2, reward=1.5, minutes=60)
+    await did_it(h, alert(h), h.alice, "1")
+    rows = await h.db.fetch_all("SELECT crowd_hourly_cents FROM task_alerts ORDER BY id")
+    assert [r[0] for r in rows] == [150, 9000]  # each alert keeps its own median
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.field("Crowd hourly") == "$1.50/h from 4 reports"
