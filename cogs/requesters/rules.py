@@ -305,17 +305,37 @@ def crowd_hourly(samples: Iterable[tuple[int, int, str]]) -> CrowdHourly | None:
     """Members' reported hourly pay across a requester's alerts.
 
     `samples` are (crowd hourly in minor units, number of "I did it" reports, currency)
-    per alert. Each alert counts as often as it was reported, amounts are never converted
-    between currencies, and the currency with the most reports is the one shown.
+    per alert. The figure is the median of the alerts' figures, each counted as often as
+    it was reported: a mean would let one report on an alert of its own (a minute on a
+    big reward) pull the requester's figure as far as it likes, while a median moves at
+    most to a neighbouring figure. It is the alerts' own rule (the median of their
+    reports) one level up: the middle figure, or the rounded-half-up mean of the middle
+    two. Amounts are never converted between currencies; the currency with the most
+    reports is the one shown.
     """
-    totals: dict[str, list[int]] = {}
+    by_currency: dict[str, list[tuple[int, int]]] = {}
     for cents, weight, currency in samples:
         if weight <= 0 or cents < 0:
             continue
-        entry = totals.setdefault(currency, [0, 0])
-        entry[0] += cents * weight
-        entry[1] += weight
-    if not totals:
+        by_currency.setdefault(currency, []).append((cents, weight))
+    if not by_currency:
         return None
-    currency, (weighted, count) = max(totals.items(), key=lambda item: (item[1][1], item[0]))
-    return CrowdHourly((2 * weighted + count) // (2 * count), currency, count)
+    currency, figures = max(
+        by_currency.items(), key=lambda item: (sum(w for _, w in item[1]), item[0])
+    )
+    figures.sort()
+    count = sum(weight for _, weight in figures)
+    low = _weighted_at(figures, (count - 1) // 2)
+    high = _weighted_at(figures, count // 2)
+    return CrowdHourly((low + high + 1) // 2, currency, count)
+
+
+def _weighted_at(figures: list[tuple[int, int]], position: int) -> int:
+    """The amount at `position` (from 0) of sorted figures, each repeated `weight` times."""
+    seen = 0
+    for cents, weight in figures:
+        seen += weight
+        if position < seen:
+            return cents
+    msg = f"position {position} beyond {seen} reports"
+    raise IndexError(msg)

@@ -309,7 +309,6 @@ class TasksCog(commands.Cog, name=COG_NAME):
             if requester_ids == ()
             else await tasks_db.search(self.bot.db, filters, limit=SEARCH_WINDOW)
         )
-        found = [a for a in found if a.state != "removed"]
         prefs = await members.get(self.bot.db, interaction.user.id)
         takeable = [
             a
@@ -389,8 +388,6 @@ class TasksCog(commands.Cog, name=COG_NAME):
         locale = locale_of(interaction)
         choices = []
         for alert in found:
-            if alert.state == "removed":
-                continue
             label = t(
                 "tasks.delete.choice",
                 locale,

@@ -37,9 +37,14 @@ async def live_with_requester(db: Database) -> list[Alert]:
 
 
 async def warned_alert_stats(db: Database, requester_id: int) -> tuple[int, int]:
-    """(alerts with a confirmed content warning, all alerts) for a requester's card."""
+    """(alerts with a confirmed content warning, all alerts) for a requester's card.
+
+    Alerts moderators removed are not counted: members never read them, so neither their
+    warning nor their existence shows on the card.
+    """
     row = await db.fetch_one(
-        "SELECT count(warning), count(*) FROM task_alerts WHERE requester_id = ?",
+        "SELECT count(warning), count(*) FROM task_alerts "
+        "WHERE requester_id = ? AND state != 'removed'",
         (requester_id,),
     )
     assert row is not None

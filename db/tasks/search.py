@@ -26,9 +26,12 @@ class SearchFilters:
 async def search(db: Database, filters: SearchFilters, *, limit: int = 100) -> list[Alert]:
     """Recent alerts of a server matching the filters, newest first.
 
+    Alerts moderators removed are left out: every caller shows what it finds to members
+    (`/task search`, `/requester info`, `/task delete`'s choices), who never read a removed
+    alert, and leaving them out here keeps them from taking places in `limit`.
     Live-first is the caller's ordering of this recent window.
     """
-    where = ["a.guild_id = :guild_id"]
+    where = ["a.guild_id = :guild_id", "a.state != 'removed'"]
     params: dict[str, Any] = {"guild_id": filters.guild_id, "limit": limit}
     if filters.platform:
         where.append("a.platform = :platform")

@@ -123,3 +123,46 @@ async def test_a_warned_alert_on_the_card_is_behind_a_spoiler(configured: Harnes
     )
     assert recent[1].startswith("[Rate images 1](https://discord.com/channels/")
     assert "gore images" not in info.text.replace(recent[0], "")
+
+
+async def did_it(h: Harness, shown: Sent, user: FakeUser, minutes: str) -> None:
+    """A member's "I did it" on an alert, with the minutes it took."""
+    opened = await h.click(shown, "I did it", user=user)
+    await h.submit_modal(opened[-1], {"minutes": minutes}, user=user)
+
+
+async def test_removed_alerts_are_left_off_the_requester_card(configured: Harness) -> None:
+    h = configured
+    await share(h, h.alice, 1, title="Doxxing target list", warning="hate")
+    removed = alert(h)
+    await did_it(h, removed, h.bob, "1")
+    await share(h, h.alice, 2)
+    await did_it(h, alert(h), h.dave, "6")
+    await h.slash("task delete", user=h.mod, alert="#1", reason="Harmful")
+
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.ephemeral and "Doxxing" not in info.text
+    assert info.field("Recent alerts").splitlines()[0].startswith("[Rate images 2](")
+    assert len(info.field("Recent alerts").splitlines()) == 1
+    assert info.field("Crowd hourly") == "$15.00/h from 1 report"  # not Bob's $90/h
+    assert info.field("Tasks with content warnings") == "0 of 1 (0 %)"
+    # Only hidden from members: the alert, its warning and Bob's report are still stored.
+    row = await h.db.fetch_one("SELECT state, warning, done_count FROM task_alerts WHERE id = 1")
+    assert tuple(row) == ("removed", "hate", 1)
+
+
+async def test_one_members_report_barely_moves_the_crowd_hourly(configured: Harness) -> None:
+    h = configured
+    await share(h, h.bob, 1, reward=1.5, minutes=60)
+    for member in (h.bob, h.carol, h.dave):
+        await did_it(h, alert(h), member, "60")
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.field("Crowd hourly") == "$1.50/h from 3 reports"
+
+    # Alice shares another of this requester's tasks and says it took her a minute.
+    await share(h, h.alice, 2, reward=1.5, minutes=60)
+    await did_it(h, alert(h), h.alice, "1")
+    rows = await h.db.fetch_all("SELECT crowd_hourly_cents FROM task_alerts ORDER BY id")
+    assert [r[0] for r in rows] == [150, 9000]  # each alert keeps its own median
+    info = await h.slash("requester info", user=h.carol, requester="Acme")
+    assert info.field("Crowd hourly") == "$1.50/h from 4 reports"

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from random import Random
 
 import pytest
 from hypothesis import assume, given
@@ -305,17 +306,62 @@ def test_next_status_keeps_moderator_decisions_but_lets_evidence_escalate() -> N
 
 def test_crowd_hourly_weights_reports_and_never_mixes_currencies() -> None:
     assert rules.crowd_hourly([]) is None
+    # $6 once and $12 three times: the middle of the four reports is $12; EUR stays apart.
     result = rules.crowd_hourly([(600, 1, "USD"), (1200, 3, "USD"), (5000, 1, "EUR")])
-    assert result == rules.CrowdHourly(1050, "USD", 4)
+    assert result == rules.CrowdHourly(1200, "USD", 4)
     assert rules.crowd_hourly([(900, 0, "USD")]) is None
+    # An even count: the rounded-half-up mean of the middle two, as an alert's own median.
+    assert rules.crowd_hourly([(600, 1, "USD"), (1201, 1, "USD")]) == rules.CrowdHourly(
+        901, "USD", 2
+    )
 
 
-@given(st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 50)), min_size=1))
+def test_one_report_on_an_alert_of_its_own_barely_moves_the_crowd_hourly() -> None:
+    # Three members took an hour on a $1.50 task; one minute on another $1.50 task of the
+    # same requester is $90/h, and must not make the requester look well paid.
+    after = rules.crowd_hourly([(150, 3, "USD"), (9000, 1, "USD")])
+    assert after == rules.CrowdHourly(150, "USD", 4)
+
+
+FIGURES = st.lists(st.tuples(st.integers(0, 10**7), st.integers(1, 50)), min_size=1, max_size=20)
+
+
+def _reports(samples: list[tuple[int, int]]) -> list[int]:
+    """Every report's figure, sorted: each alert's figure as often as it was reported."""
+    return sorted(cents for cents, weight in samples for _ in range(weight))
+
+
+@given(FIGURES)
 def test_crowd_hourly_lies_between_the_samples(samples: list[tuple[int, int]]) -> None:
     result = rules.crowd_hourly((cents, weight, "USD") for cents, weight in samples)
     assert result is not None
     assert min(c for c, _ in samples) <= result.cents <= max(c for c, _ in samples)
     assert result.reports == sum(w for _, w in samples)
+
+
+@given(FIGURES, st.randoms(use_true_random=False))
+def test_crowd_hourly_is_the_median_of_the_reports_in_any_order(
+    samples: list[tuple[int, int]], random: Random
+) -> None:
+    reports = _reports(samples)
+    shuffled = list(samples)
+    random.shuffle(shuffled)
+    result = rules.crowd_hourly((cents, weight, "USD") for cents, weight in shuffled)
+    assert result is not None
+    middle = (reports[(len(reports) - 1) // 2] + reports[len(reports) // 2] + 1) // 2
+    assert result.cents == middle
+
+
+@given(FIGURES, st.integers(0, 10**9))
+def test_one_more_report_moves_the_crowd_hourly_at_most_to_a_neighbour(
+    samples: list[tuple[int, int]], extra: int
+) -> None:
+    reports = _reports(samples)
+    count = len(reports)
+    assume(count >= 2)  # with one report, a second one is half the figure
+    after = rules.crowd_hourly((c, w, "USD") for c, w in [*samples, (extra, 1)])
+    assert after is not None
+    assert reports[count // 2 - 1] <= after.cents <= reports[(count + 1) // 2]
 
 
 # -- reviews -------------------------------------------------------------------------------

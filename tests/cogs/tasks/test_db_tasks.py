@@ -8,6 +8,7 @@ import random
 import pytest
 
 from cogs.tasks import rules
+from db import requesters
 from db import tasks as tasks_db
 from db.connection import Database
 from db.tasks import NewAlert, SearchFilters
@@ -182,6 +183,24 @@ async def test_discard_only_forgets_unposted_alerts(db: Database) -> None:
     ]
 
 
+async def test_removed_alerts_are_never_found_nor_counted(db: Database) -> None:
+    """Members read what search finds, so a removed alert is left out and takes no place."""
+    acme = await requesters.upsert(db, "mturk", "A1B2C3D4E5F6G7", "Acme", 0)
+    kept = await tasks_db.share(db, new("k1", requester_id=acme.id), now=100, expires_at=200)
+    gone = await tasks_db.share(
+        db, new("k2", requester_id=acme.id, warning="hate"), now=110, expires_at=200
+    )
+    await tasks_db.end_alert(db, gone.alert.id, "removed", guild_id=1, by=5, now=150)
+    for filters in (
+        SearchFilters(guild_id=1, match='"rate"*'),
+        SearchFilters(guild_id=1, requester_ids=(acme.id,)),
+        SearchFilters(guild_id=1, platform="mturk"),
+    ):
+        found = await tasks_db.search(db, filters, limit=1)
+        assert [a.id for a in found] == [kept.alert.id], filters
+    assert await tasks_db.warned_alert_stats(db, acme.id) == (0, 1)
+
+
 async def _plan(db: Database, sql: str, params: object) -> str:
     rows = await db.fetch_all("EXPLAIN QUERY PLAN " + sql, params)  # type: ignore[arg-type]
     return "\n".join(r["detail"] for r in rows)
@@ -196,7 +215,8 @@ HOT_PATHS: list[tuple[str, str, object]] = [
     ("by message", "SELECT * FROM task_alerts WHERE message_id = ?", (1,)),
     (
         "warned stats",
-        "SELECT count(warning), count(*) FROM task_alerts WHERE requester_id = ?",
+        "SELECT count(warning), count(*) FROM task_alerts "
+        "WHERE requester_id = ? AND state != 'removed'",
         (1,),
     ),
     ("sharer", "SELECT id FROM task_alerts WHERE sharer_id = ?", (1,)),
