@@ -1,4 +1,4 @@
--- PostgreSQL twin of db/migrations/0015_notify_role_messages.sql: the messages that
+-- PostgreSQL twin of db/migrations/0017_notify_role_messages.sql: the messages that
 -- mentioned notification roles, so removing an alert takes its mention down too.
 
 CREATE TABLE notify_role_messages (
