@@ -1,5 +1,9 @@
 """Opt-in notification roles: which Discord roles an alert may mention, and which it did.
 
+Which it did twice over: the claim of each (alert, role) ping, kept a week so no event
+pings twice, and the message that carried the mention, kept until the alert is removed
+so its removal can take the mention (which quotes the title) down too.
+
 Every statement is scoped by the server (`guild_id`), so one server's command can never
 touch another's roles. Nothing here names a member: who holds a role is Discord's
 business, and who registered it is in the audit log.
@@ -20,6 +24,17 @@ from db.models import from_row
 
 #: The validated filters of a role about to be registered.
 RoleFilters = AlertFilters
+
+
+@dataclass(frozen=True, slots=True)
+class MentionMessage:
+    """A message the bot posted to mention an alert's roles (one may name several)."""
+
+    guild_id: int
+    alert_id: int
+    channel_id: int
+    message_id: int
+    sent_at: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +170,7 @@ async def purge_guild(db: Database, guild_id: int) -> int:
         removed = cursor.rowcount
         await cursor.close()
         await tx.execute("DELETE FROM notify_role_pings WHERE guild_id = ?", (guild_id,))
+        await tx.execute("DELETE FROM notify_role_messages WHERE guild_id = ?", (guild_id,))
     caches.changed(db, CACHE, guild_id)
     return removed
 
@@ -197,3 +213,40 @@ async def pinged(db: Database, guild_id: int, alert_id: int) -> list[int]:
 async def prune_pings(db: Database, before: int) -> int:
     """Forget mention records older than `before` (epoch seconds)."""
     return await db.execute("DELETE FROM notify_role_pings WHERE sent_at < ?", (before,))
+
+
+# -- the messages that carried the mentions -------------------------------------------------
+#
+# Not pruned with the claims: an alert can be removed long after it ended, and its mention
+# must go with it. A row goes when its message is taken down, or with the server's
+# configuration; a role unregistered (or deleted in Discord) leaves the message in the
+# channel, so its row stays too.
+
+
+async def record_message(
+    db: Database, guild_id: int, alert_id: int, *, channel_id: int, message_id: int, now: int
+) -> None:
+    """Remember the message that mentioned an alert's roles, for the alert's removal."""
+    await db.execute(
+        "INSERT INTO notify_role_messages (guild_id, alert_id, channel_id, message_id, sent_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        (guild_id, alert_id, channel_id, message_id, now),
+    )
+
+
+async def messages_for(db: Database, guild_id: int, alert_id: int) -> list[MentionMessage]:
+    """The mention messages still recorded for an alert of this server, oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM notify_role_messages WHERE guild_id = ? AND alert_id = ? "
+        "ORDER BY sent_at, message_id",
+        (guild_id, alert_id),
+    )
+    return [from_row(MentionMessage, row) for row in rows]
+
+
+async def forget_message(db: Database, guild_id: int, alert_id: int, message_id: int) -> None:
+    """A mention message was taken down (or was already gone): nothing left to find."""
+    await db.execute(
+        "DELETE FROM notify_role_messages WHERE guild_id = ? AND alert_id = ? AND message_id = ?",
+        (guild_id, alert_id, message_id),
+    )

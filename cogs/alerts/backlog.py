@@ -63,6 +63,15 @@ class FanOutBacklog:
         if self._worker is None:
             self._worker = self.bot.spawn(self._run(), name="alerts: fan-out")
 
+    def drop(self, alert_id: int) -> bool:
+        """A moderator removed an alert still waiting: it is never fanned out."""
+        kept = [entry for entry in self._queue if entry[0].id != alert_id]
+        if len(kept) == len(self._queue):
+            return False
+        self._queue.clear()
+        self._queue.extend(kept)
+        return True
+
     async def _run(self) -> None:
         done = 0
         try:

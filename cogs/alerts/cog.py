@@ -92,6 +92,19 @@ class AlertsCog(commands.Cog):
         """Raised by the tasks feature once per new alert, after it is posted."""
         self.backlog.put(alert)
 
+    @commands.Cog.listener()
+    async def on_alert_removed(self, alert: Alert) -> None:
+        """Raised by the tasks feature when moderators remove an alert: tell nobody more.
+
+        An alert still waiting for its fan-out is dropped, and so are its DMs not sent
+        yet (a fan-out running meanwhile queues none). DMs already sent stay: their
+        message ids are not kept.
+        """
+        waiting = self.backlog.drop(alert.id)
+        dropped = await self.outbox.withdraw(alert.id)
+        if waiting or dropped:
+            log.info("alert %s removed: %d queued DMs dropped", alert.id, dropped)
+
     async def fan_out(self, alert: Alert) -> None:
         """One alert's fan-out, when the backlog reaches it (its errors are logged there)."""
         result = await notify.fan_out(

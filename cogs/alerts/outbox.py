@@ -41,6 +41,9 @@ DM_BURST = 10
 #: shutdown (which waits for the background tasks it sees) never waits for a whole
 #: backlog.
 SENDS_PER_WORKER = 50
+#: Removed alerts remembered so a fan-out still running for one queues nothing: far
+#: more than can be in flight at once.
+WITHDRAWN_KEPT = 1000
 
 
 class Outbox:
@@ -65,12 +68,19 @@ class Outbox:
         #: How each delivery went, by (alert id, member id); kept for the latest alerts
         #: only (tests and logs read it).
         self.outcomes: collections.OrderedDict[tuple[int, int], str] = collections.OrderedDict()
+        #: Alerts moderators removed (`withdraw`): their letters are never sent.
+        self._withdrawn: collections.OrderedDict[int, None] = collections.OrderedDict()
 
     def __len__(self) -> int:
         return len(self._queue)
 
     def put(self, letters: list[Letter]) -> None:
         """Queue reserved DMs; a worker starts if none is running."""
+        withdrawn = [x for x in letters if x.out.alert.id in self._withdrawn]
+        if withdrawn:
+            # Removed while its fan-out was running: the DM would quote a removed alert.
+            letters = [x for x in letters if x.out.alert.id not in self._withdrawn]
+            self.bot.spawn(self._release(withdrawn), name="alerts: release withdrawn DMs")
         if not letters:
             return
         if self._closed:
@@ -141,6 +151,28 @@ class Outbox:
         self.outcomes[(letter.out.alert.id, letter.sub.user_id)] = outcome
         while len(self.outcomes) > 10_000:
             self.outcomes.popitem(last=False)
+
+    async def withdraw(self, alert_id: int) -> int:
+        """A moderator removed this alert: its DMs not sent yet never will be.
+
+        The removed alert's title must not reach members after the removal; a DM already
+        sent stays (its message id is not kept, so it cannot be taken back). The unsent
+        ones' reservations are given back, as at shutdown. Returns how many were dropped.
+        """
+        self._withdrawn[alert_id] = None
+        while len(self._withdrawn) > WITHDRAWN_KEPT:
+            self._withdrawn.popitem(last=False)
+        dropped = [x for x in self._queue if x.out.alert.id == alert_id]
+        if not dropped:
+            return 0
+        # No await before the queue is filtered: the worker cannot pick one meanwhile.
+        kept = [x for x in self._queue if x.out.alert.id != alert_id]
+        self._queue.clear()
+        self._queue.extend(kept)
+        for letter in dropped:
+            self._note(letter, "withdrawn")
+        await self._release(dropped)
+        return len(dropped)
 
     async def _release(self, letters: list[Letter]) -> int:
         released = await subscriptions.release_many(

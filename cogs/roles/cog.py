@@ -115,6 +115,20 @@ class RolesCog(commands.Cog):
             log.info("alert %s: mentioned %d notification roles", alert.id, len(mentioned))
 
     @commands.Cog.listener()
+    async def on_alert_removed(self, alert: Alert) -> None:
+        """Raised by the tasks feature when a moderator removes an alert: its mention goes.
+
+        The mention quotes the title, which a removal takes out of the channel.
+        """
+        try:
+            gone = await service.withdraw(self.bot, alert.guild_id, alert.id)
+        except Exception:
+            log.exception("role mentions of removed alert %s not deleted", alert.id)
+            return
+        if gone:
+            log.info("alert %s removed: deleted %d role mention messages", alert.id, gone)
+
+    @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         """A role deleted in Discord is no longer registered (nor listed, nor matched)."""
         await notify_roles.remove(self.bot.db, role.guild.id, role.id)

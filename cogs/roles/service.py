@@ -8,6 +8,11 @@ quoted through `safe_text` like everywhere else.
 The decision to speak at all mirrors the subscription fan-out (`cogs.alerts.notify`):
 only live alerts of servers the bot is still in, with the requester's record read the
 same way (`notify.with_requester`), and never for a requester flagged as a scam.
+
+The mention quotes the alert's title, so it goes when a moderator removes the alert
+(`withdraw`, on the tasks feature's `alert_removed` event): its message is recorded when
+sent, and a removal that overtook the send is caught by reading the alert again after
+recording it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from cogs.alerts import notify
 from cogs.alerts.rules import Filters
 from cogs.roles import rules
 from db import guilds, notify_roles
+from db import tasks as tasks_db
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
@@ -137,7 +143,7 @@ async def announce(bot: Entraide, alert: Alert) -> list[int]:
         else None
     )
     try:
-        await target.send(
+        sent = await target.send(
             truncate(content, CONTENT_LIMIT),
             reference=reference,
             allowed_mentions=only_roles(claimed),
@@ -150,4 +156,41 @@ async def announce(bot: Entraide, alert: Alert) -> list[int]:
         else:
             log.warning("alert %s: could not mention its roles (%s)", alert.id, exc.status)
         return []
+    await notify_roles.record_message(
+        bot.db, guild.id, alert.id, channel_id=sent.channel.id, message_id=sent.id, now=now
+    )
+    # A moderator may have removed the alert while the mention was on its way: its
+    # `alert_removed` then found nothing recorded, so take the mention down here.
+    current = await tasks_db.get_alert(bot.db, alert.id)
+    if current is not None and current.state == "removed":
+        await withdraw(bot, guild.id, alert.id)
     return claimed
+
+
+async def withdraw(bot: Entraide, guild_id: int, alert_id: int) -> int:
+    """Delete the messages that mentioned a removed alert's roles; returns how many went.
+
+    A message already deleted (by a moderator, or with its channel) counts as gone. One
+    that could not be deleted stays recorded and is logged, so it is not forgotten
+    while its title is still in the channel.
+    """
+    gone = 0
+    for mention in await notify_roles.messages_for(bot.db, guild_id, alert_id):
+        message = bot.get_partial_messageable(
+            mention.channel_id, guild_id=guild_id
+        ).get_partial_message(mention.message_id)
+        try:
+            await message.delete()
+        except discord.NotFound:
+            log.info("alert %s: role mention %s already deleted", alert_id, mention.message_id)
+        except discord.HTTPException as exc:
+            log.warning(
+                "alert %s: could not delete role mention %s (%s)",
+                alert_id,
+                mention.message_id,
+                exc.status,
+            )
+            continue
+        await notify_roles.forget_message(bot.db, guild_id, alert_id, mention.message_id)
+        gone += 1
+    return gone

@@ -96,7 +96,11 @@ class EndingMixin(RedrawMixin, ForumMixin):
     async def remove(
         self, guild_id: int, ref: rules.AlertRef, *, moderator_id: int, reason: str
     ) -> Alert:
-        """A moderator deletes an alert: the message goes, the row stays as removed."""
+        """A moderator deletes an alert: the message goes, the row stays as removed.
+
+        Dispatches `alert_removed(alert)` once it is done, for what other features
+        posted about the alert.
+        """
         if ref.alert_id is not None:
             target = await tasks_db.get_alert(self.db, ref.alert_id)
         else:
@@ -133,6 +137,9 @@ class EndingMixin(RedrawMixin, ForumMixin):
                     except discord.HTTPException:
                         log.warning("alert %s: could not delete its message", alert.id)
                         await self.redraw(alert.id, alert, settings=settings)
+        # Other features take down what they posted about it (a role mention quoting
+        # the title): the removal is the tasks feature's, their messages are theirs.
+        self.bot.dispatch("alert_removed", alert)
         await self._log_removal(alert, settings, moderator_id)
         return alert
 

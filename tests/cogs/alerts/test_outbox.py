@@ -3,6 +3,7 @@ rate-bounded outbox, and what happens to queued DMs at shutdown."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from types import ModuleType
 from typing import Any
@@ -281,3 +282,42 @@ async def test_alerts_still_waiting_at_shutdown_are_dropped(configured: Harness)
     cog.backlog.put(make_alert(h))  # closed: not taken
     await h.settle()
     assert len(cog.backlog) == 0 and h.dms_to(h.alice) == []
+
+
+async def test_a_removed_alerts_queued_dms_are_never_sent(configured: Harness) -> None:
+    """Moderators removed the alert while its DMs waited in the outbox: they would quote
+    its title to every subscriber after the removal, so they are dropped."""
+    h = configured
+    people = [await h.add_member(f"worker{n}") for n in range(5)]
+    for person in people:
+        await subscribe(h, person)
+    cog = h.bot.get_cog("AlertsCog")
+    cog.outbox.burst = 0  # the worker waits a quarter second before its first DM
+    cog.outbox.rate = 4.0
+    alert = make_alert(h, title="Send your ID card scan")
+    result = await live("notify").fan_out(h.bot, alert, outbox=cog.outbox)
+    assert len(result.queued) == 5 and len(cog.outbox) == 5
+    h.bot.dispatch("alert_removed", dataclasses.replace(alert, state="removed"))
+    await h.settle()
+    assert [h.dms_to(p) for p in people] == [[]] * 5
+    assert set(cog.outbox.outcomes.values()) == {"withdrawn"}
+    assert await h.db.fetch_value("SELECT count(*) FROM alert_dm_log") == 0  # given back
+    # Other alerts still reach them.
+    cog.outbox.burst, cog.outbox.rate = 10, 1000.0
+    await post(h, make_alert(h))
+    assert [len(h.dms_to(p)) for p in people] == [1] * 5
+
+
+async def test_an_alert_removed_before_its_fan_out_tells_nobody(configured: Harness) -> None:
+    """Removed while waiting in the backlog, or while its fan-out was matching: no DM."""
+    h = configured
+    await subscribe(h, h.alice)
+    for alert in (make_alert(h), make_alert(h)):
+        h.bot.dispatch("alert_posted", alert)
+        h.bot.dispatch("alert_removed", dataclasses.replace(alert, state="removed"))
+        await h.settle()
+    # And once removed, a late fan-out of it (a duplicate event) queues nothing either.
+    await live("notify").fan_out(h.bot, alert, outbox=h.bot.get_cog("AlertsCog").outbox)
+    await h.settle()
+    assert h.dms_to(h.alice) == []
+    assert await h.db.fetch_value("SELECT count(*) FROM alert_dm_log") == 0

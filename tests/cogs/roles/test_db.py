@@ -61,3 +61,27 @@ async def test_remove_and_purge_take_the_claims_along(db: Database) -> None:
     assert await notify_roles.purge_guild(db, GUILD) == 1
     assert await notify_roles.pinged(db, GUILD, 7) == []
     assert [r.role_id for r in await notify_roles.for_guild(db, OTHER)] == [3]
+
+
+async def test_mention_messages_outlive_the_claims_and_go_with_the_server(db: Database) -> None:
+    """Kept for the alert's removal, whenever it comes: neither the week's pruning of the
+    claims nor unregistering the role forgets the message that still quotes the title."""
+    await notify_roles.add(db, GUILD, 1, ANY, 0, limit=5)
+    await notify_roles.claim(db, GUILD, 7, 1, now=1)
+    await notify_roles.record_message(db, GUILD, 7, channel_id=50, message_id=500, now=1)
+    await notify_roles.record_message(
+        db, GUILD, 7, channel_id=50, message_id=500, now=2
+    )  # a retry: one row
+    await notify_roles.record_message(db, OTHER, 7, channel_id=60, message_id=600, now=1)
+    assert await notify_roles.prune_pings(db, before=10) == 1
+    assert await notify_roles.remove(db, GUILD, 1) is not None
+    [kept] = await notify_roles.messages_for(db, GUILD, 7)
+    assert (kept.channel_id, kept.message_id, kept.sent_at) == (50, 500, 1)
+    # Scoped by server: another server's alert 7 is another alert.
+    await notify_roles.forget_message(db, OTHER, 7, 500)
+    assert [m.message_id for m in await notify_roles.messages_for(db, GUILD, 7)] == [500]
+    await notify_roles.purge_guild(db, GUILD)
+    assert await notify_roles.messages_for(db, GUILD, 7) == []
+    assert [m.message_id for m in await notify_roles.messages_for(db, OTHER, 7)] == [600]
+    await notify_roles.forget_message(db, OTHER, 7, 600)
+    assert await notify_roles.messages_for(db, OTHER, 7) == []
