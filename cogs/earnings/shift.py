@@ -91,7 +91,9 @@ class ShiftCog(commands.Cog):
         running = await earnings_db.open_shift(db, interaction.user.id)
         if running is None:
             raise UserError("earnings.shift.not_running")
-        now = self._now()
+        # Another process may have started the shift with a clock a few seconds ahead of
+        # ours: end it no earlier than it began (zero length), never refuse to stop it.
+        now = max(self._now(), running.started_at)
         elapsed = rules.shift_span_minutes(running.started_at, now)
         if minutes is not None:
             worked = rules.check_minutes(int(minutes))

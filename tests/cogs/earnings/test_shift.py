@@ -96,3 +96,29 @@ async def test_a_shift_across_the_dst_change_counts_real_time(harness: Harness) 
     stopped = await h.slash("shift stop", user=h.alice)
     assert stopped.field("Worked") == "1 h"
     assert (await stored(h, h.alice))[0].work_date == "2026-03-29"
+
+
+async def test_a_clock_behind_the_shift_start_stops_it_at_zero_length(harness: Harness) -> None:
+    """Another process's clock, a few seconds behind, stops a shift before it started."""
+    h = harness
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(seconds=-5)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.embed["title"] == "Shift ended"
+    assert stopped.field("Worked") == "0 min" and stopped.field("Between tasks") == "0 min"
+    assert "no unpaid time to add" in stopped.embed["description"]
+    assert await stored(h, h.alice) == []
+    (shift,) = await h.db.fetch_all("SELECT started_at, ended_at, worked_minutes FROM shifts")
+    assert shift["ended_at"] == shift["started_at"] and shift["worked_minutes"] == 0
+    assert "No shift is running" in (await h.slash("shift stop", user=h.alice)).content
+
+
+async def test_a_clock_behind_still_takes_the_minutes_the_member_gives(harness: Harness) -> None:
+    h = harness
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(seconds=-5)
+    too_much = await h.slash("shift stop", user=h.alice, minutes=2)
+    assert "only been running for 0 min" in too_much.content
+    stopped = await h.slash("shift stop", user=h.alice, minutes=1)
+    assert stopped.field("Worked") == "1 min" and stopped.field("Between tasks") == "1 min"
+    assert [(e.kind, e.minutes) for e in await stored(h, h.alice)] == [("unpaid", 1)]
