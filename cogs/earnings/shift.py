@@ -8,6 +8,7 @@ as unpaid "between tasks" time, and the effective hourly includes it.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
@@ -59,10 +60,17 @@ class ShiftCog(commands.Cog):
     ) -> None:
         locale = locale_of(interaction)
         name = rules.normalize_platform(platform, required=False)
-        started = await earnings_db.start_shift(self.bot.db, interaction.user.id, name, self._now())
+        ctx = await earnings_db.context(self.bot.db, interaction.user.id, interaction.guild_id)
+        now = self._now()
+        started = await earnings_db.start_shift(
+            self.bot.db,
+            interaction.user.id,
+            name,
+            now,
+            start_day=rules.local_date_of(now, ctx.timezone).isoformat(),
+        )
         if started is None:
             running = await earnings_db.open_shift(self.bot.db, interaction.user.id)
-            ctx = await earnings_db.context(self.bot.db, interaction.user.id, interaction.guild_id)
             since = (
                 format_datetime(from_epoch(running.started_at), locale, ctx.timezone, "short")
                 if running
@@ -106,16 +114,23 @@ class ShiftCog(commands.Cog):
         else:
             worked = elapsed
         ctx = await earnings_db.context(db, interaction.user.id, interaction.guild_id)
-        start_day = rules.local_date_of(running.started_at, ctx.timezone)
-        end_day = rules.local_date_of(now, ctx.timezone)
+        # Dated in the zone in force when the shift started, as the member saw it then.
+        start_day = (
+            date.fromisoformat(running.start_day)
+            if running.start_day
+            else rules.local_date_of(running.started_at, ctx.timezone)
+        )
+        first_day = rules.local_date_of(running.started_at, ctx.timezone)
+        last_day = rules.local_date_of(now, ctx.timezone)
         result = await earnings_db.finish_shift(
             db,
             interaction.user.id,
             running.id,
             now,
             worked_minutes=worked,
-            start_day=start_day.isoformat(),
-            end_day=end_day.isoformat(),
+            work_date=start_day.isoformat(),
+            first_day=first_day.isoformat(),
+            last_day=last_day.isoformat(),
         )
         if result is None:
             raise UserError("earnings.shift.not_running")

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from db import earnings as E
 from tests.cogs.earnings.helpers import log, stored
 from tests.harness.driver import Harness
 
@@ -122,3 +123,34 @@ async def test_a_clock_behind_still_takes_the_minutes_the_member_gives(harness: 
     stopped = await h.slash("shift stop", user=h.alice, minutes=1)
     assert stopped.field("Worked") == "1 min" and stopped.field("Between tasks") == "1 min"
     assert [(e.kind, e.minutes) for e in await stored(h, h.alice)] == [("unpaid", 1)]
+
+
+async def test_the_gap_is_dated_in_the_zone_the_shift_started_in(harness: Harness) -> None:
+    """Changing the time zone mid-shift does not move the shift to another day."""
+    h = harness
+    await h.slash("earnings settings", user=h.alice, timezone="America/Los_Angeles")
+    h.clock.set(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 23:00 on the 26th in Los Angeles
+    await h.slash("shift start", user=h.alice)
+    await h.slash("earnings settings", user=h.alice, timezone="Asia/Tokyo")  # 16:00 on the 27th
+    h.clock.advance(minutes=45)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Between tasks") == "45 min"
+    (gap,) = await stored(h, h.alice)
+    assert (gap.work_date, gap.minutes) == ("2026-11-26", 45)
+    exported = await E.export_member(h.db, h.alice.id)
+    assert [s["start_day"] for s in exported["shifts"]] == ["2026-11-26"]
+
+
+async def test_a_shift_from_before_the_start_day_was_kept_is_dated_at_the_stop(
+    harness: Harness,
+) -> None:
+    """Shifts left running over the upgrade have no start day: the zone at the stop dates them."""
+    h = harness
+    await h.slash("earnings settings", user=h.alice, timezone="Asia/Tokyo")
+    h.clock.set(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 16:00 on the 27th in Tokyo
+    await h.slash("shift start", user=h.alice)
+    await h.db.execute("UPDATE shifts SET start_day = NULL")
+    h.clock.advance(minutes=30)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Between tasks") == "30 min"
+    assert [e.work_date for e in await stored(h, h.alice)] == ["2026-11-27"]
