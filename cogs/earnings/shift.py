@@ -120,8 +120,9 @@ class ShiftCog(commands.Cog):
             if running.start_day
             else rules.local_date_of(running.started_at, ctx.timezone)
         )
-        first_day = rules.local_date_of(running.started_at, ctx.timezone)
-        last_day = rules.local_date_of(now, ctx.timezone)
+        first_day, last_day = rules.shift_entry_dates(
+            running.started_at, now, start_day, ctx.timezone
+        )
         result = await earnings_db.finish_shift(
             db,
             interaction.user.id,

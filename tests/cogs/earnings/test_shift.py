@@ -125,6 +125,61 @@ async def test_a_clock_behind_still_takes_the_minutes_the_member_gives(harness: 
     assert [(e.kind, e.minutes) for e in await stored(h, h.alice)] == [("unpaid", 1)]
 
 
+async def test_tasks_logged_before_a_time_zone_change_still_count(harness: Harness) -> None:
+    """The task keeps the date of the zone it was logged in; the shift still sees it."""
+    h = harness
+    await h.slash("earnings settings", user=h.alice, timezone="America/Los_Angeles")
+    h.clock.set(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))  # 23:00 on the 26th in Los Angeles
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(minutes=30)
+    await log(h, h.alice, minutes=20)  # dated the 26th
+    await h.slash("earnings settings", user=h.alice, timezone="Asia/Tokyo")  # 16:30 on the 27th
+    h.clock.advance(minutes=60)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Worked") == "1 h 30 min"
+    assert stopped.field("Logged in entries") == "20 min"
+    assert stopped.field("Between tasks") == "1 h 10 min"
+    task, gap = await stored(h, h.alice)
+    assert (task.work_date, task.minutes) == ("2026-11-26", 20)
+    assert (gap.kind, gap.work_date, gap.minutes) == ("unpaid", "2026-11-26", 70)
+
+
+async def test_tasks_logged_before_a_change_to_a_western_zone_still_count(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.slash("earnings settings", user=h.alice, timezone="Asia/Tokyo")
+    h.clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))  # 09:00 on the 27th in Tokyo
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(minutes=30)
+    await log(h, h.alice, minutes=20)  # dated the 27th
+    await h.slash("earnings settings", user=h.alice, timezone="America/Los_Angeles")  # the 26th
+    h.clock.advance(minutes=60)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Logged in entries") == "20 min"
+    assert stopped.field("Between tasks") == "1 h 10 min"
+    assert [(e.kind, e.work_date, e.minutes) for e in await stored(h, h.alice)] == [
+        ("task", "2026-11-27", 20),
+        ("unpaid", "2026-11-27", 70),
+    ]
+
+
+async def test_past_days_logged_during_a_shift_do_not_cover_it(harness: Harness) -> None:
+    """Catching up on yesterday's tasks mid-shift is not time the shift spent on tasks."""
+    h = harness
+    await h.slash("earnings settings", user=h.alice, timezone="Europe/Paris")
+    h.clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=UTC))  # 09:00 in Paris
+    await h.slash("shift start", user=h.alice)
+    h.clock.advance(minutes=30)
+    await log(h, h.alice, minutes=50, date="2026-11-25")
+    await log(h, h.alice, minutes=5)
+    h.clock.advance(minutes=30)
+    stopped = await h.slash("shift stop", user=h.alice)
+    assert stopped.field("Logged in entries") == "5 min"
+    assert stopped.field("Between tasks") == "55 min"
+    assert [(e.work_date, e.minutes) for e in await stored(h, h.alice)][-1] == ("2026-11-26", 55)
+
+
 async def test_the_gap_is_dated_in_the_zone_the_shift_started_in(harness: Harness) -> None:
     """Changing the time zone mid-shift does not move the shift to another day."""
     h = harness
