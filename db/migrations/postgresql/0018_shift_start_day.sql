@@ -1,4 +1,4 @@
--- PostgreSQL twin of db/migrations/0015_shift_start_day.sql: a shift remembers the
+-- PostgreSQL twin of db/migrations/0018_shift_start_day.sql: a shift remembers the
 -- member's date when it started, in the zone in force then, so its unpaid time between
 -- tasks is dated that day even if the zone changes before `/shift stop`. NULL for shifts
 -- opened before this migration: they are dated in the zone at the stop.
