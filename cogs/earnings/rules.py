@@ -221,6 +221,23 @@ def local_date_of(instant: int, tz: str) -> date:
     return datetime.fromtimestamp(instant, UTC).astimezone(ZoneInfo(tz)).date()
 
 
+def shift_entry_dates(
+    started_at: int, ended_at: int, start_day: date, tz: str
+) -> tuple[date, date]:
+    """The first and last dates the entries logged during a shift can carry.
+
+    An entry is dated in the zone in force when it was logged: the one the shift started
+    in (whose date was then `start_day`) or, after a change, the member's zone now (`tz`),
+    whose date at the start may be a day before. No entry is dated after its own today
+    and no zone is a day ahead of UTC, so the day after the end's UTC date closes the
+    range. Entries logged during the shift but dated before it started (catching up on
+    past days, an import) are not time spent in it and stay out.
+    """
+    first = min(start_day, local_date_of(started_at, tz))
+    last = datetime.fromtimestamp(max(started_at, ended_at), UTC).date() + timedelta(days=1)
+    return first, last
+
+
 def day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
     """[start, end) of a local calendar day as UTC instants (23 or 25 hours around DST)."""
     zone = ZoneInfo(tz)

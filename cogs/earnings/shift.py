@@ -8,6 +8,7 @@ as unpaid "between tasks" time, and the effective hourly includes it.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import TYPE_CHECKING
 
 import discord
@@ -59,10 +60,17 @@ class ShiftCog(commands.Cog):
     ) -> None:
         locale = locale_of(interaction)
         name = rules.normalize_platform(platform, required=False)
-        started = await earnings_db.start_shift(self.bot.db, interaction.user.id, name, self._now())
+        ctx = await earnings_db.context(self.bot.db, interaction.user.id, interaction.guild_id)
+        now = self._now()
+        started = await earnings_db.start_shift(
+            self.bot.db,
+            interaction.user.id,
+            name,
+            now,
+            start_day=rules.local_date_of(now, ctx.timezone).isoformat(),
+        )
         if started is None:
             running = await earnings_db.open_shift(self.bot.db, interaction.user.id)
-            ctx = await earnings_db.context(self.bot.db, interaction.user.id, interaction.guild_id)
             since = (
                 format_datetime(from_epoch(running.started_at), locale, ctx.timezone, "short")
                 if running
@@ -91,7 +99,9 @@ class ShiftCog(commands.Cog):
         running = await earnings_db.open_shift(db, interaction.user.id)
         if running is None:
             raise UserError("earnings.shift.not_running")
-        now = self._now()
+        # Another process may have started the shift with a clock a few seconds ahead of
+        # ours: end it no earlier than it began (zero length), never refuse to stop it.
+        now = max(self._now(), running.started_at)
         elapsed = rules.shift_span_minutes(running.started_at, now)
         if minutes is not None:
             worked = rules.check_minutes(int(minutes))
@@ -104,16 +114,24 @@ class ShiftCog(commands.Cog):
         else:
             worked = elapsed
         ctx = await earnings_db.context(db, interaction.user.id, interaction.guild_id)
-        start_day = rules.local_date_of(running.started_at, ctx.timezone)
-        end_day = rules.local_date_of(now, ctx.timezone)
+        # Dated in the zone in force when the shift started, as the member saw it then.
+        start_day = (
+            date.fromisoformat(running.start_day)
+            if running.start_day
+            else rules.local_date_of(running.started_at, ctx.timezone)
+        )
+        first_day, last_day = rules.shift_entry_dates(
+            running.started_at, now, start_day, ctx.timezone
+        )
         result = await earnings_db.finish_shift(
             db,
             interaction.user.id,
             running.id,
             now,
             worked_minutes=worked,
-            start_day=start_day.isoformat(),
-            end_day=end_day.isoformat(),
+            work_date=start_day.isoformat(),
+            first_day=first_day.isoformat(),
+            last_day=last_day.isoformat(),
         )
         if result is None:
             raise UserError("earnings.shift.not_running")

@@ -204,7 +204,9 @@ async def logged_minutes(
 ) -> int:
     """Minutes of entries the member logged (created) between two instants.
 
-    The date bounds let the (user_id, work_date) index narrow the scan.
+    Only entries dated `first_day`..`last_day` count (an entry logged then but dated a past
+    day is catching up, not time spent then); the bounds also let the (user_id, work_date)
+    index narrow the scan.
     """
     value = await db.fetch_value(
         "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM earnings WHERE user_id = ? "

@@ -63,7 +63,7 @@ async def export_member(db: Database, user_id: int) -> dict[str, Any]:
             {"guild_id": str(r["guild_id"]), "since_at": r["since_at"]} for r in sharing
         ],
         "shifts": [
-            {k: r[k] for k in ("platform", "started_at", "ended_at", "worked_minutes")}
+            {k: r[k] for k in ("platform", "started_at", "start_day", "ended_at", "worked_minutes")}
             for r in shifts
         ],
         "entries": await built(_entries_json, await all_entries(db, user_id)),

@@ -107,6 +107,8 @@ class Shift:
     worked_minutes: int | None
     gap_minutes: int | None
     entry_number: int | None
+    #: The member's date when the shift started (None for shifts from before migration 15).
+    start_day: str | None
 
 
 @dataclass(frozen=True, slots=True)

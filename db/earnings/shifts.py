@@ -9,12 +9,18 @@ from db.earnings.records import NewEntry, Shift, ShiftResult
 from db.models import from_row
 
 
-async def start_shift(db: Database, user_id: int, platform: str | None, now: int) -> Shift | None:
-    """Open a shift; None if the member already has one running."""
+async def start_shift(
+    db: Database, user_id: int, platform: str | None, now: int, *, start_day: str
+) -> Shift | None:
+    """Open a shift; None if the member already has one running.
+
+    `start_day` is the member's date at `now`: the shift's gap is dated on it, even if the
+    member's time zone changes before the stop.
+    """
     row = await db.fetch_one(
-        "INSERT INTO shifts (user_id, platform, started_at) VALUES (?, ?, ?) "
+        "INSERT INTO shifts (user_id, platform, started_at, start_day) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (user_id) WHERE ended_at IS NULL DO NOTHING RETURNING *",
-        (user_id, platform, now),
+        (user_id, platform, now, start_day),
     )
     return None if row is None else from_row(Shift, row)
 
@@ -40,14 +46,16 @@ async def finish_shift(
     now: int,
     *,
     worked_minutes: int,
-    start_day: str,
-    end_day: str,
+    work_date: str,
+    first_day: str,
+    last_day: str,
 ) -> ShiftResult | None:
     """Close the shift and record its time between logged entries as unpaid time.
 
     One transaction: the shift is closed, the minutes logged during it are counted, and
-    the gap entry is written together, or not at all. The member's entry numbers are
-    held first, as every insert of entries does.
+    the gap entry (dated `work_date`) is written together, or not at all. The member's
+    entry numbers are held first, as every insert of entries does. The entries that
+    cover the shift are those created during it and dated `first_day`..`last_day`.
     """
     async with db.transaction():
         await hold_numbers(db, user_id)
@@ -60,7 +68,7 @@ async def finish_shift(
             return None
         shift = from_row(Shift, row)
         logged = await logged_minutes(
-            db, user_id, shift.started_at, now, first_day=start_day, last_day=end_day
+            db, user_id, shift.started_at, now, first_day=first_day, last_day=last_day
         )
         gap = shift_gap(worked_minutes, logged)
         entry = None
@@ -70,7 +78,7 @@ async def finish_shift(
                 user_id,
                 NewEntry(
                     kind="unpaid",
-                    work_date=start_day,
+                    work_date=work_date,
                     minutes=gap,
                     platform=shift.platform,
                     reason="between_tasks",

@@ -164,13 +164,22 @@ async def test_community_hourly_floor_and_opt_in(db: Database) -> None:
 
 
 async def test_shift_gap_recorded_in_one_transaction(db: Database) -> None:
-    shift = await E.start_shift(db, ALICE, "MTurk", 1_000)
+    shift = await E.start_shift(db, ALICE, "MTurk", 1_000, start_day="2026-11-24")
     assert shift is not None
-    assert await E.start_shift(db, ALICE, None, 1_100) is None  # one at a time
+    assert (
+        await E.start_shift(db, ALICE, None, 1_100, start_day="2026-11-24") is None
+    )  # one at a time
     await E.add_entry(db, ALICE, task(minutes=25), 1_500)
     await E.add_entry(db, ALICE, task(minutes=500), 500)  # logged before the shift
     result = await E.finish_shift(
-        db, ALICE, shift.id, 4_600, worked_minutes=60, start_day="2026-11-24", end_day="2026-11-24"
+        db,
+        ALICE,
+        shift.id,
+        4_600,
+        worked_minutes=60,
+        work_date="2026-11-24",
+        first_day="2026-11-24",
+        last_day="2026-11-24",
     )
     assert result is not None and result.logged_minutes == 25
     assert result.entry is not None and result.entry.minutes == 35
@@ -184,8 +193,9 @@ async def test_shift_gap_recorded_in_one_transaction(db: Database) -> None:
             shift.id,
             5_000,
             worked_minutes=1,
-            start_day="2026-11-24",
-            end_day="2026-11-24",
+            work_date="2026-11-24",
+            first_day="2026-11-24",
+            last_day="2026-11-24",
         )
         is None
     )
@@ -196,7 +206,7 @@ async def test_erase_member_removes_everything_of_theirs_only(db: Database) -> N
     await E.add_entry(db, BOB, task(), 1)
     await E.set_goal(db, ALICE, 2000, "USD", 1)
     await E.set_sharing(db, 7, ALICE, True, 1)
-    await E.start_shift(db, ALICE, None, 1)
+    await E.start_shift(db, ALICE, None, 1, start_day="1970-01-01")
     exported = await E.export_member(db, ALICE)
     assert len(exported["entries"]) == 1 and exported["settings"]["daily_goal_minor"] == 2000
     assert exported["community_sharing"] == [{"guild_id": "7", "since_at": 1}]

@@ -76,7 +76,7 @@ async def test_imports_shifts_and_single_entries_share_one_numbering(
 ) -> None:
     """Every path that inserts entries takes the same lock: none of them collide."""
     first, second = processes
-    shift = await E.start_shift(first, ALICE, "MTurk", 1_000)
+    shift = await E.start_shift(first, ALICE, "MTurk", 1_000, start_day=DAY)
     assert shift is not None
     imports = [[task(f"imp{k}-{j}") for j in range(6)] for k in range(4)]
     outcomes = await asyncio.gather(
@@ -91,8 +91,9 @@ async def test_imports_shifts_and_single_entries_share_one_numbering(
             shift.id,
             1_000 + 600 * 60,
             worked_minutes=600,
-            start_day=DAY,
-            end_day=DAY,
+            work_date=DAY,
+            first_day=DAY,
+            last_day=DAY,
         ),
     )
     imported = [o for o in outcomes if isinstance(o, E.ImportOutcome)]

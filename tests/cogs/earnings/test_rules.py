@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import UserError
@@ -314,6 +314,30 @@ def test_shift_span_minutes_ignore_wall_clock_jumps(
     assert minutes == rules.shift_span_minutes(
         int(start.astimezone(ZoneInfo(zone)).timestamp()), begin + seconds
     )
+
+
+@given(
+    start=instants,
+    seconds=st.integers(min_value=0, max_value=2 * 24 * 3600),
+    inside=st.floats(0, 1),
+    zones=st.lists(st.sampled_from(ZONES), min_size=2, max_size=2),
+)
+def test_a_shifts_entry_dates_hold_the_date_of_every_task_logged_in_it(
+    start: datetime, seconds: int, inside: float, zones: list[str]
+) -> None:
+    """Logged in the zone the shift started in, or in the one the member changed to."""
+    then, now = zones
+    begin = int(start.timestamp())
+    first, last = rules.shift_entry_dates(
+        begin, begin + seconds, rules.local_date_of(begin, then), now
+    )
+    logged = begin + int(seconds * inside)
+    for zone in zones:
+        day = rules.local_date_of(logged, zone)
+        # (a clock turned back over midnight, as Sao Paulo's once was, repeats a date)
+        assume(day >= rules.local_date_of(begin, zone))
+        assert first <= day <= last
+    assert (last - first).days <= seconds // 86400 + 3
 
 
 @given(worked=st.integers(0, 1440), logged=st.integers(-10, 5000))
