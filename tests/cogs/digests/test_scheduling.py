@@ -19,6 +19,7 @@ from cogs.digests.runner import PLANS_PER_TURN, RESYNC_JOB_ID, Outcome, job_id
 from db import digests, guilds
 from tests.cogs.digests.conftest import cog_of, configure, runs
 from tests.harness.driver import Harness
+from tests.loop_turns import LoopTurns
 
 #: Each test runs on SQLite and on PostgreSQL (tests/README.md, "PostgreSQL").
 pytestmark = pytest.mark.both_backends
@@ -370,14 +371,7 @@ async def test_resyncing_thousands_of_members_digests_gives_the_loop_turns(
             thanks_opt_out=False,
             reschedule=False,
         )
-    turns = 0
-
-    async def count_turns() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0)
-
+    turns = LoopTurns()
     runner = cog_of(h).runner
     # The module the loaded extension uses (each harness loads the extensions afresh).
     runner_module = sys.modules[type(runner).__module__]
@@ -385,15 +379,12 @@ async def test_resyncing_thousands_of_members_digests_gives_the_loop_turns(
     schedule_of = runner_module.member_schedule
 
     def watched(member: Any) -> Any:
-        seen.add(turns)
+        seen.add(turns.count)
         return schedule_of(member)
 
     monkeypatch.setattr(runner_module, "member_schedule", watched)
-    ticker = asyncio.create_task(count_turns())
-    try:
+    async with turns:
         await runner.resync()
-    finally:
-        ticker.cancel()
     planned = [name for name in runner.planned if name.startswith(f"digest:{digests.MEMBER}")]
     assert len(planned) == count
     assert len(seen) > count // PLANS_PER_TURN  # the schedules were worked out in turns

@@ -19,6 +19,7 @@ from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
+from tests.loop_turns import LoopTurns
 
 SCAM = "A9Z8Y7X6W5V4U3"
 
@@ -354,25 +355,17 @@ async def test_a_full_lookup_lets_the_loop_turn(
     ids = [f"A{n:013d}" for n in range(100)]
     for pid in ids:
         await requesters.upsert(h.db, "mturk", pid, f"Lab {pid}", int(h.clock.now().timestamp()))
-    turns = 0
-
-    async def count_turns() -> None:
-        nonlocal turns
-        while True:
-            turns += 1
-            await asyncio.sleep(0)
-
     cog = h.bot.get_cog("Intake")
+    turns = LoopTurns()
     seen: list[int] = []
     reputation = cog.reputation  # type: ignore[union-attr]
 
     async def watched(requester_id: int) -> Any:
-        seen.append(turns)
+        seen.append(turns.count)
         return await reputation(requester_id)
 
     monkeypatch.setattr(cog, "reputation", watched)
-    ticker = asyncio.create_task(count_turns())
-    try:
+    async with turns:
         for _ in range(2):  # the second time, every reputation comes from the cache
             seen.clear()
             async with http.get(
@@ -382,8 +375,6 @@ async def test_a_full_lookup_lets_the_loop_turn(
             ) as r:
                 found = (await r.json())["requesters"]
             assert r.status == 200 and all(found[pid]["known"] for pid in ids)
-    finally:
-        ticker.cancel()
     assert len(seen) == 100
     assert len(set(seen)) >= 100 // LOOKUP_TURN
 
