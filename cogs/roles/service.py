@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.clock import to_epoch
-from bot.i18n import content_warning_label, t
-from bot.ui import CONTENT_LIMIT, safe_text, truncate
+from bot.i18n import t
+from bot.ui import CONTENT_LIMIT, listed_title, truncate
 from cogs.alerts import notify
 from cogs.alerts.rules import Filters
 from cogs.roles import rules
@@ -74,18 +74,6 @@ def missing_permissions(channel: object, me: discord.Member) -> tuple[str, ...]:
     return tuple(name for name in needs if not getattr(perms, name))
 
 
-def shown_title(alert: Alert, locale: str) -> str:
-    """The title the mention shows: behind a spoiler, after its label, when warned.
-
-    The alert hides a content-warned title (`cogs.tasks.render`); the message that pings
-    members about it must not show it in the clear right above.
-    """
-    title = safe_text(alert.title, TITLE_SHOWN)
-    if alert.warning is None:
-        return title
-    return f"{content_warning_label(alert.warning, locale)} ⚠️ ||{title}||"
-
-
 async def announce(bot: Entraide, alert: Alert) -> list[int]:
     """Mention every registered role the alert matches, once; returns the roles mentioned.
 
@@ -130,7 +118,10 @@ async def announce(bot: Entraide, alert: Alert) -> list[int]:
         "roles.notify.content",
         settings.locale,
         mentions=" ".join(f"<@&{role_id}>" for role_id in claimed),
-        title=shown_title(alert, settings.locale),
+        # A content-warned title stays behind a spoiler, as on the alert itself.
+        title=listed_title(
+            alert.title, warning=alert.warning, url=None, locale=settings.locale, limit=TITLE_SHOWN
+        ),
     )
     reference = (
         discord.MessageReference(
