@@ -12,7 +12,7 @@ import pytest
 
 from db import subscriptions
 from tests.cogs.alerts.helpers import make_alert, post, subscribe
-from tests.harness import payloads as p
+from tests.harness.channel_access import overwrite, set_overwrites
 from tests.harness.driver import Harness
 
 pytestmark = pytest.mark.both_backends
@@ -47,19 +47,7 @@ async def test_members_who_cannot_see_the_alerts_channel_are_not_told(configured
     h = configured
     await subscribe(h, h.alice)
     await subscribe(h, h.bob)
-    view_channel = 1 << 10
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            h.world.alerts,
-            h.world.guild_id,
-            "task-alerts",
-            position=1,
-            overwrites=[
-                {"id": str(h.alice.id), "type": 1, "allow": "0", "deny": str(view_channel)}
-            ],
-        ),
-    )
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, overwrite(h.alice.id, member=True))
     await post(h, make_alert(h))
     assert h.dms_to(h.alice) == []
     assert len(h.dms_to(h.bob)) == 1
@@ -95,19 +83,7 @@ async def test_channel_sight_is_judged_once_per_role_set_but_named_overwrites_co
 
     audience = importlib.import_module("cogs.alerts.audience")
     h = configured
-    view_channel = 1 << 10
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            h.world.alerts,
-            h.world.guild_id,
-            "task-alerts",
-            position=1,
-            overwrites=[
-                {"id": str(h.alice.id), "type": 1, "allow": "0", "deny": str(view_channel)}
-            ],
-        ),
-    )
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, overwrite(h.alice.id, member=True))
     guild = h.bot.get_guild(h.world.guild_id)
     assert guild is not None
     channel = guild.get_channel(h.world.alerts)

@@ -106,21 +106,6 @@ async def set_requester_status(
     return requester.id
 
 
-#: Discord's View Channel permission bit.
-VIEW_CHANNEL = 1 << 10
-
-
-def overwrite(target: int, *, member: bool = False, allow: bool = False) -> dict[str, str | int]:
-    """A channel overwrite that allows or denies View Channel to a role or a member."""
-    value = str(VIEW_CHANNEL)
-    return {
-        "id": str(target),
-        "type": 1 if member else 0,
-        "allow": value if allow else "0",
-        "deny": "0" if allow else value,
-    }
-
-
 async def runs(h: Harness, scope: str, owner_id: int) -> list[tuple[str, str, str | None]]:
     """(period, status, detail) of every recorded run, oldest first."""
     found = await digests.runs_for(h.db, scope, owner_id)

@@ -16,9 +16,10 @@ from cogs.alerts.rules import build_filters
 from cogs.digests.compose import compose_member_digest
 from db import digests, earnings, guilds, members, subscriptions, tasks
 from tests.cogs.alerts.helpers import stored
-from tests.cogs.digests.conftest import cog_of, overwrite, runs, share
+from tests.cogs.digests.conftest import cog_of, runs, share
 from tests.cogs.earnings.helpers import log_work
 from tests.harness import payloads as p
+from tests.harness.channel_access import overwrite, set_overwrites
 from tests.harness.driver import Harness
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -305,20 +306,6 @@ async def test_the_personal_digest_leaves_out_servers_the_member_left(
     assert any("Server task" in (e.get("description") or "") for e in dm.embeds)
 
 
-async def set_alerts_overwrites(h: Harness, *overwrites: dict[str, str | int]) -> None:
-    """A moderator edits #task-alerts' permissions (CHANNEL_UPDATE through the parser)."""
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            h.world.alerts,
-            h.world.guild_id,
-            "task-alerts",
-            position=1,
-            overwrites=list(overwrites),
-        ),
-    )
-
-
 def missed_section(dm) -> str | None:
     found = [e for e in dm.embeds if e["title"].startswith("Tasks for you")]
     return found[0]["description"] if found else None
@@ -333,8 +320,13 @@ async def test_missed_tasks_leave_out_channels_the_members_roles_cannot_see(
     for user in (h.bob, h.mod):
         await opt_in(h, user, cadence="daily", time="07:00", timezone="Europe/Paris")
         await subscribe(h, user, platform="prolific")
-    await set_alerts_overwrites(
-        h, overwrite(h.world.everyone_role), overwrite(h.world.mod_role, allow=True)
+    await set_overwrites(
+        h,
+        h.world.alerts,
+        "task-alerts",
+        1,
+        overwrite(h.world.everyone_role),
+        overwrite(h.world.mod_role, allow=True),
     )
     staff = await share(h, title="Staff-only study", sharer=h.dave.id, at=at_paris(26, 12))
     h.clock.set(at_paris(27, 7))
@@ -359,7 +351,7 @@ async def test_missed_tasks_leave_out_a_channel_closed_to_the_member_by_name(
         await opt_in(h, user, cadence="daily", time="07:00", timezone="Europe/Paris")
         await subscribe(h, user, platform="prolific")
     await log_work(h, h.bob.id, date(2026, 11, 26), cents=500, minutes=20)
-    await set_alerts_overwrites(h, overwrite(h.bob.id, member=True))
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, overwrite(h.bob.id, member=True))
     await share(h, title="Secret study", sharer=h.dave.id, hourly_cents=2400, at=at_paris(26, 12))
     h.clock.set(at_paris(27, 7))
     assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "sent"

@@ -13,13 +13,12 @@ from db import earnings, guilds, reports, tasks
 from tests.cogs.digests.conftest import (
     cog_of,
     configure,
-    overwrite,
     set_requester_status,
     share,
 )
 from tests.cogs.digests.test_scheduling import at_la
 from tests.cogs.earnings.helpers import log_work
-from tests.harness import payloads as p
+from tests.harness.channel_access import overwrite, set_overwrites
 from tests.harness.driver import Harness
 
 # The digest sent 2026-11-27 08:00 (Los Angeles) covers 11-26 08:00 → 11-27 08:00,
@@ -391,18 +390,6 @@ async def test_the_median_list_counts_the_currencies_it_leaves_out(configured: H
     assert lines[-1] == "…and 2 more currencies (/task search lists their tasks)"
     assert lines[0] == "A$12.00/h (1 task)"  # one task, not "1 tasks"
     assert header_field(messages, "Tasks shared") == "7"  # every currency is counted
-
-
-async def set_overwrites(
-    h: Harness, channel_id: int, name: str, position: int, *overwrites: dict
-) -> None:
-    """A moderator edits a text channel's permissions (CHANNEL_UPDATE through the parser)."""
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            channel_id, h.world.guild_id, name, position=position, overwrites=list(overwrites)
-        ),
-    )
 
 
 def staff_only(h: Harness) -> list[dict]:

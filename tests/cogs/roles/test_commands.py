@@ -9,6 +9,7 @@ import pytest
 from db import audit, notify_roles
 from tests.cogs.roles.helpers import grant_bot, make_role, ready, role_managers
 from tests.harness import payloads as p
+from tests.harness.channel_access import overwrite, set_overwrites
 from tests.harness.driver import Harness, configure_server
 
 pytestmark = pytest.mark.both_backends
@@ -242,16 +243,7 @@ async def test_roles_with_powers_are_refused(configured: Harness) -> None:
     data = p.role_json(admin_like, "Helpers", discord.Permissions(administrator=True), 1)
     await h.gateway("GUILD_ROLE_CREATE", {"guild_id": str(h.world.guild_id), "role": data})
     staff_room = await make_role(h, "Staff room")
-    allow_view = str(1 << 10)
-    await h.gateway(
-        "CHANNEL_UPDATE",
-        p.text_channel_json(
-            h.world.mods,
-            h.world.guild_id,
-            "mods",
-            overwrites=[{"id": str(staff_room), "type": 0, "allow": allow_view, "deny": "0"}],
-        ),
-    )
+    await set_overwrites(h, h.world.mods, "mods", 0, overwrite(staff_room, allow=True))
     cases = {
         h.world.mod_role: "the moderators' role of this server",
         admin_like: "gives permissions that @everyone does not have (administrator",
