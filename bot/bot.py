@@ -25,6 +25,7 @@ from bot.bus import Bus
 from bot.bus_factory import build_bus
 from bot.clock import Clock, SystemClock
 from bot.command_limits import tree_problems
+from bot.direct import DirectMessages
 from bot.error_handler import EntraideTree, OversizedIdButton, handle_interaction_error
 from bot.gc_policy import GcPolicy
 from bot.i18n import catalogs, t
@@ -165,6 +166,8 @@ class Entraide(commands.Bot):
         self.in_flight = InFlight()
         #: Per-server member data, forgotten when a member leaves (even while offline).
         self.membership = Membership(self)
+        #: Every DM goes through here: one pace for the bot, DM channels asked once.
+        self.direct = DirectMessages(self)
         #: What must reach every process (bot/bus.py): this process alone on SQLite,
         #: LISTEN/NOTIFY on the shared PostgreSQL store.
         store = settings.database

@@ -42,6 +42,7 @@ class FanOut(RunBase):
 
         outbox._note = timed_note
         results: list[tuple[int, float]] = []
+        opened = h.bot.direct.channels_opened
         by_role: list[float | None] = []
         try:
             with self.probe.during("fan-out"):
@@ -75,7 +76,8 @@ class FanOut(RunBase):
         self.report.row(
             "  fan-out detail",
             "; ".join(f"{n} members notified, last after {s:.2f} s" for n, s in results)
-            + f" (DMs at {outbox.rate:g}/s)",
+            + f" (DM requests at {outbox.rate:g}/s; {h.bot.direct.channels_opened - opened:,}"
+            " of them asked Discord for a member's DM channel first)",
         )
         if role is None:
             return

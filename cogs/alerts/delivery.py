@@ -33,14 +33,15 @@ THREAD_ARCHIVE_MINUTES = 10080
 async def deliver(letter: Letter) -> str:
     """DM the member; if their DMs are closed, use their thread. Returns how it went.
 
-    The outbox's `Deliver` callback.
+    The outbox's `Deliver` callback. Every request here waits for the bot's DM pace
+    (`bot.direct`), the thread fallback's too.
     """
     out, sub, locale = letter.out, letter.sub, letter.locale
-    user = out.guild.get_member(sub.user_id) or discord.Object(sub.user_id)
     try:
-        channel = await out.bot.create_dm(user)
-        await channel.send(
-            **out.message(sub, locale, filters=letter.filters), allowed_mentions=NO_PINGS
+        await out.bot.direct.send(
+            sub.user_id,
+            **out.message(sub, locale, filters=letter.filters),
+            allowed_mentions=NO_PINGS,
         )
     except discord.Forbidden:
         log.debug("member %s has DMs closed; using their alert thread", sub.user_id)
@@ -76,6 +77,7 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
     if record is not None and record.parent_id == channel.id:
         target = bot.get_partial_messageable(record.thread_id, guild_id=guild.id)
         try:
+            await bot.direct.pace.take()
             await target.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
         except discord.HTTPException as exc:
             log.info(
@@ -97,8 +99,10 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
         THREAD_NAME_LIMIT,
     )
     now = to_epoch(bot.clock.now())
+    pace = bot.direct.pace.take
     try:
         if isinstance(channel, discord.ForumChannel):
+            await pace()
             created = await channel.create_thread(
                 name=name,
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
@@ -107,6 +111,7 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
             )
             thread_id = created.thread.id
         else:
+            await pace()
             thread = await channel.create_thread(
                 name=name,
                 type=discord.ChannelType.private_thread,
@@ -117,7 +122,9 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
             await subscriptions.set_thread(
                 bot.db, guild.id, user_id, parent_id=channel.id, thread_id=thread_id, now=now
             )
+            await pace()
             await thread.add_user(discord.Object(user_id))
+            await pace()
             await thread.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
     except discord.Forbidden:
         bot.dispatch("channel_problem", guild.id, "alerts", "forbidden")

@@ -2,8 +2,9 @@
 
 A burst of shares can reserve thousands of DMs in seconds. Sending them inline would
 hold the event loop and compete with members' interactions; Discord would rate-limit
-them anyway. The outbox sends them one at a time at `DM_RATE_PER_SECOND`, yielding to
-the event loop between two sends.
+them anyway. The outbox sends them one at a time, at the bot's DM pace (`bot/direct.py`:
+one bucket for every DM request, so a DM whose channel must first be asked for counts
+twice, and digests and report news share it), yielding to the event loop between sends.
 
 Restart safety (a conscious choice): a DM is reserved in `alert_dm_log` before it is
 queued, so it can never be sent twice. On a clean shutdown (`close`, from the cog's
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Alert DMs per second, for the whole bot. Discord allows about 50 requests a second
-#: per bot; the rest is left to interactions, alert posts and edits.
-DM_RATE_PER_SECOND = 40.0
-#: DMs that may go out back to back after a quiet spell (the token bucket's size).
-DM_BURST = 10
 #: A worker task sends at most this many DMs, then hands over to a fresh task, so
 #: shutdown (which waits for the background tasks it sees) never waits for a whole
 #: backlog.
@@ -49,27 +45,35 @@ WITHDRAWN_KEPT = 1000
 class Outbox:
     """A FIFO of reserved DMs and the background worker that sends them."""
 
-    def __init__(
-        self,
-        bot: Entraide,
-        deliver: Deliver,
-        rate: float = DM_RATE_PER_SECOND,
-        burst: int = DM_BURST,
-    ) -> None:
+    def __init__(self, bot: Entraide, deliver: Deliver) -> None:
         self.bot = bot
         self.deliver = deliver
-        self.rate = rate
-        self.burst = burst
         self._queue: collections.deque[Letter] = collections.deque()
         self._worker: asyncio.Task[None] | None = None
-        self._tokens = float(burst)
-        self._refilled: float | None = None
         self._closed = False
         #: How each delivery went, by (alert id, member id); kept for the latest alerts
         #: only (tests and logs read it).
         self.outcomes: collections.OrderedDict[tuple[int, int], str] = collections.OrderedDict()
         #: Alerts moderators removed (`withdraw`): their letters are never sent.
         self._withdrawn: collections.OrderedDict[int, None] = collections.OrderedDict()
+
+    # The pace is the bot's (every DM request shares it); these let tests and the
+    # benchmark's drain change it from the outbox they hold.
+    @property
+    def rate(self) -> float:
+        return self.bot.direct.pace.rate
+
+    @rate.setter
+    def rate(self, value: float) -> None:
+        self.bot.direct.pace.rate = value
+
+    @property
+    def burst(self) -> int:
+        return self.bot.direct.pace.burst
+
+    @burst.setter
+    def burst(self, value: int) -> None:
+        self.bot.direct.pace.burst = value
 
     def __len__(self) -> int:
         return len(self._queue)
@@ -95,21 +99,12 @@ class Outbox:
             self._worker = self.bot.spawn(self._run(), name="alerts: DM outbox")
 
     async def _take_token(self) -> None:
-        """Wait for the rate to allow one more DM; always gives the loop a turn."""
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        if self._refilled is None:
-            self._refilled = now
-        self._tokens = min(self.burst, self._tokens + (now - self._refilled) * self.rate)
-        self._refilled = now
-        if self._tokens < 1:
-            wait = (1 - self._tokens) / self.rate
-            await asyncio.sleep(wait)
-            self._tokens += wait * self.rate
-            self._refilled = loop.time()
-        else:
-            await asyncio.sleep(0)
-        self._tokens -= 1
+        """Wait until the pace lets a request go; always gives the loop a turn.
+
+        Waiting happens before a letter leaves the queue, so an alert removed meanwhile
+        still has its letters dropped (`withdraw`); the delivery spends the tokens.
+        """
+        await self.bot.direct.pace.ready()
 
     async def _run(self) -> None:
         sent = 0

@@ -60,11 +60,14 @@ async def post_server(bot: Entraide, guild_id: int, rendered: Rendered) -> Deliv
 
 
 async def send_dm(bot: Entraide, user_id: int, rendered: Rendered) -> Delivered:
-    """DM a personal digest; `discord.Forbidden` means the member's DMs are closed."""
-    channel = await bot.create_dm(discord.Object(user_id))
-    first: discord.Message | None = None
+    """DM a personal digest; `discord.Forbidden` means the member's DMs are closed.
+
+    At the bot's DM pace (`bot.direct`): members whose digests fall due at the same minute
+    must not send the bot past Discord's request limit.
+    """
+    first: discord.PartialMessage | None = None
     for message in rendered.messages:
-        sent = await channel.send(embeds=to_embeds(message), allowed_mentions=NO_PINGS)
+        sent = await bot.direct.send(user_id, embeds=to_embeds(message), allowed_mentions=NO_PINGS)
         first = first or sent
     assert first is not None
-    return Delivered(channel.id, first.id, len(rendered.messages))
+    return Delivered(first.channel.id, first.id, len(rendered.messages))

@@ -287,8 +287,9 @@ class ReportsMixin(RequestersBase):
         )
         view = answer_view(report.id, locale) if with_answer_button else None
         try:
-            channel = await self.bot.create_dm(discord.Object(id=report.reporter_id))
-            await channel.send(content=content, view=view, allowed_mentions=NO_PINGS)
+            await self.bot.direct.send(
+                report.reporter_id, content=content, view=view, allowed_mentions=NO_PINGS
+            )
         except discord.HTTPException:
             log.info("report %s: %s", report.id, failure)
             return False

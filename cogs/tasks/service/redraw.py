@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.delivery import edit_message
 from bot.in_flight import MEMBERS_FIRST_MAX_S
+from bot.raw_messages import edit_message
 from bot.ui import NO_PINGS
 from cogs.tasks.service.core import ServiceCore, _RedrawSlot
 from db import guilds

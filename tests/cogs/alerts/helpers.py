@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 from typing import Any
 
+from bot.direct import Pace
 from cogs.alerts.rules import Filters
 from db.subscriptions import NewSubscription
 from db.tasks import Alert
@@ -99,3 +100,15 @@ async def grant_bot(h: Harness, **perms: bool) -> None:
             "role": p.role_json(h.world.bot_role, "Entraide", permissions, 4),
         },
     )
+
+
+class CountingPace(Pace):
+    """The real bucket, fast, counting the requests it lets through."""
+
+    def __init__(self) -> None:
+        super().__init__(rate=1e6, burst=1000)
+        self.taken = 0
+
+    async def take(self) -> None:
+        await super().take()
+        self.taken += 1

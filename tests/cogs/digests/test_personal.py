@@ -15,7 +15,7 @@ from bot.ui import reply
 from cogs.alerts.rules import build_filters
 from cogs.digests.compose import compose_member_digest
 from db import digests, earnings, guilds, members, subscriptions, tasks
-from tests.cogs.alerts.helpers import stored
+from tests.cogs.alerts.helpers import CountingPace, stored
 from tests.cogs.digests.conftest import cog_of, runs, share
 from tests.cogs.earnings.helpers import log_work
 from tests.harness import payloads as p
@@ -397,3 +397,29 @@ async def test_composed_from_the_database_alone_no_task_is_listed(configured: Ha
         "Visible study"
     ]
     assert (await compose_member_digest(h.db, h.bob.id, period)).missed == ()
+
+
+async def test_personal_digests_and_other_dms_share_the_bots_dm_pace(configured: Harness) -> None:
+    h = configured
+    pace = h.bot.direct.pace = CountingPace()
+    await opt_in(h, h.bob, cadence="daily", time="07:00", timezone="UTC")
+    await log_work(h, h.bob.id, date(2026, 11, 26), cents=600, minutes=30)
+    h.clock.set(datetime(2026, 11, 27, 7, tzinfo=UTC))
+    since = len(h.api.calls)
+    assert await cog_of(h).runner.run_member(h.bob.id, "daily") == "sent"
+    assert len(h.dms_to(h.bob)) == 1
+    dm_routes = [
+        c.route()
+        for c in h.api.calls[since:]
+        if "/users/@me" in c.path
+        or (
+            c.route() == "POST /channels/{channel_id}/messages"
+            and int(c.params["channel_id"]) in h.api.dm_channels
+        )
+    ]
+    assert dm_routes == ["POST /users/@me/channels", "POST /channels/{channel_id}/messages"]
+    assert pace.taken == 2  # each waited for the pace
+    pace.taken = 0
+    await h.bot.direct.send(h.bob.id, content="one more")
+    assert pace.taken == 1  # its channel is known now
+    assert len(h.api.calls_to("POST", "/users/@me/channels")) == 1
