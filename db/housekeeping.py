@@ -65,6 +65,11 @@ class HousekeepingStats:
     checkpoint_seconds_max: float = 0.0
     wal_bytes_max: int = 0
     wal_frames_left: int = 0  # frames the last checkpoint could not copy yet
+    #: `time.monotonic()` at the start of the last checkpoint that left no frame behind:
+    #: everything committed before that moment is in the database file. (A checkpoint
+    #: only copies the frames that existed when it began, so `wal_frames_left == 0` alone
+    #: says nothing about writes committed while it ran.)
+    caught_up_at: float = 0.0
     fts_merges: int = 0  # merge steps that did work
     group_commits: int = 0  # transactions shared by queued one-statement calls
     grouped_statements: int = 0
@@ -165,6 +170,7 @@ class Checkpointer:
         conn = self._conn
         if conn is None:
             return None
+        began = time.monotonic()
         started = time.perf_counter()
         try:
             row = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
@@ -176,6 +182,8 @@ class Checkpointer:
         busy, frames, done = (int(x) for x in row)
         stats = self.stats
         stats.wal_frames_left = max(0, frames - done)
+        if not busy and done >= frames:
+            stats.caught_up_at = began
         if mode != "PASSIVE":
             stats.checkpoint_escalations += 1
             log.warning(
