@@ -26,9 +26,10 @@ from cogs.intake.api.bodies import (
 from cogs.intake.api.plumbing import (
     JSON_TYPE,
     TOKEN_ID,
-    TOKEN_PREFIX,
+    TOKEN_SHAPE,
     ApiError,
     RateLimiter,
+    TokenFilter,
     error_response,
     hash_token,
 )
@@ -47,6 +48,12 @@ if TYPE_CHECKING:
     from cogs.intake.host import IntakeHost
 
 log = logging.getLogger(__name__)
+#: Where aiohttp's HTTP layer reports requests it could not parse (it quotes the bad line,
+#: which may be a member's `Authorization` header): tokens are blanked out there too.
+http_log = logging.getLogger(f"{__name__}.http")
+for _logger in (log, http_log):
+    if not any(isinstance(f, TokenFilter) for f in _logger.filters):
+        _logger.addFilter(TokenFilter())
 
 LOOKUP_MAX = 100
 #: Requesters answered between two turns of the event loop (about 0.3 ms of work).
@@ -80,7 +87,7 @@ class ApiServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None)
+        self._runner = web.AppRunner(self.application(), access_log=None, logger=http_log)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.wanted_port)
         await site.start()
@@ -144,7 +151,8 @@ class ApiServer:
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         token = value.strip()
-        if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        if scheme.lower() != "bearer" or not TOKEN_SHAPE.fullmatch(token):
+            # Anything else (cut, padded, bytes that are not text) is no token of ours.
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
         found = await intake_db.token_by_hash(self.bot.db, hash_token(token))
         if found is None:
@@ -184,11 +192,20 @@ class ApiServer:
         locale = self._locale(request)
         if request.content_type != JSON_TYPE:
             raise ApiError(415, "unsupported_media_type", t("intake.api.content_type", locale))
+        limit = self.body_max
+        too_large = ApiError(413, "too_large", t("intake.api.too_large", locale, limit=limit))
         if request.content_length is not None and request.content_length > self.body_max:
-            raise ApiError(413, "too_large", t("intake.api.too_large", locale, limit=self.body_max))
-        body = await request.content.read(self.body_max + 1)
-        if len(body) > self.body_max:
-            raise ApiError(413, "too_large", t("intake.api.too_large", locale, limit=self.body_max))
+            raise too_large
+        # The whole body, however it arrives (chunked, or in several TCP segments): one
+        # `read(n)` returns only what has arrived so far.
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            parts.append(chunk)
+        body = b"".join(parts)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:

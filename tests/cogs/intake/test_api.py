@@ -475,3 +475,76 @@ async def test_token_list_and_limit(api: tuple[Harness, aiohttp.ClientSession, s
     assert "no active token" in other.content  # Bob cannot revoke Alice's
     choices = await h.autocomplete("api token revoke", "token", token="")
     assert len(choices) == 5
+
+
+async def test_a_body_sent_in_pieces_is_read_whole(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """A tool streaming its body (chunked, or in several TCP segments) is read to the end,
+    and one streaming too much is refused as too large, not as "malformed JSON".
+    (Found by a hostile probe: one `read(n)` took only what had arrived so far.)
+    """
+    h, http, base = api
+    token = await create_token(h)
+    headers = {**auth(token), "Content-Type": "application/json"}
+
+    async def pieces(*parts: bytes) -> AsyncIterator[bytes]:
+        for part in parts:
+            yield part
+            await asyncio.sleep(0.01)  # each piece its own segment
+
+    body = json.dumps({"title": "Streamed survey", "reward": 1.5, "minutes": 6}).encode()
+    async with http.post(
+        f"{base}/api/v1/alerts", data=pieces(body[:10], body[10:20], body[20:]), headers=headers
+    ) as r:
+        answer = await r.json()
+    assert r.status == 201, answer
+    [alert] = await stored(h)
+    assert alert.title == "Streamed survey"
+
+    # 4096 bytes at most (the fixture's API_BODY_MAX_BYTES), sent without a length.
+    async with http.post(
+        f"{base}/api/v1/alerts", data=pieces(*[b" " * 1000] * 5, b"{}"), headers=headers
+    ) as r:
+        refused = await r.json()
+    assert r.status == 413 and refused["error"]["code"] == "too_large", refused
+    assert len(await stored(h)) == 1
+
+
+async def raw_request(base: str, request: bytes) -> tuple[int, bytes]:
+    """Send bytes a client library would refuse to send; (status, body) of the answer."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        writer.write(request)
+        await writer.drain()
+        answer = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+async def test_a_garbled_authorization_header_is_refused_and_never_logged(
+    api: tuple[Harness, aiohttp.ClientSession, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bytes that are not text in the header were a 500 (the token hashed as UTF-8), with
+    the token in the logged exception; a control character in it made aiohttp log the
+    whole header line, token included. (Found by a hostile probe.)
+    """
+    h, _http, base = api
+    caplog.set_level(logging.DEBUG)
+    token = await create_token(h)
+    lookup = b"GET /api/v1/requesters?ids=" + REQ.encode() + b" HTTP/1.1\r\nHost: x\r\n"
+    for garbled in (token[:-1].encode() + b"\xff", b"ent_\xed\xa0\x80", token.encode() + b"x"):
+        status, body = await raw_request(
+            base, lookup + b"Authorization: Bearer " + garbled + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized", body
+    status, _body = await raw_request(
+        base, lookup + b"Authorization: Bearer " + token.encode() + b"\x01\r\n\r\n"
+    )
+    assert status == 400
+    assert "Error handling request" in caplog.text  # aiohttp did log the bad request...
+    assert token not in caplog.text and token[4:24] not in caplog.text  # ...without the token
+    assert "unexpected" not in caplog.text
