@@ -548,3 +548,39 @@ async def test_a_garbled_authorization_header_is_refused_and_never_logged(
     assert "Error handling request" in caplog.text  # aiohttp did log the bad request...
     assert token not in caplog.text and token[4:24] not in caplog.text  # ...without the token
     assert "unexpected" not in caplog.text
+
+
+async def test_half_a_character_is_refused_not_a_crash(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """A lone surrogate (`\\ud800` in JSON: valid syntax, half a character) reached the
+    store, which cannot encode it: a 500 through the API, "something went wrong" for the
+    same text typed in /task share. (Found by a hostile probe.)
+    """
+    h, http, base = api
+    token = await create_token(h)
+    headers = {**auth(token), "Content-Type": "application/json"}
+    for body in (
+        b'{"title": "Survey \\ud800", "reward": 1.5, "minutes": 6}',
+        b'{"title": "Survey", "link": "https://example.com/\\udc00", "reward": 1, "minutes": 6}',
+        b'{"task": {"title": "Survey", "notes": ["\\ud83d"], "reward": 1, "minutes": 6}}',
+        json.dumps({**HIT, "requester_name": "Acme \ud800", "minutes": 6}).encode(),
+    ):
+        async with http.post(f"{base}/api/v1/alerts", data=body, headers=headers) as r:
+            refused = await r.json()
+        assert r.status == 400 and refused["error"]["code"] == "json_bad_text", (body, refused)
+        assert "broken character" in refused["error"]["message"]
+    # A whole character written as its two halves is one character, and fine.
+    pair = b'{"title": "Survey \\ud83d\\ude00", "reward": 1.5, "minutes": 6}'
+    async with http.post(f"{base}/api/v1/alerts", data=pair, headers=headers) as r:
+        assert r.status == 201, await r.json()
+    assert [a.title for a in await stored(h)] == ["Survey \U0001f600"]
+
+    # The same text through Discord: the half character is dropped, or the link refused.
+    sent = await h.slash("task share", user=h.bob, title="Typed \ud800 survey", reward=2, minutes=5)
+    assert "Alert posted" in sent.content, sent.content
+    sent = await h.slash(
+        "task share", user=h.bob, link="https://example.com/\udc00", reward=2, minutes=5
+    )
+    assert sent.ephemeral and "link" in sent.content.lower(), sent.content
+    assert [a.title for a in await stored(h)] == ["Survey \U0001f600", "Typed survey"]
