@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
 from db.cross_process import serialised
+from db.dialect import Sql
 from db.models import from_row
 
 
@@ -94,6 +96,32 @@ async def revoke_token(
         (now, token_id, guild_id, user_id),
     )
     return None if row is None else _token(row)
+
+
+async def token_holders(db: Database, guild_id: int) -> set[int]:
+    """Members with an active token for this server (`bot.membership` checks they stay)."""
+    rows = await db.fetch_all(
+        "SELECT DISTINCT user_id FROM api_tokens WHERE guild_id = ? AND revoked_at IS NULL",
+        (guild_id,),
+    )
+    return {int(r[0]) for r in rows}
+
+
+#: The members of a JSON list of ids (the same parameter on both stores).
+_PEOPLE = Sql(
+    "(SELECT value FROM json_each(?))",
+    postgresql="(SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))",
+)
+
+
+async def forget_tokens(db: Database, guild_id: int, user_ids: list[int]) -> int:
+    """Delete these members' tokens for this server (they left it or were banned)."""
+    if not user_ids:
+        return 0
+    return await db.execute(
+        "DELETE FROM api_tokens WHERE guild_id = ? AND user_id IN " + _PEOPLE,
+        (guild_id, json.dumps(sorted(set(user_ids)))),
+    )
 
 
 async def touch_token(db: Database, token_id: int, now: int) -> None:

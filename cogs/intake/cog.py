@@ -68,6 +68,8 @@ class IntakeCog(commands.Cog, name="Intake"):
             intake_db.erase_member,
             ("api_tokens.user_id", "export_messages.author_id"),
         )
+        # A token acts as a member of one server: leaving it (or a ban) deletes it.
+        self.bot.membership.register("intake", intake_db.token_holders, intake_db.forget_tokens)
         if self.bot.settings.api_port is not None:
             self.server = ApiServer(self.bot, self)
             await self.server.start()
@@ -76,6 +78,7 @@ class IntakeCog(commands.Cog, name="Intake"):
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
         self.bot.remove_dynamic_items(ExportMinutesButton)
         self.bot.privacy.unregister("intake")
+        self.bot.membership.unregister("intake")
         if self.server is not None:
             await self.server.stop()
             self.server = None

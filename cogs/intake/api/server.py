@@ -167,8 +167,14 @@ class ApiServer:
                 t("intake.api.rate_limited", locale, seconds=seconds),
                 {"Retry-After": str(seconds)},
             )
-        guild = self.bot.get_guild(found.guild_id)
-        if guild is None or guild.get_member(found.user_id) is None:
+        if self.bot.get_guild(found.guild_id) is None:  # the bot left it (or was removed)
+            raise ApiError(403, "not_member", t("intake.api.server_gone", locale))
+        # Not only the member cache: a large server's list is incomplete (not chunked),
+        # and a member missing from it is looked up rather than refused.
+        present = await self.bot.membership.is_member(found.guild_id, found.user_id)
+        if present is None:
+            raise ApiError(503, "busy", t("common.errors.busy", locale), {"Retry-After": "5"})
+        if not present:
             raise ApiError(403, "not_member", t("intake.api.not_member", locale))
         await self._touch(found)
         return found

@@ -19,6 +19,7 @@ from tests.cogs.intake.helpers import mark_scam
 from tests.cogs.intake.samples import GROUP, HIT, PROLIFIC, REQ
 from tests.cogs.tasks.conftest import stored
 from tests.harness.driver import Harness
+from tests.harness.fake_discord import FakeDiscord
 from tests.loop_turns import LoopTurns
 
 SCAM = "A9Z8Y7X6W5V4U3"
@@ -584,3 +585,91 @@ async def test_half_a_character_is_refused_not_a_crash(
     )
     assert sent.ephemeral and "link" in sent.content.lower(), sent.content
     assert [a.title for a in await stored(h)] == ["Survey \U0001f600", "Typed survey"]
+
+
+async def lookup_status(http: aiohttp.ClientSession, base: str, token: str) -> tuple[int, str]:
+    async with http.get(f"{base}/api/v1/requesters", params={"ids": REQ}, headers=auth(token)) as r:
+        body = await r.json()
+        return r.status, body["error"]["code"] if "error" in body else "ok"
+
+
+@pytest.mark.both_backends
+async def test_leaving_or_a_ban_ends_a_members_tokens(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """A token acts as a member of one server: a leave or a ban (live, or while the bot
+    was away) deletes it, so coming back does not bring it back. (Found by a hostile
+    probe: tokens outlived the membership and worked again on rejoining.)
+    """
+    h, http, base = api
+    alice, bob, carol = [await create_token(h, u) for u in (h.alice, h.bob, h.carol)]
+    dave = await create_token(h, h.dave)
+    assert await lookup_status(http, base, alice) == (200, "ok")
+
+    await h.remove_member(h.alice)
+    await h.gateway("GUILD_BAN_ADD", {"guild_id": str(h.world.guild_id), "user": h.bob.user_json()})
+    await h.remove_member(h.bob)
+    assert await lookup_status(http, base, alice) == (401, "unauthorized")
+    assert await lookup_status(http, base, bob) == (401, "unauthorized")
+    await h.gateway(
+        "GUILD_MEMBER_ADD", {**h.alice.member_json(), "guild_id": str(h.world.guild_id)}
+    )
+    assert await lookup_status(http, base, alice) == (401, "unauthorized")
+
+    # Carol left while the bot was offline: no leave event. Until the server is
+    # reconciled, the token is refused as hers no longer; then it is gone.
+    h.guild._remove_member(h.guild.get_member(h.carol.id))  # type: ignore[arg-type]
+    assert await lookup_status(http, base, carol) == (403, "not_member")
+    await h.bot.membership.reconcile(h.db, h.guild)
+    assert await lookup_status(http, base, carol) == (401, "unauthorized")
+    holders = await h.db.fetch_all("SELECT DISTINCT user_id FROM api_tokens")
+    assert [r[0] for r in holders] == [h.dave.id]
+    assert await lookup_status(http, base, dave) == (200, "ok")
+
+
+async def test_a_member_missing_from_a_large_servers_cache_is_looked_up(
+    api: tuple[Harness, aiohttp.ClientSession, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large server's member list is not chunked: a member absent from the cache was
+    refused as "no longer in the server". (Found by a hostile probe.)
+    """
+    h, http, base = api
+    alice, bob = await create_token(h), await create_token(h, h.bob)
+    monkeypatch.setattr(h.bot._connection, "_chunk_guilds", False)
+    payload = h._guild_payload("en-US")
+    cached = {str(u.id) for u in (h.mod, h.dave)}
+    payload["members"] = [m for m in payload["members"] if m["user"]["id"] in cached]
+    payload["member_count"] = 5000
+    alice_json = {**h.alice.member_json(), "deaf": False, "mute": False}
+    monkeypatch.setattr(h.bot.membership, "reconcile", lambda *_: asyncio.sleep(0))
+    h.bot._connection._remove_guild(h.guild)
+    h.bot._connection.parse_guild_create(payload)
+    await h.settle()
+    assert not h.guild.chunked and h.guild.get_member(h.alice.id) is None
+
+    route = "GET /guilds/{guild_id}/members/{member_id}"
+    original = FakeDiscord._REST[route]
+
+    def lookup(self: FakeDiscord, call: Any) -> Any:
+        if int(call.params["member_id"]) == h.alice.id:  # in the server, not in the cache
+            return alice_json
+        return original(self, call)
+
+    monkeypatch.setitem(FakeDiscord._REST, route, lookup)
+    assert await lookup_status(http, base, alice) == (200, "ok")
+    assert await lookup_status(http, base, bob) == (403, "not_member")  # "Unknown Member"
+
+
+async def test_a_token_of_a_server_the_bot_left(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    h, http, base = api
+    token = await create_token(h)
+    await h.gateway("GUILD_DELETE", {"id": str(h.world.guild_id)})  # the bot was removed
+    async with http.post(
+        f"{base}/api/v1/alerts", json={**HIT, "minutes": 6}, headers=auth(token)
+    ) as r:
+        body = await r.json()
+    assert r.status == 403 and body["error"]["code"] == "not_member"
+    assert "no longer in this token's server" in body["error"]["message"]
+    assert await stored(h) == []
