@@ -1,7 +1,7 @@
 """What every endpoint of the personal API needs, apart from the bot itself.
 
 Personal tokens (only their hash is stored), refusals as JSON `{"error": {"code",
-"message"}}`, and the per-token rate limiter.
+"message"}}`, and the per-member rate limiter.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class _Bucket:
 
 
 class RateLimiter:
-    """A token bucket per API token: `per_minute` requests, refilled continuously."""
+    """A token bucket per key (the member): `per_minute` requests, refilled continuously."""
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute

@@ -158,7 +158,9 @@ class ApiServer:
         if found is None:
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
         request[TOKEN_ID] = found.id
-        wait = self.limiter.take(found.id)
+        # Per member, not per token: tokens are free to make (and revoke and make again),
+        # so a budget per token would let a member multiply theirs.
+        wait = self.limiter.take(found.user_id)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise ApiError(

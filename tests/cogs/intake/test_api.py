@@ -673,3 +673,21 @@ async def test_a_token_of_a_server_the_bot_left(
     assert r.status == 403 and body["error"]["code"] == "not_member"
     assert "no longer in this token's server" in body["error"]["message"]
     assert await stored(h) == []
+
+
+async def test_the_rate_limit_is_the_members_whatever_token(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """Tokens are free to make (and to revoke and make again): a budget per token let a
+    member multiply theirs. (Found by a hostile probe.)
+    """
+    h, http, base = api
+    first, second = await create_token(h), await create_token(h)
+    statuses = [(await lookup_status(http, base, first))[0] for _ in range(31)]
+    assert statuses[-1] == 429 and statuses.count(200) == 30  # the fixture's 30 a minute
+    assert await lookup_status(http, base, second) == (429, "rate_limited")
+    await h.slash("api token revoke", token="1")
+    fresh = await create_token(h)
+    assert await lookup_status(http, base, fresh) == (429, "rate_limited")
+    # Another member's budget is their own.
+    assert await lookup_status(http, base, await create_token(h, h.bob)) == (200, "ok")
