@@ -20,6 +20,7 @@ from cogs.intake.api.plumbing import JSON_TYPE, ApiError
 from cogs.intake.parsers import ExportError, is_mturk_record, is_prolific_record, parse_record
 from cogs.requesters.rules import CrowdHourly
 from cogs.tasks import render, rules
+from cogs.tasks.service.identity import NameHeldError
 from db import requesters
 
 _SHARE_FIELDS = frozenset(
@@ -147,6 +148,11 @@ def refusal(exc: UserError | MoneyError, locale: str) -> ApiError:
     """A share the rules refused → a refusal whose status a member's tool can act on."""
     if isinstance(exc, MoneyError):
         return ApiError(422, exc.key, t(exc.key, locale, **exc.params))
+    if isinstance(exc, NameHeldError):
+        # Held for a flagged namesake: Discord's answer offers a button a tool cannot
+        # press, so the API words the way out itself.
+        suffix = exc.key.rsplit(".", 1)[-1]
+        return ApiError(403, exc.key, t(f"intake.api.{suffix}", locale, **exc.params))
     status = {"common.errors.not_set_up": 409, "tasks.share.scam_refused": 403}.get(exc.key, 422)
     if exc.key == "common.errors.busy":
         status = 503

@@ -691,3 +691,37 @@ async def test_the_rate_limit_is_the_members_whatever_token(
     assert await lookup_status(http, base, fresh) == (429, "rate_limited")
     # Another member's budget is their own.
     assert await lookup_status(http, base, await create_token(h, h.bob)) == (200, "ok")
+
+
+async def test_a_name_held_for_a_scam_is_refused_with_a_way_out_a_tool_can_take(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """A HIT naming a flagged requester without its id is held, as in /task share; the
+    API answered 422 with Discord's text ("press the button below"), which no tool can
+    do. (Found by a hostile probe.)
+    """
+    h, http, base = api
+    token = await create_token(h)
+    evil = {**HIT, "hit_set_id": "3Z8UJEJOCZEG603II9CQDYWSGSQY7E", "requester_id": SCAM}
+    async with http.post(
+        f"{base}/api/v1/alerts",
+        json={**evil, "requester_name": "Evil Corp", "minutes": 5},
+        headers=auth(token),
+    ) as r:
+        assert r.status == 201
+    await mark_scam(h, SCAM)
+    shared = await stored(h)
+    unnamed = {k: v for k, v in evil.items() if k != "requester_id"}
+    held = {**unnamed, "hit_set_id": GROUP, "requester_name": "EVIL  corp", "minutes": 5}
+    for locale, words in (("en-US", "requester_id"), ("fr-FR", "requester_id")):
+        async with http.post(
+            f"{base}/api/v1/alerts",
+            json=held,
+            headers={**auth(token), "Accept-Language": locale},
+        ) as r:
+            body = await r.json()
+        assert r.status == 403 and body["error"]["code"] == "tasks.share.name_held", body
+        message = body["error"]["message"]
+        assert "Evil Corp" in message and SCAM in message and "fake tasks" in message
+        assert words in message and "button" not in message and "bouton" not in message
+    assert await stored(h) == shared  # nothing posted
