@@ -236,6 +236,8 @@ class ApiServer:
         if not isinstance(data, dict):
             raise ApiError(400, "bad_body", t("intake.errors.unknown", locale))
         self._check_server(request, token, data.get("guild_id"))
+        if isinstance(data.get("task"), dict):  # the body may wrap the task
+            self._check_server(request, token, data["task"].get("guild_id"))
         settings = await guilds.get(self.bot.db, token.guild_id)
         try:
             if not settings.is_set_up:
