@@ -72,7 +72,7 @@ def draft_from_body(data: dict[str, Any], currency: str, server_locale: str) -> 
         limits=_text(body.get("limits")),
         available=_integer(body.get("available")),
         notes=_text(body.get("notes")),
-        anonymous=body.get("anonymous") is True,
+        anonymous=_boolean(body.get("anonymous")),
         warning=_text(body.get("warning")),
     )
     return rules.build_share(raw, default_currency=currency)
@@ -179,6 +179,19 @@ def _number(value: object) -> str | None:
             raise UserError("intake.api.bad_type")
         return format(Decimal(str(value)), "f")
     return str(value)
+
+
+def _boolean(value: object) -> bool:
+    """A JSON true or false (absent: false).
+
+    Anything else is refused, not read as false: a tool sending "anonymous": "yes" must
+    not have its member named on the alert.
+    """
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise UserError("intake.api.bad_type")
+    return value
 
 
 def _integer(value: object) -> int | None:

@@ -243,6 +243,14 @@ async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession,
             422,
             "intake.api.bad_type",
         ),
+        (  # was read as "not anonymous": the member named on the alert
+            {
+                "json": {"reward": 1, "minutes": 5, "title": "x", "anonymous": "yes"},
+                "headers": auth(token),
+            },
+            422,
+            "intake.api.bad_type",
+        ),
     ]
     for kwargs, status, code in cases:
         async with http.post(url, **kwargs) as r:
