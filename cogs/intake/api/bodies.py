@@ -54,8 +54,16 @@ def draft_from_body(data: dict[str, Any], currency: str, server_locale: str) -> 
         if minutes is None:
             raise ExportError("intake.errors.not_found", field_name="minutes")
         minutes = rules.parse_minutes(_number(minutes))
+        # The sharer's own choices, beside the record or in it: never silently dropped
+        # (a content warning left out, or a member named who asked not to be).
+        anonymous, warning = (data.get(k, body.get(k)) for k in ("anonymous", "warning"))
         return drafts.build_draft(
-            parsed, minutes=minutes, default_currency=currency, locale=server_locale
+            parsed,
+            minutes=minutes,
+            default_currency=currency,
+            locale=server_locale,
+            anonymous=_boolean(anonymous),
+            warning=_text(warning),
         )
     unknown = set(body) - _SHARE_FIELDS
     if unknown:

@@ -95,6 +95,8 @@ OPENAPI: dict[str, Any] = {
                     "assignable_hits_count": {"type": "integer"},
                     "project_requirements": {"type": "array", "items": {"type": "object"}},
                     "minutes": {"type": ["integer", "string"]},
+                    "anonymous": {"type": "boolean"},
+                    "warning": {"type": "string"},
                 },
                 "required": ["hit_set_id", "title", "monetary_reward", "minutes"],
             },

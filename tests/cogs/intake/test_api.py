@@ -741,3 +741,38 @@ async def test_a_name_held_for_a_scam_is_refused_with_a_way_out_a_tool_can_take(
         assert "Evil Corp" in message and SCAM in message and "fake tasks" in message
         assert words in message and "button" not in message and "bouton" not in message
     assert await stored(h) == shared  # nothing posted
+
+
+async def test_an_exports_content_warning_and_anonymity_are_kept(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """Sent with an MTurk HIT or a Prolific study, `warning` and `anonymous` were silently
+    dropped: the alert went up without its content warning, naming a member who asked not
+    to be named. (Found by a hostile probe.)
+    """
+    h, http, base = api
+    token = await create_token(h)
+    for body in (
+        {**HIT, "minutes": 6, "warning": "violence", "anonymous": True},
+        {"task": PROLIFIC, "warning": "violence", "anonymous": True},
+    ):
+        async with http.post(f"{base}/api/v1/alerts", json=body, headers=auth(token)) as r:
+            assert r.status == 201, await r.json()
+    alerts = await stored(h)
+    assert [(a.platform, a.warning, a.anonymous) for a in alerts] == [
+        ("mturk", "violence", True),
+        ("prolific", "violence", True),
+    ]
+    for posted in h.in_channel(h.world.alerts):
+        assert str(h.alice.id) not in posted.text
+    refused = {**HIT, "hit_set_id": "3Z8UJEJOCZEG603II9CQDYWSGSQY7G", "minutes": 6}
+    for bad, code in (
+        ({"warning": "nope"}, "tasks.errors.warning_unknown"),
+        ({"anonymous": "yes"}, "intake.api.bad_type"),
+    ):
+        async with http.post(
+            f"{base}/api/v1/alerts", json={**refused, **bad}, headers=auth(token)
+        ) as r:
+            body = await r.json()
+        assert r.status == 422 and body["error"]["code"] == code, body
+    assert len(await stored(h)) == 2
