@@ -73,22 +73,34 @@ class ApiError(Exception):
     """A refusal: HTTP status, a stable code, the member-facing message."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        *,
+        close: bool = False,
     ) -> None:
         super().__init__(code)
         self.status = status
         self.code = code
         self.text = message
         self.headers = headers or {}
+        #: The body was left unread or unreadable: end the connection with the answer,
+        #: or the client's next request on it would be read from the rest of this body.
+        self.close = close
 
 
 def error_response(error: ApiError) -> web.Response:
-    return web.json_response(
+    response = web.json_response(
         {"error": {"code": error.code, "message": error.text}},
         status=error.status,
         headers=error.headers,
         content_type=JSON_TYPE,
     )
+    if error.close:
+        response.force_close()
+    return response
 
 
 @dataclass

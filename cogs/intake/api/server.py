@@ -201,18 +201,30 @@ class ApiServer:
         if request.content_type != JSON_TYPE:
             raise ApiError(415, "unsupported_media_type", t("intake.api.content_type", locale))
         limit = self.body_max
-        too_large = ApiError(413, "too_large", t("intake.api.too_large", locale, limit=limit))
+        too_large = ApiError(
+            413, "too_large", t("intake.api.too_large", locale, limit=limit), close=True
+        )
         if request.content_length is not None and request.content_length > self.body_max:
             raise too_large
         # The whole body, however it arrives (chunked, or in several TCP segments): one
         # `read(n)` returns only what has arrived so far.
         parts: list[bytes] = []
         size = 0
-        async for chunk in request.content.iter_any():
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            parts.append(chunk)
+        try:
+            async for chunk in request.content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                parts.append(chunk)
+        except web.RequestPayloadError:
+            # Not the body's JSON but its transport: a Content-Encoding that does not
+            # decode, a broken chunked encoding. Nothing more can be read from it: mark it
+            # ended, or aiohttp would try to drain it after the answer and log the same
+            # error again as an unhandled exception.
+            request.content.feed_eof()
+            raise ApiError(
+                400, "bad_encoding", t("intake.api.bad_encoding", locale), close=True
+            ) from None
         body = b"".join(parts)
         try:
             text = body.decode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import logging
 import re
@@ -776,3 +777,38 @@ async def test_an_exports_content_warning_and_anonymity_are_kept(
             body = await r.json()
         assert r.status == 422 and body["error"]["code"] == code, body
     assert len(await stored(h)) == 2
+
+
+async def test_a_body_that_does_not_decode_is_a_400(
+    api: tuple[Harness, aiohttp.ClientSession, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A compressed body that does not decompress was a 500 and a logged traceback; a
+    compression bomb stays within the body limit. (Found by a hostile probe.)
+    """
+    h, http, base = api
+    token = await create_token(h)
+    headers = {**auth(token), "Content-Type": "application/json"}
+    async with http.post(
+        f"{base}/api/v1/alerts",
+        data=b"not gzip at all",
+        headers={**headers, "Content-Encoding": "gzip"},
+    ) as r:
+        body = await r.json()
+    assert r.status == 400 and body["error"]["code"] == "bad_encoding", body
+    assert "Content-Encoding" in body["error"]["message"]
+    bomb = gzip.compress(b'{"title": "' + b"a" * 5_000_000 + b'"}')  # 5 MB in about 5 kB
+    assert len(bomb) < 8000
+    async with http.post(
+        f"{base}/api/v1/alerts",
+        data=bomb,
+        headers={**headers, "Content-Encoding": "gzip"},
+    ) as r:
+        body = await r.json()
+    assert r.status == 413 and body["error"]["code"] == "too_large", body
+    task = gzip.compress(json.dumps({"title": "Zipped", "reward": 1, "minutes": 5}).encode())
+    async with http.post(
+        f"{base}/api/v1/alerts", data=task, headers={**headers, "Content-Encoding": "gzip"}
+    ) as r:
+        assert r.status == 201, await r.json()
+    assert [a.title for a in await stored(h)] == ["Zipped"]
+    assert "unexpected" not in caplog.text and "Traceback" not in caplog.text
