@@ -227,7 +227,8 @@ class IntakeCog(commands.Cog, name="Intake"):
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
         ident = token.strip().lstrip("#")
-        if not ident.isdigit() or len(ident) > 18:
+        # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+        if not (ident.isascii() and ident.isdigit()) or len(ident) > 18:
             raise UserError("intake.token.unknown")
         revoked = await intake_db.revoke_token(
             self.bot.db,

@@ -491,6 +491,10 @@ async def test_token_list_and_limit(api: tuple[Harness, aiohttp.ClientSession, s
     assert "#1" in listing.content and tokens[0][:8] in listing.content
     other = await h.slash("api token revoke", user=h.bob, token="1")
     assert "no active token" in other.content  # Bob cannot revoke Alice's
+    for typed in ("²", "#¹", "1" * 19, "-1", "1e3"):  # "²" was "something went wrong"
+        sent = await h.slash("api token revoke", token=typed)
+        assert sent.ephemeral and "no active token" in sent.content, (typed, sent.content)
+    assert await h.db.fetch_value("SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL") == 5
     choices = await h.autocomplete("api token revoke", "token", token="")
     assert len(choices) == 5
 
