@@ -196,6 +196,28 @@ class ApiServer:
         if str(asked).strip() != str(token.guild_id):
             raise ApiError(403, "wrong_server", t("intake.api.wrong_server", self._locale(request)))
 
+    def _check_may_post(self, token: ApiToken, locale: str) -> None:
+        """What Discord itself stops a member from doing, the API stops too.
+
+        A member timed out by the moderators, or who has not yet accepted the server's
+        rules (membership screening), cannot run /task share; their tool must not post
+        for them either. (A member missing from a large server's cache is not known to be
+        either, as for a command Discord would have refused.)
+        """
+        guild = self.bot.get_guild(token.guild_id)
+        member = guild.get_member(token.user_id) if guild is not None else None
+        if member is None:
+            return
+        until = member.timed_out_until
+        if until is not None and until > self.bot.clock.now():
+            raise ApiError(
+                403,
+                "timed_out",
+                t("intake.api.timed_out", locale, until=until.isoformat(timespec="minutes")),
+            )
+        if member.pending:
+            raise ApiError(403, "pending", t("intake.api.pending", locale))
+
     async def _read_json(self, request: web.Request) -> Any:
         locale = self._locale(request)
         if request.content_type != JSON_TYPE:
@@ -250,6 +272,7 @@ class ApiServer:
         self._check_server(request, token, data.get("guild_id"))
         if isinstance(data.get("task"), dict):  # the body may wrap the task
             self._check_server(request, token, data["task"].get("guild_id"))
+        self._check_may_post(token, locale)
         settings = await guilds.get(self.bot.db, token.guild_id)
         try:
             if not settings.is_set_up:

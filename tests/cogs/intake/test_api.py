@@ -8,6 +8,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -816,3 +817,43 @@ async def test_a_body_that_does_not_decode_is_a_400(
         assert r.status == 201, await r.json()
     assert [a.title for a in await stored(h)] == ["Zipped"]
     assert "unexpected" not in caplog.text and "Traceback" not in caplog.text
+
+
+async def test_a_timed_out_or_screening_member_cannot_post_through_the_api(
+    api: tuple[Harness, aiohttp.ClientSession, str],
+) -> None:
+    """Discord stops a timed-out member (or one who has not accepted the rules) from
+    running /task share; their token kept posting for them. (Found by a hostile probe.)
+    """
+    h, http, base = api
+    token = await create_token(h, h.bob)
+    guild = str(h.world.guild_id)
+    until = h.clock.now() + timedelta(hours=1)
+    await h.gateway(
+        "GUILD_MEMBER_UPDATE",
+        {
+            **h.bob.member_json(),
+            "guild_id": guild,
+            "communication_disabled_until": until.isoformat(),
+        },
+    )
+    task = {"title": "Quiet survey", "reward": 1, "minutes": 5}
+    async with http.post(f"{base}/api/v1/alerts", json=task, headers=auth(token)) as r:
+        body = await r.json()
+    assert r.status == 403 and body["error"]["code"] == "timed_out", body
+    assert "timed out" in body["error"]["message"]
+    assert await lookup_status(http, base, token) == (200, "ok")  # reading is not posting
+
+    h.clock.advance(hours=1, minutes=1)  # the timeout is over
+    async with http.post(f"{base}/api/v1/alerts", json=task, headers=auth(token)) as r:
+        assert r.status == 201, await r.json()
+
+    await h.gateway(
+        "GUILD_MEMBER_UPDATE", {**h.bob.member_json(), "guild_id": guild, "pending": True}
+    )
+    async with http.post(
+        f"{base}/api/v1/alerts", json={**task, "title": "Other"}, headers=auth(token)
+    ) as r:
+        body = await r.json()
+    assert r.status == 403 and body["error"]["code"] == "pending", body
+    assert [a.title for a in await stored(h)] == ["Quiet survey"]
