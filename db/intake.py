@@ -71,10 +71,18 @@ async def create_token(
     return None if row is None else _token(row)
 
 
-async def token_by_hash(db: Database, token_hash: str) -> ApiToken | None:
-    row = await db.fetch_one(
-        "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,)
-    )
+async def token_by_hash(
+    db: Database, token_hash: str, *, include_revoked: bool = False
+) -> ApiToken | None:
+    """The token with this hash; a revoked one only with `include_revoked`.
+
+    The API reads revoked ones too, to tell a member who left (whose tokens were revoked
+    then) from a plain revocation.
+    """
+    sql = "SELECT * FROM api_tokens WHERE token_hash = ?"
+    if not include_revoked:
+        sql += " AND revoked_at IS NULL"
+    row = await db.fetch_one(sql, (token_hash,))
     return None if row is None else _token(row)
 
 
@@ -114,13 +122,20 @@ _PEOPLE = Sql(
 )
 
 
-async def forget_tokens(db: Database, guild_id: int, user_ids: list[int]) -> int:
-    """Delete these members' tokens for this server (they left it or were banned)."""
+async def revoke_member_tokens(
+    db: Database, guild_id: int, user_ids: list[int], *, now: int
+) -> int:
+    """Revoke these members' tokens for this server (they left it or were banned).
+
+    Revoked, not deleted: coming back does not revive them, and the API can still say
+    "no longer in the server" to a tool that tries one. `/privacy delete` deletes them.
+    """
     if not user_ids:
         return 0
     return await db.execute(
-        "DELETE FROM api_tokens WHERE guild_id = ? AND user_id IN " + _PEOPLE,
-        (guild_id, json.dumps(sorted(set(user_ids)))),
+        "UPDATE api_tokens SET revoked_at = ? WHERE guild_id = ? AND revoked_at IS NULL "
+        "AND user_id IN " + _PEOPLE,
+        (now, guild_id, json.dumps(sorted(set(user_ids)))),
     )
 
 

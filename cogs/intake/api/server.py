@@ -154,10 +154,12 @@ class ApiServer:
         if scheme.lower() != "bearer" or not TOKEN_SHAPE.fullmatch(token):
             # Anything else (cut, padded, bytes that are not text) is no token of ours.
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
-        found = await intake_db.token_by_hash(self.bot.db, hash_token(token))
+        found = await intake_db.token_by_hash(self.bot.db, hash_token(token), include_revoked=True)
         if found is None:
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
         request[TOKEN_ID] = found.id
+        if not found.active:
+            raise self._revoked(found, locale)
         # Per member, not per token: tokens are free to make (and revoke and make again),
         # so a budget per token would let a member multiply theirs.
         wait = self.limiter.take(found.user_id)
@@ -180,6 +182,20 @@ class ApiServer:
             raise ApiError(403, "not_member", t("intake.api.not_member", locale))
         await self._touch(found)
         return found
+
+    def _revoked(self, token: ApiToken, locale: str) -> ApiError:
+        """A revoked token: 401, or 403 when its member is known to have left the server.
+
+        A leave revokes the member's tokens; coming back does not revive them. From the
+        cache only, and outside the member's rate limit: whoever still holds a
+        leaked, revoked token must not spend its member's budget, nor Discord lookups.
+        """
+        guild = self.bot.get_guild(token.guild_id)
+        if guild is None:
+            return ApiError(403, "not_member", t("intake.api.server_gone", locale))
+        if guild.chunked and guild.get_member(token.user_id) is None:
+            return ApiError(403, "not_member", t("intake.api.not_member", locale))
+        return ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
 
     async def _touch(self, token: ApiToken) -> None:
         """Record when a token was last used (at most once a minute per token)."""

@@ -617,10 +617,10 @@ async def lookup_status(http: aiohttp.ClientSession, base: str, token: str) -> t
 
 @pytest.mark.both_backends
 async def test_leaving_or_a_ban_ends_a_members_tokens(
-    api: tuple[Harness, aiohttp.ClientSession, str],
+    api: tuple[Harness, aiohttp.ClientSession, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A token acts as a member of one server: a leave or a ban (live, or while the bot
-    was away) deletes it, so coming back does not bring it back. (Found by a hostile
+    was away) revokes it, so coming back does not bring it back. (Found by a hostile
     probe: tokens outlived the membership and worked again on rejoining.)
     """
     h, http, base = api
@@ -631,21 +631,31 @@ async def test_leaving_or_a_ban_ends_a_members_tokens(
     await h.remove_member(h.alice)
     await h.gateway("GUILD_BAN_ADD", {"guild_id": str(h.world.guild_id), "user": h.bob.user_json()})
     await h.remove_member(h.bob)
-    assert await lookup_status(http, base, alice) == (401, "unauthorized")
-    assert await lookup_status(http, base, bob) == (401, "unauthorized")
+    assert await lookup_status(http, base, alice) == (403, "not_member")
+    assert await lookup_status(http, base, bob) == (403, "not_member")
     await h.gateway(
         "GUILD_MEMBER_ADD", {**h.alice.member_json(), "guild_id": str(h.world.guild_id)}
     )
-    assert await lookup_status(http, base, alice) == (401, "unauthorized")
+    assert await lookup_status(http, base, alice) == (401, "unauthorized")  # not revived
+    listing = await h.slash("api token list", user=h.alice)
+    assert "no active API token" in listing.content
 
-    # Carol left while the bot was offline: no leave event. Until the server is
-    # reconciled, the token is refused as hers no longer; then it is gone.
-    h.guild._remove_member(h.guild.get_member(h.carol.id))  # type: ignore[arg-type]
+    # Carol left while the bot was offline: no leave event, the server arrives without
+    # her. Refused at once as no longer a member; its reconciliation revokes the token.
+    reconcile = h.bot.membership.reconcile
+    monkeypatch.setattr(h.bot.membership, "reconcile", lambda *_: asyncio.sleep(0))
+    payload = h._guild_payload("en-US")
+    gone = {str(h.bob.id), str(h.carol.id)}
+    payload["members"] = [m for m in payload["members"] if m["user"]["id"] not in gone]
+    payload["member_count"] = len(payload["members"])
+    h.bot._connection._remove_guild(h.guild)
+    h.bot._connection.parse_guild_create(payload)
+    await h.settle()
     assert await lookup_status(http, base, carol) == (403, "not_member")
-    await h.bot.membership.reconcile(h.db, h.guild)
-    assert await lookup_status(http, base, carol) == (401, "unauthorized")
-    holders = await h.db.fetch_all("SELECT DISTINCT user_id FROM api_tokens")
-    assert [r[0] for r in holders] == [h.dave.id]
+    await reconcile(h.db, h.guild)
+    assert await lookup_status(http, base, carol) == (403, "not_member")
+    active = await h.db.fetch_all("SELECT user_id FROM api_tokens WHERE revoked_at IS NULL")
+    assert [r[0] for r in active] == [h.dave.id]
     assert await lookup_status(http, base, dave) == (200, "ok")
 
 
