@@ -285,6 +285,7 @@ class ApiServer:
         data = await self._read_json(request)
         if not isinstance(data, dict):
             raise ApiError(400, "bad_body", t("intake.errors.unknown", locale))
+        self._check_server(request, token, request.query.get("guild_id"))
         self._check_server(request, token, data.get("guild_id"))
         if isinstance(data.get("task"), dict):  # the body may wrap the task
             self._check_server(request, token, data["task"].get("guild_id"))

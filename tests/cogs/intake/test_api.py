@@ -217,6 +217,15 @@ async def test_refusals_store_nothing(api: tuple[Harness, aiohttp.ClientSession,
             403,
             "wrong_server",
         ),
+        (  # the same, in the query (it was ignored there)
+            {
+                "json": {"title": "x", "reward": 1, "minutes": 5},
+                "params": {"guild_id": "123"},
+                "headers": auth(token),
+            },
+            403,
+            "wrong_server",
+        ),
         (  # the same, inside a wrapped task (it was ignored there)
             {
                 "json": {"task": {"title": "x", "reward": 1, "minutes": 5, "guild_id": "123"}},
