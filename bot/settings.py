@@ -84,7 +84,10 @@ class Settings(BaseSettings):
         default=65_536, ge=1024, le=1_048_576, description="Largest API request body accepted."
     )
     api_rate_per_minute: int = Field(
-        default=60, ge=1, le=10_000, description="API requests allowed per token per minute."
+        default=60,
+        ge=1,
+        le=10_000,
+        description="API requests per member (all their tokens) per minute.",
     )
     message_content_intent: bool = Field(
         default=False,

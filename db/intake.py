@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from db.connection import Database
 from db.cross_process import serialised
+from db.dialect import Sql
 from db.models import from_row
 
 
@@ -69,10 +71,18 @@ async def create_token(
     return None if row is None else _token(row)
 
 
-async def token_by_hash(db: Database, token_hash: str) -> ApiToken | None:
-    row = await db.fetch_one(
-        "SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,)
-    )
+async def token_by_hash(
+    db: Database, token_hash: str, *, include_revoked: bool = False
+) -> ApiToken | None:
+    """The token with this hash; a revoked one only with `include_revoked`.
+
+    The API reads revoked ones too, to tell a member who left (whose tokens were revoked
+    then) from a plain revocation.
+    """
+    sql = "SELECT * FROM api_tokens WHERE token_hash = ?"
+    if not include_revoked:
+        sql += " AND revoked_at IS NULL"
+    row = await db.fetch_one(sql, (token_hash,))
     return None if row is None else _token(row)
 
 
@@ -94,6 +104,39 @@ async def revoke_token(
         (now, token_id, guild_id, user_id),
     )
     return None if row is None else _token(row)
+
+
+async def token_holders(db: Database, guild_id: int) -> set[int]:
+    """Members with an active token for this server (`bot.membership` checks they stay)."""
+    rows = await db.fetch_all(
+        "SELECT DISTINCT user_id FROM api_tokens WHERE guild_id = ? AND revoked_at IS NULL",
+        (guild_id,),
+    )
+    return {int(r[0]) for r in rows}
+
+
+#: The members of a JSON list of ids (the same parameter on both stores).
+_PEOPLE = Sql(
+    "(SELECT value FROM json_each(?))",
+    postgresql="(SELECT value::bigint FROM jsonb_array_elements_text(?::jsonb))",
+)
+
+
+async def revoke_member_tokens(
+    db: Database, guild_id: int, user_ids: list[int], *, now: int
+) -> int:
+    """Revoke these members' tokens for this server (they left it or were banned).
+
+    Revoked, not deleted: coming back does not revive them, and the API can still say
+    "no longer in the server" to a tool that tries one. `/privacy delete` deletes them.
+    """
+    if not user_ids:
+        return 0
+    return await db.execute(
+        "UPDATE api_tokens SET revoked_at = ? WHERE guild_id = ? AND revoked_at IS NULL "
+        "AND user_id IN " + _PEOPLE,
+        (now, guild_id, json.dumps(sorted(set(user_ids)))),
+    )
 
 
 async def touch_token(db: Database, token_id: int, now: int) -> None:

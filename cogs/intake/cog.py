@@ -31,6 +31,7 @@ from db.tasks import Alert
 if TYPE_CHECKING:
     from bot.bot import Entraide
     from cogs.tasks.service import AlertService, ShareOutcome
+    from db.connection import Database
     from db.guilds import GuildSettings
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ class IntakeCog(commands.Cog, name="Intake"):
             intake_db.erase_member,
             ("api_tokens.user_id", "export_messages.author_id"),
         )
+        # A token acts as a member of one server: leaving it (or a ban) revokes it.
+        self.bot.membership.register("intake", intake_db.token_holders, self.forget_departed)
         if self.bot.settings.api_port is not None:
             self.server = ApiServer(self.bot, self)
             await self.server.start()
@@ -76,12 +79,21 @@ class IntakeCog(commands.Cog, name="Intake"):
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
         self.bot.remove_dynamic_items(ExportMinutesButton)
         self.bot.privacy.unregister("intake")
+        self.bot.membership.unregister("intake")
         if self.server is not None:
             await self.server.stop()
             self.server = None
 
     def now(self) -> int:
         return to_epoch(self.bot.clock.now())
+
+    async def forget_departed(self, db: Database, guild_id: int, user_ids: list[int]) -> int:
+        """Members who left a server (or were banned): their tokens for it are revoked.
+
+        Called by `bot.membership` on a leave or ban, and for those who left while the bot
+        was away when the server arrives.
+        """
+        return await intake_db.revoke_member_tokens(db, guild_id, user_ids, now=self.now())
 
     async def alert(self, alert_id: int) -> Alert | None:
         return await tasks_db.get_alert(self.bot.db, alert_id)
@@ -224,7 +236,8 @@ class IntakeCog(commands.Cog, name="Intake"):
         settings = await require_setup(interaction)
         locale = locale_of(interaction)
         ident = token.strip().lstrip("#")
-        if not ident.isdigit() or len(ident) > 18:
+        # ASCII digits only: "²".isdigit() is true, yet int("²") fails.
+        if not (ident.isascii() and ident.isdigit()) or len(ident) > 18:
             raise UserError("intake.token.unknown")
         revoked = await intake_db.revoke_token(
             self.bot.db,

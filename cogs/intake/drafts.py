@@ -43,9 +43,14 @@ def build_draft(
     default_currency: str,
     locale: str | None = None,
     anonymous: bool = False,
+    warning: str | None = None,
 ) -> rules.ShareDraft:
-    """A validated draft; `minutes=None` checks everything but the minutes (a preview)."""
+    """A validated draft; `minutes=None` checks everything but the minutes (a preview).
+
+    `anonymous` and the content `warning` are the sharer's, not the export's: checked
+    like `/task share`'s options.
+    """
     raw = share_input(parsed, minutes if minutes is not None else 1, locale)
-    raw = dataclasses.replace(raw, anonymous=anonymous)
+    raw = dataclasses.replace(raw, anonymous=anonymous, warning=warning)
     draft = rules.build_share(raw, default_currency=default_currency)
     return dataclasses.replace(draft, limits=parsed.limits)

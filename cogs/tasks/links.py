@@ -61,7 +61,8 @@ _MEMBER_PARAMS = frozenset(
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 #: Whitespace (`\s` is exactly `str.isspace`) or a control character: never in a link.
-_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+# A surrogate is half a character (a lone one can arrive as a JSON `\uD800` escape).
+_BAD_CHAR = re.compile(r"[\s\x00-\x1f\x7f\ud800-\udfff]")
 _HTTP = re.compile(r"^https?://", re.IGNORECASE)
 _HOST_PORT = re.compile(r"^[a-z0-9.-]+:\d+(/|$)", re.IGNORECASE)
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")

@@ -44,7 +44,10 @@ _MARKUP = (
     re.compile(r"`[^`\n]*`"),  # code
     re.compile(r"^\s*(?:#{1,3}|-#|>{1,3})\s", re.MULTILINE),  # heading, subtext, quote
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064]")
+# With lone surrogates (half a character, from a JSON `\uD800` escape): no store takes them.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ud800-\udfff]"
+)
 #: A character every mention needs, and one of those every formatting construct needs:
 #: text without them skips the patterns (most titles and names).
 _MENTION_HINT = re.compile(r"[@<]")

@@ -20,6 +20,7 @@ from cogs.intake.api.plumbing import JSON_TYPE, ApiError
 from cogs.intake.parsers import ExportError, is_mturk_record, is_prolific_record, parse_record
 from cogs.requesters.rules import CrowdHourly
 from cogs.tasks import render, rules
+from cogs.tasks.service.identity import NameHeldError
 from db import requesters
 
 _SHARE_FIELDS = frozenset(
@@ -53,8 +54,16 @@ def draft_from_body(data: dict[str, Any], currency: str, server_locale: str) -> 
         if minutes is None:
             raise ExportError("intake.errors.not_found", field_name="minutes")
         minutes = rules.parse_minutes(_number(minutes))
+        # The sharer's own choices, beside the record or in it: never silently dropped
+        # (a content warning left out, or a member named who asked not to be).
+        anonymous, warning = (data.get(k, body.get(k)) for k in ("anonymous", "warning"))
         return drafts.build_draft(
-            parsed, minutes=minutes, default_currency=currency, locale=server_locale
+            parsed,
+            minutes=minutes,
+            default_currency=currency,
+            locale=server_locale,
+            anonymous=_boolean(anonymous),
+            warning=_text(warning),
         )
     unknown = set(body) - _SHARE_FIELDS
     if unknown:
@@ -71,7 +80,7 @@ def draft_from_body(data: dict[str, Any], currency: str, server_locale: str) -> 
         limits=_text(body.get("limits")),
         available=_integer(body.get("available")),
         notes=_text(body.get("notes")),
-        anonymous=body.get("anonymous") is True,
+        anonymous=_boolean(body.get("anonymous")),
         warning=_text(body.get("warning")),
     )
     return rules.build_share(raw, default_currency=currency)
@@ -147,6 +156,11 @@ def refusal(exc: UserError | MoneyError, locale: str) -> ApiError:
     """A share the rules refused → a refusal whose status a member's tool can act on."""
     if isinstance(exc, MoneyError):
         return ApiError(422, exc.key, t(exc.key, locale, **exc.params))
+    if isinstance(exc, NameHeldError):
+        # Held for a flagged namesake: Discord's answer offers a button a tool cannot
+        # press, so the API words the way out itself.
+        suffix = exc.key.rsplit(".", 1)[-1]
+        return ApiError(403, exc.key, t(f"intake.api.{suffix}", locale, **exc.params))
     status = {"common.errors.not_set_up": 409, "tasks.share.scam_refused": 403}.get(exc.key, 422)
     if exc.key == "common.errors.busy":
         status = 503
@@ -173,6 +187,19 @@ def _number(value: object) -> str | None:
             raise UserError("intake.api.bad_type")
         return format(Decimal(str(value)), "f")
     return str(value)
+
+
+def _boolean(value: object) -> bool:
+    """A JSON true or false (absent: false).
+
+    Anything else is refused, not read as false: a tool sending "anonymous": "yes" must
+    not have its member named on the alert.
+    """
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise UserError("intake.api.bad_type")
+    return value
 
 
 def _integer(value: object) -> int | None:

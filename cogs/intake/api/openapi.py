@@ -21,14 +21,17 @@ _ERROR = {
 
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
-        400: "Bad request (malformed JSON, JSON nested too deep, bad ids)",
+        400: "Bad request (malformed JSON, JSON nested too deep, half a character, a body "
+        "whose Content-Encoding does not decode, bad ids)",
         401: "Missing, unknown or revoked token",
-        403: "Token of another server, member left the server, or scam requester refused",
+        403: "Token of another server, member left the server (or Entraide did), member timed "
+        "out or not past the rules screening (posting), or scam requester refused or held",
         409: "Server not set up / alerts channel unusable",
         413: "Body larger than API_BODY_MAX_BYTES or too many JSON items",
         415: "Content-Type is not application/json",
         422: "The task breaks a share rule (same message as in Discord)",
-        429: "Rate limited: wait Retry-After seconds",
+        429: "Rate limited (per member, all tokens together): wait Retry-After seconds",
+        503: "Busy, or membership could not be checked with Discord: wait Retry-After seconds",
     }
     return {
         str(c): {
@@ -95,6 +98,8 @@ OPENAPI: dict[str, Any] = {
                     "assignable_hits_count": {"type": "integer"},
                     "project_requirements": {"type": "array", "items": {"type": "object"}},
                     "minutes": {"type": ["integer", "string"]},
+                    "anonymous": {"type": "boolean"},
+                    "warning": {"type": "string"},
                 },
                 "required": ["hit_set_id", "title", "monetary_reward", "minutes"],
             },
@@ -175,7 +180,7 @@ OPENAPI: dict[str, Any] = {
                             "application/json": {"schema": {"$ref": "#/components/schemas/Alert"}}
                         },
                     },
-                    **_errors(400, 401, 403, 409, 413, 415, 422, 429),
+                    **_errors(400, 401, 403, 409, 413, 415, 422, 429, 503),
                 },
             }
         },
@@ -217,7 +222,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    **_errors(400, 401, 403, 429),
+                    **_errors(400, 401, 403, 429, 503),
                 },
             }
         },

@@ -26,9 +26,10 @@ from cogs.intake.api.bodies import (
 from cogs.intake.api.plumbing import (
     JSON_TYPE,
     TOKEN_ID,
-    TOKEN_PREFIX,
+    TOKEN_SHAPE,
     ApiError,
     RateLimiter,
+    TokenFilter,
     error_response,
     hash_token,
 )
@@ -47,6 +48,12 @@ if TYPE_CHECKING:
     from cogs.intake.host import IntakeHost
 
 log = logging.getLogger(__name__)
+#: Where aiohttp's HTTP layer reports requests it could not parse (it quotes the bad line,
+#: which may be a member's `Authorization` header): tokens are blanked out there too.
+http_log = logging.getLogger(f"{__name__}.http")
+for _logger in (log, http_log):
+    if not any(isinstance(f, TokenFilter) for f in _logger.filters):
+        _logger.addFilter(TokenFilter())
 
 LOOKUP_MAX = 100
 #: Requesters answered between two turns of the event loop (about 0.3 ms of work).
@@ -80,7 +87,7 @@ class ApiServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None)
+        self._runner = web.AppRunner(self.application(), access_log=None, logger=http_log)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.wanted_port)
         await site.start()
@@ -144,13 +151,18 @@ class ApiServer:
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         token = value.strip()
-        if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        if scheme.lower() != "bearer" or not TOKEN_SHAPE.fullmatch(token):
+            # Anything else (cut, padded, bytes that are not text) is no token of ours.
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
-        found = await intake_db.token_by_hash(self.bot.db, hash_token(token))
+        found = await intake_db.token_by_hash(self.bot.db, hash_token(token), include_revoked=True)
         if found is None:
             raise ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
         request[TOKEN_ID] = found.id
-        wait = self.limiter.take(found.id)
+        if not found.active:
+            raise self._revoked(found, locale)
+        # Per member, not per token: tokens are free to make (and revoke and make again),
+        # so a budget per token would let a member multiply theirs.
+        wait = self.limiter.take(found.user_id)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise ApiError(
@@ -159,11 +171,31 @@ class ApiServer:
                 t("intake.api.rate_limited", locale, seconds=seconds),
                 {"Retry-After": str(seconds)},
             )
-        guild = self.bot.get_guild(found.guild_id)
-        if guild is None or guild.get_member(found.user_id) is None:
+        if self.bot.get_guild(found.guild_id) is None:  # the bot left it (or was removed)
+            raise ApiError(403, "not_member", t("intake.api.server_gone", locale))
+        # Not only the member cache: a large server's list is incomplete (not chunked),
+        # and a member missing from it is looked up rather than refused.
+        present = await self.bot.membership.is_member(found.guild_id, found.user_id)
+        if present is None:
+            raise ApiError(503, "busy", t("common.errors.busy", locale), {"Retry-After": "5"})
+        if not present:
             raise ApiError(403, "not_member", t("intake.api.not_member", locale))
         await self._touch(found)
         return found
+
+    def _revoked(self, token: ApiToken, locale: str) -> ApiError:
+        """A revoked token: 401, or 403 when its member is known to have left the server.
+
+        A leave revokes the member's tokens; coming back does not revive them. From the
+        cache only, and outside the member's rate limit: whoever still holds a
+        leaked, revoked token must not spend its member's budget, nor Discord lookups.
+        """
+        guild = self.bot.get_guild(token.guild_id)
+        if guild is None:
+            return ApiError(403, "not_member", t("intake.api.server_gone", locale))
+        if guild.chunked and guild.get_member(token.user_id) is None:
+            return ApiError(403, "not_member", t("intake.api.not_member", locale))
+        return ApiError(401, "unauthorized", t("intake.api.unauthorized", locale))
 
     async def _touch(self, token: ApiToken) -> None:
         """Record when a token was last used (at most once a minute per token)."""
@@ -180,15 +212,58 @@ class ApiServer:
         if str(asked).strip() != str(token.guild_id):
             raise ApiError(403, "wrong_server", t("intake.api.wrong_server", self._locale(request)))
 
+    def _check_may_post(self, token: ApiToken, locale: str) -> None:
+        """What Discord itself stops a member from doing, the API stops too.
+
+        A member timed out by the moderators, or who has not yet accepted the server's
+        rules (membership screening), cannot run /task share; their tool must not post
+        for them either. (A member missing from a large server's cache is not known to be
+        either, as for a command Discord would have refused.)
+        """
+        guild = self.bot.get_guild(token.guild_id)
+        member = guild.get_member(token.user_id) if guild is not None else None
+        if member is None:
+            return
+        until = member.timed_out_until
+        if until is not None and until > self.bot.clock.now():
+            raise ApiError(
+                403,
+                "timed_out",
+                t("intake.api.timed_out", locale, until=until.isoformat(timespec="minutes")),
+            )
+        if member.pending:
+            raise ApiError(403, "pending", t("intake.api.pending", locale))
+
     async def _read_json(self, request: web.Request) -> Any:
         locale = self._locale(request)
         if request.content_type != JSON_TYPE:
             raise ApiError(415, "unsupported_media_type", t("intake.api.content_type", locale))
+        limit = self.body_max
+        too_large = ApiError(
+            413, "too_large", t("intake.api.too_large", locale, limit=limit), close=True
+        )
         if request.content_length is not None and request.content_length > self.body_max:
-            raise ApiError(413, "too_large", t("intake.api.too_large", locale, limit=self.body_max))
-        body = await request.content.read(self.body_max + 1)
-        if len(body) > self.body_max:
-            raise ApiError(413, "too_large", t("intake.api.too_large", locale, limit=self.body_max))
+            raise too_large
+        # The whole body, however it arrives (chunked, or in several TCP segments): one
+        # `read(n)` returns only what has arrived so far.
+        parts: list[bytes] = []
+        size = 0
+        try:
+            async for chunk in request.content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    raise too_large
+                parts.append(chunk)
+        except web.RequestPayloadError:
+            # Not the body's JSON but its transport: a Content-Encoding that does not
+            # decode, a broken chunked encoding. Nothing more can be read from it: mark it
+            # ended, or aiohttp would try to drain it after the answer and log the same
+            # error again as an unhandled exception.
+            request.content.feed_eof()
+            raise ApiError(
+                400, "bad_encoding", t("intake.api.bad_encoding", locale), close=True
+            ) from None
+        body = b"".join(parts)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -210,7 +285,11 @@ class ApiServer:
         data = await self._read_json(request)
         if not isinstance(data, dict):
             raise ApiError(400, "bad_body", t("intake.errors.unknown", locale))
+        self._check_server(request, token, request.query.get("guild_id"))
         self._check_server(request, token, data.get("guild_id"))
+        if isinstance(data.get("task"), dict):  # the body may wrap the task
+            self._check_server(request, token, data["task"].get("guild_id"))
+        self._check_may_post(token, locale)
         settings = await guilds.get(self.bot.db, token.guild_id)
         try:
             if not settings.is_set_up:

@@ -7,6 +7,7 @@ the record readers too.
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,6 +25,11 @@ from cogs.intake.parsers.qualifications import LimitsBuilder, add_requirement
 from cogs.intake.parsers.text import plain
 from cogs.tasks.links import MTURK_GROUP, MTURK_REQUESTER, PROLIFIC_STUDY
 from db.requester_identity import canonical_id
+
+#: A surrogate, raw or as a `\\uD800`-`\\uDFFF` escape: how a lone one (half of a
+#: character, which no store or Discord accepts) can get into decoded JSON.
+_SURROGATE_HINT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class JsonRefusedError(ValueError):
@@ -75,11 +81,35 @@ def load_json(
         raise JsonRefusedError("not_json")
 
     try:
-        return json.loads(text, object_pairs_hook=hook, parse_constant=no_constants)
+        data = json.loads(text, object_pairs_hook=hook, parse_constant=no_constants)
     except JsonRefusedError:
         raise
     except (ValueError, RecursionError):
         raise JsonRefusedError("not_json") from None
+    if _SURROGATE_HINT.search(text) and _has_lone_surrogate(data):
+        # Valid JSON syntax, but text that cannot be stored or shown: refused here, once
+        # for every reader, rather than as a crash wherever the text is first written.
+        raise JsonRefusedError("bad_text")
+    return data
+
+
+def _has_lone_surrogate(data: Any) -> bool:
+    """Whether any key or string in a decoded document holds half a character.
+
+    Iterative: the depth is already bounded, but a walk needs no recursion at all.
+    """
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _one_record(data: Any) -> dict[str, Any]:

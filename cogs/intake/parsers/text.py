@@ -13,7 +13,8 @@ import unicodedata
 from cogs.intake.parsers.model import TEXT_MAX
 
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# With lone surrogates (half a character): no store or Discord takes them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _MASKED = re.compile(r"\[([^\]\n]{0,300})\]\((?:<)?(https?://[^)\s>]+)>?\)")
 _BB_URL = re.compile(r"\[url=([^\]\s]+)\]([^\[]{0,300})\[/url\]", re.IGNORECASE)
 _BB_TAG = re.compile(r"\[/?(?:b|i|u|s|url|quote|code|color(?:=[^\]]*)?|size(?:=[^\]]*)?)\]", re.I)

@@ -172,3 +172,15 @@ async def test_paste_in_french(configured: Harness) -> None:
     assert "Rémunération" in [f["name"] for f in preview.embed["fields"]]
     assert "Non indiquée" in preview.field("Durée réelle")
     assert "pas la durée" in preview.field("Temps accordé")
+
+
+async def test_an_export_with_half_a_character_is_explained(configured: Harness) -> None:
+    """A pasted MTurk JSON holding a lone `\\ud800` escape is refused saying why, as the
+    personal API refuses it (one reader for both). (Found by a hostile probe.)
+    """
+    h = configured
+    broken = PROLIFIC_JSON.replace('"Memory and attention"', '"Memory \\ud800 attention"')
+    assert broken != PROLIFIC_JSON
+    sent = await paste(h, broken)
+    assert sent.ephemeral and "broken character" in sent.content, sent.content
+    assert await stored(h) == []
