@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 
 from bot.errors import UserError
 from bot.personal_data import check_personal_data, contains_email, contains_phone  # noqa: F401 - kept importable here
+from bot.platforms import PLATFORM_NAMES
 from bot.platforms import PLATFORMS as ALL_PLATFORMS
+from cogs.tasks.links import requester_of_link
+from db.requester_identity import canonical_id
 
 # -- platforms and requester identities ---------------------------------------------------
 
@@ -116,6 +119,22 @@ def parse_requester(
     picked = _RECORD_REF.fullmatch(value)
     if picked:
         return RequesterQuery(record_id=int(picked.group(1)))
+    # A requester's page, or a task link naming the requester, pasted in either box: the
+    # id it carries (as the tasks feature reads it from shared links), never a name.
+    id_link, name_link = requester_of_link(requester_id), requester_of_link(value)
+    linked = id_link or name_link
+    if linked is not None:
+        assert linked.platform is not None and linked.requester_id is not None
+        if platform is not None and platform != linked.platform:
+            raise UserError(
+                "requesters.errors.link_other_platform",
+                link=PLATFORM_NAMES[linked.platform],
+                chosen=PLATFORM_NAMES[platform],
+            )
+        pid = canonical_id(linked.platform, linked.requester_id)
+        typed_name = bool(value) and name_link is None and value.upper() != pid.upper()
+        name = normalize_name(value) if typed_name else None
+        return RequesterQuery(None, linked.platform, pid, name)
     if requester_id is not None and requester_id.strip():
         if platform is None:
             if not looks_like_mturk_id(requester_id):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.errors import UserError
-from cogs.requesters import rules
+from cogs.requesters import identity, rules
 from db import audit, reports, requesters
 from db.connection import Database
 from db.reports import Report
@@ -369,6 +369,15 @@ async def resolve_requester(
         if not create:
             raise UserError("requesters.errors.unknown_requester")
         if query.name:
+            # A flagged record known by this name alone may be this very requester
+            # (`identity.match_name_with_new_id`, as for shares): the review or report is
+            # its, and no clean record of that name and id is made for shares to find.
+            known = await requesters.find_by_name(db, query.name, query.platform)
+            match = identity.match_name_with_new_id(
+                identity.Known(k.id, k.status, k.platform_requester_id) for k in known
+            )
+            if match.record is not None:
+                return next(k for k in known if k.id == match.record.id)
             return await requesters.upsert(
                 db, query.platform, query.platform_requester_id, query.name, now
             )

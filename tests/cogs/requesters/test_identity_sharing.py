@@ -226,6 +226,34 @@ async def test_a_new_id_with_the_name_of_a_flagged_name_only_record_is_held(
     assert await requester_rows(h) == before  # the unknown id was not created either
 
 
+@pytest.mark.parametrize("command", ["review", "report"])
+async def test_a_review_or_report_cannot_make_a_clean_twin_of_a_flagged_name(
+    configured: Harness, command: str
+) -> None:
+    """Found by a hostile probe: a review (or report) naming a flagged name-only record
+    with a made-up id created a clean record of that name and id; shares with the id then
+    found it and were posted under the scam's name without any warning."""
+    h = configured
+    await report(
+        h, h.bob, "Quick Polls", category="malware", description="The survey made me download it"
+    )
+    await act(h, cards(h)[-1], "Confirm", "Installer is malware")
+    before = await requester_rows(h)
+
+    options: dict[str, Any] = {"requester_id": "A9Z8Y7X6W5V4U3"}
+    if command == "report":
+        options |= {"category": "other", "description": "Same lab, new account id"}
+        sent = await report(h, h.carol, "Quick Polls", **options)
+    else:
+        sent = await review(h, h.carol, "Quick Polls", **options)
+    assert sent.ephemeral and "Quick Polls" in sent.text
+    assert await requester_rows(h) == before  # no clean "Quick Polls" with that id
+
+    held = await share(h, h.alice, 1, requester="Quick Polls", requester_id="A9Z8Y7X6W5V4U3")
+    assert "Held" in held.content and "**Quick Polls**" in held.content
+    assert alerts_posted(h) == []
+
+
 async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
     configured: Harness,
 ) -> None:
@@ -391,6 +419,65 @@ async def test_info_finds_the_scam_by_a_look_alike_name(configured: Harness) -> 
     info = await h.slash("requester info", user=h.carol, requester="\u0410CME research")
     assert "Acme Research" in info.embed["title"]
     assert SCAM_ID in str(info.embed)
+
+
+#: The flagged requester's MTurk page (or a task link naming it) pasted where a requester
+#: goes, as members copy it from their browser. Found by a hostile probe: each was taken
+#: for a name, matched nobody, and dodged the warning (a share was posted clean, a report
+#: made a new record named after the link).
+REQUESTER_LINKS = [
+    f"https://worker.mturk.com/requesters/{SCAM_ID}/projects",
+    f"worker.mturk.com/requesters/{SCAM_ID.lower()}",
+    f"<https://worker.mturk.com/requesters/{SCAM_ID}/projects?ref=w_pl_prvw>",
+    f"https://worker.mturk.com/projects?requesterId={SCAM_ID}",
+]
+
+
+@pytest.mark.parametrize("pasted", REQUESTER_LINKS)
+async def test_a_flagged_requesters_page_pasted_as_the_requester_is_that_requester(
+    configured: Harness, pasted: str
+) -> None:
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+
+    info = await h.slash("requester info", user=h.carol, requester=pasted)
+    assert "Acme Research" in info.embed["title"] and "Confirmed scam" in info.text
+    by_id_box = await h.slash("requester info", user=h.carol, requester="x", requester_id=pasted)
+    assert "Acme Research" in by_id_box.embed["title"]
+
+    filed = await report(h, h.carol, pasted)
+    assert "Report #2 about Acme Research received" in filed.content
+    assert await h.db.fetch_value("SELECT requester_id FROM reports WHERE id = 2") == before[0][0]
+
+    shared = await share(h, h.alice, 1, requester=pasted)
+    assert shared.ephemeral and "flagged as a scam" in shared.content
+    shared = await share(h, h.alice, 2, requester="Nice Lab", requester_id=pasted)
+    assert shared.ephemeral and "flagged as a scam" in shared.content
+    assert alerts_posted(h) == [] and await count(h, "task_alerts") == 0
+
+    assert await requester_rows(h) == before  # no record named after the link
+    h.api.assert_never_pinged()
+
+
+async def test_a_link_that_names_no_requester_is_refused_not_stored_as_a_name(
+    configured: Harness,
+) -> None:
+    h = configured
+    project = f"https://worker.mturk.com/projects/{GROUP}/tasks"
+    for sent in (
+        await report(h, h.carol, project),
+        await h.slash("requester info", user=h.carol, requester="https://example.com/lab"),
+        await share(h, h.alice, 1, requester=project),
+    ):
+        assert sent.ephemeral and "does not say who the requester is" in sent.content
+    wrong_platform = await report(
+        h, h.carol, f"https://worker.mturk.com/requesters/{SCAM_ID}", platform="prolific"
+    )
+    assert "That link is on MTurk, but you chose Prolific" in wrong_platform.content
+    assert await count(h, "requesters") == 0
+    assert await count(h, "reports") == 0
+    assert await count(h, "task_alerts") == 0
 
 
 async def test_several_clean_namesakes_make_no_new_record(configured: Harness) -> None:
