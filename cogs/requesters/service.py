@@ -411,7 +411,19 @@ async def forget_name(
     reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
     act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
-        removed = await requesters.forget_name(db, requester_id, name)
+        current = await requesters.resolve(db, requester_id)
+        if current is None:
+            raise UserError("requesters.errors.unknown_requester")
+        # A flagged record's other names carry its warning to shares by name alone:
+        # forgetting one lifts the warning there, so it is the servers' that stand behind
+        # the status, as lowering the status is.
+        if current.flagged and not await _stands_behind(db, current, guild_id):
+            raise UserError(
+                "requesters.errors.name_held_elsewhere",
+                name=rules.preview(name),
+                requester=rules.preview(current.name),
+            )
+        removed = await requesters.forget_name(db, current.id, name)
         if removed is None:
             raise UserError("requesters.errors.no_such_name", name=rules.preview(name))
         await act.record(

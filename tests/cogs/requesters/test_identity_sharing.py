@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.errors import UserError
+from db import audit
 from tests.cogs.requesters.conftest import WITH_TASKS, configure
 from tests.cogs.requesters.helpers import GROUP, act, cards, count, report, review
 from tests.cogs.requesters.helpers import share_task as share
@@ -588,6 +589,41 @@ async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(configured:
         "requester forget-name", user=h.mod, requester=f"#{scam}", name="Good Labs", reason="x"
     )
     assert "is not one of the other names" in again.content
+
+
+async def test_another_server_cannot_forget_the_names_a_warning_it_does_not_hold_rides_on(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a second server's moderator forgot the other names of a
+    scam confirmed here, and shares by those names went out with no warning, as a status
+    lowered from there would (which is refused)."""
+    h = configured
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    await share(h, h.alice, 1, requester="Acme Labs", requester_id=SCAM_ID)  # its new name
+    await configure(h, scam_policy="refuse")
+    rogue = await h.add_server("Rogue")
+
+    refused = await h.slash(
+        "requester forget-name",
+        user=rogue.mod,
+        world=rogue,
+        requester=f"#{scam}",
+        name="Acme Labs",
+        reason="Not the scam",
+    )
+
+    assert refused.ephemeral and "another server" in refused.content, refused.content
+    assert await count(h, "requester_names") == 1
+    assert await audit.page(h.db, rogue.guild_id) == []
+    held = await share(h, h.bob, 2, requester="Acme Labs")
+    assert "Held" in held.content and "**Acme Research**" in held.content
+    # The server whose confirmation flagged it still may.
+    done = await h.slash(
+        "requester forget-name", user=h.mod, requester=f"#{scam}", name="Acme Labs", reason="x"
+    )
+    assert "no longer a name of Acme Research" in done.content
+    h.api.assert_never_pinged()
 
 
 async def test_a_forged_undo_button_for_another_servers_confirmation_changes_nothing(
