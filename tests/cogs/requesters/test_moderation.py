@@ -421,6 +421,25 @@ async def test_mod_log_pages_and_filters(configured: Harness) -> None:
     )
 
 
+async def test_requester_names_in_the_mod_log_are_neutralised(configured: Harness) -> None:
+    """Found by a hostile probe: a requester's name went into /mod log as typed (mentions
+    and markdown live), unlike everywhere else it is shown."""
+    h = configured
+    hostile = "@everyone **Evil** Corp"
+    await review(h, h.alice, hostile)
+    await review(h, h.alice, "Plain Corp")
+    await h.slash("requester status", user=h.mod, requester=hostile, status="caution", reason="x")
+    await h.slash(
+        "requester merge", user=h.mod, alias=hostile, survivor="Plain Corp", reason="Same lab"
+    )
+    page = await h.slash("mod log", user=h.mod)
+    merged, status = (field["name"] for field in page.embed["fields"])
+    assert "@\u200beveryone \\*\\*Evil\\*\\* Corp" in merged, merged
+    assert "(@\u200beveryone \\*\\*Evil\\*\\* Corp)" in status, status
+    assert "@everyone" not in str(page.embed) and "**Evil**" not in str(page.embed)
+    h.api.assert_never_pinged()
+
+
 async def test_mod_queue_lists_open_reports(configured: Harness) -> None:
     h = configured
     empty = await h.slash("mod queue", user=h.mod)
