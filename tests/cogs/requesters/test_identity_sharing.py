@@ -132,6 +132,40 @@ async def test_a_flagged_requesters_id_typed_as_its_name_is_refused_like_its_id(
     h.api.assert_never_pinged()
 
 
+async def test_a_flagged_id_of_a_platform_that_keeps_case_typed_as_its_name_is_refused(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a Toloka id (case and punctuation kept, unlike MTurk's)
+    typed exactly where the name goes matched nobody; the share went out clean, and
+    /requester info showed the clean record it made instead of the scam."""
+    h = configured
+    await report(
+        h,
+        h.bob,
+        "Shady Toloka",
+        platform="toloka",
+        requester_id="Scam-Co.42",
+        category="harvesting",
+        description="The survey asks for bank logins and passwords",
+    )
+    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    before = await requester_rows(h)
+
+    refused = await h.slash(
+        "task share",
+        user=h.alice,
+        link="https://toloka.ai/tasks/1",
+        title="Label photos",
+        reward=1.0,
+        minutes=5,
+        requester="Scam-Co.42",
+    )
+    assert refused.ephemeral and "flagged as a scam" in refused.content
+    info = await h.slash("requester info", user=h.carol, requester=" Scam-Co.42", platform="toloka")
+    assert "Shady Toloka" in info.embed["title"] and "Confirmed scam" in info.text
+    assert alerts_posted(h) == [] and await requester_rows(h) == before
+
+
 async def test_a_prolific_researcher_id_in_capitals_is_the_same_researcher(
     configured: Harness,
 ) -> None:
