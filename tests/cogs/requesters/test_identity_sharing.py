@@ -365,6 +365,24 @@ async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
     h.api.assert_never_pinged()
 
 
+async def test_a_sharer_who_erased_their_data_is_named_as_such_on_the_card(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: after the sharer erased their data, the moderators' card
+    showed their confirmation as by "<@0>" (an unknown user) rather than saying so."""
+    h = configured
+    scam = await confirmed_scam(h)
+    held = await share(h, h.alice, 1, requester="Acmé Research")
+    await h.click(held, OTHER_BUTTON, user=h.alice)
+    (section,) = [s for s in h.bot.privacy.sections if s.name == "requesters"]
+    await section.erase(h.db, h.alice.id)
+
+    card = await h.slash("requester info", user=h.mod, requester=f"#{scam}")
+
+    assert "Alert #1 · a member who erased their data · " in str(card.embed)
+    assert "<@0>" not in str(card.embed) and str(h.alice.id) not in str(card.embed)
+
+
 async def test_only_the_sharer_can_press_their_confirmation_button(configured: Harness) -> None:
     h = configured
     await confirmed_scam(h)
