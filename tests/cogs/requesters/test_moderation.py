@@ -280,6 +280,55 @@ async def test_another_server_cannot_lift_a_warning_this_server_stands_behind(
     assert (await requesters.find_by_name(h.db, "Beta"))[0].status == "scam"
 
 
+async def test_another_server_cannot_take_a_warning_over_and_then_lift_it(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a second server laundered a scam for every server in two
+    commands, by making itself the last to decide: setting the status again (or raising
+    a fresh record and merging the flagged one into it), then lowering it."""
+    h = configured
+    await report(h, h.bob, "Beta", category="harvesting", description="Asks for passwords")
+    await act(h, cards(h)[-1], "Confirm", "Seen it")
+    await review(h, h.alice, "Acme")
+    await h.slash("requester status", user=h.mod, requester="Acme", status="scam", reason="Phish")
+    rogue = await h.add_server("Rogue")
+
+    async def rogue_status(requester: str, status: str) -> str:
+        sent = await h.slash(
+            "requester status",
+            user=rogue.mod,
+            world=rogue,
+            requester=requester,
+            status=status,
+            reason="legit",
+        )
+        return sent.content
+
+    # Setting it again, then lowering it.
+    assert "Confirmed scam" in await rogue_status("Beta", "scam")
+    for lower in ("caution", "none"):
+        assert "another server" in await rogue_status("Beta", lower)
+    # A fresh record raised there, the flagged one merged into it, then lowered.
+    await review(h, rogue.alice, "Fresh", world=rogue)
+    assert "Confirmed scam" in await rogue_status("Fresh", "scam")
+    merged = await h.slash(
+        "requester merge", user=rogue.mod, world=rogue, alias="Acme", survivor="Fresh", reason="x"
+    )
+    assert "alias of Fresh" in merged.content
+    assert "another server" in await rogue_status("Fresh", "none")
+    for name in ("Beta", "Acme"):
+        assert (await requesters.find_by_name(h.db, name))[0].status == "scam", name
+    # What the rogue server decided alone is still its own to lift.
+    await review(h, rogue.alice, "Gamma", world=rogue)
+    assert "Confirmed scam" in await rogue_status("Gamma", "scam")
+    assert "No warning" in await rogue_status("Gamma", "none")
+    # Both ways: the rogue server's own scam on Fresh now holds the first server back too.
+    lifted = await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="none", reason="sorted out"
+    )
+    assert "another server" in lifted.content
+
+
 async def test_moderators_set_a_status_with_a_reason(
     configured: Harness, status_events: list[int]
 ) -> None:
