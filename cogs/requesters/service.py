@@ -247,7 +247,9 @@ async def set_status(
         new_reason = reason_text if status != "none" else None
         if current.status == status and current.status_reason == new_reason:
             return current, False
-        if rules.is_lower(status, current.status) and not await _stands_behind(
+        # Lowering a status, or rewording the reason every server shows for it, is for
+        # the servers that stand behind it; anyone may make it more severe.
+        if not rules.is_lower(current.status, status) and not await _stands_behind(
             db, current, guild_id, status
         ):
             raise UserError(

@@ -304,10 +304,11 @@ async def test_another_server_cannot_take_a_warning_over_and_then_lift_it(
         )
         return sent.content
 
-    # Setting it again, then lowering it.
-    assert "Confirmed scam" in await rogue_status("Beta", "scam")
-    for lower in ("caution", "none"):
-        assert "another server" in await rogue_status("Beta", lower)
+    # Setting it again (with its own reason, shown on every server), then lowering it.
+    for status in ("scam", "caution", "none"):
+        assert "another server" in await rogue_status("Beta", status)
+    beta = (await requesters.find_by_name(h.db, "Beta"))[0]
+    assert (beta.status, beta.status_source, beta.status_reason) == ("scam", "reports", None)
     # A fresh record raised there, the flagged one merged into it, then lowered.
     await review(h, rogue.alice, "Fresh", world=rogue)
     assert "Confirmed scam" in await rogue_status("Fresh", "scam")
