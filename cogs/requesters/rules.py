@@ -72,8 +72,12 @@ def check_platform(platform: str | None) -> str | None:
 
 
 def normalize_platform_id(platform: str, raw: str) -> str:
-    """Validate a platform's requester id where its format is known."""
-    value = (raw or "").strip()
+    """Validate a platform's requester id where its format is known.
+
+    Compatibility forms are folded and invisible characters dropped first (a full-width
+    or zero-width-spaced copy of an id is that id, as it is where the name goes).
+    """
+    value = _fold_id(raw)
     if platform == "mturk":
         value = value.upper()
         valid = MTURK_ID.fullmatch(value) is not None
@@ -92,9 +96,15 @@ def normalize_platform_id(platform: str, raw: str) -> str:
     return value
 
 
+def _fold_id(raw: str | None) -> str:
+    """An id as typed, compatibility forms folded and invisible characters dropped."""
+    folded = unicodedata.normalize("NFKC", raw or "")
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip()
+
+
 def looks_like_mturk_id(text: str) -> bool:
     """A bare MTurk id typed in the requester box (needs a digit: names are rarely so)."""
-    value = text.strip().upper()
+    value = _fold_id(text).upper()
     return MTURK_ID.fullmatch(value) is not None and any(ch.isdigit() for ch in value)
 
 
@@ -146,9 +156,9 @@ def parse_requester(
     if not value:
         raise UserError("requesters.errors.requester_required")
     if platform in (None, "mturk") and looks_like_mturk_id(value):
-        return RequesterQuery(None, "mturk", value.upper(), None)
-    if platform == "prolific" and PROLIFIC_ID.fullmatch(value.lower()):
-        return RequesterQuery(None, platform, value.lower(), None)
+        return RequesterQuery(None, "mturk", normalize_platform_id("mturk", value), None)
+    if platform == "prolific" and PROLIFIC_ID.fullmatch(_fold_id(value).lower()):
+        return RequesterQuery(None, platform, normalize_platform_id(platform, value), None)
     return RequesterQuery(None, platform, None, normalize_name(value))
 
 

@@ -513,6 +513,22 @@ async def test_a_flagged_requesters_page_pasted_as_the_requester_is_that_request
     h.api.assert_never_pinged()
 
 
+@pytest.mark.parametrize("typed", ID_AS_NAME[1:2] + ID_AS_NAME[-2:])
+async def test_a_flagged_id_typed_oddly_in_the_id_box_is_that_requester(
+    configured: Harness, typed: str
+) -> None:
+    """Found by a hostile probe: a full-width or zero-width-spaced copy of a flagged id
+    was found in the name box but refused as invalid in the id box."""
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+    info = await h.slash("requester info", user=h.carol, requester="x", requester_id=typed)
+    assert "Acme Research" in info.embed["title"] and "Confirmed scam" in info.text
+    filed = await report(h, h.carol, "Acme Research", requester_id=typed)
+    assert "Report #2 about Acme Research received" in filed.content
+    assert await requester_rows(h) == before
+
+
 async def test_a_link_that_names_no_requester_is_refused_not_stored_as_a_name(
     configured: Harness,
 ) -> None:

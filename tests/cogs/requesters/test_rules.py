@@ -34,6 +34,13 @@ def test_rules_never_import_discord() -> None:
         ("A1B2C3D4E5F6G7", "A1B2C3D4E5F6G7"),
         ("a1b2c3d4e5f6g7", "A1B2C3D4E5F6G7"),
         (" A3ABCDEFGHIJKLMNOPQR ", "A3ABCDEFGHIJKLMNOPQR"),
+        # Found by a hostile probe: refused as invalid, though the name box found them.
+        (
+            "\uff21\uff11\uff22\uff12\uff23\uff13\uff24\uff14\uff25\uff15\uff26\uff16\uff27\uff17",
+            "A1B2C3D4E5F6G7",
+        ),
+        ("A1B2C3D4E5F6G7\u200b", "A1B2C3D4E5F6G7"),
+        ("\u2060a1b2c3d4e5f6g7", "A1B2C3D4E5F6G7"),
     ],
 )
 def test_mturk_ids_are_normalised(text: str, expected: str) -> None:
