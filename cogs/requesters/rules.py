@@ -57,9 +57,14 @@ class RequesterQuery:
 
 
 def preview(text: str, limit: int = 60) -> str:
-    """A short, inert echo of bad input for an error message (no mentions, no code)."""
+    """A short, inert echo of bad input, or a stored name, for an error message.
+
+    No mentions, no code, and no masked link (`[Acme](https://…)`: a requester's name
+    any member chose must not become a link in the bot's own words).
+    """
     value = " ".join((text or "").split()).replace("`", "'").replace("@", "@\u200b")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    value = value if len(value) <= limit else value[: limit - 1] + "…"
+    return value.replace("[", "\\[").replace("]", "\\]")
 
 
 def check_platform(platform: str | None) -> str | None:

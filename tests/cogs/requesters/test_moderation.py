@@ -330,6 +330,22 @@ async def test_another_server_cannot_take_a_warning_over_and_then_lift_it(
     assert "another server" in lifted.content
 
 
+async def test_a_requester_named_like_a_link_is_no_link_in_an_error(configured: Harness) -> None:
+    """Found by a hostile probe: errors naming a stored requester (any member chooses its
+    name) echoed it as typed, and `[Free money](https://…)` became a masked link."""
+    h = configured
+    name = "[Free money](https://evil.example/login)"
+    await review(h, h.alice, name)
+    await h.slash("requester status", user=h.mod, requester=name, status="scam", reason="Phish")
+    rogue = await h.add_server("Rogue")
+    refused = await h.slash(
+        "requester status", user=rogue.mod, world=rogue, requester=name, status="none", reason="x"
+    )
+    assert "another server" in refused.content
+    assert "\\[Free money\\](https://evil.example/login)" in refused.content
+    assert "[Free money](" not in refused.content.replace("\\[", "").replace("\\]", "")
+
+
 async def test_moderators_set_a_status_with_a_reason(
     configured: Harness, status_events: list[int]
 ) -> None:
