@@ -242,6 +242,18 @@ async def confirmed_counts(db: Database, requester_id: int, since: int = 0) -> d
     return {row["category"]: row["n"] for row in rows}
 
 
+async def confirmed_counts_elsewhere(
+    db: Database, requester_id: int, guild_id: int
+) -> dict[str, int]:
+    """Confirmed reports about a requester by category, confirmed in other servers."""
+    rows = await db.fetch_all(
+        "SELECT category, COUNT(*) AS n FROM reports WHERE requester_id = ? "
+        "AND state = 'confirmed' AND guild_id <> ? GROUP BY category",
+        (requester_id, guild_id),
+    )
+    return {row["category"]: row["n"] for row in rows}
+
+
 async def counts_for_requester(db: Database, requester_id: int) -> RequesterReportCounts:
     rows = await db.fetch_all(
         "SELECT state, COUNT(*) AS n FROM reports WHERE requester_id = ? GROUP BY state",

@@ -18,6 +18,7 @@ never overwrites the name of a flagged record (`may_rename`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -137,17 +138,24 @@ def canonical_id(platform: str, raw: str) -> str:
     return value
 
 
-def ids_a_name_may_be(name: str) -> tuple[str, ...]:
-    """The platform ids a name typed in the requester box could be.
+#: What an id looks like as typed: the characters platforms' ids are made of, no spaces.
+_TYPED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
-    A member may type a flagged requester's id where its name goes, spaced, dashed, in
-    lower case or full width: folded like a name, it is compared with the records' ids
-    (MTurk's upper case and Prolific's lower case forms).
+
+def ids_a_name_may_be(name: str) -> tuple[str, ...]:
+    """The platform ids a name typed in the requester box could be (at most three).
+
+    A member may type a flagged requester's id where its name goes: exactly as it is (the
+    only form that finds the id of a platform whose ids keep their case and punctuation,
+    `Scam-Co.42`), or spaced, dashed, in lower case or full width: folded like a name, it
+    is compared with the records' ids in MTurk's upper case and Prolific's lower case.
     """
+    typed = unicodedata.normalize("NFKC", name).strip()
+    forms = [typed] if _TYPED_ID.fullmatch(typed) else []
     key = name_key(name)
-    if not key or not key.isascii() or not key.isalnum():
-        return ()
-    return (key.upper(), key)
+    if key and key.isascii() and key.isalnum():
+        forms += [key.upper(), key]
+    return tuple(dict.fromkeys(forms))
 
 
 def same_name(a: str, b: str) -> bool:

@@ -183,13 +183,14 @@ async def find_by_name(
     flagged requester's id typed where its name goes). Flagged records come first, so a
     limit never hides one.
     """
-    upper, lower = ids_a_name_may_be(name) or (None, None)
+    # Up to three forms, compared at once (unused places are NULL, which matches nothing).
+    ids = (*ids_a_name_may_be(name), None, None, None)[:3]
     rows = await db.fetch_all(
         "SELECT s.* FROM requesters s WHERE s.id IN ("
         "SELECT COALESCE(merged_into_id, id) FROM requesters WHERE name_key = :k "
         "AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform) "
         "UNION SELECT COALESCE(merged_into_id, id) FROM requesters "
-        "WHERE platform_requester_id IN (:upper, :lower) "
+        "WHERE platform_requester_id IN (:id1, :id2, :id3) "
         "AND (CAST(:platform AS TEXT) IS NULL OR platform = :platform) "
         "UNION SELECT COALESCE(r.merged_into_id, r.id) FROM requester_names n "
         "JOIN requesters r ON r.id = n.requester_id WHERE n.name_key = :k "
@@ -197,8 +198,9 @@ async def find_by_name(
         "ORDER BY s.status = 'scam' DESC, s.status = 'caution' DESC, s.id LIMIT :limit",
         {
             "k": name_key(name),
-            "upper": upper,
-            "lower": lower,
+            "id1": ids[0],
+            "id2": ids[1],
+            "id3": ids[2],
             "platform": platform,
             "limit": limit,
         },

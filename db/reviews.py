@@ -304,10 +304,17 @@ async def _apply_hide_rule(
     now: int,
     added: bool,
 ) -> FlagResult:
+    # Moderators' flags count once a moderator of the server the review was written in
+    # flagged it, or moderators of two servers did: the reviews are every server's, and
+    # one server's moderator (with one more account) must not hide its members' reviews
+    # everywhere, lifting the caution low scores put on a requester.
     async with tx.execute(
         "SELECT COUNT(f.flagger_id) AS flags, "
-        "CAST(COALESCE(SUM(f.by_moderator), 0) AS BIGINT) AS mods, r.hidden_at "
-        "FROM reviews r LEFT JOIN review_flags f ON f.review_id = r.id "
+        "CASE WHEN COALESCE(SUM(CASE WHEN f.guild_id = r.guild_id THEN f.by_moderator "
+        "ELSE 0 END), 0) > 0 "
+        "OR COUNT(DISTINCT CASE WHEN f.by_moderator = 1 THEN f.guild_id END) > 1 "
+        "THEN CAST(COALESCE(SUM(f.by_moderator), 0) AS BIGINT) ELSE 0 END AS mods, "
+        "r.hidden_at FROM reviews r LEFT JOIN review_flags f ON f.review_id = r.id "
         "WHERE r.id = ? GROUP BY r.id",
         (review_id,),
     ) as cursor:

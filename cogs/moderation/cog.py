@@ -89,7 +89,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
                 locale,
                 before=_status(str(detail.get("from", "none")), locale),
                 after=_status(str(detail.get("to", "none")), locale),
-                alias=" ".join(str(detail.get("alias_name", "?")).split())[:80],
+                alias=safe_text(" ".join(str(detail.get("alias_name", "?")).split()), 80),
                 alert=str(detail.get("alert", "?"))[:20],
             )
         else:
@@ -101,7 +101,7 @@ class ModerationCog(commands.Cog, name="Moderation"):
                 target_key,
                 locale,
                 number=entry.target_id,
-                name=" ".join(found.name.split())[:80] if found else "?",
+                name=safe_text(" ".join(found.name.split()), 80) if found else "?",
             )
         else:
             target = f"{entry.target_kind} #{entry.target_id}"

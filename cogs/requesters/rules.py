@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 
 from bot.errors import UserError
 from bot.personal_data import check_personal_data, contains_email, contains_phone  # noqa: F401 - kept importable here
+from bot.platforms import PLATFORM_NAMES
 from bot.platforms import PLATFORMS as ALL_PLATFORMS
+from cogs.tasks.links import requester_of_link
+from db.requester_identity import canonical_id
 
 # -- platforms and requester identities ---------------------------------------------------
 
@@ -54,9 +57,14 @@ class RequesterQuery:
 
 
 def preview(text: str, limit: int = 60) -> str:
-    """A short, inert echo of bad input for an error message (no mentions, no code)."""
+    """A short, inert echo of bad input, or a stored name, for an error message.
+
+    No mentions, no code, and no masked link (`[Acme](https://…)`: a requester's name
+    any member chose must not become a link in the bot's own words).
+    """
     value = " ".join((text or "").split()).replace("`", "'").replace("@", "@\u200b")
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    value = value if len(value) <= limit else value[: limit - 1] + "…"
+    return value.replace("[", "\\[").replace("]", "\\]")
 
 
 def check_platform(platform: str | None) -> str | None:
@@ -69,8 +77,12 @@ def check_platform(platform: str | None) -> str | None:
 
 
 def normalize_platform_id(platform: str, raw: str) -> str:
-    """Validate a platform's requester id where its format is known."""
-    value = (raw or "").strip()
+    """Validate a platform's requester id where its format is known.
+
+    Compatibility forms are folded and invisible characters dropped first (a full-width
+    or zero-width-spaced copy of an id is that id, as it is where the name goes).
+    """
+    value = _fold_id(raw)
     if platform == "mturk":
         value = value.upper()
         valid = MTURK_ID.fullmatch(value) is not None
@@ -89,9 +101,15 @@ def normalize_platform_id(platform: str, raw: str) -> str:
     return value
 
 
+def _fold_id(raw: str | None) -> str:
+    """An id as typed, compatibility forms folded and invisible characters dropped."""
+    folded = unicodedata.normalize("NFKC", raw or "")
+    return "".join(ch for ch in folded if unicodedata.category(ch) != "Cf").strip()
+
+
 def looks_like_mturk_id(text: str) -> bool:
     """A bare MTurk id typed in the requester box (needs a digit: names are rarely so)."""
-    value = text.strip().upper()
+    value = _fold_id(text).upper()
     return MTURK_ID.fullmatch(value) is not None and any(ch.isdigit() for ch in value)
 
 
@@ -116,6 +134,22 @@ def parse_requester(
     picked = _RECORD_REF.fullmatch(value)
     if picked:
         return RequesterQuery(record_id=int(picked.group(1)))
+    # A requester's page, or a task link naming the requester, pasted in either box: the
+    # id it carries (as the tasks feature reads it from shared links), never a name.
+    id_link, name_link = requester_of_link(requester_id), requester_of_link(value)
+    linked = id_link or name_link
+    if linked is not None:
+        assert linked.platform is not None and linked.requester_id is not None
+        if platform is not None and platform != linked.platform:
+            raise UserError(
+                "requesters.errors.link_other_platform",
+                link=PLATFORM_NAMES[linked.platform],
+                chosen=PLATFORM_NAMES[platform],
+            )
+        pid = canonical_id(linked.platform, linked.requester_id)
+        typed_name = bool(value) and name_link is None and value.upper() != pid.upper()
+        name = normalize_name(value) if typed_name else None
+        return RequesterQuery(None, linked.platform, pid, name)
     if requester_id is not None and requester_id.strip():
         if platform is None:
             if not looks_like_mturk_id(requester_id):
@@ -127,9 +161,9 @@ def parse_requester(
     if not value:
         raise UserError("requesters.errors.requester_required")
     if platform in (None, "mturk") and looks_like_mturk_id(value):
-        return RequesterQuery(None, "mturk", value.upper(), None)
-    if platform == "prolific" and PROLIFIC_ID.fullmatch(value.lower()):
-        return RequesterQuery(None, platform, value.lower(), None)
+        return RequesterQuery(None, "mturk", normalize_platform_id("mturk", value), None)
+    if platform == "prolific" and PROLIFIC_ID.fullmatch(_fold_id(value).lower()):
+        return RequesterQuery(None, platform, normalize_platform_id(platform, value), None)
     return RequesterQuery(None, platform, None, normalize_name(value))
 
 

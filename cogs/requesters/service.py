@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.errors import UserError
-from cogs.requesters import rules
+from cogs.requesters import identity, rules
 from db import audit, reports, requesters
+from db.audit import AuditEntry
 from db.connection import Database
 from db.reports import Report
 from db.requesters import Requester
@@ -246,8 +247,10 @@ async def set_status(
         new_reason = reason_text if status != "none" else None
         if current.status == status and current.status_reason == new_reason:
             return current, False
-        if rules.is_lower(status, current.status) and not await _stands_behind(
-            db, current, guild_id
+        # Lowering a status, or rewording the reason every server shows for it, is for
+        # the servers that stand behind it; anyone may make it more severe.
+        if not rules.is_lower(current.status, status) and not await _stands_behind(
+            db, current, guild_id, status
         ):
             raise UserError(
                 "requesters.errors.status_held_elsewhere",
@@ -266,8 +269,8 @@ async def set_status(
     return updated, True
 
 
-async def _stands_behind(db: Database, current: Requester, guild_id: int) -> bool:
-    """Whether this server alone stands behind the requester's current status.
+async def _stands_behind(db: Database, current: Requester, guild_id: int, status: str) -> bool:
+    """Whether this server may lower the requester's current status to `status`.
 
     The registry is shared, so a warning one server's moderators set (or that reports
     confirmed there gave) protects every server's members: another server may make it
@@ -276,6 +279,10 @@ async def _stands_behind(db: Database, current: Requester, guild_id: int) -> boo
     change or merge on the record; one that follows from reports, to the servers that
     confirmed them. A record merged into it brings its own: the newest hand-made change
     on any of them decides, and with none on record nobody here may lift it.
+
+    Whoever made the last change, what other servers decided still holds
+    (`_held_elsewhere`): a server cannot take a warning over (by setting it again, or by
+    raising a fresh record and merging the flagged one into it) and then lift it.
     """
     if current.status_source == "moderator":
         records = [current.id, *(a.id for a in await requesters.aliases(db, current.id))]
@@ -287,8 +294,32 @@ async def _stands_behind(db: Database, current: Requester, guild_id: int) -> boo
             )
         ]
         newest = max(changes, key=lambda entry: entry.id, default=None)
-        return newest is not None and newest.guild_id == guild_id
-    return not await reports.confirmed_elsewhere(db, current.id, guild_id)
+        if newest is None or newest.guild_id != guild_id:
+            return False
+    elif await reports.confirmed_elsewhere(db, current.id, guild_id):
+        return False
+    return not rules.is_lower(status, await _held_elsewhere(db, current, guild_id))
+
+
+async def _held_elsewhere(db: Database, current: Requester, guild_id: int) -> str:
+    """The most severe status other servers still stand behind for this requester.
+
+    What their confirmed reports about it call for, and each one's latest hand-made
+    status of it or of any record merged into it.
+    """
+    held = rules.derive_status(await reports.confirmed_counts_elsewhere(db, current.id, guild_id))
+    latest: dict[int, AuditEntry] = {}
+    for record in [current.id, *(a.id for a in await requesters.aliases(db, current.id))]:
+        for entry in await audit.for_target(db, "requester", record, action="requester_status"):
+            if entry.guild_id == guild_id:
+                continue
+            if entry.guild_id not in latest or entry.id > latest[entry.guild_id].id:
+                latest[entry.guild_id] = entry
+    for entry in latest.values():
+        decided = str(entry.detail.get("to", "none"))
+        if decided in rules.STATUSES:
+            held = rules.more_severe(held, decided)
+    return held
 
 
 async def merge(
@@ -369,6 +400,15 @@ async def resolve_requester(
         if not create:
             raise UserError("requesters.errors.unknown_requester")
         if query.name:
+            # A flagged record known by this name alone may be this very requester
+            # (`identity.match_name_with_new_id`, as for shares): the review or report is
+            # its, and no clean record of that name and id is made for shares to find.
+            known = await requesters.find_by_name(db, query.name, query.platform)
+            match = identity.match_name_with_new_id(
+                identity.Known(k.id, k.status, k.platform_requester_id) for k in known
+            )
+            if match.record is not None:
+                return next(k for k in known if k.id == match.record.id)
             return await requesters.upsert(
                 db, query.platform, query.platform_requester_id, query.name, now
             )
@@ -402,7 +442,19 @@ async def forget_name(
     reason_text = rules.check_text(reason, limit=rules.REASON_LIMIT)
     act = _Acting(db, guild_id, moderator_id, now)
     async with db.transaction():
-        removed = await requesters.forget_name(db, requester_id, name)
+        current = await requesters.resolve(db, requester_id)
+        if current is None:
+            raise UserError("requesters.errors.unknown_requester")
+        # A flagged record's other names carry its warning to shares by name alone:
+        # forgetting one lifts the warning there, so it is the servers' that stand behind
+        # the status, as lowering the status is.
+        if current.flagged and not await _stands_behind(db, current, guild_id, "none"):
+            raise UserError(
+                "requesters.errors.name_held_elsewhere",
+                name=rules.preview(name),
+                requester=rules.preview(current.name),
+            )
+        removed = await requesters.forget_name(db, current.id, name)
         if removed is None:
             raise UserError("requesters.errors.no_such_name", name=rules.preview(name))
         await act.record(

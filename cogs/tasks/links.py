@@ -176,6 +176,37 @@ def comparable_url(url: str) -> str:
     return f"{host}{path}" + (f"?{query}" if query else "")
 
 
+def looks_like_link(text: str | None) -> bool:
+    """Whether a member typed a link where a name or an id goes.
+
+    `https://…`, `<…>`, or a platform's address without its scheme
+    (`worker.mturk.com/requesters/…`).
+    """
+    raw = (text or "").strip()
+    if raw.startswith("<") and raw.endswith(">"):
+        raw = raw[1:-1].strip()
+    if _HTTP.match(raw):
+        return True
+    host = raw.split("/", 1)[0].split("?", 1)[0].lower().rstrip(".")
+    return bool(_HOST.match(host)) and platform_of_host(host) is not None
+
+
+def requester_of_link(text: str | None) -> ParsedLink | None:
+    """A link typed where a requester goes, understood; None if `text` is not a link.
+
+    A requester's page or a task link that names its requester gives its platform and
+    id (`requester_id`); any other link raises a `UserError` saying what to give
+    instead: a link is never a requester's name (stored as one, it would match nobody
+    and dodge the requester's warning).
+    """
+    if not looks_like_link(text):
+        return None
+    parsed = parse_link(text)
+    if parsed is None or parsed.platform is None or parsed.requester_id is None:
+        raise UserError("tasks.errors.link_without_requester")
+    return parsed
+
+
 def parse_link(text: str | None) -> ParsedLink | None:
     """Validate and understand a pasted link; raise `UserError` saying what to fix."""
     raw = (text or "").strip()

@@ -32,7 +32,7 @@ from bot.money import normalize_currency as money_currency
 from bot.personal_data import check_personal_data
 from bot.platforms import PLATFORM_NAMES, PLATFORMS
 from cogs.tasks.eligibility import Limits, parse_limits, threshold
-from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link
+from cogs.tasks.links import MTURK_REQUESTER, ParsedLink, parse_link, requester_of_link
 from cogs.tasks.member_text import FieldError, clean_text
 
 # The categories are a stored vocabulary, so the repository owns the list.
@@ -205,6 +205,25 @@ def _requester_id(value: str | None, platform: str) -> str | None:
     return raw
 
 
+def _requester_link(value: str | None, field: str, task: ParsedLink | None) -> ParsedLink | None:
+    """A requester's page (or a task link naming its requester) typed in a requester box.
+
+    None if `value` is not a link; refused if it is another platform's than the task's.
+    """
+    linked = requester_of_link(value)
+    if linked is None:
+        return None
+    if task is not None and task.platform is not None and task.platform != linked.platform:
+        assert linked.platform is not None
+        raise FieldError(
+            "tasks.errors.platform_mismatch",
+            field,
+            detected=PLATFORM_NAMES[linked.platform],
+            chosen=PLATFORM_NAMES[task.platform],
+        )
+    return linked
+
+
 _TRAILING_ID = re.compile(r"^(?P<name>.*?)\s*[(\[]\s*(?P<id>[\w.:-]{1,64})\s*[)\]]\s*$")
 
 
@@ -259,10 +278,21 @@ def build_share(raw: ShareInput, *, default_currency: str) -> ShareDraft:
         if link is None:
             raise FieldError("tasks.errors.title_or_link", "title")
         title = default_title(platform, link)
-    requester_name = clean_text("requester", raw.requester, REQUESTER_NAME_MAX)
-    requester_id = _requester_id(raw.requester_id, platform) or (
-        link.requester_id if link else None
+    # A requester's page pasted in the requester or id box is its id, never its name (a
+    # name that is a link would match nobody and carry no warning).
+    name_link = _requester_link(raw.requester, "requester", link)
+    id_link = _requester_link(raw.requester_id, "requester_id", link)
+    requester_link = id_link or name_link
+    linked_id = None
+    if requester_link is not None:
+        # Its platform, unless the task's link or the member says another.
+        platform = _platform(raw.platform, link or requester_link)
+        linked_id = canonical_id(platform, requester_link.requester_id or "")
+    requester_name = (
+        None if name_link else clean_text("requester", raw.requester, REQUESTER_NAME_MAX)
     )
+    typed_id = None if id_link else _requester_id(raw.requester_id, platform)
+    requester_id = typed_id or linked_id or (link.requester_id if link else None)
     if requester_name is None and requester_id is not None:
         requester_name = requester_id
     limits_text = clean_text("limits", raw.limits, LIMITS_MAX, multiline=True)

@@ -123,3 +123,7 @@ def test_the_ids_a_name_may_be() -> None:
     assert ids_a_name_may_be("Acme Research") == ("ACMERESEARCH", "acmeresearch")
     assert ids_a_name_may_be("Лабиринт") == ()  # not an id's characters
     assert ids_a_name_may_be("🙂") == ()
+    # As typed too, first: where a platform's ids keep case and punctuation, the only form
+    # that finds one (found by a hostile probe: a Toloka id in the name box dodged).
+    assert ids_a_name_may_be(" Scam-Co.42 ") == ("Scam-Co.42", "SCAMCO42", "scamco42")
+    assert ids_a_name_may_be("A1B2C3D4E5F6G7") == ("A1B2C3D4E5F6G7", "a1b2c3d4e5f6g7")

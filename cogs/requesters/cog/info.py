@@ -133,7 +133,11 @@ class InfoMixin(RequestersBase):
                     f"requesters.info.{key}",
                     locale,
                     alert=entry.detail.get("alert", "?"),
-                    sharer=f"<@{entry.actor_id}>",
+                    sharer=(
+                        t("requesters.info.sharer_erased", locale)
+                        if entry.actor_id == audit.ERASED_ACTOR
+                        else f"<@{entry.actor_id}>"
+                    ),
                     when=f"<t:{entry.created_at}:R>",
                 )
             )

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.errors import UserError
+from db import audit
 from tests.cogs.requesters.conftest import WITH_TASKS, configure
 from tests.cogs.requesters.helpers import GROUP, act, cards, count, report, review
 from tests.cogs.requesters.helpers import share_task as share
@@ -131,6 +132,40 @@ async def test_a_flagged_requesters_id_typed_as_its_name_is_refused_like_its_id(
     h.api.assert_never_pinged()
 
 
+async def test_a_flagged_id_of_a_platform_that_keeps_case_typed_as_its_name_is_refused(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a Toloka id (case and punctuation kept, unlike MTurk's)
+    typed exactly where the name goes matched nobody; the share went out clean, and
+    /requester info showed the clean record it made instead of the scam."""
+    h = configured
+    await report(
+        h,
+        h.bob,
+        "Shady Toloka",
+        platform="toloka",
+        requester_id="Scam-Co.42",
+        category="harvesting",
+        description="The survey asks for bank logins and passwords",
+    )
+    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    before = await requester_rows(h)
+
+    refused = await h.slash(
+        "task share",
+        user=h.alice,
+        link="https://toloka.ai/tasks/1",
+        title="Label photos",
+        reward=1.0,
+        minutes=5,
+        requester="Scam-Co.42",
+    )
+    assert refused.ephemeral and "flagged as a scam" in refused.content
+    info = await h.slash("requester info", user=h.carol, requester=" Scam-Co.42", platform="toloka")
+    assert "Shady Toloka" in info.embed["title"] and "Confirmed scam" in info.text
+    assert alerts_posted(h) == [] and await requester_rows(h) == before
+
+
 async def test_a_prolific_researcher_id_in_capitals_is_the_same_researcher(
     configured: Harness,
 ) -> None:
@@ -226,6 +261,34 @@ async def test_a_new_id_with_the_name_of_a_flagged_name_only_record_is_held(
     assert await requester_rows(h) == before  # the unknown id was not created either
 
 
+@pytest.mark.parametrize("command", ["review", "report"])
+async def test_a_review_or_report_cannot_make_a_clean_twin_of_a_flagged_name(
+    configured: Harness, command: str
+) -> None:
+    """Found by a hostile probe: a review (or report) naming a flagged name-only record
+    with a made-up id created a clean record of that name and id; shares with the id then
+    found it and were posted under the scam's name without any warning."""
+    h = configured
+    await report(
+        h, h.bob, "Quick Polls", category="malware", description="The survey made me download it"
+    )
+    await act(h, cards(h)[-1], "Confirm", "Installer is malware")
+    before = await requester_rows(h)
+
+    options: dict[str, Any] = {"requester_id": "A9Z8Y7X6W5V4U3"}
+    if command == "report":
+        options |= {"category": "other", "description": "Same lab, new account id"}
+        sent = await report(h, h.carol, "Quick Polls", **options)
+    else:
+        sent = await review(h, h.carol, "Quick Polls", **options)
+    assert sent.ephemeral and "Quick Polls" in sent.text
+    assert await requester_rows(h) == before  # no clean "Quick Polls" with that id
+
+    held = await share(h, h.alice, 1, requester="Quick Polls", requester_id="A9Z8Y7X6W5V4U3")
+    assert "Held" in held.content and "**Quick Polls**" in held.content
+    assert alerts_posted(h) == []
+
+
 async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
     configured: Harness,
 ) -> None:
@@ -300,6 +363,24 @@ async def test_the_sharer_confirms_another_requester_and_a_moderator_undoes_it(
             h.world.guild_id + 1, confirmation, moderator_id=h.mod.id
         )
     h.api.assert_never_pinged()
+
+
+async def test_a_sharer_who_erased_their_data_is_named_as_such_on_the_card(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: after the sharer erased their data, the moderators' card
+    showed their confirmation as by "<@0>" (an unknown user) rather than saying so."""
+    h = configured
+    scam = await confirmed_scam(h)
+    held = await share(h, h.alice, 1, requester="Acmé Research")
+    await h.click(held, OTHER_BUTTON, user=h.alice)
+    (section,) = [s for s in h.bot.privacy.sections if s.name == "requesters"]
+    await section.erase(h.db, h.alice.id)
+
+    card = await h.slash("requester info", user=h.mod, requester=f"#{scam}")
+
+    assert "Alert #1 · a member who erased their data · " in str(card.embed)
+    assert "<@0>" not in str(card.embed) and str(h.alice.id) not in str(card.embed)
 
 
 async def test_only_the_sharer_can_press_their_confirmation_button(configured: Harness) -> None:
@@ -391,6 +472,81 @@ async def test_info_finds_the_scam_by_a_look_alike_name(configured: Harness) -> 
     info = await h.slash("requester info", user=h.carol, requester="\u0410CME research")
     assert "Acme Research" in info.embed["title"]
     assert SCAM_ID in str(info.embed)
+
+
+#: The flagged requester's MTurk page (or a task link naming it) pasted where a requester
+#: goes, as members copy it from their browser. Found by a hostile probe: each was taken
+#: for a name, matched nobody, and dodged the warning (a share was posted clean, a report
+#: made a new record named after the link).
+REQUESTER_LINKS = [
+    f"https://worker.mturk.com/requesters/{SCAM_ID}/projects",
+    f"worker.mturk.com/requesters/{SCAM_ID.lower()}",
+    f"<https://worker.mturk.com/requesters/{SCAM_ID}/projects?ref=w_pl_prvw>",
+    f"https://worker.mturk.com/projects?requesterId={SCAM_ID}",
+]
+
+
+@pytest.mark.parametrize("pasted", REQUESTER_LINKS)
+async def test_a_flagged_requesters_page_pasted_as_the_requester_is_that_requester(
+    configured: Harness, pasted: str
+) -> None:
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+
+    info = await h.slash("requester info", user=h.carol, requester=pasted)
+    assert "Acme Research" in info.embed["title"] and "Confirmed scam" in info.text
+    by_id_box = await h.slash("requester info", user=h.carol, requester="x", requester_id=pasted)
+    assert "Acme Research" in by_id_box.embed["title"]
+
+    filed = await report(h, h.carol, pasted)
+    assert "Report #2 about Acme Research received" in filed.content
+    assert await h.db.fetch_value("SELECT requester_id FROM reports WHERE id = 2") == before[0][0]
+
+    shared = await share(h, h.alice, 1, requester=pasted)
+    assert shared.ephemeral and "flagged as a scam" in shared.content
+    shared = await share(h, h.alice, 2, requester="Nice Lab", requester_id=pasted)
+    assert shared.ephemeral and "flagged as a scam" in shared.content
+    assert alerts_posted(h) == [] and await count(h, "task_alerts") == 0
+
+    assert await requester_rows(h) == before  # no record named after the link
+    h.api.assert_never_pinged()
+
+
+@pytest.mark.parametrize("typed", ID_AS_NAME[1:2] + ID_AS_NAME[-2:])
+async def test_a_flagged_id_typed_oddly_in_the_id_box_is_that_requester(
+    configured: Harness, typed: str
+) -> None:
+    """Found by a hostile probe: a full-width or zero-width-spaced copy of a flagged id
+    was found in the name box but refused as invalid in the id box."""
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+    info = await h.slash("requester info", user=h.carol, requester="x", requester_id=typed)
+    assert "Acme Research" in info.embed["title"] and "Confirmed scam" in info.text
+    filed = await report(h, h.carol, "Acme Research", requester_id=typed)
+    assert "Report #2 about Acme Research received" in filed.content
+    assert await requester_rows(h) == before
+
+
+async def test_a_link_that_names_no_requester_is_refused_not_stored_as_a_name(
+    configured: Harness,
+) -> None:
+    h = configured
+    project = f"https://worker.mturk.com/projects/{GROUP}/tasks"
+    for sent in (
+        await report(h, h.carol, project),
+        await h.slash("requester info", user=h.carol, requester="https://example.com/lab"),
+        await share(h, h.alice, 1, requester=project),
+    ):
+        assert sent.ephemeral and "does not say who the requester is" in sent.content
+    wrong_platform = await report(
+        h, h.carol, f"https://worker.mturk.com/requesters/{SCAM_ID}", platform="prolific"
+    )
+    assert "That link is on MTurk, but you chose Prolific" in wrong_platform.content
+    assert await count(h, "requesters") == 0
+    assert await count(h, "reports") == 0
+    assert await count(h, "task_alerts") == 0
 
 
 async def test_several_clean_namesakes_make_no_new_record(configured: Harness) -> None:
@@ -501,6 +657,41 @@ async def test_moderators_can_forget_a_name_a_sharer_gave_by_mistake(configured:
         "requester forget-name", user=h.mod, requester=f"#{scam}", name="Good Labs", reason="x"
     )
     assert "is not one of the other names" in again.content
+
+
+async def test_another_server_cannot_forget_the_names_a_warning_it_does_not_hold_rides_on(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a second server's moderator forgot the other names of a
+    scam confirmed here, and shares by those names went out with no warning, as a status
+    lowered from there would (which is refused)."""
+    h = configured
+    scam = await confirmed_scam(h)
+    await configure(h, scam_policy="warn")
+    await share(h, h.alice, 1, requester="Acme Labs", requester_id=SCAM_ID)  # its new name
+    await configure(h, scam_policy="refuse")
+    rogue = await h.add_server("Rogue")
+
+    refused = await h.slash(
+        "requester forget-name",
+        user=rogue.mod,
+        world=rogue,
+        requester=f"#{scam}",
+        name="Acme Labs",
+        reason="Not the scam",
+    )
+
+    assert refused.ephemeral and "another server" in refused.content, refused.content
+    assert await count(h, "requester_names") == 1
+    assert await audit.page(h.db, rogue.guild_id) == []
+    held = await share(h, h.bob, 2, requester="Acme Labs")
+    assert "Held" in held.content and "**Acme Research**" in held.content
+    # The server whose confirmation flagged it still may.
+    done = await h.slash(
+        "requester forget-name", user=h.mod, requester=f"#{scam}", name="Acme Labs", reason="x"
+    )
+    assert "no longer a name of Acme Research" in done.content
+    h.api.assert_never_pinged()
 
 
 async def test_a_forged_undo_button_for_another_servers_confirmation_changes_nothing(

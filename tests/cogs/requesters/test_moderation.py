@@ -280,6 +280,72 @@ async def test_another_server_cannot_lift_a_warning_this_server_stands_behind(
     assert (await requesters.find_by_name(h.db, "Beta"))[0].status == "scam"
 
 
+async def test_another_server_cannot_take_a_warning_over_and_then_lift_it(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a second server laundered a scam for every server in two
+    commands, by making itself the last to decide: setting the status again (or raising
+    a fresh record and merging the flagged one into it), then lowering it."""
+    h = configured
+    await report(h, h.bob, "Beta", category="harvesting", description="Asks for passwords")
+    await act(h, cards(h)[-1], "Confirm", "Seen it")
+    await review(h, h.alice, "Acme")
+    await h.slash("requester status", user=h.mod, requester="Acme", status="scam", reason="Phish")
+    rogue = await h.add_server("Rogue")
+
+    async def rogue_status(requester: str, status: str) -> str:
+        sent = await h.slash(
+            "requester status",
+            user=rogue.mod,
+            world=rogue,
+            requester=requester,
+            status=status,
+            reason="legit",
+        )
+        return sent.content
+
+    # Setting it again (with its own reason, shown on every server), then lowering it.
+    for status in ("scam", "caution", "none"):
+        assert "another server" in await rogue_status("Beta", status)
+    beta = (await requesters.find_by_name(h.db, "Beta"))[0]
+    assert (beta.status, beta.status_source, beta.status_reason) == ("scam", "reports", None)
+    # A fresh record raised there, the flagged one merged into it, then lowered.
+    await review(h, rogue.alice, "Fresh", world=rogue)
+    assert "Confirmed scam" in await rogue_status("Fresh", "scam")
+    merged = await h.slash(
+        "requester merge", user=rogue.mod, world=rogue, alias="Acme", survivor="Fresh", reason="x"
+    )
+    assert "alias of Fresh" in merged.content
+    assert "another server" in await rogue_status("Fresh", "none")
+    for name in ("Beta", "Acme"):
+        assert (await requesters.find_by_name(h.db, name))[0].status == "scam", name
+    # What the rogue server decided alone is still its own to lift.
+    await review(h, rogue.alice, "Gamma", world=rogue)
+    assert "Confirmed scam" in await rogue_status("Gamma", "scam")
+    assert "No warning" in await rogue_status("Gamma", "none")
+    # Both ways: the rogue server's own scam on Fresh now holds the first server back too.
+    lifted = await h.slash(
+        "requester status", user=h.mod, requester="Acme", status="none", reason="sorted out"
+    )
+    assert "another server" in lifted.content
+
+
+async def test_a_requester_named_like_a_link_is_no_link_in_an_error(configured: Harness) -> None:
+    """Found by a hostile probe: errors naming a stored requester (any member chooses its
+    name) echoed it as typed, and `[Free money](https://…)` became a masked link."""
+    h = configured
+    name = "[Free money](https://evil.example/login)"
+    await review(h, h.alice, name)
+    await h.slash("requester status", user=h.mod, requester=name, status="scam", reason="Phish")
+    rogue = await h.add_server("Rogue")
+    refused = await h.slash(
+        "requester status", user=rogue.mod, world=rogue, requester=name, status="none", reason="x"
+    )
+    assert "another server" in refused.content
+    assert "\\[Free money\\](https://evil.example/login)" in refused.content
+    assert "[Free money](" not in refused.content.replace("\\[", "").replace("\\]", "")
+
+
 async def test_moderators_set_a_status_with_a_reason(
     configured: Harness, status_events: list[int]
 ) -> None:
@@ -419,6 +485,25 @@ async def test_mod_log_pages_and_filters(configured: Harness) -> None:
     assert french.embed["fields"][0]["name"].startswith(
         "🏷️ Statut Aucun avertissement → Arnaque confirmée"
     )
+
+
+async def test_requester_names_in_the_mod_log_are_neutralised(configured: Harness) -> None:
+    """Found by a hostile probe: a requester's name went into /mod log as typed (mentions
+    and markdown live), unlike everywhere else it is shown."""
+    h = configured
+    hostile = "@everyone **Evil** Corp"
+    await review(h, h.alice, hostile)
+    await review(h, h.alice, "Plain Corp")
+    await h.slash("requester status", user=h.mod, requester=hostile, status="caution", reason="x")
+    await h.slash(
+        "requester merge", user=h.mod, alias=hostile, survivor="Plain Corp", reason="Same lab"
+    )
+    page = await h.slash("mod log", user=h.mod)
+    merged, status = (field["name"] for field in page.embed["fields"])
+    assert "@\u200beveryone \\*\\*Evil\\*\\* Corp" in merged, merged
+    assert "(@\u200beveryone \\*\\*Evil\\*\\* Corp)" in status, status
+    assert "@everyone" not in str(page.embed) and "**Evil**" not in str(page.embed)
+    h.api.assert_never_pinged()
 
 
 async def test_mod_queue_lists_open_reports(configured: Harness) -> None:

@@ -182,6 +182,37 @@ async def test_two_flags_one_from_a_moderator_hide_a_review(configured: Harness)
     assert entry["actor_id"] == h.mod.id and entry["reason"] == "abusive"
 
 
+async def test_one_other_servers_moderator_cannot_hide_this_servers_reviews(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: the moderator of any set-up server, with one more account
+    there, hid any review everywhere (lifting the caution low scores put on a
+    requester). A moderator's flag hides a review written in their own server, or with a
+    moderator of a second server."""
+    h = configured
+    for member in (h.alice, h.bob, h.carol):
+        await review(h, member, pay=1, fast=2, fair=1, communication=2, text="never paid")
+    card = await h.slash("requester info", user=h.dave, requester="Acme")
+    assert "Caution" in card.text
+    rogue = await h.add_server("Rogue")
+
+    async def flag(world: Any, who: Any) -> str:
+        opened = await h.press("reviews:flag:1", user=who, world=world)
+        assert opened[-1].kind == "modal", opened[-1].text
+        done = await h.submit_modal(opened[-1], {"flag_reason": "x"}, user=who, world=world)
+        return done[-1].content
+
+    assert "flagged for the moderators" in await flag(rogue, rogue.alice)
+    assert "flagged for the moderators" in await flag(rogue, rogue.mod)
+    assert await h.db.fetch_value("SELECT hidden_at FROM reviews WHERE id = 1") is None
+    card = await h.slash("requester info", user=h.dave, requester="Acme")
+    assert "Caution" in card.text and "never paid" in card.text
+    # A moderator of a second server agrees: now it is hidden.
+    third = await h.add_server("Third")
+    assert "now hidden from scores" in await flag(third, third.mod)
+    assert await h.db.fetch_value("SELECT hidden_at FROM reviews WHERE id = 1") is not None
+
+
 async def test_members_cannot_flag_their_own_review(configured: Harness) -> None:
     h = configured
     await review(h, h.alice)

@@ -34,6 +34,13 @@ def test_rules_never_import_discord() -> None:
         ("A1B2C3D4E5F6G7", "A1B2C3D4E5F6G7"),
         ("a1b2c3d4e5f6g7", "A1B2C3D4E5F6G7"),
         (" A3ABCDEFGHIJKLMNOPQR ", "A3ABCDEFGHIJKLMNOPQR"),
+        # Found by a hostile probe: refused as invalid, though the name box found them.
+        (
+            "\uff21\uff11\uff22\uff12\uff23\uff13\uff24\uff14\uff25\uff15\uff26\uff16\uff27\uff17",
+            "A1B2C3D4E5F6G7",
+        ),
+        ("A1B2C3D4E5F6G7\u200b", "A1B2C3D4E5F6G7"),
+        ("\u2060a1b2c3d4e5f6g7", "A1B2C3D4E5F6G7"),
     ],
 )
 def test_mturk_ids_are_normalised(text: str, expected: str) -> None:
@@ -92,6 +99,30 @@ def test_parse_requester_refuses_what_it_cannot_place() -> None:
         with pytest.raises(UserError) as caught:
             rules.parse_requester(*args)
         assert caught.value.key == key, args
+
+
+def test_a_requesters_page_is_read_as_its_id_in_either_box() -> None:
+    """Found by a hostile probe: a pasted requester page was taken for a name."""
+    page = "https://worker.mturk.com/requesters/a1b2c3d4e5f6g7/projects"
+    expected = rules.RequesterQuery(None, "mturk", "A1B2C3D4E5F6G7", None)
+    assert rules.parse_requester(page) == expected
+    assert rules.parse_requester(f"<{page}>", "mturk") == expected
+    assert rules.parse_requester("Acme", None, page) == rules.RequesterQuery(
+        None, "mturk", "A1B2C3D4E5F6G7", "Acme"
+    )
+    # A name with a dot is still a name; a link naming nobody is refused, never a name.
+    assert rules.parse_requester("Acme.io Labs", "other").name == "Acme.io Labs"
+    for link, platform in [
+        ("https://worker.mturk.com/projects/3Z8UJEJOCZEG603II9CQDYWSGSQY7F/tasks", None),
+        ("http://example.com/a", "mturk"),
+        ("app.prolific.com/studies/5f3e2a1b9c8d7e6f5a4b3c2d", None),
+    ]:
+        with pytest.raises(UserError) as caught:
+            rules.parse_requester(link, platform)
+        assert caught.value.key == "tasks.errors.link_without_requester", link
+    with pytest.raises(UserError) as caught:
+        rules.parse_requester(page, "prolific")
+    assert caught.value.key == "requesters.errors.link_other_platform"
 
 
 def test_names_keep_mentions_and_markdown_for_display_escaping() -> None:
