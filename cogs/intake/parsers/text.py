@@ -12,7 +12,13 @@ import unicodedata
 
 from cogs.intake.parsers.model import TEXT_MAX
 
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+#: Characters that show as nothing: soft hyphen, zero-width and bidi marks and isolates,
+#: joiners, Hangul fillers, variation selectors, tags. Hidden inside an id or a name, they
+#: would make it another string that reads the same.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MASKED = re.compile(r"\[([^\]\n]{0,300})\]\((?:<)?(https?://[^)\s>]+)>?\)")
 _BB_URL = re.compile(r"\[url=([^\]\s]+)\]([^\[]{0,300})\[/url\]", re.IGNORECASE)
