@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from db import tasks as tasks_db
-from tests.cogs.intake.samples import FORMATS, FREE, GROUP, PROLIFIC_JSON, REQ
+from tests.cogs.intake.samples import FORMATS, FREE, GROUP, HIT, PROJECT, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import last_alert, stored
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
@@ -172,3 +174,16 @@ async def test_paste_in_french(configured: Harness) -> None:
     assert "Rémunération" in [f["name"] for f in preview.embed["fields"]]
     assert "Non indiquée" in preview.field("Durée réelle")
     assert "pas la durée" in preview.field("Temps accordé")
+
+
+async def test_a_title_cannot_point_the_preview_link_elsewhere(configured: Harness) -> None:
+    """Found by a hostile probe: Bob posts an export whose title ends a markdown link early;
+    Carol's preview of it ("Share as task alert") linked "x" to Bob's site."""
+    h = configured
+    title = "x](https://evil.example) [y"
+    message = h.user_message(json.dumps({**HIT, "title": title}), user=h.bob)
+    preview = (await h.message_menu("Share as task alert", message, user=h.carol))[-1]
+    shown = preview.field("Title")
+    assert "[x](https://evil.example)" not in shown
+    assert shown == rf"[x\](https://evil.example) \[y]({PROJECT})"
+    h.api.assert_never_pinged()
