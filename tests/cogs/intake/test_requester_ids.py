@@ -135,3 +135,64 @@ def test_two_different_ids_for_one_requester_are_refused() -> None:
     with pytest.raises(ExportError) as caught:
         parse_export(plain_export(link))
     assert caught.value.key == "intake.errors.bad_value"
+
+
+async def test_a_held_name_offers_the_same_way_out_as_task_share(configured: Harness) -> None:
+    """Found by a hostile probe: a pasted export whose requester only has a flagged
+    requester's name was held with "press the button below", and no button was there."""
+    h = configured
+    await flag_scam(h)
+    text = json.dumps({**HIT, "requester_id": None, "requester_name": "Evil Corp"})
+    preview = await paste(h, text)
+    modal = (await h.click(preview, "Post"))[-1]
+    replies = await h.submit_modal(modal, {"minutes": "6"}, message=preview.message)
+    held = replies[-1]
+    assert held.ephemeral and "Held, nothing was posted" in held.content
+    assert len(await stored(h)) == 1
+    # Only the sharer may press it; then it is posted, without the warning, and audited.
+    other = await h.click(held, "It's a different requester — post it", user=h.bob)
+    assert other[-1].ephemeral and len(await stored(h)) == 1
+    posted = await h.click(held, "It's a different requester — post it")
+    assert "You confirmed this is not" in posted[-1].content
+    alerts = await stored(h)
+    assert len(alerts) == 2 and alerts[-1].requester_id is None
+    assert alerts[-1].sharer_id == h.alice.id
+
+
+async def test_a_warned_name_offers_to_remove_the_warning(configured: Harness) -> None:
+    h = configured
+    await flag_scam(h)
+    await h.slash("setup reports", user=h.admin, scam_policy="warn")
+    text = json.dumps({**HIT, "requester_id": None, "requester_name": "Evil Corp"})
+    preview = await paste(h, text)
+    modal = (await h.click(preview, "Post"))[-1]
+    replies = await h.submit_modal(modal, {"minutes": "6"}, message=preview.message)
+    answer = replies[-1]
+    assert "Alert posted" in answer.content and "a flagged requester" in answer.content
+    assert answer.button("It's a different requester — remove the warning")
+    h.api.assert_never_pinged()
+
+
+async def test_the_exports_channel_offers_the_held_name_s_way_out_to_its_author(
+    configured: Harness,
+) -> None:
+    h = configured
+    await h.slash("setup channel", user=h.admin, kind="exports", target=h.world.general)
+    await flag_scam(h)
+    text = json.dumps({**HIT, "requester_id": None, "requester_name": "Evil Corp"})
+    message = await h.post_message(text, user=h.bob, channel=h.world.general)
+    [ask] = replies_to(h, message)
+    form = (await h.click(ask, "Add my minutes", user=h.bob))[-1]
+    await h.submit_modal(form, {"minutes": "6"}, user=h.bob, message=ask.message)
+    held = h.current(ask)
+    assert "Held, nothing was posted" in held.content
+    assert len(await stored(h)) == 1
+    button = "It's a different requester — post it"
+    carol = await h.click(held, button, user=h.carol)
+    assert carol[-1].ephemeral and len(await stored(h)) == 1
+    posted = await h.click(held, button, user=h.bob)
+    assert posted[-1].ephemeral and "You confirmed this is not" in posted[-1].content
+    alerts = await stored(h)
+    assert len(alerts) == 2 and alerts[-1].sharer_id == h.bob.id
+    assert alerts[-1].requester_id is None
+    h.api.assert_never_pinged()
