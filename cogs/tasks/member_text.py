@@ -99,7 +99,17 @@ def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = Fa
         raise FieldError("tasks.errors.markdown", field, sample=markup[:40])
     if len(value) > limit:
         raise FieldError("tasks.errors.too_long", field, limit=limit, length=len(value))
+    check_shown(field, value)
+    return value
+
+
+def check_shown(field: str, value: str) -> None:
+    """What any text stored and shown to others is refused for, whatever its form.
+
+    A worker's id in a link, and personal data. `clean_text` ends with it; text read
+    from an export in a structured form (an MTurk HIT's qualification names) goes
+    through it too, so it cannot carry what a typed field may not.
+    """
     if worker_id_in_text_links(value):
         raise FieldError("tasks.errors.worker_id_in_link", field)
     check_personal_data(value, f"tasks.fields.{field}")
-    return value

@@ -187,3 +187,26 @@ async def test_a_title_cannot_point_the_preview_link_elsewhere(configured: Harne
     assert "[x](https://evil.example)" not in shown
     assert shown == rf"[x\](https://evil.example) \[y]({PROJECT})"
     h.api.assert_never_pinged()
+
+
+async def test_personal_data_in_a_qualification_is_refused_as_in_typed_limits(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a HIT's qualification names became the alert's limits
+    without the personal-data check every typed field has, so a phone number pasted in
+    one was posted to the whole server."""
+    h = configured
+    requirement = {
+        "qualification_type_id": "3ABCDEFGHIJKLMNOPQRSTUVWXYZ099",
+        "comparator": "Exists",
+        "qualification_type": {"name": "Text Jo on +1 415 555 0134 first"},
+    }
+    text = json.dumps({**HIT, "project_requirements": [requirement]})
+    sent = await paste(h, text)
+    assert sent.ephemeral and "phone number" in sent.content
+    assert await stored(h) == []
+    typed = await h.slash(
+        "task share", reward=1.0, minutes=5, title="x", limits="Text Jo on +1 415 555 0134 first"
+    )
+    assert typed.ephemeral and "phone number" in typed.content
+    assert await stored(h) == []
