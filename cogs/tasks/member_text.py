@@ -32,9 +32,12 @@ class FieldError(UserError):
 # -- member-written text -------------------------------------------------------------------
 
 # No `\b` after everyone/here: "@everyoneRate" still pings in some clients.
-_MENTION = re.compile(r"@(?:everyone|here)|<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>", re.IGNORECASE)
+_MENTION = re.compile(
+    r"@(?:everyone|here)|<@[!&]?\d{1,20}>|<#\d{1,20}>|</[^<>\s]{1,100}:\d{1,20}>", re.IGNORECASE
+)
 _MARKUP = (
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),  # masked link
+    # Neither part crosses a bracket: "[[[[…" is one pass, not a pass per "[".
+    re.compile(r"\[[^\[\]\n]+\]\([^)\s\[\]]+\)"),  # masked link
     re.compile(r"\*\*[^*\n]+\*\*"),  # bold
     re.compile(r"(?<![\w*])\*[^\s*][^*\n]*\*(?![\w*])"),  # italics *x*
     re.compile(r"__[^_\n]+__"),  # underline

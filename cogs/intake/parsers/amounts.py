@@ -15,7 +15,7 @@ _CODES = r"USD|EUR|GBP|CAD|AUD|INR|PHP|BRL|MXN|JPY|CHF"
 _NUM = r"\d{1,9}(?:[.,]\d{1,4})?"
 _SYM = r"US\$|CA\$|AU\$|C\$|A\$|R\$|[$£€₹¥]"
 MONEY = re.compile(
-    rf"(?P<neg>-)?\s*(?:(?P<pre>{_SYM})\s?(?P<a>{_NUM})|(?P<b>{_NUM})\s?(?P<post>{_SYM})"
+    rf"(?:(?P<neg>-)\s*)?(?:(?P<pre>{_SYM})\s?(?P<a>{_NUM})|(?P<b>{_NUM})\s?(?P<post>{_SYM})"
     rf"|(?P<c>{_NUM})\s?(?P<code>{_CODES})\b|\b(?P<code2>{_CODES})\s?(?P<d>{_NUM}))",
     re.IGNORECASE,
 )
@@ -64,7 +64,7 @@ _UNITS = {
 _PART = re.compile(r"(\d{1,5}(?:[.,]\d+)?)\s*([a-z]+)", re.IGNORECASE)
 _HMS = re.compile(r"\b(\d{1,3}):([0-5]\d)(?::([0-5]\d))?\b")
 DURATION_TEXT = re.compile(
-    r"(?:~|≈|about|environ)?\s*\b(\d{1,4}(?:[.,]\d+)?\s*(?:d|days?|jours?|h|hrs?|hours?|heures?"
+    r"(?:(?:~|≈|about|environ)\s*)?\b(\d{1,4}(?:[.,]\d+)?\s*(?:d|days?|jours?|h|hrs?|hours?|heures?"
     r"|m|mins?|minutes?)\b(?:\s*\d{1,3}\s*(?:m|mins?|minutes?)\b)?)",
     re.IGNORECASE,
 )
