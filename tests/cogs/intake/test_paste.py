@@ -210,3 +210,18 @@ async def test_personal_data_in_a_qualification_is_refused_as_in_typed_limits(
     )
     assert typed.ephemeral and "phone number" in typed.content
     assert await stored(h) == []
+
+
+@pytest.mark.parametrize("written", ["$1,500.00", "$1,500", "$10 000", "1.234,56 €"])
+async def test_an_amount_with_thousands_separators_is_refused_not_misread(
+    configured: Harness, written: str
+) -> None:
+    """Found by a hostile probe: "Reward: $1,500.00" was read as $1.50 (and "1.234,56 €"
+    as 234.56 €, "$10 000" as $10), so the alert showed every member another pay."""
+    h = configured
+    sent = await paste(h, FORMATS["plain"].replace("$1.50", written))
+    assert sent.ephemeral and "Reward" in sent.content and "do not understand" in sent.content
+    assert await stored(h) == []
+    # Written plainly, the same export is read.
+    preview = await paste(h, FORMATS["plain"].replace("$1.50", "$12.50"))
+    assert "$12.50" in preview.field("Reward")
