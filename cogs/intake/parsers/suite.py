@@ -130,11 +130,9 @@ def _requester_of(value: str) -> tuple[str | None, str | None]:
         return " "
 
     text = _BRACKETED.sub(drop_id, text)
-    if not found:
-        bare = _BARE_ID.search(text)
-        if bare is not None:
-            found.add(bare.group(1).upper())
-            text = text[: bare.start()] + " " + text[bare.end() :]
+    for bare in _BARE_ID.findall(text):
+        found.add(bare.upper())
+    text = _BARE_ID.sub(" ", text)
     if len(found) > 1:
         raise ExportError("intake.errors.bad_value", field_name="requester_id")
     text = re.split(r"\s[|•]\s|\(Contact\)|\[Contact\]", text)[0]

@@ -130,10 +130,19 @@ async def test_a_name_word_is_not_an_id_so_a_flagged_name_still_matches(
     assert len(await stored(h)) == 1
 
 
-def test_two_different_ids_for_one_requester_are_refused() -> None:
-    link = f"[Nice](https://worker.mturk.com/requesters/{REQ}/projects) [{SCAM}]"
+@pytest.mark.parametrize(
+    "requester",
+    [
+        f"[Nice](https://worker.mturk.com/requesters/{REQ}/projects) [{SCAM}]",
+        f"[Nice](https://worker.mturk.com/requesters/{REQ}/projects) {SCAM}",
+        f"Nice {SCAM} [{REQ}]",
+    ],
+)
+def test_two_different_ids_for_one_requester_are_refused(requester: str) -> None:
+    """Which id the alert follows (and whose warning it carries) is never a guess, and
+    a flagged id is never left in the shown name of a clean one."""
     with pytest.raises(ExportError) as caught:
-        parse_export(plain_export(link))
+        parse_export(plain_export(requester))
     assert caught.value.key == "intake.errors.bad_value"
 
 
