@@ -295,13 +295,13 @@ async def export_member(db: Database, user_id: int) -> dict[str, Any]:
         (user_id,),
     )
     exports = await db.fetch_all(
-        "SELECT message_id, guild_id, channel_id, alert_id, posted_at FROM export_messages "
-        "WHERE author_id = ? ORDER BY posted_at",
+        "SELECT message_id, guild_id, channel_id, alert_id, created, reply_id, posted_at, "
+        "claimed_at FROM export_messages WHERE author_id = ? ORDER BY posted_at",
         (user_id,),
     )
     return {
         "api_tokens": [dict(r) for r in tokens],
-        "exports_channel_messages": [dict(r) for r in exports],
+        "exports_channel_messages": [{**dict(r), "created": bool(r["created"])} for r in exports],
     }
 
 

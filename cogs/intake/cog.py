@@ -9,7 +9,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answering import Answer, answer_when_ready
 from bot.checks import require_manager, require_setup
 from bot.clock import to_epoch
 from bot.command_groups import server_group
@@ -23,6 +22,7 @@ from cogs.intake.exports import EXPORTS_CACHE, ExportMinutesButton, ExportsChann
 from cogs.intake.parsers import ParsedTask
 from cogs.intake.views import PasteModal, show_preview
 from cogs.tasks import member_text
+from cogs.tasks.ports import COG_NAME as TASKS_COG
 from db import intake as intake_db
 from db import tasks as tasks_db
 from db.requesters import Reputation
@@ -30,6 +30,7 @@ from db.tasks import Alert
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
+    from cogs.tasks.ports import DraftSharer
     from cogs.tasks.service import AlertService, ShareOutcome
     from db.connection import Database
     from db.guilds import GuildSettings
@@ -296,23 +297,20 @@ class IntakeCog(commands.Cog, name="Intake"):
     async def share_parsed(
         self, interaction: discord.Interaction[Entraide], parsed: ParsedTask, minutes: int
     ) -> None:
-        """Share what the member checked, as `/task share` would, and say where it is."""
+        """Share what the member checked exactly as `/task share` shares a draft.
+
+        The same refusals, warnings and answer, and the same way out of a name held for a
+        scam ("it's a different requester"), whose button the held answer mentions.
+        """
         settings = await require_setup(interaction)
-        locale = locale_of(interaction)
         draft = drafts.build_draft(
             parsed, minutes=minutes, default_currency=settings.currency, locale=settings.locale
         )
-        work = self._share_answer(settings, draft, interaction.user.id, locale)
-        await answer_when_ready(interaction, work)
-
-    async def _share_answer(
-        self, settings: GuildSettings, draft: object, sharer_id: int, locale: str
-    ) -> Answer:
-        """Share a checked draft; the sharer's answer, as `/task share` words it."""
-        from cogs.tasks.cog import share_reply
-
-        outcome = await self.share_draft(settings, draft, sharer_id, locale)
-        return Answer(share_reply(outcome, settings, locale))
+        tasks = self.bot.get_cog(TASKS_COG)
+        if tasks is None:
+            raise UserError("tasks.errors.unavailable")
+        sharer: DraftSharer = tasks.share_draft  # type: ignore[attr-defined]
+        await sharer(interaction, settings, draft)
 
     async def share_draft(
         self, settings: GuildSettings, draft: object, sharer_id: int, locale: str

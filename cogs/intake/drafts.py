@@ -11,7 +11,7 @@ import dataclasses
 
 from bot.i18n import t
 from cogs.intake.parsers import ParsedTask
-from cogs.tasks import rules
+from cogs.tasks import member_text, rules
 
 NOTES_PART = 300
 
@@ -53,4 +53,8 @@ def build_draft(
     raw = share_input(parsed, minutes if minutes is not None else 1, locale)
     raw = dataclasses.replace(raw, anonymous=anonymous, warning=warning)
     draft = rules.build_share(raw, default_currency=default_currency)
+    # The limits read from the export replace the (empty) typed ones: what they will show
+    # is refused for what a typed limits text would be (personal data, a worker id).
+    for name in sorted(parsed.limits.qualifications):
+        member_text.check_shown("limits", name)
     return dataclasses.replace(draft, limits=parsed.limits)

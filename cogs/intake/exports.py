@@ -31,7 +31,10 @@ from cogs.intake.host import intake_host
 from cogs.intake.parsers import ExportError, ParsedTask, looks_like_export, parse_export
 from cogs.intake.views import MinutesForm
 from cogs.tasks import rules
+from cogs.tasks.identity_views import OtherRequesterView
+from cogs.tasks.ports import COG_NAME as TASKS_COG
 from cogs.tasks.rules import AlertRef
+from cogs.tasks.service import NameHeldError
 from db import guilds
 from db import intake as intake_db
 from db import tasks as tasks_db
@@ -150,6 +153,12 @@ class ExportsChannel:
             text = exc.message(locale)
             await self._answer(message, text, reply_to_edit)
             return text
+        except NameHeldError as held:
+            # The author's way out, as `/task share` offers it: the held answer names it.
+            text = held.message(locale)
+            view = self._other_requester(author_id, draft, locale)
+            await self._answer(message, text, reply_to_edit, view=view)
+            return text
         except (UserError, MoneyError) as exc:
             text = _message(exc, locale)
             await self._answer(message, text, reply_to_edit)
@@ -166,18 +175,29 @@ class ExportsChannel:
         await self._record(message, author_id, alert.id, created=outcome.created, reply=reply)
         return text
 
+    def _other_requester(
+        self, author_id: int, draft: rules.ShareDraft, locale: str
+    ) -> discord.ui.View | None:
+        """The author's way out of a held name (`/task share`'s "different requester")."""
+        tasks = self.bot.get_cog(TASKS_COG)
+        if tasks is None:
+            return None
+        return OtherRequesterView(tasks.share_draft, author_id, draft, locale)  # type: ignore[attr-defined]
+
     async def _answer(
         self,
         message: discord.Message | discord.PartialMessage,
         text: str,
         reply_to_edit: discord.Message | None,
+        *,
+        view: discord.ui.View | None = None,
     ) -> discord.Message | None:
         if reply_to_edit is not None:
             try:
-                return await reply_to_edit.edit(content=text, view=None, allowed_mentions=NO_PINGS)
+                return await reply_to_edit.edit(content=text, view=view, allowed_mentions=NO_PINGS)
             except discord.HTTPException:
                 log.info("could not edit the exports reply %s", reply_to_edit.id)
-        return await self._reply(message, text)
+        return await self._reply(message, text, view=view)
 
     async def _reply(
         self,

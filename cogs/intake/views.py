@@ -11,7 +11,7 @@ import discord
 from bot.checks import require_setup
 from bot.error_handler import EntraideModal, EntraideView
 from bot.i18n import format_duration_minutes, t
-from bot.ui import Colours, fit_embed, locale_of, reply, safe_text
+from bot.ui import Colours, fit_embed, link_text, locale_of, reply, safe_text
 from cogs.intake import drafts
 from cogs.intake.host import intake_host
 from cogs.intake.parsers import TEXT_MAX, ParsedTask, parse_export
@@ -53,7 +53,9 @@ def preview_embed(
         embed.add_field(name=t(f"intake.preview.{key}", locale), value=value or "—", inline=False)
 
     title = safe_text(draft.title, 256)
-    add("title", f"[{title}]({draft.link})" if draft.link else title)
+    # Brackets escaped: a title such as "x](https://evil.example) [y" must not choose
+    # where the preview's link points (`bot.ui.link_text`).
+    add("title", f"[{link_text(title)}]({draft.link})" if draft.link else title)
     add("platform", rules.platform_label(draft.platform, locale))
     if draft.requester_name or draft.platform_requester_id:
         who = safe_text(draft.requester_name or "", 100)

@@ -32,9 +32,12 @@ class FieldError(UserError):
 # -- member-written text -------------------------------------------------------------------
 
 # No `\b` after everyone/here: "@everyoneRate" still pings in some clients.
-_MENTION = re.compile(r"@(?:everyone|here)|<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>", re.IGNORECASE)
+_MENTION = re.compile(
+    r"@(?:everyone|here)|<@[!&]?\d{1,20}>|<#\d{1,20}>|</[^<>\s]{1,100}:\d{1,20}>", re.IGNORECASE
+)
 _MARKUP = (
-    re.compile(r"\[[^\]\n]+\]\([^)\s]+\)"),  # masked link
+    # Neither part crosses a bracket: "[[[[…" is one pass, not a pass per "[".
+    re.compile(r"\[[^\[\]\n]+\]\([^)\s\[\]]+\)"),  # masked link
     re.compile(r"\*\*[^*\n]+\*\*"),  # bold
     re.compile(r"(?<![\w*])\*[^\s*][^*\n]*\*(?![\w*])"),  # italics *x*
     re.compile(r"__[^_\n]+__"),  # underline
@@ -102,7 +105,17 @@ def clean_text(field: str, text: str | None, limit: int, *, multiline: bool = Fa
         raise FieldError("tasks.errors.markdown", field, sample=markup[:40])
     if len(value) > limit:
         raise FieldError("tasks.errors.too_long", field, limit=limit, length=len(value))
+    check_shown(field, value)
+    return value
+
+
+def check_shown(field: str, value: str) -> None:
+    """What any text stored and shown to others is refused for, whatever its form.
+
+    A worker's id in a link, and personal data. `clean_text` ends with it; text read
+    from an export in a structured form (an MTurk HIT's qualification names) goes
+    through it too, so it cannot carry what a typed field may not.
+    """
     if worker_id_in_text_links(value):
         raise FieldError("tasks.errors.worker_id_in_link", field)
     check_personal_data(value, f"tasks.fields.{field}")
-    return value

@@ -153,8 +153,17 @@ async def test_intake_tokens_exports_and_the_members_erasure(db: Database) -> No
     assert [t["prefix"] for t in data["api_tokens"]] == ["ab"]
     assert data["api_tokens"][0]["revoked_at"] == 10
     assert data["exports_channel_messages"] == [
-        {"message_id": 900, "guild_id": G, "channel_id": 77, "alert_id": None, "posted_at": 50}
-    ]
+        {
+            "message_id": 900,
+            "guild_id": G,
+            "channel_id": 77,
+            "alert_id": None,
+            "created": True,
+            "reply_id": None,
+            "posted_at": 50,
+            "claimed_at": None,
+        }
+    ]  # every stored value of the member's row (found by a hostile probe)
     assert await intake.erase_member(db, ALICE) == 2
     assert await intake.erase_member(db, ALICE) == 0
     assert await intake.export_member(db, ALICE) == {

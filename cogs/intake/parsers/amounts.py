@@ -12,21 +12,36 @@ from typing import Any
 _SYMBOLS = {"$": "USD", "US$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "¥": "JPY"}
 _SYMBOLS.update({"CA$": "CAD", "C$": "CAD", "A$": "AUD", "AU$": "AUD", "R$": "BRL"})
 _CODES = r"USD|EUR|GBP|CAD|AUD|INR|PHP|BRL|MXN|JPY|CHF"
-_NUM = r"\d{1,9}(?:[.,]\d{1,4})?"
+#: A whole number as written, separators and all (checked by `read_money`): never the
+#: tail of a bigger one ("1,500.00" is not "500.00"), nor a group spaced by thousands.
+_NUM = r"(?<![\d.,])(?<!\d )\d(?:[\d.,]{0,14}\d)?"
+#: What `_NUM` may hold to be an amount: units, then cents (1 or 2 digits, or 4).
+_PLAIN_AMOUNT = re.compile(r"\d{1,9}(?:[.,](?:\d{1,2}|\d{4}))?")
+#: A group of three digits after a space: "$10 000" is ten thousand, not ten.
+_SPACED_GROUP = re.compile(r" \d{3}(?![\d.,])")
 _SYM = r"US\$|CA\$|AU\$|C\$|A\$|R\$|[$£€₹¥]"
 MONEY = re.compile(
-    rf"(?P<neg>-)?\s*(?:(?P<pre>{_SYM})\s?(?P<a>{_NUM})|(?P<b>{_NUM})\s?(?P<post>{_SYM})"
+    rf"(?:(?P<neg>-)\s*)?(?:(?P<pre>{_SYM})\s?(?P<a>{_NUM})|(?P<b>{_NUM})\s?(?P<post>{_SYM})"
     rf"|(?P<c>{_NUM})\s?(?P<code>{_CODES})\b|\b(?P<code2>{_CODES})\s?(?P<d>{_NUM}))",
     re.IGNORECASE,
 )
 
 
 def read_money(text: str) -> tuple[Decimal, str | None] | None:
-    """The first amount in `text`: `$1.50`, `1,50 €`, `£2`, `1.50 USD` → (amount, code)."""
+    """The first amount in `text`: `$1.50`, `1,50 €`, `£2`, `1.50 USD` → (amount, code).
+
+    None when there is none, or when the first one is written with thousands separators
+    (`$1,500.00`, `1.234,56 €`, `$10 000`) or three decimals (`$1,500`: fifteen hundred
+    or one and a half?): refused, never read as another amount.
+    """
     match = MONEY.search(text or "")
     if match is None:
         return None
     number = match.group("a") or match.group("b") or match.group("c") or match.group("d")
+    if not _PLAIN_AMOUNT.fullmatch(number):
+        return None
+    if _SPACED_GROUP.match(text, match.end()) and not re.search(r"[.,]", number):
+        return None
     symbol = match.group("pre") or match.group("post")
     code = _SYMBOLS.get(symbol.upper()) if symbol else None
     code = code or (match.group("code") or match.group("code2") or "").upper() or None
@@ -64,7 +79,7 @@ _UNITS = {
 _PART = re.compile(r"(\d{1,5}(?:[.,]\d+)?)\s*([a-z]+)", re.IGNORECASE)
 _HMS = re.compile(r"\b(\d{1,3}):([0-5]\d)(?::([0-5]\d))?\b")
 DURATION_TEXT = re.compile(
-    r"(?:~|≈|about|environ)?\s*\b(\d{1,4}(?:[.,]\d+)?\s*(?:d|days?|jours?|h|hrs?|hours?|heures?"
+    r"(?:(?:~|≈|about|environ)\s*)?\b(\d{1,4}(?:[.,]\d+)?\s*(?:d|days?|jours?|h|hrs?|hours?|heures?"
     r"|m|mins?|minutes?)\b(?:\s*\d{1,3}\s*(?:m|mins?|minutes?)\b)?)",
     re.IGNORECASE,
 )

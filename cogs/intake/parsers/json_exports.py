@@ -22,8 +22,9 @@ from cogs.intake.parsers.model import (
     missing,
 )
 from cogs.intake.parsers.qualifications import LimitsBuilder, add_requirement
+from cogs.intake.parsers.suite import fold_requester_id
 from cogs.intake.parsers.text import plain
-from cogs.tasks.links import MTURK_GROUP, MTURK_REQUESTER, PROLIFIC_STUDY
+from cogs.tasks.links import MTURK_GROUP, PROLIFIC_STUDY
 from db.requester_identity import canonical_id
 
 #: A surrogate, raw or as a `\\uD800`-`\\uDFFF` escape: how a lone one (half of a
@@ -172,9 +173,13 @@ def parse_mturk_record(record: dict[str, Any]) -> ParsedTask:
     title = plain(record.get("title"), TITLE_MAX)
     if title is None:
         raise missing("title")
-    requester_id = str(record.get("requester_id") or "").strip().upper() or None
-    if requester_id is not None and not MTURK_REQUESTER.match(requester_id):
-        raise ExportError("intake.errors.bad_value", field_name="requester_id")
+    raw_requester = record.get("requester_id")
+    requester_id = None
+    if raw_requester is not None and str(raw_requester).strip():
+        # Folded as the Suite exports' ids are: a full-width or look-alike id is that id.
+        requester_id = fold_requester_id(str(raw_requester)[:80])
+        if requester_id is None:
+            raise ExportError("intake.errors.bad_value", field_name="requester_id")
     seconds = positive_int(record.get("assignment_duration_in_seconds"), 10 * 365 * 86400)
     builder = LimitsBuilder()
     requirements = record.get("project_requirements") or []

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from cogs.intake.parsers.amounts import positive_int, read_duration, read_money
 from cogs.intake.parsers.model import DESCRIPTION_MAX, TITLE_MAX, ExportError, ParsedTask, missing
 from cogs.intake.parsers.qualifications import LimitsBuilder, add_suite_qualifications
 from cogs.intake.parsers.text import URL, plain, unmask_links
+from cogs.tasks.links import MTURK_REQUESTER
+from db.requester_identity import name_key
 
 LABELS = {
     "title": "title",
@@ -40,7 +43,11 @@ _LABEL = re.compile(
 _PROJECT_URL = re.compile(
     r"mturk\.com/(?:mturk/preview\?groupId=|projects/)([A-Z0-9]{20,40})", re.I
 )
-_REQUESTER_ID = re.compile(r"(?<![A-Z0-9])(A[A-Z0-9]{8,20})(?![A-Z0-9])")
+#: An id written bare among the name's words: it must hold a digit ("Acme Analytics" is a
+#: name, not the requester "ANALYTICS").
+_BARE_ID = re.compile(r"(?<![A-Z0-9])(A(?=[A-Z]*[0-9])[A-Z0-9]{8,20})(?![A-Z0-9])", re.IGNORECASE)
+#: What the exporter puts between brackets after the name: the id, or "(Contact)".
+_BRACKETED = re.compile(r"[\[(]([^\[\]()\n]{1,80})[\])]")
 REQUESTER_URL = re.compile(r"requesters/(A[A-Z0-9]{8,20})", re.IGNORECASE)
 _PANDA_WORDS = re.compile(r"\b(?:PREVIEW|ACCEPT|PANDA|ONCE|SEARCH|PC|VB|TO|TV|Contact)\b")
 
@@ -76,14 +83,68 @@ def _title_of(value: str) -> str | None:
     return plain(" | ".join(kept) if kept else "", TITLE_MAX)
 
 
+def fold_requester_id(token: str) -> str | None:
+    """`token` as the MTurk requester id it is written as, however oddly; None if none.
+
+    Folded as names are matched (`name_key`): full width, look-alike letters ("А" from
+    Cyrillic), case, invisible characters, spaces and dashes ("A9Z8-Y7X6") do not hide
+    an id, so a flagged requester's warning cannot be dodged by writing its id oddly.
+    """
+    folded = name_key(token).upper()
+    return folded if MTURK_REQUESTER.match(folded) else None
+
+
+def requester_id_in(token: str) -> str | None:
+    """The id between brackets after a requester's name (`fold_requester_id`), if it is one.
+
+    A token without a digit counts only in capitals ("[AKSJCOVRBXYZQ]"), never a word
+    ("(Analytics)").
+    """
+    folded = fold_requester_id(token)
+    if folded is None:
+        return None
+    shown = unicodedata.normalize("NFKC", token).strip()
+    if any(ch.isdigit() for ch in folded) or shown == shown.upper():
+        return folded
+    return None
+
+
 def _requester_of(value: str) -> tuple[str | None, str | None]:
-    ident_match = REQUESTER_URL.search(value) or _REQUESTER_ID.search(value.upper())
-    ident = ident_match.group(1).upper() if ident_match else None
+    """The requester's name and MTurk id, from its link, its brackets or a bare id.
+
+    Two different ids for one requester are refused: which one the alert would follow
+    (and whose warning it would carry) must not be a guess.
+    """
+    value = unicodedata.normalize("NFKC", value)
+    found: set[str] = set()
+    url = REQUESTER_URL.search(value)
+    if url is not None:
+        found.add(url.group(1).upper())
     text = URL.sub("", unmask_links(value))
-    if ident:
-        text = re.sub(rf"[\[(]?\s*{ident}\s*[\])]?", "", text, flags=re.IGNORECASE)
+
+    def drop_id(match: re.Match[str]) -> str:
+        ident = requester_id_in(match.group(1))
+        if ident is None:
+            return match.group(0)
+        found.add(ident)
+        return " "
+
+    text = _BRACKETED.sub(drop_id, text)
+    for bare in _BARE_ID.findall(text):
+        found.add(bare.upper())
+    text = _BARE_ID.sub(" ", text)
+    if len(found) > 1:
+        raise ExportError("intake.errors.bad_value", field_name="requester_id")
     text = re.split(r"\s[|•]\s|\(Contact\)|\[Contact\]", text)[0]
-    return plain(text, 100), ident
+    return plain(text, 100), next(iter(found), None)
+
+
+def _has_requester_id(part: str) -> bool:
+    """Whether a part of a Short export names the requester by its id (link or brackets)."""
+    value = unicodedata.normalize("NFKC", part)
+    return REQUESTER_URL.search(value) is not None or any(
+        requester_id_in(m.group(1)) for m in _BRACKETED.finditer(value)
+    )
 
 
 def _group_of(text: str) -> str | None:
@@ -181,9 +242,7 @@ def parse_suite_short(text: str) -> ParsedTask | None:
         bare = URL.sub("", part).strip()
         if reward is None and read_money(bare) is not None and len(bare) <= 24:
             reward = bare
-        elif requester[1] is None and (
-            REQUESTER_URL.search(part) or re.search(r"[\[(]\s*A[A-Z0-9]{8,20}\s*[\])]", part)
-        ):
+        elif requester[1] is None and _has_requester_id(part):
             requester = _requester_of(part)
         elif duration is None and bare and read_duration(bare) is not None and len(bare) <= 30:
             duration = bare

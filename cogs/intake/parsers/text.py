@@ -12,13 +12,23 @@ import unicodedata
 
 from cogs.intake.parsers.model import TEXT_MAX
 
-_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+#: Characters that show as nothing: soft hyphen, zero-width and bidi marks and isolates,
+#: joiners, Hangul fillers, variation selectors, tags. Hidden inside an id or a name, they
+#: would make it another string that reads the same.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 # With lone surrogates (half a character): no store or Discord takes them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_MASKED = re.compile(r"\[([^\]\n]{0,300})\]\((?:<)?(https?://[^)\s>]+)>?\)")
-_BB_URL = re.compile(r"\[url=([^\]\s]+)\]([^\[]{0,300})\[/url\]", re.IGNORECASE)
+#: Blanks other than a line break (spaces, tabs, no-break and typographic spaces).
+_BLANKS = re.compile(r"[^\S\n]+")
+#: A line break with the blanks and empty lines around it (after `_BLANKS`: linear).
+_BLANK_LINES = re.compile(r" ?\n[ \n]*")
+_MASKED = re.compile(r"\[([^\[\]\n]{0,300})\]\((?:<)?(https?://[^)\s>\[\]]{1,2000})>?\)")
+_BB_URL = re.compile(r"\[url=([^\[\]\s]{1,2000})\]([^\[]{0,300})\[/url\]", re.IGNORECASE)
 _BB_TAG = re.compile(r"\[/?(?:b|i|u|s|url|quote|code|color(?:=[^\]]*)?|size(?:=[^\]]*)?)\]", re.I)
-_MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|</[^>\s]+:\d+>")
+_MENTION = re.compile(r"<@[!&]?\d{1,20}>|<#\d{1,20}>|</[^>\s]{1,100}:\d{1,20}>")
 # No `\b`: "@everyoneRate images" still pings in some clients, so every such prefix goes.
 _PING = re.compile(r"@(everyone|here)", re.IGNORECASE)
 #: A link in pasted text, ending before the brackets, quotes and bars exports put round it.
@@ -28,7 +38,7 @@ _LEADING_MARK = re.compile(r"^\s*(?:#{1,3}|-#|>{1,3})\s+", re.MULTILINE)
 
 
 def clean_input(text: str) -> str:
-    """Undo what copying does to text: HTML escapes, invisible characters, CRLF."""
+    """Undo what copying does to text: HTML escapes, invisible characters, CRLF, blank runs."""
     value = (text or "")[:TEXT_MAX]
     for _ in range(2):  # "&amp;amp;" happens when a page escapes twice
         unescaped = html.unescape(value)
@@ -37,8 +47,12 @@ def clean_input(text: str) -> str:
         value = unescaped
     value = unicodedata.normalize("NFC", value)
     value = _INVISIBLE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
-    value = value.replace("\u00a0", " ").replace("\u202f", " ").replace("\t", " ")
-    return _CONTROL.sub("", value)
+    value = _CONTROL.sub("", value)
+    # One space for any run of spaces, one line break for any run of blank lines: the
+    # parsers' patterns (`\s*` before an amount or a duration) would otherwise try every
+    # start in a long run of blanks, and 4,000 of them held the event loop for seconds.
+    value = _BLANKS.sub(" ", value)
+    return _BLANK_LINES.sub("\n", value)
 
 
 def unmask_links(value: str) -> str:

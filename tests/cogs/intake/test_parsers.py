@@ -17,12 +17,15 @@ from cogs.intake.parsers import (
     ExportError,
     JsonRefusedError,
     ParsedTask,
+    clean_input,
     load_json,
     parse_export,
     plain,
     read_duration,
     read_money,
 )
+from cogs.intake.parsers.amounts import DURATION_TEXT, MONEY
+from cogs.intake.parsers.text import unmask_links
 from tests.cogs.intake.samples import (
     CORPUS,
     FORMATS,
@@ -322,3 +325,39 @@ def _finite(value: object) -> bool:
     except ValueError:
         return False
     return True
+
+
+# -- long runs cost a pass, not a pass per character (found by a hostile probe) -----------
+#
+# A message of 4,000 blanks between a link and a word held the event loop for seconds:
+# patterns starting with an optional blank run (`\s*` before an amount or a duration), or
+# a link part running to the end of the text, were retried from every character. Blank
+# runs are now one blank, and no pattern starts in a run of blanks or crosses a bracket.
+
+
+@given(st.text(alphabet=" \t\n\u00a0\u2003\u3000x", max_size=200))
+def test_clean_input_leaves_no_run_of_blanks(text: str) -> None:
+    cleaned = clean_input(text)
+    assert "  " not in cleaned and "\n\n" not in cleaned
+    assert " \n" not in cleaned and "\n " not in cleaned
+    assert not any(ch.isspace() and ch not in " \n" for ch in cleaned)
+
+
+def test_no_amount_or_duration_match_starts_in_blanks() -> None:
+    blanks = " " * 50
+    assert MONEY.search(f"x{blanks}$1.50").start() == 51
+    assert MONEY.search(f"x{blanks}-$1.50").start() == 51
+    assert DURATION_TEXT.search(f"x{blanks}12 min").start() == 51
+    assert DURATION_TEXT.search(f"x{blanks}about 12 min").start() == 51
+
+
+def test_a_link_pattern_does_not_cross_a_bracket() -> None:
+    assert unmask_links("[a [b](https://x.example)") == "[a b"
+    assert unmask_links("[url=[url=https://x.example]b[/url]") == "[url=b"
+    assert unmask_links("[a](https://x[.example)") == "[a](https://x[.example)"
+
+
+def test_an_export_spread_over_blank_runs_is_still_read() -> None:
+    gap = " " * 1500 + "\n" * 800 + "\u3000" * 500
+    parsed = parse_export(f"Food images survey{gap}{PROJECT}{gap}pays $1.50,{gap}took me 6 min")
+    assert (parsed.reward, parsed.minutes, parsed.link) == (Decimal("1.50"), 6, PROJECT)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from db import tasks as tasks_db
-from tests.cogs.intake.samples import FORMATS, FREE, GROUP, PROLIFIC_JSON, REQ
+from tests.cogs.intake.samples import FORMATS, FREE, GROUP, HIT, PROJECT, PROLIFIC_JSON, REQ
 from tests.cogs.tasks.conftest import last_alert, stored
 from tests.harness.driver import Harness
 from tests.harness.sent import Sent
@@ -184,3 +186,54 @@ async def test_an_export_with_half_a_character_is_explained(configured: Harness)
     sent = await paste(h, broken)
     assert sent.ephemeral and "broken character" in sent.content, sent.content
     assert await stored(h) == []
+
+
+async def test_a_title_cannot_point_the_preview_link_elsewhere(configured: Harness) -> None:
+    """Found by a hostile probe: Bob posts an export whose title ends a markdown link early;
+    Carol's preview of it ("Share as task alert") linked "x" to Bob's site."""
+    h = configured
+    title = "x](https://evil.example) [y"
+    message = h.user_message(json.dumps({**HIT, "title": title}), user=h.bob)
+    preview = (await h.message_menu("Share as task alert", message, user=h.carol))[-1]
+    shown = preview.field("Title")
+    assert "[x](https://evil.example)" not in shown
+    assert shown == rf"[x\](https://evil.example) \[y]({PROJECT})"
+    h.api.assert_never_pinged()
+
+
+async def test_personal_data_in_a_qualification_is_refused_as_in_typed_limits(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a HIT's qualification names became the alert's limits
+    without the personal-data check every typed field has, so a phone number pasted in
+    one was posted to the whole server."""
+    h = configured
+    requirement = {
+        "qualification_type_id": "3ABCDEFGHIJKLMNOPQRSTUVWXYZ099",
+        "comparator": "Exists",
+        "qualification_type": {"name": "Text Jo on +1 415 555 0134 first"},
+    }
+    text = json.dumps({**HIT, "project_requirements": [requirement]})
+    sent = await paste(h, text)
+    assert sent.ephemeral and "phone number" in sent.content
+    assert await stored(h) == []
+    typed = await h.slash(
+        "task share", reward=1.0, minutes=5, title="x", limits="Text Jo on +1 415 555 0134 first"
+    )
+    assert typed.ephemeral and "phone number" in typed.content
+    assert await stored(h) == []
+
+
+@pytest.mark.parametrize("written", ["$1,500.00", "$1,500", "$10 000", "1.234,56 €"])
+async def test_an_amount_with_thousands_separators_is_refused_not_misread(
+    configured: Harness, written: str
+) -> None:
+    """Found by a hostile probe: "Reward: $1,500.00" was read as $1.50 (and "1.234,56 €"
+    as 234.56 €, "$10 000" as $10), so the alert showed every member another pay."""
+    h = configured
+    sent = await paste(h, FORMATS["plain"].replace("$1.50", written))
+    assert sent.ephemeral and "Reward" in sent.content and "do not understand" in sent.content
+    assert await stored(h) == []
+    # Written plainly, the same export is read.
+    preview = await paste(h, FORMATS["plain"].replace("$1.50", "$12.50"))
+    assert "$12.50" in preview.field("Reward")

@@ -85,3 +85,13 @@ def test_clean_text_answers_what_the_full_steps_answer(text: str, multiline: boo
     except UserError as exc:
         got = ("refused", exc.key)
     assert got == _full_outcome(text, multiline)
+
+
+def test_a_masked_link_or_command_mention_never_spans_a_bracket() -> None:
+    """Found by a hostile probe: "[[[[…" (or "</</…") in a 6,000-character option was
+    scanned to its end once per bracket, holding the event loop; now neither pattern
+    crosses a bracket, so each start is given up at the next one."""
+    assert find_markup("[a [b](https://x.example) c") == "[b](https://x.example)"
+    assert find_markup("[a](https://x[b](y)") == "[b](y)"
+    assert find_mention("</a </task:12>") == "</task:12>"
+    assert find_markup("[" * 6000) is None and find_mention("</" * 3000) is None
