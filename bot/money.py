@@ -211,6 +211,19 @@ def _parse_number(number: str, currency: str, typed: str) -> int:
     if not found:
         raise MoneyError("common.errors.bad_amount", text=typed[:20])
     sign, whole, frac = found.groups()
+    if frac and len(frac) > minor_digits(currency):
+        # More decimals than the currency has, even zeros, is refused: `1,500` or `1.000`
+        # is fifteen hundred (a thousand) to many members, and would otherwise be stored
+        # as 1.50 (1) without a word. Three digits after the mark read as a thousands
+        # separator; the refusal says how to write either meaning.
+        if len(frac) == 3 and not whole.startswith("0"):
+            raise MoneyError(
+                "common.errors.thousands_separator",
+                text=typed[:20],
+                whole=f"{whole}{frac}",
+                currency=currency,
+            )
+        raise MoneyError("common.errors.too_precise", currency=currency)
     value = Decimal(f"{sign}{whole}.{frac or '0'}")
     return to_minor(value, currency)
 
@@ -219,8 +232,9 @@ def parse_amount(text: str, currency: str) -> int:
     """Parse what a member types (`1.50`, `1,50`, `0.8`) into minor units of `currency`.
 
     Thousands separators are not accepted: `1,500` is ambiguous between English and
-    French readers, so it is read as one and a half. A symbol or code typed with the
-    amount must name `currency` (`£1.50` is refused when the currency is USD).
+    French readers, so it is refused with a hint rather than read either way. A symbol
+    or code typed with the amount must name `currency` (`£1.50` is refused when the
+    currency is USD).
     """
     cents, _ = parse_money(text, currency, explicit=currency)
     return cents

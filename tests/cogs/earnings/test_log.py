@@ -323,3 +323,27 @@ async def test_personal_data_is_refused_in_earnings_text(
     harness: Harness, options: dict, words: str
 ) -> None:
     await assert_refused(harness, options, words)
+
+
+@pytest.mark.parametrize(
+    ("options", "meant"),
+    [
+        ({"amount": "1,500"}, "1500"),  # fifteen hundred to an English reader, not $1.50
+        ({"amount": "2.000", "currency": "JPY"}, "2000"),  # two thousand yen, not ¥2
+        ({"amount": "¥1,500", "currency": "JPY"}, "1500"),  # as the bot itself shows yen
+    ],
+)
+async def test_a_thousands_separator_is_never_read_as_decimals(
+    harness: Harness, options: dict[str, object], meant: str
+) -> None:
+    """(Found by a hostile probe: `1,500` was stored as $1.50, a thousand times less.)"""
+    h = harness
+    sent = await log(h, h.alice, **options)
+    assert sent.ephemeral and not sent.embeds
+    assert f"Write it without a thousands separator ({meant})" in sent.content, sent.content
+    assert "decimals" in sent.content
+    assert await stored(h, h.alice) == []
+    # a currency with three decimals reads the same text as decimals, as it should
+    kwd = await log(h, h.alice, amount="1,500", currency="KWD")
+    assert kwd.embed["title"] == "Entry #1 logged"
+    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [(1500, "KWD")]
