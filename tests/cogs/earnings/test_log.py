@@ -343,7 +343,44 @@ async def test_a_thousands_separator_is_never_read_as_decimals(
     assert f"Write it without a thousands separator ({meant})" in sent.content, sent.content
     assert "decimals" in sent.content
     assert await stored(h, h.alice) == []
-    # a currency with three decimals reads the same text as decimals, as it should
+    # a currency with three decimals reads the same text as decimals, as it should, and
+    # zeros a spreadsheet adds to yen are not a thousands separator
     kwd = await log(h, h.alice, amount="1,500", currency="KWD")
     assert kwd.embed["title"] == "Entry #1 logged"
-    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [(1500, "KWD")]
+    yen = await log(h, h.alice, amount="1500.00", currency="JPY")
+    assert yen.embed["title"] == "Entry #2 logged"
+    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [
+        (1500, "KWD"),
+        (1500, "JPY"),
+    ]
+
+
+async def test_currencies_worth_far_less_than_a_dollar_have_room_for_real_pay(
+    harness: Harness,
+) -> None:
+    """The "is there a typo?" ceiling was 100,000 units of any currency: four dollars in
+    dong, six in rupiah, so an ordinary task or daily goal was refused (found by a hostile
+    probe). It is now 100,000 dollar-sized units."""
+    h = harness
+    for options in (
+        {"amount": "150000", "currency": "VND"},  # about six dollars
+        {"amount": "95000", "currency": "IDR"},  # about six dollars too
+        {"amount": "₩130000", "currency": "KRW"},
+        {"amount": "¥20000", "currency": "JPY"},
+    ):
+        sent = await log(h, h.alice, **options)
+        assert sent.embeds and sent.embed["title"].endswith("logged"), sent.content
+    goal = await h.slash("earnings goal", user=h.alice, amount="500000", currency="VND")
+    assert goal.ephemeral and "went wrong" not in goal.content and "typo" not in goal.content
+    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [
+        (150000, "VND"),
+        (95000, "IDR"),
+        (130000, "KRW"),
+        (20000, "JPY"),
+    ]
+    # a typo is still a typo, in dong as in dollars
+    typo = await log(h, h.alice, amount="1500000000", currency="VND")
+    assert typo.ephemeral and "over 1,000,000,000" in typo.content and "typo" in typo.content
+    dollars = await log(h, h.alice, amount="150000")
+    assert "over 100,000" in dollars.content
+    assert len(await stored(h, h.alice)) == 4
