@@ -384,3 +384,59 @@ async def test_currencies_worth_far_less_than_a_dollar_have_room_for_real_pay(
     dollars = await log(h, h.alice, amount="150000")
     assert "over 100,000" in dollars.content
     assert len(await stored(h, h.alice)) == 4
+
+
+async def test_an_old_cards_buttons_never_reach_the_entry_that_took_its_number(
+    harness: Harness,
+) -> None:
+    """Entry numbers are the member's highest plus one, so deleting the last entry (or
+    erasing everything) hands its number to the next one. The first entry's card stayed
+    on screen, and its buttons then changed or deleted the new entry (found by a hostile
+    probe)."""
+    h = harness
+    old_card = await log(h, h.alice, amount="1.50", title="First")
+    assert old_card.embed["title"] == "Entry #1 logged"
+    await h.slash("earnings delete", user=h.alice, entry=1)
+    h.clock.advance(seconds=3)  # a person types the next command
+    new_card = await log(h, h.alice, amount="9.99", title="Second")
+    assert new_card.embed["title"] == "Entry #1 logged"
+    for label in ("Rejected", "Delete"):
+        stale = await h.click(old_card, label, user=h.alice)
+        assert stale[-1].ephemeral and "no longer exists" in stale[-1].content, stale[-1]
+    (entry,) = await stored(h, h.alice)
+    assert (entry.title, entry.status) == ("Second", "pending")
+    # the same after /privacy delete: numbering starts again at 1
+    ask = await h.slash("privacy delete", user=h.alice)
+    await h.click(ask, "Erase everything", user=h.alice)
+    h.clock.advance(seconds=5)
+    await log(h, h.alice, amount="4", title="After erasure")
+    stale = await h.click(new_card, "Delete", user=h.alice)
+    assert "no longer exists" in stale[-1].content
+    assert [e.title for e in await stored(h, h.alice)] == ["After erasure"]
+    # a card's own buttons still work, and so do those of cards sent before the change
+    # (their custom_id names the number only)
+    card = await log(h, h.alice, amount="5", title="Third")
+    assert (await h.click(card, "Approved", user=h.alice))[-1].field("Status") == "Approved"
+    legacy = await h.press(f"earnings:entry:{h.alice.id}:2:rejected", user=h.alice)
+    assert legacy[-1].field("Status") == "Rejected"
+
+
+async def test_the_pending_list_never_reaches_the_entry_that_took_a_listed_number(
+    harness: Harness,
+) -> None:
+    """The same for `/earnings pending`: the list stays open ten minutes (found by a
+    hostile probe)."""
+    h = harness
+    await log(h, h.alice, title="Listed")
+    listing = await h.slash("earnings pending", user=h.alice)
+    await h.slash("earnings delete", user=h.alice, entry=1)
+    h.clock.advance(seconds=3)
+    await log(h, h.alice, title="Logged since")
+    await h.select(listing, "earnings:pending:pick", ["1"], user=h.alice)
+    done = await h.click(listing, "Rejected", user=h.alice)
+    assert done[-1].content == "0 entries marked Rejected.", done[-1].content
+    assert [(e.title, e.status) for e in await stored(h, h.alice)] == [("Logged since", "pending")]
+    # the fresh list the answer carries reaches it
+    await h.select(listing, "earnings:pending:pick", ["1"], user=h.alice)
+    again = await h.click(listing, "Approved", user=h.alice)
+    assert again[-1].content == "1 entry marked Approved."
