@@ -71,6 +71,44 @@ def minor_digits(currency: str) -> int:
     return babel_numbers.get_currency_precision(currency)
 
 
+def _codes(*lines: str) -> frozenset[str]:
+    return frozenset(" ".join(lines).split())
+
+
+#: Currencies whose major unit is worth far less than a dollar, by roughly how many of
+#: them make one US dollar, as a power of ten (rounded down, so a limit built on it errs
+#: towards allowing). Limits meant as "no task pays this much" are in dollar-sized units;
+#: 10,000 of them is $0.60 in rupiah and $0.40 in dong. Powers of ten do not drift with
+#: the exchange rate the way a rate would.
+_DOLLAR_MAGNITUDE: dict[int, frozenset[str]] = {
+    4: _codes("IDR IRR LAK LBP SYP UZS VND"),
+    3: _codes("ARS BIF CDF COP GNF IQD KHR KRW MGA MMK MNT MWK NGN PYG RWF SSP TZS UGX"),
+    2: _codes(
+        "AMD AOA BDT CLP CRC DJF DZD ETB GYD HTG HUF ISK JMD JPY KES KMF KPW KZT LKR LRD",
+        "NPR PKR RSD SDG SOS VUV XAF XOF XPF YER",
+    ),
+    1: _codes(
+        "AFN ALL BTN BWP CUP CVE CZK DKK DOP EGP ERN GHS GMD HNL INR KGS MAD MDL MKD MRU",
+        "MUR MVR MXN MZN NAD NIO NOK PHP RUB SCR SEK SLE SRD SZL LSL THB TJS TRY TWD UAH",
+        "UYU VES ZAR ZMW ZWG",
+    ),
+}
+
+
+@cache
+def dollar_scale(currency: str) -> int:
+    """About how many units of `currency` one US dollar buys, as a power of ten.
+
+    1 for the dollar, the euro, the pound and every currency worth about as much or more;
+    10,000 for the rupiah and the dong. Multiply a limit written in dollars by it.
+    """
+    code = (currency or "").upper()
+    for power, codes in _DOLLAR_MAGNITUDE.items():
+        if code in codes:
+            return 10**power
+    return 1
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
     """Exact conversion; refuses amounts with more precision than the currency has."""
     scaled = amount.scaleb(minor_digits(currency))
@@ -211,6 +249,16 @@ def _parse_number(number: str, currency: str, typed: str) -> int:
     if not found:
         raise MoneyError("common.errors.bad_amount", text=typed[:20])
     sign, whole, frac = found.groups()
+    if frac and len(frac) == 3 and minor_digits(currency) < 3 and not whole.startswith("0"):
+        # `1,500` or `1.000` is fifteen hundred (a thousand) to many members: read as
+        # decimals it would be stored as 1.50 (1) without a word, so it is refused with a
+        # way to write either meaning. (`1500.00` yen is not ambiguous, and is read.)
+        raise MoneyError(
+            "common.errors.thousands_separator",
+            text=typed[:20],
+            whole=f"{whole}{frac}",
+            currency=currency,
+        )
     value = Decimal(f"{sign}{whole}.{frac or '0'}")
     return to_minor(value, currency)
 
@@ -219,8 +267,9 @@ def parse_amount(text: str, currency: str) -> int:
     """Parse what a member types (`1.50`, `1,50`, `0.8`) into minor units of `currency`.
 
     Thousands separators are not accepted: `1,500` is ambiguous between English and
-    French readers, so it is read as one and a half. A symbol or code typed with the
-    amount must name `currency` (`£1.50` is refused when the currency is USD).
+    French readers, so it is refused with a hint rather than read either way. A symbol
+    or code typed with the amount must name `currency` (`£1.50` is refused when the
+    currency is USD).
     """
     cents, _ = parse_money(text, currency, explicit=currency)
     return cents

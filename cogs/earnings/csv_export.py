@@ -55,26 +55,33 @@ def amount_text(cents: int, currency: str) -> str:
 
 
 def export_csv(entries: Iterable[Entry]) -> bytes:
-    """The member's entries in Entraide's CSV format (UTF-8 with BOM, for spreadsheets)."""
+    """The member's entries in Entraide's CSV format (UTF-8 with BOM, for spreadsheets).
+
+    Every text cell goes through `guard_cell`, not only the ones a member types: a file's
+    own ids come back in `uid` from an import (`-A1` is a formula to a spreadsheet).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for e in entries:
         writer.writerow(
             [
-                e.uid,
-                e.number,
-                e.work_date,
-                e.kind,
-                e.status or "",
-                amount_text(e.amount_cents, e.currency) if e.currency else "",
-                e.currency or "",
-                "" if e.minutes is None else e.minutes,
-                guard_cell(e.platform),
-                guard_cell(e.requester_name),
-                guard_cell(e.title),
-                e.reason or "",
-                e.source,
+                guard_cell(cell) if isinstance(cell, str) else cell
+                for cell in (
+                    e.uid,
+                    e.number,
+                    e.work_date,
+                    e.kind,
+                    e.status or "",
+                    amount_text(e.amount_cents, e.currency) if e.currency else "",
+                    e.currency or "",
+                    "" if e.minutes is None else e.minutes,
+                    e.platform,
+                    e.requester_name,
+                    e.title,
+                    e.reason or "",
+                    e.source,
+                )
             ]
         )
     return out.getvalue().encode("utf-8-sig")

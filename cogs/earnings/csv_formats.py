@@ -97,7 +97,7 @@ def _entraide_row(r: dict[str, str], o: ImportOptions) -> list[NewEntry]:
     if day is None:
         raise UserError("earnings.errors.bad_date", text=r.get("date", "")[:20])
     check_work_date(day, o.today)
-    uid = r.get("uid") or None
+    uid = unguard_cell(r.get("uid", "")) or None
     if uid is not None and not _UID.match(uid):
         raise UserError("earnings.import.bad_uid")
     minutes = _int_cell(r.get("minutes", ""), "earnings.import.bad_minutes")

@@ -11,6 +11,7 @@ nothing the second time. The formats themselves are `csv_formats`; writing is
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -63,6 +64,12 @@ class ParsedImport:
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
         raise UserError("earnings.import.too_big", limit="5 MB")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" (UTF-16 with a byte-order mark, tab-separated)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UserError("earnings.import.not_text") from None
     if b"\x00" in data[:65536]:
         raise UserError("earnings.import.not_text")
     try:

@@ -21,7 +21,8 @@ from bot.money import from_minor
 from bot.personal_data import check_personal_data
 from db.earnings.keys import fold
 
-#: Above this many major units (100,000 dollars, euros…) an amount is a typo, not a task.
+#: Above this many major units (100,000 dollars, euros…; scaled up for currencies worth
+#: far less, see `max_amount_major`) an amount is a typo, not a task.
 MAX_AMOUNT_MAJOR = 100_000
 #: One entry covers at most one day of work.
 MAX_MINUTES = 24 * 60
@@ -147,9 +148,18 @@ def check_amount(cents: int, currency: str, *, allow_zero: bool = True) -> int:
         raise UserError("earnings.errors.negative_amount")
     if cents == 0 and not allow_zero:
         raise UserError("earnings.errors.zero_amount")
-    if from_minor(cents, currency) > MAX_AMOUNT_MAJOR:
-        raise UserError("earnings.errors.amount_too_large", limit=Number(MAX_AMOUNT_MAJOR))
+    limit = max_amount_major(currency)
+    if from_minor(cents, currency) > limit:
+        raise UserError("earnings.errors.amount_too_large", limit=Number(limit))
     return cents
+
+
+def max_amount_major(currency: str) -> int:
+    """The largest amount an entry or a goal may have, in the currency's major units.
+
+    100,000 dollar-sized units: ₫100,000 is four dollars, not a typo.
+    """
+    return MAX_AMOUNT_MAJOR * money.dollar_scale(currency)
 
 
 def parse_money(

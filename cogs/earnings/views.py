@@ -48,25 +48,59 @@ def _now(interaction: discord.Interaction[Entraide]) -> int:
 class EntryButton(
     FromMatch,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"earnings:entry:(?P<user_id>{ID_DIGITS}):(?P<number>{ID_DIGITS}):(?P<action>[a-z]{{1,20}})",
+    template=(
+        rf"earnings:entry:(?P<user_id>{ID_DIGITS}):(?P<number>{ID_DIGITS}):(?P<action>[a-z]{{1,20}})"
+        r"(?::(?P<created>[0-9]{1,12}))?"
+    ),
 ):
-    """Change an entry's status, or delete it, from its confirmation card."""
+    """Change an entry's status, or delete it, from its confirmation card.
 
-    def __init__(self, user_id: int, number: int, action: str, label: str | None = None) -> None:
+    The custom_id names the entry by its number and its creation instant: a number is
+    given again once its entry is deleted (or erased), and a card left on screen must not
+    reach the entry that took it. (Cards sent before the instant was added name only the
+    number.)
+    """
+
+    def __init__(
+        self,
+        user_id: int,
+        number: int,
+        action: str,
+        label: str | None = None,
+        *,
+        created_at: int | None = None,
+    ) -> None:
+        created = "" if created_at is None else f":{created_at}"
         super().__init__(
             discord.ui.Button(
                 label=label or action,
                 style=BUTTON_STYLES.get(action, discord.ButtonStyle.secondary),
-                custom_id=f"earnings:entry:{user_id}:{number}:{action}",
+                custom_id=f"earnings:entry:{user_id}:{number}:{action}{created}",
             )
         )
         self.user_id = user_id
         self.number = number
         self.action = action
+        self.created_at = created_at
 
     @classmethod
     def from_match(cls, match: re.Match[str], item: discord.ui.Item[Any]) -> Self:
-        return cls(bounded_id(match["user_id"]), bounded_id(match["number"]), match["action"])
+        created = match["created"]
+        return cls(
+            bounded_id(match["user_id"]),
+            bounded_id(match["number"]),
+            match["action"],
+            created_at=None if created is None else int(created),
+        )
+
+    async def _missing(self, db: Any) -> UserError:
+        """Why the entry is not there: gone, or its number now names another entry."""
+        if (
+            self.created_at is not None
+            and await earnings_db.entry_by_number(db, self.user_id, self.number) is not None
+        ):
+            return UserError("earnings.errors.entry_replaced", number=self.number)
+        return UserError("earnings.errors.no_entry", number=self.number)
 
     @guarded
     async def callback(self, interaction: discord.Interaction[Entraide]) -> None:  # type: ignore[override]
@@ -75,19 +109,21 @@ class EntryButton(
         db = interaction.client.db
         locale = locale_of(interaction)
         if self.action == "delete":
-            entry = await earnings_db.delete_entry(db, self.user_id, self.number)
+            entry = await earnings_db.delete_entry(
+                db, self.user_id, self.number, created_at=self.created_at
+            )
             if entry is None:
-                raise UserError("earnings.errors.no_entry", number=self.number)
+                raise await self._missing(db)
             await interaction.response.edit_message(
                 embed=deleted_card(entry, locale), view=None, allowed_mentions=NO_PINGS
             )
             return
         status = rules.normalize_status(self.action)
         entry = await earnings_db.set_status(
-            db, self.user_id, self.number, status, _now(interaction)
+            db, self.user_id, self.number, status, _now(interaction), created_at=self.created_at
         )
         if entry is None:
-            raise UserError("earnings.errors.no_entry", number=self.number)
+            raise await self._missing(db)
         await interaction.response.edit_message(
             embed=entry_card(entry, locale),
             view=entry_view(entry, locale),
@@ -100,9 +136,17 @@ def entry_view(entry: earnings_db.Entry, locale: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for status in other_statuses(entry):
         label = t(f"earnings.buttons.mark_{status}", locale)
-        view.add_item(EntryButton(entry.user_id, entry.number, status, label))
+        view.add_item(
+            EntryButton(entry.user_id, entry.number, status, label, created_at=entry.created_at)
+        )
     view.add_item(
-        EntryButton(entry.user_id, entry.number, "delete", t("earnings.buttons.delete", locale))
+        EntryButton(
+            entry.user_id,
+            entry.number,
+            "delete",
+            t("earnings.buttons.delete", locale),
+            created_at=entry.created_at,
+        )
     )
     return view
 
@@ -276,6 +320,9 @@ class PendingView(EntraideView):
         super().__init__(owner_id=owner_id, timeout=600)
         self.locale = locale
         self.selected: list[int] = []
+        #: Each listed entry's creation instant: a number given again meanwhile (its entry
+        #: deleted, another logged) does not take the change meant for the one listed.
+        self.created = {e.number: e.created_at for e in entries}
         picker: discord.ui.Select[PendingView] = discord.ui.Select(
             custom_id="earnings:pending:pick",
             placeholder=t("earnings.pending.pick", locale),
@@ -310,7 +357,7 @@ class PendingView(EntraideView):
 
     async def _picked(self, interaction: discord.Interaction[Entraide]) -> None:
         picked = (parse_id(v) for v in self.picker.values)
-        self.selected = [number for number in picked if number is not None]
+        self.selected = [n for n in picked if n is not None and n in self.created]
         await interaction.response.defer()
 
     def _make_apply(self, status: str) -> Any:
@@ -324,7 +371,12 @@ class PendingView(EntraideView):
             raise UserError("earnings.pending.pick_first")
         db = interaction.client.db
         changed = await earnings_db.set_status_many(
-            db, interaction.user.id, self.selected, status, _now(interaction)
+            db,
+            interaction.user.id,
+            self.selected,
+            status,
+            _now(interaction),
+            created=self.created,
         )
         entries, total = await earnings_db.pending_entries(db, interaction.user.id)
         view = PendingView(interaction.user.id, entries, self.locale) if entries else None

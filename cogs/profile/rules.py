@@ -27,8 +27,11 @@ from cogs.tasks.eligibility import (
 MAX_QUALIFICATIONS = 25
 MIN_QUALIFICATION_LENGTH = 2
 MAX_QUALIFICATION_LENGTH = 60
-#: The modal's text box; a list longer than this is not a qualification list.
-MAX_QUALIFICATIONS_TEXT = 1500
+#: The modal's text box; a list longer than this is not a qualification list. The box
+#: comes back prefilled with the stored list (canonical forms, one a line), which can be
+#: longer than what was typed (`ﬃ` is stored as `ffi`): the longest list that can be stored
+#: must fit, or Discord refuses to open the form at all.
+MAX_QUALIFICATIONS_TEXT = MAX_QUALIFICATIONS * (MAX_QUALIFICATION_LENGTH + 1)
 AUTOCOMPLETE_LIMIT = 25
 
 #: Lines, semicolons, and commas that are not thousands separators (`1,000 HITs`).

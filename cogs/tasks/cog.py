@@ -53,7 +53,8 @@ WARNING_CHOICES = [
 ]
 
 
-Reward = app_commands.Range[float, 0.01, float(rules.REWARD_MAX_UNITS)]
+#: Discord checks only the widest bound (rupiah, dong); the rules check each currency's.
+Reward = app_commands.Range[float, 0.01, float(rules.REWARD_OPTION_MAX)]
 Minutes = app_commands.Range[int, 1, rules.MINUTES_MAX]
 Available = app_commands.Range[int, 1, rules.AVAILABLE_MAX]
 Currency = app_commands.Range[str, 3, 3]
@@ -277,7 +278,7 @@ class TasksCog(commands.Cog, name=COG_NAME):
         text: str | None = None,
         platform: str | None = None,
         requester: str | None = None,
-        min_hourly: app_commands.Range[float, 0.0, float(rules.REWARD_MAX_UNITS)] | None = None,
+        min_hourly: app_commands.Range[float, 0.0, float(rules.REWARD_OPTION_MAX)] | None = None,
     ) -> None:
         settings = await require_setup(interaction)
         locale = locale_of(interaction)

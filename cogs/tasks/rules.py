@@ -23,6 +23,7 @@ from bot.ids import parse_id
 from bot.money import (
     MoneyError,
     decimal_to_minor,
+    dollar_scale,
     hourly_cents,
     minor_digits,
     parse_amount,
@@ -50,6 +51,8 @@ REASON_MAX = 300
 SEARCH_TEXT_MAX = 100
 MINUTES_MAX = 24 * 60
 REWARD_MAX_UNITS = 10_000
+#: What the slash options let through: the limit in the currency worth least per unit.
+REWARD_OPTION_MAX = REWARD_MAX_UNITS * 10_000
 AVAILABLE_MAX = 1_000_000
 #: Members needed to mark an alert gone (one moderator is enough).
 GONE_VOTES_NEEDED = 2
@@ -60,12 +63,23 @@ _OTHER_REQUESTER_ID = re.compile(r"^[\w.:-]{1,64}$")
 # -- numbers -------------------------------------------------------------------------------
 
 
+def max_reward_units(currency: str) -> int:
+    """The largest reward (and minimum hourly) in the currency's major units.
+
+    10,000 dollar-sized units: ₫10,000 is forty cents, not a typo.
+    """
+    return REWARD_MAX_UNITS * dollar_scale(currency)
+
+
 def max_reward_cents(currency: str) -> int:
-    return REWARD_MAX_UNITS * 10 ** minor_digits(currency)
+    return max_reward_units(currency) * 10 ** minor_digits(currency)
 
 
 def reward_to_cents(value: float | Decimal | str | None, currency: str) -> int:
-    """A reward as typed (option or modal text) → minor units, within (0, 10,000]."""
+    """A reward as typed (option or modal text) → minor units, within (0, 10,000].
+
+    The ceiling is in dollar-sized units (see `max_reward_units`).
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         raise FieldError("tasks.errors.required", "reward")
     try:
@@ -81,7 +95,7 @@ def reward_to_cents(value: float | Decimal | str | None, currency: str) -> int:
     if cents <= 0:
         raise FieldError("tasks.errors.reward_positive", "reward")
     if cents > max_reward_cents(currency):
-        raise FieldError("tasks.errors.reward_too_high", "reward", limit=REWARD_MAX_UNITS)
+        raise FieldError("tasks.errors.reward_too_high", "reward", limit=max_reward_units(currency))
     return cents
 
 
@@ -123,8 +137,9 @@ def hourly_limit_cents(value: float | None, currency: str) -> int | None:
     """A search's minimum hourly rate (in the server's currency) → minor units."""
     if value is None:
         return None
-    if not math.isfinite(value) or not 0 <= value <= REWARD_MAX_UNITS:
-        raise FieldError("tasks.errors.hourly_range", "min_hourly", limit=REWARD_MAX_UNITS)
+    limit = max_reward_units(currency)
+    if not math.isfinite(value) or not 0 <= value <= limit:
+        raise FieldError("tasks.errors.hourly_range", "min_hourly", limit=limit)
     step = Decimal(1).scaleb(-minor_digits(currency))
     return decimal_to_minor(Decimal(str(value)).quantize(step, rounding=ROUND_HALF_UP), currency)
 

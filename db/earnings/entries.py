@@ -15,7 +15,7 @@ once, so every insert runs in a transaction that first holds the member's number
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from db.connection import Database
@@ -116,35 +116,71 @@ async def entry_by_number(db: Database, user_id: int, number: int) -> Entry | No
     return _entry_or_none(row)
 
 
+def _created_clause(created_at: int | None) -> tuple[str, tuple[int, ...]]:
+    """`AND created_at = ?` when the caller names the very entry it showed.
+
+    Numbers are the member's highest plus one, so a deleted last entry's number (or, after
+    an erasure, every number) is given again: a card's buttons name the entry they showed
+    by its number and its creation instant, and never reach the one that took the number.
+    """
+    return ("", ()) if created_at is None else (" AND created_at = ?", (created_at,))
+
+
 async def set_status(
-    db: Database, user_id: int, number: int, status: str, now: int
+    db: Database,
+    user_id: int,
+    number: int,
+    status: str,
+    now: int,
+    *,
+    created_at: int | None = None,
 ) -> Entry | None:
     """Change a task's or bonus's status; None if the member has no such entry."""
+    clause, extra = _created_clause(created_at)
     row = await db.fetch_one(
         "UPDATE earnings SET status = ?, updated_at = ? WHERE user_id = ? AND number = ? "
-        "AND kind IN ('task', 'bonus') RETURNING *",
-        (status, now, user_id, number),
+        f"AND kind IN ('task', 'bonus'){clause} RETURNING *",
+        (status, now, user_id, number, *extra),
     )
     return _entry_or_none(row)
 
 
 async def set_status_many(
-    db: Database, user_id: int, numbers: Sequence[int], status: str, now: int
+    db: Database,
+    user_id: int,
+    numbers: Sequence[int],
+    status: str,
+    now: int,
+    *,
+    created: Mapping[int, int] | None = None,
 ) -> int:
-    """Change the status of several of the member's entries at once (one statement)."""
+    """Change the status of several of the member's entries at once (one statement).
+
+    `created` (number → creation instant, for every number) names the very entries a
+    list showed, as `set_status`'s `created_at` does for one.
+    """
     if not numbers:
         return 0
-    marks = ",".join("?" * len(numbers))
+    if created is None:
+        marks = ",".join("?" * len(numbers))
+        which, params = f"number IN ({marks})", tuple(numbers)
+    else:
+        which = "(" + " OR ".join(["(number = ? AND created_at = ?)"] * len(numbers)) + ")"
+        params = tuple(v for n in numbers for v in (n, created[n]))
     return await db.execute(
         f"UPDATE earnings SET status = ?, updated_at = ? WHERE user_id = ? "
-        f"AND kind IN ('task', 'bonus') AND number IN ({marks})",
-        (status, now, user_id, *numbers),
+        f"AND kind IN ('task', 'bonus') AND {which}",
+        (status, now, user_id, *params),
     )
 
 
-async def delete_entry(db: Database, user_id: int, number: int) -> Entry | None:
+async def delete_entry(
+    db: Database, user_id: int, number: int, *, created_at: int | None = None
+) -> Entry | None:
+    clause, extra = _created_clause(created_at)
     row = await db.fetch_one(
-        "DELETE FROM earnings WHERE user_id = ? AND number = ? RETURNING *", (user_id, number)
+        f"DELETE FROM earnings WHERE user_id = ? AND number = ?{clause} RETURNING *",
+        (user_id, number, *extra),
     )
     return _entry_or_none(row)
 

@@ -13,6 +13,17 @@ from db.earnings.entries import all_entries
 from db.earnings.records import Entry
 from db.models import built
 
+#: Every column of a shift but its row id and the member's own id.
+_SHIFT_FIELDS = (
+    "platform",
+    "started_at",
+    "start_day",
+    "ended_at",
+    "worked_minutes",
+    "gap_minutes",
+    "entry_number",
+)
+
 
 def _entry_json(e: Entry) -> dict[str, Any]:
     return {
@@ -30,6 +41,7 @@ def _entry_json(e: Entry) -> dict[str, Any]:
         "reason": e.reason,
         "source": e.source,
         "alert_id": e.alert_id,
+        "requester_id": e.requester_id,
         "created_at": e.created_at,
         "updated_at": e.updated_at,
     }
@@ -57,15 +69,13 @@ async def export_member(db: Database, user_id: int) -> dict[str, Any]:
             "wage_currency": prefs["wage_currency"],
             "daily_goal_minor": prefs["goal_cents"],
             "goal_currency": prefs["goal_currency"],
+            "created_at": prefs["created_at"],
             "updated_at": prefs["updated_at"],
         },
         "community_sharing": [
             {"guild_id": str(r["guild_id"]), "since_at": r["since_at"]} for r in sharing
         ],
-        "shifts": [
-            {k: r[k] for k in ("platform", "started_at", "start_day", "ended_at", "worked_minutes")}
-            for r in shifts
-        ],
+        "shifts": [{k: r[k] for k in _SHIFT_FIELDS} for r in shifts],
         "entries": await built(_entries_json, await all_entries(db, user_id)),
     }
 

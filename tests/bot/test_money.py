@@ -202,3 +202,13 @@ def test_a_stored_default_that_was_withdrawn_since_still_reads() -> None:
         parse_money("5", "USD", explicit="HRK")  # but nobody can choose it now
     with pytest.raises(MoneyError):
         parse_money("5", "ZZZ")
+
+
+def test_dollar_scale_knows_only_tender_and_leaves_strong_currencies_alone() -> None:
+    from bot.money import _DOLLAR_MAGNITUDE, dollar_scale, known_currencies
+
+    listed = [code for codes in _DOLLAR_MAGNITUDE.values() for code in codes]
+    assert len(listed) == len(set(listed)), "a currency is listed at two magnitudes"
+    assert set(listed) <= known_currencies()
+    assert [dollar_scale(c) for c in ("USD", "EUR", "GBP", "KWD", "CNY", "usd")] == [1] * 6
+    assert [dollar_scale(c) for c in ("INR", "JPY", "KRW", "vnd")] == [10, 100, 1000, 10_000]

@@ -202,3 +202,48 @@ async def test_a_long_log_is_imported_and_exported_off_the_event_loop(
     assert len(json.loads(json_data)["sections"]["earnings"]["entries"]) == count
     loop_thread = threading.get_ident()
     assert all(threads.values()) and not any(loop_thread in seen for seen in threads.values())
+
+
+async def test_an_imported_files_own_ids_cannot_become_formulas_in_the_export(
+    harness: Harness,
+) -> None:
+    """(Found by a hostile probe: only the typed text columns were guarded, and a file's
+    own id came back unguarded in `uid`, where `-A1` is a formula to a spreadsheet.)"""
+    h = harness
+    data = (
+        b"uid,date,kind,status,amount,currency,minutes,platform,requester,title\r\n"
+        b'-A1,2026-11-20,task,approved,1.50,USD,10,MTurk,Acme,"=HYPERLINK(""http://x"",""y"")"\r\n'
+        b"-2,2026-11-21,task,approved,2,USD,10,MTurk,Acme,plain\r\n"
+    )
+    sent = await h.slash("earnings import", user=h.alice, file=("other.csv", data))
+    assert "Imported 2 entries" in sent.content
+    ((_, out),) = (await h.slash("earnings export", user=h.alice)).files
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8-sig"))))
+    assert [r["uid"] for r in rows] == ["'-A1", "'-2"]
+    assert rows[0]["title"] == '\'=HYPERLINK("http://x","y")'
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row.values()), row
+    # the guarded export is read back as the same entries: nothing is duplicated
+    again = await h.slash("earnings import", user=h.alice, file=("mine.csv", out))
+    assert "Imported 0 entries" in again.content
+    assert [e.uid for e in await stored(h, h.alice)] == ["-A1", "-2"]
+
+
+async def test_excels_unicode_text_export_is_read(harness: Harness) -> None:
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark and tabs: it was refused
+    as "not a CSV text file" (found by a hostile probe)."""
+    h = harness
+    text = (
+        "HITId\tAssignmentId\tRequesterName\tTitle\tReward\tStatus\tSubmitTime\r\n"
+        "3A\tA1\tRecherche Événements\tSondage\t$1.50\tApproved\t2026-11-20T18:30:00Z\r\n"
+    )
+    for encoding in ("utf-16", "utf-16-be"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        sent = await h.slash("earnings import", user=h.alice, file=("mturk.txt", data))
+        assert sent.ephemeral and "Imported" in sent.content, sent.content
+    (entry,) = await stored(h, h.alice)
+    assert (entry.requester_name, entry.amount_cents) == ("Recherche Événements", 150)
+    broken = await h.slash("earnings import", user=h.bob, file=("x.csv", b"\xff\xfeA\x00B"))
+    assert broken.ephemeral and "does not look like a CSV" in broken.content

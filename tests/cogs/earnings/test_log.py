@@ -323,3 +323,120 @@ async def test_personal_data_is_refused_in_earnings_text(
     harness: Harness, options: dict, words: str
 ) -> None:
     await assert_refused(harness, options, words)
+
+
+@pytest.mark.parametrize(
+    ("options", "meant"),
+    [
+        ({"amount": "1,500"}, "1500"),  # fifteen hundred to an English reader, not $1.50
+        ({"amount": "2.000", "currency": "JPY"}, "2000"),  # two thousand yen, not ¥2
+        ({"amount": "¥1,500", "currency": "JPY"}, "1500"),  # as the bot itself shows yen
+    ],
+)
+async def test_a_thousands_separator_is_never_read_as_decimals(
+    harness: Harness, options: dict[str, object], meant: str
+) -> None:
+    """(Found by a hostile probe: `1,500` was stored as $1.50, a thousand times less.)"""
+    h = harness
+    sent = await log(h, h.alice, **options)
+    assert sent.ephemeral and not sent.embeds
+    assert f"Write it without a thousands separator ({meant})" in sent.content, sent.content
+    assert "decimals" in sent.content
+    assert await stored(h, h.alice) == []
+    # a currency with three decimals reads the same text as decimals, as it should, and
+    # zeros a spreadsheet adds to yen are not a thousands separator
+    kwd = await log(h, h.alice, amount="1,500", currency="KWD")
+    assert kwd.embed["title"] == "Entry #1 logged"
+    yen = await log(h, h.alice, amount="1500.00", currency="JPY")
+    assert yen.embed["title"] == "Entry #2 logged"
+    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [
+        (1500, "KWD"),
+        (1500, "JPY"),
+    ]
+
+
+async def test_currencies_worth_far_less_than_a_dollar_have_room_for_real_pay(
+    harness: Harness,
+) -> None:
+    """The "is there a typo?" ceiling was 100,000 units of any currency: four dollars in
+    dong, six in rupiah, so an ordinary task or daily goal was refused (found by a hostile
+    probe). It is now 100,000 dollar-sized units."""
+    h = harness
+    for options in (
+        {"amount": "150000", "currency": "VND"},  # about six dollars
+        {"amount": "95000", "currency": "IDR"},  # about six dollars too
+        {"amount": "₩130000", "currency": "KRW"},
+        {"amount": "¥20000", "currency": "JPY"},
+    ):
+        sent = await log(h, h.alice, **options)
+        assert sent.embeds and sent.embed["title"].endswith("logged"), sent.content
+    goal = await h.slash("earnings goal", user=h.alice, amount="500000", currency="VND")
+    assert goal.ephemeral and "went wrong" not in goal.content and "typo" not in goal.content
+    assert [(e.amount_cents, e.currency) for e in await stored(h, h.alice)] == [
+        (150000, "VND"),
+        (95000, "IDR"),
+        (130000, "KRW"),
+        (20000, "JPY"),
+    ]
+    # a typo is still a typo, in dong as in dollars
+    typo = await log(h, h.alice, amount="1500000000", currency="VND")
+    assert typo.ephemeral and "over 1,000,000,000" in typo.content and "typo" in typo.content
+    dollars = await log(h, h.alice, amount="150000")
+    assert "over 100,000" in dollars.content
+    assert len(await stored(h, h.alice)) == 4
+
+
+async def test_an_old_cards_buttons_never_reach_the_entry_that_took_its_number(
+    harness: Harness,
+) -> None:
+    """Entry numbers are the member's highest plus one, so deleting the last entry (or
+    erasing everything) hands its number to the next one. The first entry's card stayed
+    on screen, and its buttons then changed or deleted the new entry (found by a hostile
+    probe)."""
+    h = harness
+    old_card = await log(h, h.alice, amount="1.50", title="First")
+    assert old_card.embed["title"] == "Entry #1 logged"
+    await h.slash("earnings delete", user=h.alice, entry=1)
+    h.clock.advance(seconds=3)  # a person types the next command
+    new_card = await log(h, h.alice, amount="9.99", title="Second")
+    assert new_card.embed["title"] == "Entry #1 logged"
+    for label in ("Rejected", "Delete"):
+        stale = await h.click(old_card, label, user=h.alice)
+        assert stale[-1].ephemeral and "no longer exists" in stale[-1].content, stale[-1]
+    (entry,) = await stored(h, h.alice)
+    assert (entry.title, entry.status) == ("Second", "pending")
+    # the same after /privacy delete: numbering starts again at 1
+    ask = await h.slash("privacy delete", user=h.alice)
+    await h.click(ask, "Erase everything", user=h.alice)
+    h.clock.advance(seconds=5)
+    await log(h, h.alice, amount="4", title="After erasure")
+    stale = await h.click(new_card, "Delete", user=h.alice)
+    assert "no longer exists" in stale[-1].content
+    assert [e.title for e in await stored(h, h.alice)] == ["After erasure"]
+    # a card's own buttons still work, and so do those of cards sent before the change
+    # (their custom_id names the number only)
+    card = await log(h, h.alice, amount="5", title="Third")
+    assert (await h.click(card, "Approved", user=h.alice))[-1].field("Status") == "Approved"
+    legacy = await h.press(f"earnings:entry:{h.alice.id}:2:rejected", user=h.alice)
+    assert legacy[-1].field("Status") == "Rejected"
+
+
+async def test_the_pending_list_never_reaches_the_entry_that_took_a_listed_number(
+    harness: Harness,
+) -> None:
+    """The same for `/earnings pending`: the list stays open ten minutes (found by a
+    hostile probe)."""
+    h = harness
+    await log(h, h.alice, title="Listed")
+    listing = await h.slash("earnings pending", user=h.alice)
+    await h.slash("earnings delete", user=h.alice, entry=1)
+    h.clock.advance(seconds=3)
+    await log(h, h.alice, title="Logged since")
+    await h.select(listing, "earnings:pending:pick", ["1"], user=h.alice)
+    done = await h.click(listing, "Rejected", user=h.alice)
+    assert done[-1].content == "0 entries marked Rejected.", done[-1].content
+    assert [(e.title, e.status) for e in await stored(h, h.alice)] == [("Logged since", "pending")]
+    # the fresh list the answer carries reaches it
+    await h.select(listing, "earnings:pending:pick", ["1"], user=h.alice)
+    again = await h.click(listing, "Approved", user=h.alice)
+    assert again[-1].content == "1 entry marked Approved."

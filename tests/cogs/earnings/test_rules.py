@@ -111,7 +111,11 @@ def test_parse_money(text: str, default: str, expected: tuple[int, str]) -> None
         ("100000.01", "earnings.errors.amount_too_large"),
         ("999999999", "earnings.errors.amount_too_large"),
         ("abc", "common.errors.bad_amount"),
-        ("1.505", "common.errors.too_precise"),
+        ("1.5055", "common.errors.too_precise"),
+        ("0.505", "common.errors.too_precise"),
+        ("1.505", "common.errors.thousands_separator"),
+        ("1,500", "common.errors.thousands_separator"),  # never stored as 1.50
+        ("1.000", "common.errors.thousands_separator"),
         ("1.5 XYZ", "common.errors.unknown_currency"),
         ("USD 1 EUR", "common.errors.bad_amount"),
         ("", "common.errors.bad_amount"),

@@ -131,3 +131,71 @@ async def test_every_section_is_named_for_members_in_every_language(harness: Har
             assert f"privacy.sections.{name}" in catalogs()[lang], (lang, name)
     ask = await harness.slash("privacy delete", user=harness.alice, locale="fr")
     assert "intake" not in ask.text and "jetons d'API" in ask.text
+
+
+#: Columns of the member's own rows that an export need not repeat, with the reason.
+NOT_EXPORTED = {
+    "*.user_id": "the member's own id: the export's `user_id`",
+    "shifts.id": "a row number with no meaning outside the store",
+    "earnings.requester_key": "the requester's name case-folded, derived from `requester`",
+    "members.qualifications": "exported as a list (the profile section), stored as JSON",
+    "members.created_at": "when the preferences row was first written",
+    "members.updated_at": "when the preferences row was last written",
+}
+
+
+def scalars(value: Any) -> set[str]:
+    """Every scalar value anywhere in a JSON document, as text."""
+    if isinstance(value, dict):
+        return set().union(set(), *(scalars(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(set(), *(scalars(v) for v in value))
+    return {str(value)}
+
+
+async def test_every_stored_value_of_the_members_own_rows_is_exported(
+    harness: Harness,
+) -> None:
+    """A shift's gap and its unpaid entry's number, an entry's requester link and the
+    settings' creation time were stored but left out of /privacy export (found by a
+    hostile probe). Every value of every row naming the member, in the tables of the
+    earnings and profile features, must reach the export."""
+    h = harness
+    await seed(h)
+    await h.slash("profile country", user=h.alice, country="FR")
+    await h.slash("earnings settings", user=h.alice, minimum_wage="9.50")
+    await h.slash("shift start", user=h.alice, platform="Prolific")
+    h.clock.advance(minutes=45)
+    await h.slash("shift stop", user=h.alice)
+    await E.add_entry(
+        h.db,
+        h.alice.id,
+        E.NewEntry(
+            kind="task",
+            work_date="2026-11-25",
+            status="approved",
+            amount_cents=777,
+            currency="EUR",
+            minutes=33,
+            platform="MTurk",
+            requester_name="Linked Labs",
+            requester_id=424242,
+            alert_id=515151,
+            source="alert",
+        ),
+        int(h.clock.now().timestamp()),
+    )
+    exported = scalars(document(await h.slash("privacy export", user=h.alice))["sections"])
+    checked = 0
+    for table in ("earnings", "earnings_prefs", "earnings_sharing", "shifts", "members"):
+        rows = await h.db.fetch_all(f"SELECT * FROM {table} WHERE user_id = ?", (h.alice.id,))
+        assert rows, table
+        for row in rows:
+            for column in row.keys():  # noqa: SIM118 - database rows are not dicts
+                if {f"{table}.{column}", f"*.{column}"} & set(NOT_EXPORTED):
+                    continue
+                value = row[column]
+                if value is not None:
+                    assert str(value) in exported, f"{table}.{column} = {value!r} not exported"
+                    checked += 1
+    assert checked > 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from typing import Any
 
 import pytest
 
@@ -230,3 +231,53 @@ async def test_qualifications_refuse_personal_data(harness: Harness) -> None:
     answer = replies[-1]
     assert answer.ephemeral and "from the qualifications field" in answer.content
     assert (await members.get(h.db, h.alice.id)).qualifications == frozenset()
+
+
+def text_inputs(modal: Any) -> list[dict[str, Any]]:
+    """The text boxes of a modal payload, wherever they are nested."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == 4:
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(modal.payload.get("components"))
+    return found
+
+
+async def test_the_longest_list_that_can_be_stored_still_opens_its_form(
+    harness: Harness,
+) -> None:
+    """Stored forms can be longer than what was typed (`ﬃ` → `ffi`): 25 such lines were
+    saved, and then the form prefilled with them was longer than its own box, which Discord
+    refuses, so "Edit qualifications" could not open any more (found by a hostile probe)."""
+    h = harness
+    typed = "\n".join(
+        "ﬃ" * 19 + "x" + chr(ord("a") + n // 5) + chr(ord("a") + n % 5) for n in range(25)
+    )
+    modal = await h.slash("profile qualifications", user=h.alice)
+    saved = await h.submit_modal(modal, {"qualifications": typed}, user=h.alice)
+    assert saved[-1].content == "25 qualifications saved."
+    stored = (await members.get(h.db, h.alice.id)).qualifications
+    assert len(stored) == 25 and all(len(q) == 60 for q in stored)
+    card = await h.slash("profile show", user=h.alice)
+    for opened in (
+        await h.slash("profile qualifications", user=h.alice),
+        (await h.click(card, "Edit qualifications", user=h.alice))[-1],
+    ):
+        assert opened.kind == "modal"
+        (box,) = text_inputs(opened)
+        assert box["value"] == "\n".join(sorted(stored))
+        assert len(box["value"]) <= box["max_length"] <= 4000  # what Discord accepts
+    # and sending the prefilled form back unchanged keeps the list
+    again = await h.slash("profile qualifications", user=h.alice)
+    (box,) = text_inputs(again)
+    kept = await h.submit_modal(again, {"qualifications": box["value"]}, user=h.alice)
+    assert kept[-1].content == "25 qualifications saved."
+    assert (await members.get(h.db, h.alice.id)).qualifications == stored

@@ -112,7 +112,8 @@ def test_parse_wage(text: str, cents: int) -> None:
         ("-1", "setup.errors.negative_wage"),
         ("- 3", "setup.errors.negative_wage"),
         ("abc", "common.errors.bad_amount"),
-        ("7.255", "common.errors.too_precise"),
+        ("7.2555", "common.errors.too_precise"),
+        ("7.255", "common.errors.thousands_separator"),  # 7255 to a German reader
         ("1,500.00", "common.errors.bad_amount"),
         ("999999999999", "setup.errors.wage_too_high"),
         ("", "common.errors.bad_amount"),

@@ -125,3 +125,23 @@ async def test_links_in_notes_without_a_members_id_are_fine(configured: Harness)
         "and https://example.com/?ref=abc&utm_source=x",
     )
     assert "posted" in sent.content, sent.content
+
+
+async def test_a_task_paid_in_dong_or_rupiah_can_be_shared(configured: Harness) -> None:
+    """The reward ceiling was 10,000 units of any currency: forty cents in dong, sixty in
+    rupiah, so an ordinary task in those currencies could not be shared (found by a
+    hostile probe). It is 10,000 dollar-sized units in every currency."""
+    h = configured
+    sent = await share(h, reward=25_000.0, currency="VND", title="Label photos")
+    assert "cannot be more" not in sent.content, sent.content
+    sent = await share(h, reward=15_000.0, currency="IDR", title="Survey", link=None)
+    assert "cannot be more" not in sent.content, sent.content
+    assert [(a.reward_cents, a.currency) for a in await stored(h)] == [
+        (25_000, "VND"),
+        (15_000, "IDR"),
+    ]
+    typo = await share(h, reward=150_000_000.0, currency="VND", title="Typo", link=None)
+    assert typo.ephemeral and "cannot be more than 100000000 per task" in typo.content
+    dollars = await share(h, reward=15_000.0, title="Dollars", link=None)
+    assert "cannot be more than 10000 per task" in dollars.content
+    assert len(await stored(h)) == 2
