@@ -260,9 +260,18 @@ def build_share(raw: ShareInput, *, default_currency: str) -> ShareDraft:
             raise FieldError("tasks.errors.title_or_link", "title")
         title = default_title(platform, link)
     requester_name = clean_text("requester", raw.requester, REQUESTER_NAME_MAX)
-    requester_id = _requester_id(raw.requester_id, platform) or (
-        link.requester_id if link else None
-    )
+    requester_id = _requester_id(raw.requester_id, platform)
+    linked_id = canonical_id(platform, link.requester_id or "") if link else ""
+    if requester_id and linked_id and requester_id != linked_id:
+        # The link leads to one requester and the typed id names another: posted under
+        # the typed one, a flagged requester's link would go out without its warning.
+        raise FieldError(
+            "tasks.errors.requester_id_contradicts_link",
+            "requester_id",
+            typed=requester_id,
+            linked=linked_id,
+        )
+    requester_id = requester_id or linked_id or None
     if requester_name is None and requester_id is not None:
         requester_name = requester_id
     limits_text = clean_text("limits", raw.limits, LIMITS_MAX, multiline=True)
