@@ -105,6 +105,17 @@ class AlertsCog(commands.Cog):
         if waiting or dropped:
             log.info("alert %s removed: %d queued DMs dropped", alert.id, dropped)
 
+    @commands.Cog.listener()
+    async def on_alert_warning_changed(self, alert: Alert) -> None:
+        """Raised by the tasks feature when an alert's confirmed content warning changes.
+
+        What is still to be told about it is told with the warning (or without, once
+        cleared): an alert waiting for its fan-out is matched as it is now, and its queued
+        DMs are redrawn, those to members who want no warned tasks dropped.
+        """
+        self.backlog.replace(alert)
+        await self.outbox.rewarn(alert)
+
     async def fan_out(self, alert: Alert) -> None:
         """One alert's fan-out, when the backlog reaches it (its errors are logged there)."""
         result = await notify.fan_out(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import logging
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,8 @@ from db import subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.alerts.letters import Deliver, Letter
+    from cogs.alerts.letters import Deliver, Letter, Outgoing
+    from db.tasks import Alert
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +174,43 @@ class Outbox:
         for letter in dropped:
             self._note(letter, "withdrawn")
         await self._release(dropped)
+        return len(dropped)
+
+    async def rewarn(self, alert: Alert) -> int:
+        """The alert's content warning changed: its queued letters say so, or are dropped.
+
+        A letter drawn before a warning would show the title in the clear, and reach a
+        member who asked for no warned tasks: those letters are dropped (their
+        reservations given back) and the others redrawn from `alert`. Returns how many
+        were dropped.
+        """
+        redrawn: dict[int, Outgoing] = {}
+        kept: list[Letter] = []
+        dropped: list[Letter] = []
+        # No await before the queue is rebuilt: the worker cannot pick one meanwhile.
+        for letter in self._queue:
+            if letter.out.alert.id != alert.id:
+                kept.append(letter)
+                continue
+            if alert.warning and letter.filters.no_warned:
+                dropped.append(letter)
+                continue
+            old = letter.out
+            out = redrawn.get(id(old))
+            if out is None:
+                facts = dataclasses.replace(old.facts, warning=alert.warning)
+                out = redrawn[id(old)] = dataclasses.replace(
+                    old, alert=alert, facts=facts, rendered={}
+                )
+            kept.append(dataclasses.replace(letter, out=out))
+        if not redrawn and not dropped:
+            return 0
+        self._queue.clear()
+        self._queue.extend(kept)
+        for letter in dropped:
+            self._note(letter, "withdrawn")
+        if dropped:
+            await self._release(dropped)
         return len(dropped)
 
     async def _release(self, letters: list[Letter]) -> int:
