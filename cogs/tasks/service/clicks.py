@@ -153,6 +153,7 @@ class ClicksMixin(RedrawMixin, ForumMixin):
                 raise UserError("tasks.errors.unknown_alert")
             await self.redraw(updated.id, updated, settings=settings)
         if updated.warning != alert.warning:
+            await self._retitle_post(updated, settings)
             self.bot.dispatch("alert_warning_changed", updated)
         return updated, confirmed
 
@@ -173,5 +174,6 @@ class ClicksMixin(RedrawMixin, ForumMixin):
                 raise UserError("tasks.warn.nothing_pending")
             await self._answer_with_redraw(interaction, updated, settings)
         if updated.warning != alert.warning:
+            await self._retitle_post(updated, settings)
             self.bot.dispatch("alert_warning_changed", updated)
         return updated
