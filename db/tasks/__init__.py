@@ -22,6 +22,7 @@ from db.tasks.content_warnings import (
 from db.tasks.crowd import report_done, vote
 from db.tasks.ending import end_alert, expire_due, expire_unposted
 from db.tasks.lookups import (
+    flag_live_task,
     get_alert,
     get_by_message,
     live_for_requester,
@@ -59,6 +60,7 @@ __all__ = [
     "expire_due",
     "expire_unposted",
     "export_member",
+    "flag_live_task",
     "get_alert",
     "get_by_message",
     "jump_url",

@@ -78,3 +78,40 @@ async def test_the_same_id_typed_and_in_the_link_still_carries_the_warning(
     sent = await share(h, link=link, requester="Nice Lab", requester_id=FLAGGED.lower())
     assert "Alert posted" in sent.content, sent.content
     assert "flagged this requester as a scam" in last_alert(h).embed["description"]
+
+
+@pytest.mark.parametrize("policy", ["refuse", "warn"])
+async def test_a_live_task_shared_first_under_a_made_up_id_takes_the_flagged_one(
+    configured: Harness, policy: str
+) -> None:
+    """Found by a hostile probe: a member shared a flagged requester's task first, typing a
+    made-up clean id; a second member sharing it with the real (flagged) id was refused
+    or merged into it, and the live alert kept no warning."""
+    h = configured
+    await flag(h)
+    await set_guild(h, scam_policy=policy)
+    link = f"https://worker.mturk.com/projects/{GROUP}/tasks"
+    first = await share(h, link=link, requester="Nice Lab", requester_id=CLEAN)
+    assert "Alert posted" in first.content, first.content
+    alert = last_alert(h)
+    assert "scam" not in (alert.embed.get("description") or "")
+    await share(h, h.bob, link=link, requester_id=FLAGGED)
+    await h.settle()
+    now = h.current(alert)
+    assert "flagged this requester as a scam" in now.embed["description"], now.embed
+    [row] = await stored(h)
+    assert row.platform_requester_id == FLAGGED and row.state == "live"
+    h.api.assert_never_pinged()
+
+
+async def test_a_flagged_name_alone_does_not_relabel_a_live_task(configured: Harness) -> None:
+    """A name is no proof: only an id moves a live alert to a flagged record."""
+    h = configured
+    await flag(h)
+    await set_guild(h, scam_policy="warn")
+    link = f"https://worker.mturk.com/projects/{GROUP}/tasks"
+    await share(h, link=link, requester="Nice Lab", requester_id=CLEAN)
+    await share(h, h.bob, link=link, requester="Scammer")
+    await h.settle()
+    [row] = await stored(h)
+    assert row.platform_requester_id == CLEAN
