@@ -95,10 +95,10 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
         bot.dispatch("channel_problem", guild.id, "alerts", "missing:" + ",".join(missing))
         return False
     member = guild.get_member(user_id)
-    name = truncate(
-        t("alerts.notify.thread_name", locale, name=member.display_name if member else user_id),
-        THREAD_NAME_LIMIT,
-    )
+    # A display name is member-chosen: shown as typed in a thread's name, it must not
+    # read as a mention there either.
+    shown = " ".join(member.display_name.split()).replace("@", "@\u200b") if member else user_id
+    name = truncate(t("alerts.notify.thread_name", locale, name=shown), THREAD_NAME_LIMIT)
     now = to_epoch(bot.clock.now())
     try:
         if isinstance(channel, discord.ForumChannel):

@@ -145,3 +145,17 @@ async def test_a_private_thread_still_shows_the_members_filters(configured: Harn
     shown = h.in_channel(record.thread_id)[-1]
     assert "decision" in shown.embed["footer"]["text"]
     assert "only you and the moderators" in shown.content
+
+
+async def test_a_members_name_cannot_smuggle_a_mention_into_their_thread_name(
+    configured: Harness,
+) -> None:
+    h = configured
+    hostile = await h.add_member("@everyone <@&123>")
+    await subscribe(h, hostile)
+    dms_closed(h, hostile)
+    await post(h, make_alert(h, title="First"))
+    [created] = h.api.calls_to("POST", "/channels/{channel_id}/threads")
+    name = created.json["name"]
+    assert "@everyone" not in name and "<@&123>" not in name, name
+    assert name.startswith("Task alerts for ")
