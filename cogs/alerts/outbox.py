@@ -23,6 +23,7 @@ import asyncio
 import collections
 import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from db import subscriptions
@@ -212,6 +213,33 @@ class Outbox:
         if dropped:
             await self._release(dropped)
         return len(dropped)
+
+    async def redraw_where(
+        self,
+        wanted: Callable[[Letter], bool],
+        redraw: Callable[[Outgoing], Awaitable[Outgoing]],
+    ) -> int:
+        """Redraw the queued letters `wanted` picks (each alert's once); returns how many.
+
+        For what changed about an alert after its letters were drawn (its requester was
+        flagged). The queue is rebuilt after the redraws, from the letters still in it.
+        """
+        stale = {id(x.out): x.out for x in self._queue if wanted(x)}
+        if not stale:
+            return 0
+        fresh = {key: await redraw(out) for key, out in stale.items()}
+        redrawn = 0
+        letters: list[Letter] = []
+        for letter in self._queue:
+            out = fresh.get(id(letter.out))
+            if out is None:
+                letters.append(letter)
+            else:
+                letters.append(dataclasses.replace(letter, out=out))
+                redrawn += 1
+        self._queue.clear()
+        self._queue.extend(letters)
+        return redrawn
 
     async def _release(self, letters: list[Letter]) -> int:
         released = await subscriptions.release_many(

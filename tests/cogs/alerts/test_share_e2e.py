@@ -166,3 +166,39 @@ async def test_an_alert_waiting_for_its_fan_out_is_matched_with_its_warning(
     assert dm.embed["title"] == "⚠️ Content warning: violence or gore"
     assert "crash" not in dm.embed["title"]
     assert h.dms_to(h.bob) == []
+
+
+async def test_dms_still_queued_when_a_requester_is_flagged_carry_the_flag(
+    shared: Harness,
+) -> None:
+    """Found by a hostile probe: DMs queued before moderators flagged the task's requester
+    as a scam went out without the warning the alert itself now shows."""
+    h = shared
+    now = int(h.clock.now().timestamp())
+    await subscribe(h, h.alice)
+    outbox = h.bot.get_cog("AlertsCog").outbox  # type: ignore[union-attr]
+    held = pytest.MonkeyPatch()
+    held.setattr(outbox, "_ensure_worker", lambda: None)  # a backlog ahead of them
+    await h.slash(
+        "task share",
+        user=h.dave,
+        link=MTURK,
+        title="Quick survey",
+        requester_id="A1B2C3D4E5F6G7",
+        reward=1.5,
+        minutes=6,
+    )
+    assert len(outbox) == 1
+    record = await requesters.find_by_platform_id(h.db, "mturk", "A1B2C3D4E5F6G7")
+    assert record is not None
+    await requesters.set_status(
+        h.db, record.id, status="scam", reason="Phishing", source="moderator", now=now
+    )
+    h.bot.dispatch("requester_status_changed", record.id)
+    await h.settle()
+    held.undo()
+    outbox._ensure_worker()
+    await h.settle()
+    [dm] = h.dms_to(h.alice)
+    assert "scam" in dm.embed["description"].lower(), dm.embed
+    assert dm.embed["color"] == 0xE74C3C
