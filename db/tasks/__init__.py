@@ -28,6 +28,7 @@ from db.tasks.lookups import (
     live_for_requester,
     live_with_requester,
     relink_requester,
+    removed_by_moderators,
     unlink_requester,
     warned_alert_stats,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "live_for_requester",
     "live_with_requester",
     "relink_requester",
+    "removed_by_moderators",
     "report_done",
     "requester_ids",
     "requester_suggestions",

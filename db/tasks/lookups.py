@@ -71,6 +71,25 @@ async def relink_requester(
     return None if row is None else row_to_alert(row)
 
 
+async def removed_by_moderators(db: Database, guild_id: int, task_key: str) -> bool:
+    """Whether the task's latest alert in this server was taken down by someone else.
+
+    A moderator's removal ends an alert with `ended_by` naming the moderator; a sharer
+    who takes back their own alert (an exports-channel message edited or deleted within
+    the minute) ends it as themselves, and may share the task again.
+    """
+    row = await db.fetch_one(
+        "SELECT state, ended_by, sharer_id FROM task_alerts WHERE guild_id = ? "
+        "AND task_key = ? ORDER BY id DESC LIMIT 1",
+        (guild_id, task_key),
+    )
+    return (
+        row is not None
+        and row["state"] == "removed"
+        and (row["ended_by"] is None or row["ended_by"] != row["sharer_id"])
+    )
+
+
 async def flag_live_task(
     db: Database,
     *,

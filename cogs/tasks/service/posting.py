@@ -74,6 +74,9 @@ class PostingMixin(IdentityMixin, EndingMixin):
         """
         if settings.alerts_channel_id is None:
             raise ChannelProblemError("alerts", "not_configured")
+        if await tasks_db.removed_by_moderators(self.db, guild_id, draft.task_key):
+            # Moderators took this task down: sharing it again must not put it back.
+            raise UserError("tasks.share.removed_task")
         now = self.now()
         requester_id: int | None = None
         rep: Reputation | None = None
