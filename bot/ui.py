@@ -56,7 +56,10 @@ def safe_text(text: str | None, limit: int = FIELD_VALUE_LIMIT, *, markdown: boo
     # A zero-width space after every "@" defuses @everyone, @here and <@…> of any length.
     value = value.replace("@", "@\u200b")
     if not markdown:
-        value = discord.utils.escape_markdown(value)
+        # `escape_markdown` escapes one masked link per stretch of text (its pattern is
+        # greedy), so a second `[shown](elsewhere)` would still be drawn: every bracket
+        # is escaped too.
+        value = link_text(discord.utils.escape_markdown(value))
     return truncate(value, limit)
 
 
@@ -93,6 +96,27 @@ def listed_title(
         return text
     label = content_warning_label(warning, locale)
     return t("common.list.warned", locale, label=label, title=spoiler(text))
+
+
+def fit_lines(lines: Sequence[str], limit: int = DESCRIPTION_LIMIT, sep: str = "\n") -> str:
+    """Join `lines` within `limit` characters, cutting the longest ones, never dropping one.
+
+    A list of things a member must be able to find (their subscriptions, the server's
+    notification roles) is cut line by line, each to the same length at most, instead
+    of at its end, where whole entries would vanish.
+    """
+    joined = sep.join(lines)
+    if len(joined) <= limit or not lines:
+        return joined
+    budget = limit - len(sep) * (len(lines) - 1)
+    low, high = 1, max(len(line) for line in lines)
+    while low < high:  # the longest line length `cap` whose cut lines still fit
+        cap = (low + high + 1) // 2
+        if sum(min(len(line), cap) for line in lines) <= budget:
+            low = cap
+        else:
+            high = cap - 1
+    return truncate(sep.join(truncate(line, low) for line in lines), limit)
 
 
 def embed_length(embed: discord.Embed) -> int:

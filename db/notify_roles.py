@@ -201,7 +201,7 @@ async def release(db: Database, guild_id: int, alert_id: int, role_id: int) -> N
 
 
 async def pinged(db: Database, guild_id: int, alert_id: int) -> list[int]:
-    """The roles already mentioned for an alert (for tests and diagnostics)."""
+    """The roles already mentioned for an alert (a mention redrawn names them again)."""
     rows = await db.fetch_all(
         "SELECT role_id FROM notify_role_pings WHERE guild_id = ? AND alert_id = ? "
         "ORDER BY role_id",

@@ -72,6 +72,15 @@ class FanOutBacklog:
         self._queue.extend(kept)
         return True
 
+    def replace(self, alert: Alert) -> bool:
+        """An alert still waiting changed (its content warning): match it as it is now."""
+        found = False
+        for index, (queued, queued_at) in enumerate(self._queue):
+            if queued.id == alert.id:
+                self._queue[index] = (alert, queued_at)
+                found = True
+        return found
+
     async def _run(self) -> None:
         done = 0
         try:

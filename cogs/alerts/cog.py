@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from bot.money import known_currencies
 from bot.translator import ls
 from bot.ui import Colours, locale_of, reply, truncate
 from cogs.alerts import backlog, delivery, notify, outbox, render, rules, selection, views
+from cogs.alerts.letters import Outgoing
 from db import subscriptions
 
 if TYPE_CHECKING:
@@ -104,6 +106,33 @@ class AlertsCog(commands.Cog):
         dropped = await self.outbox.withdraw(alert.id)
         if waiting or dropped:
             log.info("alert %s removed: %d queued DMs dropped", alert.id, dropped)
+
+    @commands.Cog.listener()
+    async def on_alert_warning_changed(self, alert: Alert) -> None:
+        """Raised by the tasks feature when an alert's confirmed content warning changes.
+
+        What is still to be told about it is told with the warning (or without, once
+        cleared): an alert waiting for its fan-out is matched as it is now, and its queued
+        DMs are redrawn, those to members who want no warned tasks dropped.
+        """
+        self.backlog.replace(alert)
+        await self.outbox.rewarn(alert)
+
+    @commands.Cog.listener()
+    async def on_requester_status_changed(self, requester_id: int) -> None:
+        """A requester's status changed (or records merged): queued DMs show it as it is.
+
+        DMs drawn before moderators flagged a task's requester would go out without the
+        warning the alert itself now carries. Every queued alert with a requester is read
+        again (a merge can change which record an alert's requester resolves to).
+        """
+
+        async def redraw(out: Outgoing) -> Outgoing:
+            facts = await notify.with_requester(self.bot, out.alert, notify.facts_of(out.alert))
+            facts = dataclasses.replace(facts, warning=out.facts.warning)
+            return dataclasses.replace(out, facts=facts, rendered={})
+
+        await self.outbox.redraw_where(lambda x: x.out.alert.requester_id is not None, redraw)
 
     async def fan_out(self, alert: Alert) -> None:
         """One alert's fan-out, when the backlog reaches it (its errors are logged there)."""

@@ -73,12 +73,16 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
         return False
     user_id = sub.user_id
     mention = f"<@{user_id}>"
+    # A forum post is public: whoever reads the forum reads it (a private thread is not).
+    forum = isinstance(channel, discord.ForumChannel)
     record = await subscriptions.get_thread(bot.db, guild.id, user_id)
     if record is not None and record.parent_id == channel.id:
         target = bot.get_partial_messageable(record.thread_id, guild_id=guild.id)
         try:
             await bot.direct.pace.take()
-            await target.send(**out.message(sub, locale, mention), allowed_mentions=_only(user_id))
+            await target.send(
+                **out.message(sub, locale, mention, public=forum), allowed_mentions=_only(user_id)
+            )
         except discord.HTTPException as exc:
             log.info(
                 "alert thread %s unusable (%s); opening a new one", record.thread_id, exc.status
@@ -86,7 +90,6 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
             await subscriptions.drop_thread(bot.db, guild.id, user_id, record.thread_id)
         else:
             return True
-    forum = isinstance(channel, discord.ForumChannel)
     needs = FORUM_POST_NEEDS if forum else PRIVATE_THREAD_NEEDS
     perms = channel.permissions_for(guild.me)
     missing = [name for name in needs if not getattr(perms, name)]
@@ -94,10 +97,10 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
         bot.dispatch("channel_problem", guild.id, "alerts", "missing:" + ",".join(missing))
         return False
     member = guild.get_member(user_id)
-    name = truncate(
-        t("alerts.notify.thread_name", locale, name=member.display_name if member else user_id),
-        THREAD_NAME_LIMIT,
-    )
+    # A display name is member-chosen: shown as typed in a thread's name, it must not
+    # read as a mention there either.
+    shown = " ".join(member.display_name.split()).replace("@", "@\u200b") if member else user_id
+    name = truncate(t("alerts.notify.thread_name", locale, name=shown), THREAD_NAME_LIMIT)
     now = to_epoch(bot.clock.now())
     pace = bot.direct.pace.take
     try:
@@ -106,7 +109,7 @@ async def thread_fallback(out: Outgoing, sub: subscriptions.Subscription, locale
             created = await channel.create_thread(
                 name=name,
                 auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-                **out.message(sub, locale, mention),
+                **out.message(sub, locale, mention, public=True),
                 allowed_mentions=_only(user_id),
             )
             thread_id = created.thread.id

@@ -38,22 +38,23 @@ class Outgoing:
     settings: GuildSettings
     alert: Alert
     facts: rules.AlertFacts
-    rendered: dict[tuple[str, rules.Filters, str | None], tuple[str, discord.Embed]]
+    rendered: dict[tuple[str, rules.Filters, str | None, bool], tuple[str, discord.Embed]]
 
     def _render(
-        self, filters: rules.Filters, locale: str, mention: str | None
+        self, filters: rules.Filters, locale: str, mention: str | None, public: bool
     ) -> tuple[str, discord.Embed]:
-        key = (locale, filters, mention)
+        key = (locale, filters, mention, public)
         found = self.rendered.get(key)
         if found is None:
             guild_name = safe_text(self.guild.name, 100)
             found = self.rendered[key] = (
-                render.notification_content(guild_name, locale, mention),
+                render.notification_content(guild_name, locale, mention, public=public),
                 render.alert_embed(
                     self.facts,
                     minutes=self.alert.minutes,
                     jump_url=self.alert.jump_url,
-                    filters=filters,
+                    # A member's filters are theirs: not shown where others can read.
+                    filters=None if public else filters,
                     settings=self.settings,
                     guild_name=guild_name,
                     locale=locale,
@@ -67,9 +68,15 @@ class Outgoing:
         locale: str,
         mention: str | None = None,
         filters: rules.Filters | None = None,
+        *,
+        public: bool = False,
     ) -> dict[str, Any]:
-        """Content, embed and buttons for one subscriber, in their language."""
-        content, embed = self._render(filters or render.filters_of(sub), locale, mention)
+        """Content, embed and buttons for one subscriber, in their language.
+
+        `public`: shown where others read it too (a forum post), so it claims no privacy
+        and leaves the member's filters out.
+        """
+        content, embed = self._render(filters or render.filters_of(sub), locale, mention, public)
         view = views.notification_view(
             render.safe_link(self.alert.jump_url),
             render.safe_link(self.alert.link),

@@ -22,14 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from db import subscriptions
 
 if TYPE_CHECKING:
     from bot.bot import Entraide
-    from cogs.alerts.letters import Deliver, Letter
+    from cogs.alerts.letters import Deliver, Letter, Outgoing
+    from db.tasks import Alert
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +171,70 @@ class Outbox:
             self._note(letter, "withdrawn")
         await self._release(dropped)
         return len(dropped)
+
+    async def rewarn(self, alert: Alert) -> int:
+        """The alert's content warning changed: its queued letters say so, or are dropped.
+
+        A letter drawn before a warning would show the title in the clear, and reach a
+        member who asked for no warned tasks: those letters are dropped (their
+        reservations given back) and the others redrawn from `alert`. Returns how many
+        were dropped.
+        """
+        redrawn: dict[int, Outgoing] = {}
+        kept: list[Letter] = []
+        dropped: list[Letter] = []
+        # No await before the queue is rebuilt: the worker cannot pick one meanwhile.
+        for letter in self._queue:
+            if letter.out.alert.id != alert.id:
+                kept.append(letter)
+                continue
+            if alert.warning and letter.filters.no_warned:
+                dropped.append(letter)
+                continue
+            old = letter.out
+            out = redrawn.get(id(old))
+            if out is None:
+                facts = dataclasses.replace(old.facts, warning=alert.warning)
+                out = redrawn[id(old)] = dataclasses.replace(
+                    old, alert=alert, facts=facts, rendered={}
+                )
+            kept.append(dataclasses.replace(letter, out=out))
+        if not redrawn and not dropped:
+            return 0
+        self._queue.clear()
+        self._queue.extend(kept)
+        for letter in dropped:
+            self._note(letter, "withdrawn")
+        if dropped:
+            await self._release(dropped)
+        return len(dropped)
+
+    async def redraw_where(
+        self,
+        wanted: Callable[[Letter], bool],
+        redraw: Callable[[Outgoing], Awaitable[Outgoing]],
+    ) -> int:
+        """Redraw the queued letters `wanted` picks (each alert's once); returns how many.
+
+        For what changed about an alert after its letters were drawn (its requester was
+        flagged). The queue is rebuilt after the redraws, from the letters still in it.
+        """
+        stale = {id(x.out): x.out for x in self._queue if wanted(x)}
+        if not stale:
+            return 0
+        fresh = {key: await redraw(out) for key, out in stale.items()}
+        redrawn = 0
+        letters: list[Letter] = []
+        for letter in self._queue:
+            out = fresh.get(id(letter.out))
+            if out is None:
+                letters.append(letter)
+            else:
+                letters.append(dataclasses.replace(letter, out=out))
+                redrawn += 1
+        self._queue.clear()
+        self._queue.extend(letters)
+        return redrawn
 
     async def _release(self, letters: list[Letter]) -> int:
         released = await subscriptions.release_many(

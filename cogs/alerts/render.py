@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.i18n import content_warning_label, format_duration_minutes, format_money, t
-from bot.ui import Colours, fit_embed, safe_text
+from bot.ui import DESCRIPTION_LIMIT, Colours, fit_embed, fit_lines, safe_text
 from cogs.alerts import rules
 from cogs.tasks.rules import country_names, qualification_label
 from db.subscriptions import Subscription
@@ -72,7 +72,7 @@ def alert_embed(
     *,
     minutes: float | None,
     jump_url: str | None,
-    filters: rules.Filters,
+    filters: rules.Filters | None,
     settings: GuildSettings,
     guild_name: str,
     locale: str,
@@ -137,14 +137,13 @@ def alert_embed(
     limits = _limits_text(facts, locale)
     if limits:
         embed.add_field(name=t("alerts.notify.limits", locale), value=limits, inline=False)
-    embed.set_footer(
-        text=t(
-            "alerts.notify.footer",
-            locale,
-            server=guild_name,
-            filters=describe(filters, locale),
+    if filters is None:  # shown where others read it: the member's filters are theirs
+        footer = t("alerts.notify.footer_public", locale, server=guild_name)
+    else:
+        footer = t(
+            "alerts.notify.footer", locale, server=guild_name, filters=describe(filters, locale)
         )
-    )
+    embed.set_footer(text=footer)
     return fit_embed(embed)
 
 
@@ -162,9 +161,13 @@ def _limits_text(facts: rules.AlertFacts, locale: str) -> str:
     return "\n".join(lines)
 
 
-def notification_content(guild_name: str, locale: str, mention: str | None = None) -> str:
+def notification_content(
+    guild_name: str, locale: str, mention: str | None = None, *, public: bool = False
+) -> str:
+    """The text above the alert; `public`: a forum post, which every reader of it sees."""
     if mention:
-        return t("alerts.notify.thread_content", locale, mention=mention, server=guild_name)
+        key = "alerts.notify.forum_content" if public else "alerts.notify.thread_content"
+        return t(key, locale, mention=mention, server=guild_name)
     return t("alerts.notify.content", locale, server=guild_name)
 
 
@@ -178,9 +181,10 @@ def list_embed(subs: list[Subscription], status: rules.RateStatus, locale: str) 
             t("alerts.list.line", locale, n=n, filters=describe(filters_of(sub), locale))
             for n, sub in enumerate(subs, start=1)
         ]
-        lines.append("")
-        lines.append(t("alerts.list.limit", locale, count=len(subs), limit=rules.MAX_SUBSCRIPTIONS))
-        embed.description = "\n".join(lines)
+        count = t("alerts.list.limit", locale, count=len(subs), limit=rules.MAX_SUBSCRIPTIONS)
+        # Every subscription keeps its line (cut if need be), and the count stays last.
+        listed = fit_lines(lines, DESCRIPTION_LIMIT - len(count) - 2)
+        embed.description = f"{listed}\n\n{count}"
     if status.cap <= 0:
         embed.set_footer(text=t("alerts.list.dms_off", locale))
     elif status.next_free_at is not None:

@@ -104,16 +104,23 @@ class ReadersSight:
     digest channel must see the task's channel too. A public digest channel (@everyone
     sees it) therefore lists only tasks @everyone can see. With no usable digest channel
     every role counts, the strictest reading.
+
+    Members named in an overwrite (of the digest channel, or of the task's) are judged
+    one by one, as Discord would: one let into the digest channel by name, or shut out
+    of the task's channel by name, must see the task's channel too. A named member the
+    bot's member list lacks is judged by their overwrite alone, strictly.
     """
 
     def __init__(self, bot: Entraide, guild_id: int, digest_channel_id: int | None) -> None:
         self.guild_id = guild_id
         self.places = TaskPlaces(bot)
-        guild = bot.get_guild(guild_id)
+        guild = self._guild = bot.get_guild(guild_id)
         self._readers: list[discord.Role] = []
+        self._source: Place | None = None
         if guild is not None:
             digest = configured_channel(bot, guild_id, digest_channel_id)
             source = digest.parent if isinstance(digest, discord.Thread) else digest
+            self._source = source
             self._readers = [
                 role
                 for role in guild.roles
@@ -132,6 +139,44 @@ class ReadersSight:
             return False
         verdict = self._verdicts.get(place.id)
         if verdict is None:
-            verdict = all(place.permissions_for(role).view_channel for role in self._readers)
+            verdict = all(
+                place.permissions_for(role).view_channel for role in self._readers
+            ) and self._named_readers_see(place)
             self._verdicts[place.id] = verdict
         return verdict
+
+    def _named_readers_see(self, place: Place) -> bool:
+        """Whether every member named in an overwrite who reads the digest sees `place`."""
+        guild, source = self._guild, self._source
+        if guild is None:
+            return False
+        named = _named_members(place) | (_named_members(source) if source is not None else set())
+        for member_id in named:
+            member = guild.get_member(member_id)
+            if member is None:
+                # Their roles are unknown: judged by the overwrites that name them alone
+                # (one shut out of the digest channel by name reads none of it).
+                barred = source is not None and (
+                    source.overwrites_for(discord.Object(member_id)).view_channel is False
+                )
+                if not barred and not _sees_by_name(place, member_id):
+                    return False
+                continue
+            reads = source is None or source.permissions_for(member).view_channel
+            if reads and not place.permissions_for(member).view_channel:
+                return False
+        return True
+
+
+def _named_members(channel: Place) -> set[int]:
+    """The members a channel's permission overwrites name one by one."""
+    overwrites = getattr(channel, "_overwrites", None) or ()
+    return {o.id for o in overwrites if o.is_member()}
+
+
+def _sees_by_name(channel: Place, member_id: int) -> bool:
+    """Whether a member with no role but @everyone would see `channel`."""
+    own = channel.overwrites_for(discord.Object(member_id)).view_channel
+    if own is not None:
+        return own
+    return channel.permissions_for(channel.guild.default_role).view_channel

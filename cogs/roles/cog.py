@@ -129,6 +129,14 @@ class RolesCog(commands.Cog):
             log.info("alert %s removed: deleted %d role mention messages", alert.id, gone)
 
     @commands.Cog.listener()
+    async def on_alert_warning_changed(self, alert: Alert) -> None:
+        """Raised by the tasks feature when an alert's content warning changes."""
+        try:
+            await service.rewarn(self.bot, alert)
+        except Exception:
+            log.exception("role mentions of alert %s not redrawn for its warning", alert.id)
+
+    @commands.Cog.listener()
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         """A role deleted in Discord is no longer registered (nor listed, nor matched)."""
         await notify_roles.remove(self.bot.db, role.guild.id, role.id)

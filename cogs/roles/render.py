@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.i18n import t
-from bot.ui import Colours, safe_text
+from bot.ui import Colours, fit_lines, safe_text
 from cogs.alerts import render as alert_render
 from cogs.alerts.rules import Filters
 from cogs.roles import service
@@ -45,7 +45,7 @@ def list_embed(
                 count=len(role.members),
             )
         )
-    embed.description = "\n".join(lines) if lines else t("roles.list.empty", locale)
+    embed.description = fit_lines(lines) if lines else t("roles.list.empty", locale)
     if lines:
         embed.set_footer(text=t("roles.list.footer", locale))
     return embed

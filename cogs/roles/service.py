@@ -74,6 +74,22 @@ def missing_permissions(channel: object, me: discord.Member) -> tuple[str, ...]:
     return tuple(name for name in needs if not getattr(perms, name))
 
 
+def mention_content(alert: Alert, role_ids: list[int], locale: str) -> str:
+    """The mention's text: the roles, and the alert's title as the alert shows it."""
+    return truncate(
+        t(
+            "roles.notify.content",
+            locale,
+            mentions=" ".join(f"<@&{role_id}>" for role_id in role_ids),
+            # A content-warned title stays behind a spoiler, as on the alert itself.
+            title=listed_title(
+                alert.title, warning=alert.warning, url=None, locale=locale, limit=TITLE_SHOWN
+            ),
+        ).strip(),
+        CONTENT_LIMIT,
+    )
+
+
 async def announce(bot: Entraide, alert: Alert) -> list[int]:
     """Mention every registered role the alert matches, once; returns the roles mentioned.
 
@@ -114,15 +130,7 @@ async def announce(bot: Entraide, alert: Alert) -> list[int]:
     if not claimed:
         return []
     target = bot.get_partial_messageable(alert.channel_id, guild_id=guild.id)
-    content = t(
-        "roles.notify.content",
-        settings.locale,
-        mentions=" ".join(f"<@&{role_id}>" for role_id in claimed),
-        # A content-warned title stays behind a spoiler, as on the alert itself.
-        title=listed_title(
-            alert.title, warning=alert.warning, url=None, locale=settings.locale, limit=TITLE_SHOWN
-        ),
-    )
+    content = mention_content(alert, claimed, settings.locale)
     reference = (
         discord.MessageReference(
             message_id=alert.message_id,
@@ -135,7 +143,7 @@ async def announce(bot: Entraide, alert: Alert) -> list[int]:
     )
     try:
         sent = await target.send(
-            truncate(content, CONTENT_LIMIT),
+            content,
             reference=reference,
             allowed_mentions=only_roles(claimed),
         )
@@ -185,3 +193,34 @@ async def withdraw(bot: Entraide, guild_id: int, alert_id: int) -> int:
         await notify_roles.forget_message(bot.db, guild_id, alert_id, mention.message_id)
         gone += 1
     return gone
+
+
+async def rewarn(bot: Entraide, alert: Alert) -> int:
+    """The alert's content warning changed: its mentions quote the title as it now shows.
+
+    A warning confirmed after the mention was sent puts its title behind a spoiler there
+    too (a cleared one gives it back). The edit pings nobody. Returns how many changed.
+    """
+    mentions = await notify_roles.messages_for(bot.db, alert.guild_id, alert.id)
+    if not mentions:
+        return 0
+    settings = await guilds.get(bot.db, alert.guild_id)
+    role_ids = await notify_roles.pinged(bot.db, alert.guild_id, alert.id)
+    content = mention_content(alert, role_ids, settings.locale)
+    edited = 0
+    for mention in mentions:
+        message = bot.get_partial_messageable(
+            mention.channel_id, guild_id=alert.guild_id
+        ).get_partial_message(mention.message_id)
+        try:
+            await message.edit(content=content, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning(
+                "alert %s: could not redraw role mention %s (%s)",
+                alert.id,
+                mention.message_id,
+                exc.status,
+            )
+            continue
+        edited += 1
+    return edited

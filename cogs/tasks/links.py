@@ -84,6 +84,34 @@ _HOST_PLATFORMS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Links to join a Discord server or claim a "gift": never a task, and the usual bait of
+#: spam and account phishing, so they are refused wherever a share could carry them.
+_INVITE_PATH_HOSTS = frozenset({"discord.com", "discordapp.com"})
+_INVITE_HOSTS = frozenset({"discord.gg", "discord.gift", "discord.new"})
+_INVITE_IN_TEXT = re.compile(
+    r"(?i)(?<![\w.-])(?:[a-z0-9-]+\.)?(?:discord\.(?:gg|gift|new)|discord(?:app)?\.com/"
+    r"(?:invite|gifts)\b)"
+)
+
+
+def is_invite(host: str, path: str) -> bool:
+    """Whether a link (its host and path) joins a Discord server or claims a gift."""
+    host = host.lower().rstrip(".").removeprefix("www.")
+    bare = host.split(".", 1)[1] if host.count(".") > 1 else host  # ptb., canary.
+    if host in _INVITE_HOSTS or bare in _INVITE_HOSTS:
+        return True
+    first = next((s for s in path.split("/") if s), "").lower()
+    return (host in _INVITE_PATH_HOSTS or bare in _INVITE_PATH_HOSTS) and first in (
+        "invite",
+        "gifts",
+    )
+
+
+def invite_in_text(text: str) -> bool:
+    """Whether free text (notes, title) carries a Discord invite or gift link."""
+    return _INVITE_IN_TEXT.search(text or "") is not None
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedLink:
     """What a link tells: where it goes (canonical), and which platform/task/requester."""
@@ -234,6 +262,8 @@ def parse_link(text: str | None) -> ParsedLink | None:
     host = (parts.hostname or "").lower().rstrip(".")
     if not host or not _HOST.match(host):
         raise UserError("tasks.errors.link_invalid")
+    if is_invite(host, parts.path):
+        raise UserError("tasks.errors.link_invite")
     platform = platform_of_host(host)
     segments = [s for s in parts.path.split("/") if s]
     query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}

@@ -15,7 +15,7 @@ import unicodedata
 from bot.errors import UserError
 from bot.i18n import t
 from bot.personal_data import check_personal_data
-from cogs.tasks.links import worker_id_in_text_links
+from cogs.tasks.links import invite_in_text, worker_id_in_text_links
 
 
 class FieldError(UserError):
@@ -118,4 +118,6 @@ def check_shown(field: str, value: str) -> None:
     """
     if worker_id_in_text_links(value):
         raise FieldError("tasks.errors.worker_id_in_link", field)
+    if invite_in_text(value):
+        raise FieldError("tasks.errors.invite_in_text", field)
     check_personal_data(value, f"tasks.fields.{field}")

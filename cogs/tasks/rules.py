@@ -307,7 +307,18 @@ def build_share(raw: ShareInput, *, default_currency: str) -> ShareDraft:
         None if name_link else clean_text("requester", raw.requester, REQUESTER_NAME_MAX)
     )
     typed_id = None if id_link else _requester_id(raw.requester_id, platform)
-    requester_id = typed_id or linked_id or (link.requester_id if link else None)
+    given_id = typed_id or linked_id
+    task_link_id = canonical_id(platform, link.requester_id or "") if link else ""
+    if given_id and task_link_id and given_id != task_link_id:
+        # The task's link leads to one requester and the member names another: posted
+        # under the named one, a flagged requester's link would go out without its warning.
+        raise FieldError(
+            "tasks.errors.requester_id_contradicts_link",
+            "requester" if name_link and not (typed_id or id_link) else "requester_id",
+            typed=given_id,
+            linked=task_link_id,
+        )
+    requester_id = given_id or task_link_id or None
     if requester_name is None and requester_id is not None:
         requester_name = requester_id
     limits_text = clean_text("limits", raw.limits, LIMITS_MAX, multiline=True)

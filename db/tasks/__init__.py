@@ -22,11 +22,13 @@ from db.tasks.content_warnings import (
 from db.tasks.crowd import report_done, vote
 from db.tasks.ending import end_alert, expire_due, expire_unposted
 from db.tasks.lookups import (
+    flag_live_task,
     get_alert,
     get_by_message,
     live_for_requester,
     live_with_requester,
     relink_requester,
+    removed_by_moderators,
     unlink_requester,
     warned_alert_stats,
 )
@@ -59,12 +61,14 @@ __all__ = [
     "expire_due",
     "expire_unposted",
     "export_member",
+    "flag_live_task",
     "get_alert",
     "get_by_message",
     "jump_url",
     "live_for_requester",
     "live_with_requester",
     "relink_requester",
+    "removed_by_moderators",
     "report_done",
     "requester_ids",
     "requester_suggestions",

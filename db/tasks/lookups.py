@@ -71,6 +71,50 @@ async def relink_requester(
     return None if row is None else row_to_alert(row)
 
 
+async def removed_by_moderators(db: Database, guild_id: int, task_key: str) -> bool:
+    """Whether the task's latest alert in this server was taken down by someone else.
+
+    A moderator's removal ends an alert with `ended_by` naming the moderator; a sharer
+    who takes back their own alert (an exports-channel message edited or deleted within
+    the minute) ends it as themselves, and may share the task again.
+    """
+    row = await db.fetch_one(
+        "SELECT state, ended_by, sharer_id FROM task_alerts WHERE guild_id = ? "
+        "AND task_key = ? ORDER BY id DESC LIMIT 1",
+        (guild_id, task_key),
+    )
+    return (
+        row is not None
+        and row["state"] == "removed"
+        and (row["ended_by"] is None or row["ended_by"] != row["sharer_id"])
+    )
+
+
+async def flag_live_task(
+    db: Database,
+    *,
+    guild_id: int,
+    task_key: str,
+    requester_id: int,
+    requester_name: str,
+    platform_requester_id: str,
+) -> Alert | None:
+    """A share named the live task's requester by an id that is flagged: the alert is its.
+
+    Whoever shared the task first may have typed a made-up, clean id; the alert then
+    carries the flagged record's warning. An alert already pointing at a flagged record
+    keeps it. None when no live alert of this server and task changed.
+    """
+    row = await db.fetch_one(
+        "UPDATE task_alerts SET requester_id = ?, requester_name = ?, platform_requester_id = ? "
+        "WHERE guild_id = ? AND task_key = ? AND state = 'live' AND (requester_id IS NULL "
+        "OR NOT EXISTS (SELECT 1 FROM requesters r WHERE r.id = task_alerts.requester_id "
+        "AND r.status IN ('caution', 'scam'))) RETURNING *",
+        (requester_id, requester_name, platform_requester_id, guild_id, task_key),
+    )
+    return None if row is None else row_to_alert(row)
+
+
 async def unlink_requester(
     db: Database, alert_id: int, *, guild_id: int, requester_id: int, sharer_id: int
 ) -> Alert | None:

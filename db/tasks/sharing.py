@@ -31,8 +31,15 @@ INSERT INTO task_alerts (
 ) VALUES (
     :guild_id, :platform, :task_key, :platform_task_id, :title, :requester_id, :requester_name,
     :platform_requester_id, :reward_cents, :currency, :minutes, :hourly_cents, :link,
-    :countries, :qualifications, :available, :notes, :anonymous, :sharer_id, :warning,
-    :warning_confirmed_by, :now, :now, :expires_at
+    :countries, :qualifications, :available, :notes, :anonymous, :sharer_id,
+    coalesce(:warning, (SELECT p.warning FROM task_alerts p
+                        WHERE p.guild_id = :guild_id AND p.task_key = :task_key
+                        ORDER BY p.id DESC LIMIT 1)),
+    CASE WHEN :warning IS NOT NULL THEN :sharer_id
+         ELSE (SELECT p.warning_confirmed_by FROM task_alerts p
+               WHERE p.guild_id = :guild_id AND p.task_key = :task_key
+               ORDER BY p.id DESC LIMIT 1) END,
+    :now, :now, :expires_at
 )
 ON CONFLICT (guild_id, task_key) WHERE state = 'live' DO UPDATE SET
 """
@@ -66,6 +73,10 @@ _SHARE_SQL = _SHARE_INSERT + Sql(
     requester_name = coalesce(requester_name, excluded.requester_name),
     platform_requester_id = coalesce(platform_requester_id, excluded.platform_requester_id),
     link = coalesce(link, excluded.link),
+    warning_proposed_by = CASE WHEN warning IS NULL AND warning_pending IS NULL
+        AND excluded.warning IS NOT NULL THEN excluded.sharer_id ELSE warning_proposed_by END,
+    warning_pending = CASE WHEN warning IS NULL AND warning_pending IS NULL
+        THEN excluded.warning ELSE warning_pending END,
     seen_by = CASE
         WHEN excluded.anonymous = 1
           OR excluded.sharer_id IS task_alerts.sharer_id
@@ -89,6 +100,12 @@ RETURNING *
     platform_requester_id = coalesce(
         task_alerts.platform_requester_id, excluded.platform_requester_id),
     link = coalesce(task_alerts.link, excluded.link),
+    warning_proposed_by = CASE WHEN task_alerts.warning IS NULL
+        AND task_alerts.warning_pending IS NULL AND excluded.warning IS NOT NULL
+        THEN excluded.sharer_id ELSE task_alerts.warning_proposed_by END,
+    warning_pending = CASE WHEN task_alerts.warning IS NULL
+        AND task_alerts.warning_pending IS NULL
+        THEN excluded.warning ELSE task_alerts.warning_pending END,
     seen_by = CASE
         WHEN excluded.anonymous = 1
           OR excluded.sharer_id IS NOT DISTINCT FROM task_alerts.sharer_id
@@ -109,6 +126,11 @@ async def share(db: Database, new: NewAlert, *, now: int, expires_at: int) -> Sh
     One statement, so two members sharing the same task at once still give one alert; a
     bump also records its sharer in `task_sightings` (trigger `task_alerts_sighting`).
     A bump by a member who already shared the alert is `repeat`: not counted again.
+    A new alert shared without a content warning carries the one the task's last alert
+    in the server ended with (and who confirmed it): a warned task that is gone or
+    expired is not shown in the clear by sharing it again (a moderator's clearing sticks
+    the same way). A re-share's warning on a live alert without one is suggested, as
+    the alert's "Add a warning" button would: another member or a moderator confirms it.
     """
     params: dict[str, Any] = {
         "guild_id": new.guild_id,
@@ -131,7 +153,6 @@ async def share(db: Database, new: NewAlert, *, now: int, expires_at: int) -> Sh
         "anonymous": int(new.anonymous),
         "sharer_id": new.sharer_id,
         "warning": new.warning,
-        "warning_confirmed_by": new.sharer_id if new.warning else None,
         "now": now,
         "expires_at": expires_at,
     }

@@ -1,8 +1,18 @@
+import re
+
 import discord
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.ui import EMBED_TOTAL_LIMIT, FIELD_VALUE_LIMIT, fit_embed, fits, safe_text, truncate
+from bot.ui import (
+    EMBED_TOTAL_LIMIT,
+    FIELD_VALUE_LIMIT,
+    fit_embed,
+    fit_lines,
+    fits,
+    safe_text,
+    truncate,
+)
 
 
 def test_safe_text_neutralises_mentions_and_markdown() -> None:
@@ -67,3 +77,23 @@ def test_an_embed_that_fits_is_left_as_it_is() -> None:
     assert fits(embed)
     assert not fits(discord.Embed(title="t").add_field(name="", value="v"))
     assert not fits(discord.Embed(title="t" * 257))
+
+
+def test_safe_text_escapes_every_masked_link() -> None:
+    """`escape_markdown` escapes one masked link per stretch; the second was drawn."""
+    text = safe_text("[ok](https://a.example) and [https://prolific.com](https://evil.example)")
+    assert not re.search(r"(?<!\\)\[[^\]]*\]\(", text), text
+
+
+@given(
+    st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=900), max_size=30),
+    st.integers(min_value=200, max_value=5000),
+)
+def test_fit_lines_keeps_every_line_within_the_limit(lines: list[str], limit: int) -> None:
+    lines = [f"#{n} {line}" for n, line in enumerate(lines)]
+    text = fit_lines(lines, limit)
+    assert len(text) <= limit
+    if lines and len(lines) * 6 <= limit:  # room for every line's start: none is dropped
+        shown = text.split("\n")
+        assert len(shown) == len(lines)
+        assert all(s.startswith(line[:2]) for s, line in zip(shown, lines, strict=True))

@@ -152,6 +152,9 @@ class ClicksMixin(RedrawMixin, ForumMixin):
             if updated is None:
                 raise UserError("tasks.errors.unknown_alert")
             await self.redraw(updated.id, updated, settings=settings)
+        if updated.warning != alert.warning:
+            await self._retitle_post(updated, settings)
+            self.bot.dispatch("alert_warning_changed", updated)
         return updated, confirmed
 
     async def confirm_warning(
@@ -170,4 +173,7 @@ class ClicksMixin(RedrawMixin, ForumMixin):
             if updated is None:
                 raise UserError("tasks.warn.nothing_pending")
             await self._answer_with_redraw(interaction, updated, settings)
+        if updated.warning != alert.warning:
+            await self._retitle_post(updated, settings)
+            self.bot.dispatch("alert_warning_changed", updated)
         return updated

@@ -8,6 +8,7 @@ import logging
 import discord
 
 from bot.i18n import t
+from cogs.tasks import render
 from cogs.tasks.service.core import ServiceCore
 from db.guilds import GuildSettings
 from db.tasks import Alert
@@ -74,3 +75,37 @@ class ForumMixin(ServiceCore):
             log.info("alert %s: its forum post is gone", alert.id)
         except discord.HTTPException:
             log.warning("alert %s: could not archive its forum post", alert.id, exc_info=True)
+
+    async def _retitle_post(self, alert: Alert, settings: GuildSettings) -> None:
+        """Name and tag a forum post by the alert's content warning as it is now.
+
+        A post's name shows in the forum's list, where no spoiler can hide it: a warning
+        set after posting renames it by the warning (and tags it); a cleared one gives
+        the title back.
+        """
+        if not alert.is_forum or alert.channel_id is None:
+            return
+        locale = settings.locale
+        thread = self.bot.get_channel(alert.channel_id)
+        try:
+            if not isinstance(thread, discord.Thread):
+                fetched = await self.bot.fetch_channel(alert.channel_id)
+                if not isinstance(fetched, discord.Thread):
+                    return
+                thread = fetched
+            tags = list(thread.applied_tags)
+            forum = thread.parent
+            if isinstance(forum, discord.ForumChannel):
+                warned = await self.forum_tags(forum, [t("tasks.tags.warning", locale)])
+                tags = [x for x in tags if x not in warned]
+                if alert.warning:
+                    tags = [*tags, *warned][-APPLIED_TAG_LIMIT:]
+            name = render.forum_post_name(alert, settings, locale)
+            if thread.archived:
+                await thread.edit(name=name, applied_tags=tags, archived=True)
+            else:
+                await thread.edit(name=name, applied_tags=tags)
+        except discord.NotFound:
+            log.info("alert %s: its forum post is gone", alert.id)
+        except discord.HTTPException:
+            log.warning("alert %s: could not rename its forum post", alert.id, exc_info=True)

@@ -74,6 +74,9 @@ class PostingMixin(IdentityMixin, EndingMixin):
         """
         if settings.alerts_channel_id is None:
             raise ChannelProblemError("alerts", "not_configured")
+        if await tasks_db.removed_by_moderators(self.db, guild_id, draft.task_key):
+            # Moderators took this task down: sharing it again must not put it back.
+            raise UserError("tasks.share.removed_task")
         now = self.now()
         requester_id: int | None = None
         rep: Reputation | None = None
@@ -98,6 +101,8 @@ class PostingMixin(IdentityMixin, EndingMixin):
             elif link.requester is not None:
                 requester_id = link.requester.id
                 rep = await self.reputation_of(requester_id)
+                if link.requester.flagged and not link.by_name and draft.platform_requester_id:
+                    await self._flag_live_task(guild_id, draft, link.requester)
             if rep is not None and rep.standing == "scam" and settings.scam_policy != "warn":
                 # Refused before anything is written: a refusal stores nothing.
                 reason = render.standing_reason(rep, locale or "en") or "—"
@@ -163,6 +168,28 @@ class PostingMixin(IdentityMixin, EndingMixin):
             entry = await self._record_other_confirmed(outcome.alert, matched, sharer_id, now)
             self.bot.dispatch("requester_other_confirmed", entry, outcome.alert, matched)
         return dataclasses.replace(outcome, matched=matched, other_confirmed=confirmed)
+
+    async def _flag_live_task(
+        self, guild_id: int, draft: rules.ShareDraft, flagged: Requester
+    ) -> None:
+        """The task's live alert, if any, carries the flagged requester this share named.
+
+        By its id only (a name is no proof): the member who shared it first may have
+        typed a made-up clean id. Done before a refusal, so refusing this share does not
+        leave the live alert without its warning.
+        """
+        alert = await tasks_db.flag_live_task(
+            self.db,
+            guild_id=guild_id,
+            task_key=draft.task_key,
+            requester_id=flagged.id,
+            requester_name=flagged.name,
+            platform_requester_id=flagged.platform_requester_id
+            or draft.platform_requester_id
+            or "",
+        )
+        if alert is not None and alert.message_id is not None:
+            self.request_redraw(alert.id)
 
     async def _store(
         self, new: NewAlert, settings: GuildSettings, rep: Reputation | None, now: int

@@ -299,3 +299,21 @@ async def test_alerts_commands_need_a_server(configured: Harness) -> None:
     h = configured
     sent = await h.slash("alerts list", user=h.alice, dm=True)
     assert sent.ephemeral and "only works inside a server" in sent.content
+
+
+async def test_the_list_shows_every_subscription_however_long_its_filters(
+    configured: Harness,
+) -> None:
+    """Ten subscriptions with the longest filters still each get their line, and the count."""
+    h = configured
+    words = " ".join(f"{chr(97 + n)}{'x' * 20}" for n in range(8))[:200]
+    for n in range(10):
+        await subscribe(
+            h, h.alice, keywords=words, requester=f"{n:02d} {'r' * 95}", min_hourly=10 + n
+        )
+    shown = await h.slash("alerts list", user=h.alice)
+    description = shown.embed["description"]
+    assert len(description) <= 4096
+    lines = description.split("\n")
+    assert [line.split(" ", 1)[0] for line in lines[:10]] == [f"**{n}.**" for n in range(1, 11)]
+    assert "10" in lines[-1]

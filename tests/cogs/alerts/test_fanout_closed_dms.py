@@ -108,3 +108,54 @@ async def test_without_thread_permission_moderators_are_told_and_nothing_counts(
     assert h.api.calls_to("POST", "/channels/{channel_id}/threads") == []
     # nothing reached Alice, so nothing counts against her hourly cap
     assert await subscriptions.sent_times(h.db, h.world.guild_id, h.alice.id, 0) == []
+
+
+async def test_a_forum_post_is_public_so_it_neither_claims_privacy_nor_shows_the_filters(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: a member's forum post (any reader of the forum sees it)
+    said only they and the moderators could see it, and its footer listed their
+    subscription's filters (the requester they follow, the pay they accept)."""
+    h = configured
+    await guilds.update(h.db, h.world.guild_id, 0, alerts_channel_id=h.world.forum)
+    await subscribe(h, h.alice, requester="Oxford Psych Lab", keywords="decision")
+    dms_closed(h, h.alice)
+    await post(h, make_alert(h, title="Decision study", channel_id=h.world.forum))
+    [created] = h.api.calls_to("POST", "/channels/{channel_id}/threads")
+    starter = created.json["message"]
+    assert "only you and the moderators" not in starter["content"], starter["content"]
+    [embed] = starter["embeds"]
+    assert "oxford" not in embed["footer"]["text"].lower(), embed["footer"]
+    assert "decision" not in embed["footer"]["text"].lower(), embed["footer"]
+    record = await subscriptions.get_thread(h.db, h.world.guild_id, h.alice.id)
+    assert record is not None
+    await post(h, make_alert(h, title="Decision game", channel_id=h.world.forum))
+    again = h.in_channel(record.thread_id)[-1]
+    assert "oxford" not in again.embed["footer"]["text"].lower()
+    assert "only you and the moderators" not in again.content
+
+
+async def test_a_private_thread_still_shows_the_members_filters(configured: Harness) -> None:
+    h = configured
+    await subscribe(h, h.alice, keywords="decision")
+    dms_closed(h, h.alice)
+    await post(h, make_alert(h, title="Decision study"))
+    record = await subscriptions.get_thread(h.db, h.world.guild_id, h.alice.id)
+    assert record is not None
+    shown = h.in_channel(record.thread_id)[-1]
+    assert "decision" in shown.embed["footer"]["text"]
+    assert "only you and the moderators" in shown.content
+
+
+async def test_a_members_name_cannot_smuggle_a_mention_into_their_thread_name(
+    configured: Harness,
+) -> None:
+    h = configured
+    hostile = await h.add_member("@everyone <@&123>")
+    await subscribe(h, hostile)
+    dms_closed(h, hostile)
+    await post(h, make_alert(h, title="First"))
+    [created] = h.api.calls_to("POST", "/channels/{channel_id}/threads")
+    name = created.json["name"]
+    assert "@everyone" not in name and "<@&123>" not in name, name
+    assert name.startswith("Task alerts for ")

@@ -111,3 +111,94 @@ async def test_a_dm_about_a_flagged_requesters_task_carries_the_warning(shared: 
     assert dm.embed["description"].startswith("⛔ Moderators flagged this requester as a scam")
     assert dm.field("Requester") == "Acme Research"
     h.api.assert_never_pinged()
+
+
+async def _warn(h: Harness, category: str) -> None:
+    alert = h.in_channel(h.world.alerts)[-1]
+    picker = (await h.click(alert, "Add a warning", user=h.mod))[-1]
+    done = await h.select(picker, picker.walk_components()[1]["custom_id"], [category], user=h.mod)
+    assert "Warning set" in done[-1].content, done[-1].content
+
+
+async def test_dms_still_queued_when_a_warning_is_set_carry_it(shared: Harness) -> None:
+    """Found by a hostile probe: DMs queued before a moderator's content warning (a busy
+    outbox sends 40 a second) went out with the title in the clear, and to members who
+    asked for no warned tasks."""
+    h = shared
+    await subscribe(h, h.alice)
+    await subscribe(h, h.bob, no_warned=True)
+    outbox = h.bot.get_cog("AlertsCog").outbox  # type: ignore[union-attr]
+    held = pytest.MonkeyPatch()
+    held.setattr(outbox, "_ensure_worker", lambda: None)  # a backlog ahead of them
+    await h.slash(
+        "task share", user=h.dave, link=MTURK, title="Label crash photos", reward=1.5, minutes=6
+    )
+    assert len(outbox) == 2 and h.dms_to(h.alice) == []
+    await _warn(h, "violence")
+    held.undo()
+    outbox._ensure_worker()
+    await h.settle()
+    [dm] = h.dms_to(h.alice)
+    assert dm.embed["title"] == "⚠️ Content warning: violence or gore"
+    assert dm.embed["description"] == "||Label crash photos||"
+    assert h.dms_to(h.bob) == []
+    assert (await h.db.fetch_one("SELECT count(*) FROM alert_dm_log"))[0] == 1
+
+
+async def test_an_alert_waiting_for_its_fan_out_is_matched_with_its_warning(
+    shared: Harness,
+) -> None:
+    h = shared
+    await subscribe(h, h.alice)
+    await subscribe(h, h.bob, no_warned=True)
+    backlog = h.bot.get_cog("AlertsCog").backlog  # type: ignore[union-attr]
+    held = pytest.MonkeyPatch()
+    held.setattr(backlog, "_worker", object())  # busy with other alerts
+    await h.slash(
+        "task share", user=h.dave, link=MTURK, title="Label crash photos", reward=1.5, minutes=6
+    )
+    assert len(backlog) == 1
+    await _warn(h, "violence")
+    held.undo()
+    backlog._worker = h.bot.spawn(backlog._run(), name="test: fan-out")
+    await h.settle()
+    [dm] = h.dms_to(h.alice)
+    assert dm.embed["title"] == "⚠️ Content warning: violence or gore"
+    assert "crash" not in dm.embed["title"]
+    assert h.dms_to(h.bob) == []
+
+
+async def test_dms_still_queued_when_a_requester_is_flagged_carry_the_flag(
+    shared: Harness,
+) -> None:
+    """Found by a hostile probe: DMs queued before moderators flagged the task's requester
+    as a scam went out without the warning the alert itself now shows."""
+    h = shared
+    now = int(h.clock.now().timestamp())
+    await subscribe(h, h.alice)
+    outbox = h.bot.get_cog("AlertsCog").outbox  # type: ignore[union-attr]
+    held = pytest.MonkeyPatch()
+    held.setattr(outbox, "_ensure_worker", lambda: None)  # a backlog ahead of them
+    await h.slash(
+        "task share",
+        user=h.dave,
+        link=MTURK,
+        title="Quick survey",
+        requester_id="A1B2C3D4E5F6G7",
+        reward=1.5,
+        minutes=6,
+    )
+    assert len(outbox) == 1
+    record = await requesters.find_by_platform_id(h.db, "mturk", "A1B2C3D4E5F6G7")
+    assert record is not None
+    await requesters.set_status(
+        h.db, record.id, status="scam", reason="Phishing", source="moderator", now=now
+    )
+    h.bot.dispatch("requester_status_changed", record.id)
+    await h.settle()
+    held.undo()
+    outbox._ensure_worker()
+    await h.settle()
+    [dm] = h.dms_to(h.alice)
+    assert "scam" in dm.embed["description"].lower(), dm.embed
+    assert dm.embed["color"] == 0xE74C3C

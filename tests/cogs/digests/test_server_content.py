@@ -451,3 +451,43 @@ async def test_a_staff_digest_lists_the_staff_channels_tasks(configured: Harness
     assert section(messages, "Best tasks").startswith(
         f"**1.** [Staff-only study]({staff.jump_url}) — **$30.00/h**"
     )
+
+
+async def test_a_member_let_into_the_digest_channel_by_name_is_a_reader_too(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: readers were judged by role only, so a member given the
+    staff digest channel by name (a member overwrite) read the staff channel's tasks."""
+    h = configured
+    await configure(h)
+    await set_overwrites(h, h.world.alerts, "task-alerts", 1, *staff_only(h))
+    await set_overwrites(
+        h,
+        h.world.digest,
+        "daily-digest",
+        3,
+        *staff_only(h),
+        overwrite(h.alice.id, member=True, allow=True),
+    )
+    await share(h, title="Staff-only study", hourly_cents=3000, at=IN_WINDOW)
+    messages = await send_digest(h)
+    assert "Staff-only" not in json.dumps(all_embeds(messages))
+
+
+async def test_a_reader_shut_out_of_the_task_channel_by_name_is_not_shown_its_tasks(
+    configured: Harness,
+) -> None:
+    h = configured
+    await configure(h)
+    await set_overwrites(
+        h,
+        h.world.alerts,
+        "task-alerts",
+        1,
+        *staff_only(h),
+        overwrite(h.mod.id, member=True),
+    )
+    await set_overwrites(h, h.world.digest, "daily-digest", 3, *staff_only(h))
+    await share(h, title="Staff-only study", hourly_cents=3000, at=IN_WINDOW)
+    messages = await send_digest(h)
+    assert "Staff-only" not in json.dumps(all_embeds(messages))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -158,3 +159,25 @@ async def test_autocomplete_offers_the_servers_platforms(configured: Harness) ->
     assert choices == [{"name": "Prolific", "value": "prolific"}]
     everything = await h.autocomplete("platform review", "platform", platform="")
     assert {c["value"] for c in everything} == set(DEFAULT_PLATFORMS)
+
+
+#: A masked link Discord would draw: `[text](url)` whose `[` is not escaped.
+MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*\]\(")
+
+
+async def test_a_second_masked_link_in_a_review_is_not_drawn_either(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: `escape_markdown` escapes only the first of two masked
+    links, so the second ("https://prolific.com" pointing elsewhere) was drawn."""
+    h = configured
+    text = "Fine [ok](https://a.example) but [https://prolific.com](https://evil.example/login)"
+    sent = await review(h, text=text)
+    shown = sent.field("Your text")
+    assert "evil.example" in shown and not MASKED_LINK.search(shown), shown
+    info = await h.slash("platform info", user=h.bob, platform="prolific")
+    texts = [e.get("description", "") for e in info.embeds] + [
+        f["value"] for e in info.embeds for f in e.get("fields", [])
+    ]
+    assert any("evil.example" in x for x in texts), texts
+    assert not any(MASKED_LINK.search(x) for x in texts), texts

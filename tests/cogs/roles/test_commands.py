@@ -273,3 +273,29 @@ async def test_a_role_given_powers_after_it_was_registered_cannot_be_joined(
     assert "no longer have" in left.text
     puts = h.api.calls_to("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}")
     assert [c.params["user_id"] for c in puts] == [str(h.alice.id)]
+
+
+async def test_the_list_names_every_role_however_long_their_filters(configured: Harness) -> None:
+    """Found by a hostile probe: twenty roles with long filters overran the embed, which was
+    cut at its end: the last roles were not listed at all."""
+    h = configured
+    await grant_bot(h, manage_roles=True, mention_everyone=True)
+    await role_managers(h)
+    words = " ".join(f"{chr(97 + n)}{'x' * 20}" for n in range(8))[:200]
+    role_ids = []
+    for n in range(20):
+        role_id = await make_role(h, f"Role {n}")
+        sent = await h.slash(
+            "notify-role add",
+            user=h.admin,
+            role=role_id,
+            keywords=words,
+            requester=f"{n:02d} {'r' * 90}",
+            min_hourly=10 + n,
+        )
+        assert "registered" in sent.text, sent.text
+        role_ids.append(role_id)
+    shown = await h.slash("notify-role list", user=h.bob)
+    text = shown.text
+    assert all(f"<@&{role_id}>" in text for role_id in role_ids), text
+    assert len(shown.embed.get("description", "")) <= 4096

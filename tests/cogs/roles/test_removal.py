@@ -146,3 +146,29 @@ async def test_removing_a_forum_alert_deletes_the_mention_in_its_post(
 
     assert mention.message_id not in h.api.messages
     assert not any("SECRETWORD" in text for text in still_there(h, post.channel_id))
+
+
+async def test_a_warning_set_after_the_mention_hides_its_title_there_too(
+    configured: Harness,
+) -> None:
+    """Found by a hostile probe: the role mention quotes the title, and kept it in the
+    clear when a content warning was confirmed after it was sent."""
+    h = configured
+    await ready(h)
+    await share(h, title="Label crash victim photos")
+    await h.settle()
+    [mention] = mentions_in(h, h.world.alerts)
+    assert "Label crash victim photos" in mention.content
+    alert = h.in_channel(h.world.alerts)[0]
+    picker = (await h.click(alert, "Add a warning", user=h.mod))[-1]
+    await h.select(picker, picker.walk_components()[1]["custom_id"], ["violence"], user=h.mod)
+    await h.settle()
+    now = h.current(mention).content
+    assert "||" in now and "violence or gore" in now, now
+    assert "Label crash victim photos" not in now.replace("||Label crash victim photos||", "")
+    assert "<@&" in now  # still says which role it was for
+    h.api.assert_never_pinged(allowed_roles=[r.role_id for r in await registered(h)])
+
+
+async def registered(h: Harness) -> list[notify_roles.NotifyRole]:
+    return await notify_roles.for_guild(h.db, h.world.guild_id)

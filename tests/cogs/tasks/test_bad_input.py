@@ -145,3 +145,36 @@ async def test_a_task_paid_in_dong_or_rupiah_can_be_shared(configured: Harness) 
     dollars = await share(h, reward=15_000.0, title="Dollars", link=None)
     assert "cannot be more than 10000 per task" in dollars.content
     assert len(await stored(h)) == 2
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://discord.gg/freemoney",
+        "discord.gg/freemoney",
+        "https://discord.com/invite/freemoney",
+        "https://ptb.discordapp.com/invite/freemoney",
+        "https://discord.gift/NITRO4FREE",
+    ],
+)
+async def test_a_discord_invite_or_gift_is_not_a_task(configured: Harness, link: str) -> None:
+    """Found by a hostile probe: an invite shared as a task went to the alerts channel and
+    to every subscriber's DM behind an "Open the task" button."""
+    h = configured
+    sent = await share(h, link=link, title="Easy $50 survey")
+    assert sent.ephemeral and "Discord invite or gift link" in sent.content, sent.content
+    assert await stored(h) == [] and h.in_channel(h.world.alerts) == []
+
+
+@pytest.mark.parametrize("field", ["title", "notes", "limits", "requester"])
+async def test_a_discord_invite_in_the_text_is_refused(configured: Harness, field: str) -> None:
+    h = configured
+    sent = await share(h, **{field: "Join us at discord.gg/freemoney for more"})
+    assert sent.ephemeral and "Discord invite or gift link" in sent.content, sent.content
+    assert await stored(h) == []
+
+
+async def test_other_discord_links_and_lookalike_words_are_fine(configured: Harness) -> None:
+    h = configured
+    sent = await share(h, notes="Asked in https://discord.com/channels/1/2 about mydiscord.gg")
+    assert "posted" in sent.content, sent.content

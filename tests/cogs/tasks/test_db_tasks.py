@@ -227,6 +227,12 @@ HOT_PATHS: list[tuple[str, str, object]] = [
     ),
     ("recent", "SELECT * FROM task_alerts WHERE guild_id = ? ORDER BY id DESC LIMIT 100", (1,)),
     (
+        "task history",  # a share carries the warning of the task's last alert
+        "SELECT warning FROM task_alerts WHERE guild_id = ? AND task_key = ? "
+        "ORDER BY id DESC LIMIT 1",
+        (1, "k"),
+    ),
+    (
         "warning people",
         "SELECT id FROM task_alerts WHERE warning_proposed_by = ? UNION SELECT id FROM task_alerts WHERE warning_confirmed_by = ?",
         (1, 1),
@@ -254,8 +260,10 @@ async def test_hot_paths_use_an_index(db: Database, name: str, sql: str, params:
     plan = await _plan(db, sql, params)
     assert "SEARCH" in plan, plan
     assert "SCAN task_alerts" not in plan and "SCAN task_votes" not in plan, plan
-    if name in ("recent", "expire", "reports"):
+    if name in ("recent", "expire", "reports", "task history"):
         assert "TEMP B-TREE" not in plan, plan
+    if name == "task history":  # not every alert the server ever had
+        assert "task_alerts_task_key" in plan, plan
 
 
 @pytest.mark.sqlite_only(reason="reads SQLite's EXPLAIN QUERY PLAN (FTS5, INDEXED BY)")

@@ -120,3 +120,28 @@ async def test_an_expired_forum_post_is_archived_after_a_restart(
         assert h2.current(post.message_id).embed["color"] == GREY
     finally:
         await h2.stop()
+
+
+async def test_a_forum_post_warned_later_is_renamed_and_tagged(forum: Harness) -> None:
+    """Found by a hostile probe: a forum post's name (shown in the forum's list, where no
+    spoiler can hide it) kept a title that was given a content warning after posting."""
+    h = forum
+    await share(h, title="Label crash victim photos")
+    post = next(s for s in h.api.sent if s.kind == "forum_post")
+    picker = (await h.click(post, "Add a warning", user=h.bob))[-1]
+    await h.select(picker, picker.walk_components()[1]["custom_id"], ["violence"], user=h.bob)
+    await h.click(post, "Confirm warning", user=h.carol)
+    await h.settle()
+    thread = h.api.channels[post.channel_id]
+    assert "crash" not in thread["name"], thread["name"]
+    assert thread["name"].endswith("⚠️ Content warning: violence or gore"), thread["name"]
+    tags = {t.id: t.name for t in h.bot.get_channel(h.world.forum).available_tags}
+    assert "Content warning" in [tags[int(i)] for i in thread["applied_tags"]]
+
+    picker = (await h.click(post, "Add a warning", user=h.mod))[-1]
+    await h.select(picker, picker.walk_components()[1]["custom_id"], ["clear"], user=h.mod)
+    await h.settle()
+    thread = h.api.channels[post.channel_id]
+    assert thread["name"].endswith("— Label crash victim photos"), thread["name"]
+    assert "Content warning" not in [tags[int(i)] for i in thread["applied_tags"]]
+    h.api.assert_never_pinged()

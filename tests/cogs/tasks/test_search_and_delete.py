@@ -217,3 +217,23 @@ async def test_a_warned_alert_is_never_named_in_the_clear_when_deleted(
     log = h.in_channel(h.world.mods)[-1]
     assert log.embed["description"].startswith("“⚠️ violence or gore: ||Violent clips||”\n")
     assert (await stored(h))[0].state == "removed"
+
+
+async def test_a_task_moderators_removed_cannot_be_shared_again(configured: Harness) -> None:
+    """Found by a hostile probe: right after a moderator removed an alert (a phishing task),
+    its sharer posted it again by sharing the same link."""
+    h = configured
+    await share(h, title="Verify your account here")
+    await h.slash("task delete", user=h.mod, alert="#1", reason="phishing")
+    sent = await share(h, h.bob, title="Verify your account")
+    assert sent.ephemeral and "Moderators removed" in sent.content, sent.content
+    assert [a.state for a in await stored(h)] == ["removed"]
+    assert len([m for m in h.in_channel(h.world.alerts) if m.message_id in h.api.messages]) == 0
+
+
+async def test_a_gone_task_can_still_be_shared_again(configured: Harness) -> None:
+    h = configured
+    await share(h)
+    await h.click(last_alert(h), "Gone", user=h.mod)
+    sent = await share(h, h.bob)
+    assert "Alert posted" in sent.content, sent.content

@@ -97,3 +97,54 @@ async def test_warned_alert_stats_for_the_requester_card(configured: Harness) ->
     assert acme is not None
     assert await tasks_db.warned_alert_stats(h.db, acme) == (1, 3)
     assert await tasks_db.warned_alert_stats(h.db, 999_999) == (0, 0)
+
+
+async def test_a_warned_task_shared_again_once_gone_keeps_its_warning(configured: Harness) -> None:
+    """Found by a hostile probe: once a warned alert was gone (or expired), sharing the same
+    task again without the warning posted its graphic title in the clear."""
+    h = configured
+    await share(h, title="Label graphic accident photos")
+    first = last_alert(h)
+    picker = (await h.click(first, "Add a warning", user=h.mod))[-1]
+    await h.select(picker, "tasks:warn-pick:1", ["violence"], user=h.mod)
+    await h.click(first, "Gone", user=h.mod)
+
+    sent = await share(h, h.bob, title="Label graphic accident photos")
+    assert "Alert posted" in sent.content, sent.content
+    again = last_alert(h)
+    assert again.message_id != first.message_id
+    assert again.embed["title"] == "⚠️ Content warning: violence or gore"
+    assert "accident" not in again.embed["title"]
+    assert "||Label graphic accident photos||" in again.embed["description"]
+    rows = await stored(h)
+    assert [(r.state, r.warning) for r in rows] == [("gone", "violence"), ("live", "violence")]
+    assert rows[1].warning_confirmed_by == h.mod.id
+
+
+async def test_a_warning_a_moderator_removed_is_not_brought_back(configured: Harness) -> None:
+    h = configured
+    await share(h, warning="other")
+    first = last_alert(h)
+    picker = (await h.click(first, "Add a warning", user=h.mod))[-1]
+    await h.select(picker, "tasks:warn-pick:1", ["clear"], user=h.mod)
+    await h.click(first, "Gone", user=h.mod)
+    await share(h, h.bob)
+    assert last_alert(h).embed["title"] == "Rate images"
+    assert [r.warning for r in await stored(h)] == [None, None]
+
+
+async def test_a_re_shares_warning_is_suggested_not_dropped(configured: Harness) -> None:
+    """Found by a hostile probe: a re-share's warning on a live alert was silently lost."""
+    h = configured
+    await share(h, title="Moderate forum posts")
+    alert = last_alert(h)
+    sent = await share(h, h.bob, title="Moderate forum posts", warning="hate")
+    assert sent.ephemeral and "Alert posted" not in sent.content
+    await h.settle()
+    now = h.current(alert)
+    assert "A member suggested a content warning (hateful content)" in now.embed["description"]
+    (row,) = await stored(h)
+    assert (row.warning, row.warning_pending, row.warning_proposed_by) == (None, "hate", h.bob.id)
+    confirmed = await h.click(alert, "Confirm warning", user=h.carol)
+    assert "Warning confirmed" in confirmed[-1].content
+    assert h.current(alert).embed["title"] == "⚠️ Content warning: hateful content"
