@@ -158,6 +158,27 @@ def ids_a_name_may_be(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+#: An id-like word inside a longer name (8 to 64 characters, no blanks).
+_ID_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{6,62}[A-Za-z0-9]")
+
+
+def ids_inside_a_name(name: str, limit: int = 6) -> tuple[str, ...]:
+    """The id-like words a longer name holds, in the forms ids are stored in.
+
+    "Evil Corp (A9SCAM…)": a flagged requester's id written beside a made-up name must
+    still bring its warning. Only words with both letters and digits count (a name's own
+    words rarely have both), each as written, upper-cased (MTurk) and lower-cased
+    (Prolific); at most `limit` words, so a long name costs one bounded lookup.
+    """
+    typed = unicodedata.normalize("NFKC", name)
+    words = [
+        w
+        for w in dict.fromkeys(_ID_WORD.findall(typed))
+        if any(c.isdigit() for c in w) and any(c.isalpha() for c in w)
+    ][:limit]
+    return tuple(dict.fromkeys(form for w in words for form in (w, w.upper(), w.lower())))
+
+
 def same_name(a: str, b: str) -> bool:
     return name_key(a) == name_key(b)
 

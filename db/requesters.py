@@ -19,6 +19,7 @@ from db.requester_identity import (
     FLAGGED,
     canonical_id,
     ids_a_name_may_be,
+    ids_inside_a_name,
     may_rename,
     name_key,
     same_name,
@@ -171,6 +172,27 @@ async def find_by_id_in_name(db: Database, platform: str, name: str) -> Requeste
         if found is not None:
             return found
     return None
+
+
+async def flagged_id_inside_name(db: Database, platform: str | None, name: str) -> Requester | None:
+    """A flagged requester whose platform id is written inside `name`, if any.
+
+    `platform` None (or "other": the member did not say where the task is) looks on every
+    platform. One statement, whatever the name holds (`ids_inside_a_name` bounds it).
+    """
+    forms = ids_inside_a_name(name)
+    if not forms:
+        return None
+    marks = ",".join("?" * len(forms))
+    where = f"WHERE r.platform_requester_id IN ({marks})"
+    params: tuple[str, ...] = forms
+    if platform not in (None, "other"):
+        where += " AND r.platform = ?"
+        params = (*forms, platform)
+    rows = await db.fetch_all(_RESOLVED + where, params)
+    flagged = [_requester(row) for row in rows if row["status"] in FLAGGED]
+    flagged.sort(key=lambda r: (r.status != "scam", r.id))
+    return flagged[0] if flagged else None
 
 
 async def find_by_name(

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from db.requester_identity import (
     canonical_id,
     ids_a_name_may_be,
+    ids_inside_a_name,
     may_rename,
     name_key,
     same_name,
@@ -127,3 +128,23 @@ def test_the_ids_a_name_may_be() -> None:
     # that finds one (found by a hostile probe: a Toloka id in the name box dodged).
     assert ids_a_name_may_be(" Scam-Co.42 ") == ("Scam-Co.42", "SCAMCO42", "scamco42")
     assert ids_a_name_may_be("A1B2C3D4E5F6G7") == ("A1B2C3D4E5F6G7", "a1b2c3d4e5f6g7")
+
+
+def test_the_ids_inside_a_name() -> None:
+    assert ids_inside_a_name("Acme Labs (a1b2c3d4e5f6g7)") == (
+        "a1b2c3d4e5f6g7",
+        "A1B2C3D4E5F6G7",
+    )
+    assert ids_inside_a_name("Acme Research Group") == ()  # words without digits
+    assert ids_inside_a_name("Lab 2024") == ()  # too short to be an id
+    assert ids_inside_a_name("Team/Scam-Co.42x") == ("Scam-Co.42x", "SCAM-CO.42X", "scam-co.42x")
+
+
+@given(st.text(max_size=300))
+def test_ids_inside_a_name_are_bounded_and_found_in_it(name: str) -> None:
+    forms = ids_inside_a_name(name)
+    assert len(forms) <= 18  # six words, three forms each: one bounded statement
+    folded = unicodedata.normalize("NFKC", name)
+    for form in forms:
+        assert 8 <= len(form) <= 64 and " " not in form
+        assert form.isascii() and form.lower() in folded.lower()

@@ -24,6 +24,7 @@ from cogs.tasks.cache import TtlCache
 from db import requesters
 from db.connection import Database
 from db.guilds import GuildSettings
+from db.requester_identity import FLAGGED
 from db.requesters import Reputation, Requester
 from db.tasks import Alert
 
@@ -50,8 +51,20 @@ class RequesterLink:
     by_name: bool = False
 
 
-def _known(found: list[Requester]) -> list[identity.Known]:
-    return [identity.Known(k.id, k.status, k.platform_requester_id) for k in found]
+def _known(found: list[Requester], platform: str | None = None) -> list[identity.Known]:
+    """The records as name matching sees them.
+
+    With `platform`, a record of another platform shows no id: its id cannot be compared
+    with one given for this platform, so a different id says nothing against it.
+    """
+    return [
+        identity.Known(
+            k.id,
+            k.status,
+            k.platform_requester_id if platform is None or k.platform == platform else None,
+        )
+        for k in found
+    ]
 
 
 @dataclass
@@ -164,8 +177,8 @@ class ServiceCore:
                         await requesters.mark_listed(self.db, found.id)
                     return RequesterLink(found)
                 if name:
-                    known = await requesters.find_by_name(self.db, name, draft.platform)
-                    match = identity.match_name_with_new_id(_known(known))
+                    known = await self._namesakes(draft.platform, name)
+                    match = identity.match_name_with_new_id(_known(known, draft.platform))
                     if match.record is not None:
                         flagged = next(k for k in known if k.id == match.record.id)
                         return RequesterLink(flagged, by_name=True)
@@ -176,7 +189,11 @@ class ServiceCore:
             if same is not None:
                 # A record's id typed where the name goes is that record, as an id is.
                 return RequesterLink(same)
-            known = await requesters.find_by_name(self.db, name, draft.platform)
+            inside = await requesters.flagged_id_inside_name(self.db, draft.platform, name)
+            if inside is not None:
+                # "Evil Corp (A9SCAM…)": a flagged id written beside a made-up name.
+                return RequesterLink(inside, by_name=True)
+            known = await self._namesakes(draft.platform, name)
             match = identity.match_name(_known(known))
             by_id = {k.id: k for k in known}
             if match.kind == "flagged" and match.record is not None:
@@ -190,6 +207,19 @@ class ServiceCore:
 
         key = (draft.platform, pid, requesters.name_key(name or ""))
         return await self._requesters.get_or_load(key, load)
+
+    async def _namesakes(self, platform: str, name: str) -> list[Requester]:
+        """The records known by `name` on the task's platform (flagged first).
+
+        A task on "other" (no link, the member did not say where it is) could be on any
+        platform: a flagged namesake anywhere counts, so choosing "other" is no way round
+        a warning. Clean namesakes elsewhere do not: they are other requesters.
+        """
+        known = await requesters.find_by_name(self.db, name, platform)
+        if platform == "other" and not any(k.status in FLAGGED for k in known):
+            elsewhere = await requesters.find_by_name(self.db, name, None)
+            known = [k for k in elsewhere if k.status in FLAGGED] + known
+        return known
 
     def forget_requester(self, requester_id: int) -> None:
         """A requester's status changed or records were merged: read them afresh."""

@@ -196,6 +196,85 @@ async def test_a_prolific_researcher_id_in_capitals_is_the_same_researcher(
     assert await count(h, "task_alerts") == 0 and await requester_rows(h) == before
 
 
+@pytest.mark.parametrize(
+    "written",
+    [
+        f"Acme Labs ({SCAM_ID})",
+        f"Nice Research {SCAM_ID.lower()}",
+        f"Survey team [{SCAM_ID}] - fast pay",
+        f"Totally Legit/{SCAM_ID}",
+    ],
+)
+async def test_a_flagged_id_written_inside_a_made_up_name_is_held(
+    configured: Harness, written: str
+) -> None:
+    """Found by a hostile probe: "Acme Labs (A1B2…)" matched no name and no id, so the
+    share went out clean with the flagged id shown in its requester line."""
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+    held = await share(h, h.alice, 1, requester=written)
+    assert held.ephemeral and "Held, nothing was posted" in held.content, held.content
+    assert SCAM_ID in held.content and "flagged as a scam" in held.content
+    assert alerts_posted(h) == [] and await count(h, "task_alerts") == 0
+    assert await requester_rows(h) == before
+    # A name with an id-like word of nobody flagged is an ordinary new requester.
+    fine = await share(h, h.alice, 2, requester="Lab 2024B survey team")
+    assert "posted" in fine.content, fine.content
+    assert len(alerts_posted(h)) == 1
+
+
+@pytest.mark.parametrize("platform", ["other", None])
+async def test_choosing_other_as_platform_is_no_way_round_a_flagged_name(
+    configured: Harness, platform: str | None
+) -> None:
+    """Found by a hostile probe: a name flagged on MTurk, shared with no link under the
+    platform "other", matched nothing (names are compared per platform) and went out
+    clean. A task whose platform nobody knows meets the flagged names of every platform;
+    a task on another named platform does not (namesakes there are other requesters)."""
+    h = configured
+    await confirmed_scam(h)
+    before = await requester_rows(h)
+    options: dict[str, Any] = {"platform": platform} if platform else {}
+    held = await h.slash(
+        "task share",
+        user=h.alice,
+        title="Quick survey",
+        reward=1.0,
+        minutes=5,
+        requester="ACME research",
+        **options,
+    )
+    assert held.ephemeral and "Held, nothing was posted" in held.content, held.content
+    assert "**Acme Research**" in held.content and SCAM_ID in held.content
+    assert alerts_posted(h) == [] and await requester_rows(h) == before
+    # With an id of its own the hold still asks (the flagged record's id is known, and
+    # this one differs, so it offers the way out rather than refusing outright).
+    with_id = await h.slash(
+        "task share",
+        user=h.alice,
+        title="Quick survey",
+        reward=1.0,
+        minutes=5,
+        requester="Acme Research",
+        requester_id="lab-77",
+        platform="other",
+    )
+    assert with_id.ephemeral and "Held" in with_id.content, with_id.content
+    assert alerts_posted(h) == []
+    # The same name on Prolific is another requester: posted.
+    prolific = await h.slash(
+        "task share",
+        user=h.alice,
+        title="Quick survey",
+        reward=1.0,
+        minutes=5,
+        requester="Acme Research",
+        platform="prolific",
+    )
+    assert "posted" in prolific.content, prolific.content
+
+
 @pytest.mark.parametrize("spelling", SPELLINGS)
 async def test_under_the_warn_policy_the_alert_carries_the_records_warning(
     configured: Harness, spelling: str
