@@ -216,10 +216,17 @@ async def test_review_flags_need_a_server_that_ran_setup(
         await h.submit_modal(
             opened[-1], {"flag_reason": "spam"}, user=who, world=b, channel=b.general
         )
-    hidden = await h.db.fetch_one("SELECT hidden_at FROM reviews WHERE id = ?", (review_id,))
-    assert hidden["hidden_at"] is not None
-    logged = await h.db.fetch_all("SELECT guild_id, actor_id, action FROM audit_log")
-    assert [tuple(r) for r in logged] == [(b.guild_id, b.mod.id, "review_flag")]
+    # Counted, but one other server's moderator does not hide a review written in A.
+    hidden_sql = "SELECT hidden_at FROM reviews WHERE id = ?"
+    assert await h.db.fetch_value(hidden_sql, (review_id,)) is None
+    opened = await h.press(f"reviews:flag:{review_id}", user=h.mod)
+    await h.submit_modal(opened[-1], {"flag_reason": "spam"}, user=h.mod)
+    assert await h.db.fetch_value(hidden_sql, (review_id,)) is not None
+    logged = await h.db.fetch_all("SELECT guild_id, actor_id, action FROM audit_log ORDER BY id")
+    assert [tuple(r) for r in logged] == [
+        (b.guild_id, b.mod.id, "review_flag"),
+        (h.world.guild_id, h.mod.id, "review_flag"),
+    ]
 
 
 async def test_a_platform_review_is_flagged_only_where_the_platform_is_listed(
