@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, Self, TypeVar
 
 import discord
@@ -206,6 +206,29 @@ class EntraideModal(discord.ui.Modal):
         prefix = (custom_id or type(self).__name__)[: MODAL_CUSTOM_ID_LIMIT - len(token) - 1]
         super().__init__(custom_id=f"{prefix}:{token}", **kwargs)
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Turn back a submission holding half a character, naming the field."""
+        data: Any = interaction.data or {}
+        for custom_id, value in _submitted_values(data.get("components")):
+            if has_half_character(value):
+                error = UserError(
+                    "common.errors.option_broken_text", name=self._field_name(custom_id)
+                )
+                await reply(interaction, error.message(locale_of(interaction)))
+                return False
+        return True
+
+    def _field_name(self, custom_id: str) -> str:
+        """The label the member saw on a field (a `Label` around it, or its own)."""
+        for item in self.walk_children():
+            if isinstance(item, discord.ui.Label):
+                if getattr(item.component, "custom_id", None) == custom_id:
+                    return str(item.text)
+            elif isinstance(item, discord.ui.TextInput) and item.custom_id == custom_id:
+                label = item._underlying.label  # `.label` warns: it moved to ui.Label
+                return str(label or custom_id)
+        return custom_id
+
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await handle_interaction_error(interaction, error, where=type(self).__name__)
 
@@ -251,6 +274,29 @@ def _params_by_name(command: Any, params: dict[str, Any]) -> dict[str, Any]:
     return by_name
 
 
+#: A UTF-16 surrogate left alone in a decoded string: half a character. A JSON `\uD800`
+#: escape is valid syntax, so a modified client can send one; no store can encode it and
+#: Discord refuses it in a message, so it must be turned back at the door.
+_HALF_CHARACTER = re.compile("[\ud800-\udfff]")
+
+
+def has_half_character(value: object) -> bool:
+    return isinstance(value, str) and _HALF_CHARACTER.search(value) is not None
+
+
+def _submitted_values(components: Any) -> Iterator[tuple[str, Any]]:
+    """(custom_id, value) of every field in a modal submission, however nested."""
+    if isinstance(components, dict):
+        if "value" in components:
+            yield str(components.get("custom_id", "")), components["value"]
+        for key in ("components", "component"):
+            if key in components:
+                yield from _submitted_values(components[key])
+    elif isinstance(components, list):
+        for item in components:
+            yield from _submitted_values(item)
+
+
 def option_error(command: Any, options: list[dict[str, Any]]) -> UserError | None:
     """The first option whose value is outside what the command declares, or None.
 
@@ -266,10 +312,25 @@ def option_error(command: Any, options: list[dict[str, Any]]) -> UserError | Non
         param = by_name.get(option.get("name", ""))
         if param is None or "value" not in option:
             continue
+        if has_half_character(option["value"]):
+            return UserError("common.errors.option_broken_text", name=str(param.display_name))
         error = _option_value_error(param, option["value"])
         if error is not None:
             return error
     return None
+
+
+def _drop_half_characters(interaction: discord.Interaction) -> None:
+    """Autocomplete only suggests: what is typed so far is looked up without the halves."""
+
+    def clean(options: Any) -> None:
+        for option in options or ():
+            if has_half_character(option.get("value")):
+                option["value"] = _HALF_CHARACTER.sub("", option["value"])
+            clean(option.get("options"))
+
+    data: Any = interaction.data or {}
+    clean(data.get("options"))
 
 
 class EntraideTree(app_commands.CommandTree):
@@ -277,6 +338,9 @@ class EntraideTree(app_commands.CommandTree):
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         """Refuse option values a command does not declare, before it runs."""
+        if interaction.type is discord.InteractionType.autocomplete:
+            _drop_half_characters(interaction)
+            return True
         if interaction.type is not discord.InteractionType.application_command:
             return True
         data: Any = interaction.data or {}

@@ -608,14 +608,15 @@ async def test_half_a_character_is_refused_not_a_crash(
         assert r.status == 201, await r.json()
     assert [a.title for a in await stored(h)] == ["Survey \U0001f600"]
 
-    # The same text through Discord: the half character is dropped, or the link refused.
+    # The same text through Discord is refused the same way, naming the option
+    # (tests/bot/test_half_characters.py: every command and form).
     sent = await h.slash("task share", user=h.bob, title="Typed \ud800 survey", reward=2, minutes=5)
-    assert "Alert posted" in sent.content, sent.content
+    assert sent.ephemeral and "“title” holds a broken character" in sent.content, sent.content
     sent = await h.slash(
         "task share", user=h.bob, link="https://example.com/\udc00", reward=2, minutes=5
     )
-    assert sent.ephemeral and "link" in sent.content.lower(), sent.content
-    assert [a.title for a in await stored(h)] == ["Survey \U0001f600", "Typed survey"]
+    assert sent.ephemeral and "“link” holds a broken character" in sent.content, sent.content
+    assert [a.title for a in await stored(h)] == ["Survey \U0001f600"]
 
 
 async def lookup_status(http: aiohttp.ClientSession, base: str, token: str) -> tuple[int, str]:
