@@ -48,24 +48,40 @@ class ForumMixin(ServiceCore):
             found = [existing[n[:20].casefold()] for n in names if n[:20].casefold() in existing]
             return found[:APPLIED_TAG_LIMIT]
 
+    async def _post_with_tag(
+        self, channel_id: int, tag_name: str
+    ) -> tuple[discord.Thread, list[discord.ForumTag], list[discord.ForumTag]] | None:
+        """An alert's forum post, its other tags, and the tag named `tag_name`.
+
+        The post comes from the cache or is asked of Discord (None: not a post); the tag
+        is created in the forum if needed.
+        """
+        thread = self.bot.get_channel(channel_id)
+        if not isinstance(thread, discord.Thread):
+            fetched = await self.bot.fetch_channel(channel_id)
+            if not isinstance(fetched, discord.Thread):
+                return None
+            thread = fetched
+        tags = list(thread.applied_tags)
+        named: list[discord.ForumTag] = []
+        if isinstance(thread.parent, discord.ForumChannel):
+            named = await self.forum_tags(thread.parent, [tag_name])
+            tags = [x for x in tags if x not in named]
+        return thread, tags, named
+
     async def _close_thread(
         self, alert: Alert, settings: GuildSettings, *, lock_thread: bool
     ) -> None:
         """Tag a forum post "gone" and archive it; a removed one is also locked and renamed."""
         if not alert.is_forum or alert.channel_id is None:
             return
-        thread = self.bot.get_channel(alert.channel_id)
         try:
-            if not isinstance(thread, discord.Thread):
-                fetched = await self.bot.fetch_channel(alert.channel_id)
-                if not isinstance(fetched, discord.Thread):
-                    return
-                thread = fetched
-            tags = list(thread.applied_tags)
-            forum = thread.parent
-            if isinstance(forum, discord.ForumChannel):
-                gone = await self.forum_tags(forum, [t("tasks.tags.gone", settings.locale)])
-                tags = [*[x for x in tags if x not in gone], *gone][-APPLIED_TAG_LIMIT:]
+            gone_tag = t("tasks.tags.gone", settings.locale)
+            post = await self._post_with_tag(alert.channel_id, gone_tag)
+            if post is None:
+                return
+            thread, others, gone = post
+            tags = [*others, *gone][-APPLIED_TAG_LIMIT:]
             if lock_thread:
                 name = t("tasks.alert.removed_title", settings.locale, id=alert.id)[:100]
                 await thread.edit(name=name, archived=True, locked=True, applied_tags=tags)
@@ -86,20 +102,13 @@ class ForumMixin(ServiceCore):
         if not alert.is_forum or alert.channel_id is None:
             return
         locale = settings.locale
-        thread = self.bot.get_channel(alert.channel_id)
         try:
-            if not isinstance(thread, discord.Thread):
-                fetched = await self.bot.fetch_channel(alert.channel_id)
-                if not isinstance(fetched, discord.Thread):
-                    return
-                thread = fetched
-            tags = list(thread.applied_tags)
-            forum = thread.parent
-            if isinstance(forum, discord.ForumChannel):
-                warned = await self.forum_tags(forum, [t("tasks.tags.warning", locale)])
-                tags = [x for x in tags if x not in warned]
-                if alert.warning:
-                    tags = [*tags, *warned][-APPLIED_TAG_LIMIT:]
+            post = await self._post_with_tag(alert.channel_id, t("tasks.tags.warning", locale))
+            if post is None:
+                return
+            thread, tags, warned = post
+            if alert.warning:
+                tags = [*tags, *warned][-APPLIED_TAG_LIMIT:]
             name = render.forum_post_name(alert, settings, locale)
             if thread.archived:
                 await thread.edit(name=name, applied_tags=tags, archived=True)

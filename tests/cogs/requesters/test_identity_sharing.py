@@ -59,19 +59,23 @@ def extensions() -> list[str]:
     return WITH_TASKS
 
 
-async def confirmed_scam(h: Harness) -> int:
-    """Moderators confirm a harvesting report on "Acme Research" (with its MTurk id)."""
+async def confirmed_scam(
+    h: Harness, name: str = "Acme Research", *, requester_id: str = SCAM_ID, **options: Any
+) -> int:
+    """Moderators confirm a harvesting report on a requester (by default "Acme Research",
+    with its MTurk id)."""
     await report(
         h,
         h.bob,
-        "Acme Research",
-        requester_id=SCAM_ID,
+        name,
+        requester_id=requester_id,
         category="harvesting",
         description="The survey asks for bank logins and passwords",
+        **options,
     )
     await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
     row = await h.db.fetch_one(
-        "SELECT id, status FROM requesters WHERE platform_requester_id = ?", (SCAM_ID,)
+        "SELECT id, status FROM requesters WHERE platform_requester_id = ?", (requester_id,)
     )
     assert row is not None and row["status"] == "scam"
     return int(row["id"])
@@ -139,16 +143,7 @@ async def test_a_flagged_id_of_a_platform_that_keeps_case_typed_as_its_name_is_r
     typed exactly where the name goes matched nobody; the share went out clean, and
     /requester info showed the clean record it made instead of the scam."""
     h = configured
-    await report(
-        h,
-        h.bob,
-        "Shady Toloka",
-        platform="toloka",
-        requester_id="Scam-Co.42",
-        category="harvesting",
-        description="The survey asks for bank logins and passwords",
-    )
-    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    await confirmed_scam(h, "Shady Toloka", platform="toloka", requester_id="Scam-Co.42")
     before = await requester_rows(h)
 
     refused = await h.slash(
@@ -171,16 +166,7 @@ async def test_a_prolific_researcher_id_in_capitals_is_the_same_researcher(
 ) -> None:
     h = configured
     researcher = "5f3e2a1b9c8d7e6f5a4b3c2d"
-    await report(
-        h,
-        h.bob,
-        "Evil Lab",
-        platform="prolific",
-        requester_id=researcher,
-        category="harvesting",
-        description="The study asks for bank logins and passwords",
-    )
-    await act(h, cards(h)[-1], "Confirm", "Login form seen in the screenshot")
+    await confirmed_scam(h, "Evil Lab", platform="prolific", requester_id=researcher)
     before = await requester_rows(h)
     refused = await h.slash(
         "task share",
@@ -235,43 +221,28 @@ async def test_choosing_other_as_platform_is_no_way_round_a_flagged_name(
     h = configured
     await confirmed_scam(h)
     before = await requester_rows(h)
-    options: dict[str, Any] = {"platform": platform} if platform else {}
-    held = await h.slash(
-        "task share",
-        user=h.alice,
-        title="Quick survey",
-        reward=1.0,
-        minutes=5,
-        requester="ACME research",
-        **options,
-    )
+
+    async def unlinked(requester: str, **options: Any) -> Sent:
+        return await h.slash(
+            "task share",
+            user=h.alice,
+            title="Quick survey",
+            reward=1.0,
+            minutes=5,
+            requester=requester,
+            **options,
+        )
+
+    held = await unlinked("ACME research", **({"platform": platform} if platform else {}))
     assert held.ephemeral and "Held, nothing was posted" in held.content, held.content
     assert "**Acme Research**" in held.content and SCAM_ID in held.content
     assert alerts_posted(h) == [] and await requester_rows(h) == before
-    # With an id of its own the hold still asks (the flagged record's id is known, and
-    # this one differs, so it offers the way out rather than refusing outright).
-    with_id = await h.slash(
-        "task share",
-        user=h.alice,
-        title="Quick survey",
-        reward=1.0,
-        minutes=5,
-        requester="Acme Research",
-        requester_id="lab-77",
-        platform="other",
-    )
+    # An id of its own changes nothing: an id cannot be compared across platforms.
+    with_id = await unlinked("Acme Research", requester_id="lab-77", platform="other")
     assert with_id.ephemeral and "Held" in with_id.content, with_id.content
     assert alerts_posted(h) == []
     # The same name on Prolific is another requester: posted.
-    prolific = await h.slash(
-        "task share",
-        user=h.alice,
-        title="Quick survey",
-        reward=1.0,
-        minutes=5,
-        requester="Acme Research",
-        platform="prolific",
-    )
+    prolific = await unlinked("Acme Research", platform="prolific")
     assert "posted" in prolific.content, prolific.content
 
 
