@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.error_handler import has_half_character
+from db.store import row_counts
 from tests.cogs.requesters.helpers import DESCRIPTION, RATINGS
 from tests.harness.driver import Harness
 
@@ -41,15 +42,9 @@ COMMANDS: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-async def _counts(h: Harness) -> dict[str, int]:
-    """Rows in every table: a refusal stores nothing anywhere."""
-    names = await h.db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE '%fts%'"
-    )
-    return {
-        r["name"]: int(await h.db.fetch_value(f'SELECT count(*) FROM "{r["name"]}"')) for r in names
-    }
+async def _counts(h: Harness) -> list[tuple[str, int]]:
+    """Rows in every table (either backend): a refusal stores nothing anywhere."""
+    return await row_counts(h.db)
 
 
 @pytest.mark.parametrize(("path", "options", "field"), COMMANDS, ids=[c[0] for c in COMMANDS])
