@@ -134,5 +134,9 @@ class DirectMessages:
             return await send_message(channel, **fields)  # type: ignore[arg-type]
 
     def forget(self, user_id: int) -> None:
-        """Drop the member's DM channel id (they erased their data)."""
+        """Drop the member's DM channel id (they erased their data, or Discord forgot it)."""
         self._channels.pop(user_id, None)
+
+    def knows(self, user_id: int) -> bool:
+        """Whether the member's DM channel id is kept."""
+        return user_id in self._channels

@@ -65,6 +65,8 @@ class ConfirmEraseView(EntraideView):
             except Exception:
                 log.exception("privacy erase of section %s failed (user=%s)", section.name, user_id)
                 failed.append(section.name)
+        # Not stored, but about them: the DM channel id the bot kept in memory goes too.
+        self.bot.direct.forget(user_id)
         log.info("member %s erased their data: %s", user_id, counts)
         lines = [
             t(

@@ -87,6 +87,18 @@ async def test_delete_needs_the_members_own_confirmation(harness: Harness) -> No
     assert len(await E.all_entries(h.db, h.bob.id)) == 1  # nobody else's data
 
 
+async def test_delete_drops_the_dm_channel_the_bot_kept_in_memory(harness: Harness) -> None:
+    h = harness
+    await seed(h)
+    for user in (h.alice, h.bob):
+        await h.bot.direct.send(user.id, content="Your digest")
+        assert h.bot.direct.knows(user.id)
+    ask = await h.slash("privacy delete", user=h.alice)
+    await h.click(ask, "Erase everything", user=h.alice)
+    assert not h.bot.direct.knows(h.alice.id)
+    assert h.bot.direct.knows(h.bob.id)  # nobody else's
+
+
 async def test_cancel_erases_nothing(harness: Harness) -> None:
     h = harness
     await seed(h)
