@@ -72,28 +72,28 @@ async def test_a_pasted_export_with_an_oddly_written_scam_id_is_refused(
     h.api.assert_never_pinged()
 
 
-async def test_a_short_export_with_a_full_width_scam_id_is_refused(configured: Harness) -> None:
-    h = configured
-    await flag_scam(h)
-    text = SHORT.replace(REQ, VARIANTS["full width"]).replace("Acme Research", "Nice Lab")
+async def assert_pasted_scam_refused(h: Harness, text: str) -> None:
+    """The preview names the flagged id, and posting it is refused (nothing more stored)."""
     preview = await paste(h, text)
     assert SCAM in preview.field("Requester")
     modal = (await h.click(preview, "Post"))[-1]
     replies = await h.submit_modal(modal, {"minutes": "6"}, message=preview.message)
     assert "flagged as a scam" in replies[-1].content
     assert len(await stored(h)) == 1
+
+
+async def test_a_short_export_with_a_full_width_scam_id_is_refused(configured: Harness) -> None:
+    h = configured
+    await flag_scam(h)
+    text = SHORT.replace(REQ, VARIANTS["full width"]).replace("Acme Research", "Nice Lab")
+    await assert_pasted_scam_refused(h, text)
 
 
 async def test_mturk_json_with_a_full_width_scam_id_is_refused(configured: Harness) -> None:
     h = configured
     await flag_scam(h)
     text = json.dumps({**HIT, "requester_id": VARIANTS["full width"], "requester_name": "Nice"})
-    preview = await paste(h, text)
-    assert SCAM in preview.field("Requester")
-    modal = (await h.click(preview, "Post"))[-1]
-    replies = await h.submit_modal(modal, {"minutes": "6"}, message=preview.message)
-    assert "flagged as a scam" in replies[-1].content
-    assert len(await stored(h)) == 1
+    await assert_pasted_scam_refused(h, text)
 
 
 async def test_the_exports_channel_refuses_it_too_and_warns_under_warn(
